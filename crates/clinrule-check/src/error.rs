@@ -1,0 +1,425 @@
+//! Check diagnostics: what is wrong with what a rule file says, as opposed to
+//! how it is written. Codes `E2xx` are errors and `W2xx` warnings.
+
+use clinrule_syntax::Span;
+
+/// A problem found by the checker.
+///
+/// Each variant has a stable code documented in `docs/errors.md`. Warnings
+/// have the `W` prefix and miette's warning severity; they never stop evaluation.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+pub enum CheckError {
+    /// A condition names a fact that is not declared.
+    #[error("`{name}` is not a declared fact")]
+    #[diagnostic(code(E201))]
+    UndeclaredFact {
+        /// The name as written.
+        name: String,
+        /// Where it was written.
+        #[label("no fact of this name")]
+        span: Span,
+        /// A proposed fix.
+        #[help]
+        help: String,
+    },
+
+    /// A citation names a reference that does not exist.
+    #[error("`{id}` is not a reference of this rule set")]
+    #[diagnostic(code(E202))]
+    UnknownReference {
+        /// The reference identifier as written.
+        id: String,
+        /// Where it was cited.
+        #[label("cited here")]
+        span: Span,
+        /// A proposed fix.
+        #[help]
+        help: String,
+    },
+
+    /// Two rules share an identifier.
+    #[error("there are two rules called `{id}`")]
+    #[diagnostic(
+        code(E203),
+        help("give each rule its own identifier: tests and results name rules by it")
+    )]
+    DuplicateRule {
+        /// The identifier.
+        id: String,
+        /// The second rule.
+        #[label("second rule called `{id}`")]
+        span: Span,
+        /// The first rule.
+        #[label("first rule called `{id}`")]
+        first: Span,
+    },
+
+    /// Two conclusions share an identifier.
+    #[error("there are two conclusions called `{id}`")]
+    #[diagnostic(code(E204))]
+    DuplicateConclusion {
+        /// The identifier.
+        id: String,
+        /// The second conclusion.
+        #[label("second conclusion called `{id}`")]
+        span: Span,
+        /// The first conclusion.
+        #[label("first conclusion called `{id}`")]
+        first: Span,
+        /// A proposed fix.
+        #[help]
+        help: String,
+    },
+
+    /// Two facts share a name.
+    #[error("the fact `{name}` is declared twice")]
+    #[diagnostic(code(E205), help("delete one declaration, or rename one of the facts"))]
+    DuplicateFact {
+        /// The name.
+        name: String,
+        /// The second declaration.
+        #[label("declared again here")]
+        span: Span,
+        /// The first declaration.
+        #[label("first declared here")]
+        first: Span,
+    },
+
+    /// Two references share an identifier.
+    #[error("there are two references called `{id}`")]
+    #[diagnostic(code(E206), help("give each reference its own number or name"))]
+    DuplicateReference {
+        /// The identifier.
+        id: String,
+        /// The second reference.
+        #[label("second reference `{id}`")]
+        span: Span,
+        /// The first reference.
+        #[label("first reference `{id}`")]
+        first: Span,
+    },
+
+    /// A fact is compared with a value of the wrong kind.
+    #[error("`{fact}` is {fact_kind}, but it is compared with {value_kind}")]
+    #[diagnostic(code(E207))]
+    TypeMismatch {
+        /// The fact's name.
+        fact: String,
+        /// What the fact holds, in words.
+        fact_kind: String,
+        /// What the value is, in words.
+        value_kind: String,
+        /// The value.
+        #[label("{value_kind}")]
+        span: Span,
+        /// The fact's declaration.
+        #[label("`{fact}` is declared here as {fact_kind}")]
+        declared: Span,
+        /// A proposed fix.
+        #[help]
+        help: String,
+    },
+
+    /// A measurement is compared with a number without a unit.
+    #[error("`{fact}` is measured in {unit}, but `{number}` has no unit")]
+    #[diagnostic(code(E208))]
+    MissingUnit {
+        /// The fact's name.
+        fact: String,
+        /// The fact's declared unit.
+        unit: String,
+        /// The number as written.
+        number: String,
+        /// The number.
+        #[label("which unit is this?")]
+        span: Span,
+        /// A proposed fix.
+        #[help]
+        help: String,
+    },
+
+    /// A measurement is compared with a value of another dimension.
+    #[error("`{unit}` is {value_dimension}, but `{fact}` is {fact_dimension}")]
+    #[diagnostic(code(E209))]
+    IncompatibleUnit {
+        /// The fact's name.
+        fact: String,
+        /// The unit written in the condition.
+        unit: String,
+        /// What the written unit measures.
+        value_dimension: String,
+        /// What the fact measures.
+        fact_dimension: String,
+        /// The unit.
+        #[label("{value_dimension}")]
+        span: Span,
+        /// The fact's declaration.
+        #[label("`{fact}` is declared here")]
+        declared: Span,
+        /// A proposed fix.
+        #[help]
+        help: String,
+    },
+
+    /// A unit that is not known.
+    #[error("`{unit}` is not a known unit")]
+    #[diagnostic(code(E210))]
+    UnknownUnit {
+        /// The unit as written.
+        unit: String,
+        /// Where it was written.
+        #[label("unknown unit")]
+        span: Span,
+        /// A proposed fix.
+        #[help]
+        help: String,
+    },
+
+    /// A code that is not in the fact's declared set.
+    #[error("`{code}` is not one of the codes of `{fact}`")]
+    #[diagnostic(code(E211))]
+    UnknownCode {
+        /// The code as written.
+        code: String,
+        /// The fact's name.
+        fact: String,
+        /// Where it was written.
+        #[label("not a code of `{fact}`")]
+        span: Span,
+        /// The fact's declaration.
+        #[label("the codes are declared here")]
+        declared: Span,
+        /// A proposed fix.
+        #[help]
+        help: String,
+    },
+
+    /// A file without a `ruleset` header.
+    #[error("this file has no `ruleset` header")]
+    #[diagnostic(
+        code(E212),
+        help("start the file with `ruleset <id>` followed by its `title`, `version` and `status`")
+    )]
+    MissingHeader {
+        /// The start of the file.
+        #[label("the rule set needs a header")]
+        span: Span,
+    },
+
+    /// A file with two `ruleset` headers.
+    #[error("this file has two `ruleset` headers")]
+    #[diagnostic(code(E213), help("keep one header per rule set"))]
+    DuplicateHeader {
+        /// The second header.
+        #[label("second header")]
+        span: Span,
+        /// The first header.
+        #[label("first header")]
+        first: Span,
+    },
+
+    /// A header without a required field.
+    #[error("the rule set header has no `{field}`")]
+    #[diagnostic(code(E214))]
+    MissingHeaderField {
+        /// The missing field's keyword.
+        field: String,
+        /// The header.
+        #[label("add `{field}` to this header")]
+        span: Span,
+        /// A proposed fix.
+        #[help]
+        help: String,
+    },
+
+    /// `absent means no` on a fact that is not yes/no.
+    #[error("only a yes/no fact can say that absent means no")]
+    #[diagnostic(
+        code(E215),
+        help("delete `absent means no`: a missing measurement, code or date stays unknown")
+    )]
+    AbsentMeansNoNotYesNo {
+        /// The option.
+        #[label("here")]
+        span: Span,
+        /// The fact's type.
+        #[label("this fact is {fact_type}")]
+        type_span: Span,
+        /// The fact's type in words.
+        fact_type: String,
+    },
+
+    /// A code listed twice in a one-of set.
+    #[error("the code `{code}` is listed twice")]
+    #[diagnostic(code(E216), help("delete one of the two"))]
+    DuplicateCode {
+        /// The code.
+        code: String,
+        /// The second listing.
+        #[label("listed again here")]
+        span: Span,
+        /// The first listing.
+        #[label("first listed here")]
+        first: Span,
+    },
+
+    /// A unit on a value compared with a plain number.
+    #[error("`{fact}` is a plain number without a unit, but `{unit}` is written here")]
+    #[diagnostic(code(E217))]
+    UnexpectedUnit {
+        /// The fact's name.
+        fact: String,
+        /// The unit written.
+        unit: String,
+        /// The unit.
+        #[label("unit on a plain number")]
+        span: Span,
+        /// A proposed fix.
+        #[help]
+        help: String,
+    },
+
+    /// An ordering comparison on a fact without order.
+    #[error("`{op}` cannot compare `{fact}`, which is {fact_kind}")]
+    #[diagnostic(code(E218))]
+    OperatorNotAllowed {
+        /// The operator.
+        op: String,
+        /// The fact's name.
+        fact: String,
+        /// What the fact holds, in words.
+        fact_kind: String,
+        /// The operator.
+        #[label("no order between values of `{fact}`")]
+        span: Span,
+        /// A proposed fix.
+        #[help]
+        help: String,
+    },
+
+    /// A test on a free-text fact.
+    #[error("`{fact}` is free text, which conditions cannot test")]
+    #[diagnostic(
+        code(E219),
+        help("declare the fact as `one of ...` with the codes the rules need, and test those")
+    )]
+    TextNotComparable {
+        /// The fact's name.
+        fact: String,
+        /// The test.
+        #[label("a test on free text")]
+        span: Span,
+    },
+
+    /// A certainty on a conclusion that is not a diagnosis.
+    #[error("only `suspect` and `exclude` conclusions have a certainty")]
+    #[diagnostic(
+        code(E220),
+        help("delete the certainty, or use `urgency` to say how pressing this conclusion is")
+    )]
+    CertaintyNotDiagnosis {
+        /// The certainty.
+        #[label("certainty on a `{verb}` conclusion")]
+        span: Span,
+        /// The conclusion's verb.
+        verb: String,
+    },
+
+    /// An interval on a conclusion that is not a follow-up.
+    #[error("only `follow up` conclusions have an interval")]
+    #[diagnostic(code(E221), help("delete the interval, or make the conclusion a `follow up`"))]
+    IntervalNotFollowUp {
+        /// The interval.
+        #[label("interval on a `{verb}` conclusion")]
+        span: Span,
+        /// The conclusion's verb.
+        verb: String,
+    },
+
+    /// A number too large or too precise to hold exactly.
+    #[error("`{number}` is too large or has too many digits")]
+    #[diagnostic(
+        code(E222),
+        help("numbers are held exactly with up to 36 digits; write the value in a larger or smaller unit")
+    )]
+    NumberOutOfRange {
+        /// The number as written.
+        number: String,
+        /// Where it was written.
+        #[label("cannot be held exactly")]
+        span: Span,
+    },
+
+    /// A fact used on its own as a condition that is not yes/no.
+    #[error("`{fact}` is {fact_kind}, so on its own it is not a condition")]
+    #[diagnostic(code(E223))]
+    NotYesNo {
+        /// The fact's name.
+        fact: String,
+        /// What the fact holds, in words.
+        fact_kind: String,
+        /// Where it was used.
+        #[label("needs a comparison")]
+        span: Span,
+        /// A proposed fix.
+        #[help]
+        help: String,
+    },
+
+    /// A reference that nothing cites.
+    #[error("the reference `{id}` is never cited")]
+    #[diagnostic(
+        code(W201),
+        severity(Warning),
+        help("cite it with `cite {id}` where it supports a statement, or delete it")
+    )]
+    UnusedReference {
+        /// The identifier.
+        id: String,
+        /// The reference.
+        #[label("not cited anywhere")]
+        span: Span,
+    },
+
+    /// A fact that no rule uses.
+    #[error("the fact `{name}` is never used")]
+    #[diagnostic(
+        code(W202),
+        severity(Warning),
+        help("use it in a condition, or delete the declaration")
+    )]
+    UnusedFact {
+        /// The name.
+        name: String,
+        /// The declaration.
+        #[label("no rule tests this fact")]
+        span: Span,
+    },
+
+    /// A reference a reader cannot look up.
+    #[error("the reference `{id}` has no PMID, DOI or URL")]
+    #[diagnostic(
+        code(W203),
+        severity(Warning),
+        help("add `pmid <number>`, `doi \"...\"` or `url \"...\"` so that readers can find it")
+    )]
+    ReferenceWithoutLink {
+        /// The identifier.
+        id: String,
+        /// The reference.
+        #[label("cannot be looked up")]
+        span: Span,
+    },
+}
+
+impl CheckError {
+    /// Whether this is a warning rather than an error.
+    pub fn is_warning(&self) -> bool {
+        matches!(
+            self,
+            CheckError::UnusedReference { .. }
+                | CheckError::UnusedFact { .. }
+                | CheckError::ReferenceWithoutLink { .. }
+        )
+    }
+}

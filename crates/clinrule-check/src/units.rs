@@ -1,0 +1,415 @@
+//! Units of measure, UCUM-style, with exact conversion factors.
+//!
+//! A unit is read into a dimension (powers of length, mass, time, amount of
+//! substance, temperature and international units) and an exact factor to the
+//! base units (metre, gram, second, mole, kelvin, international unit). Two
+//! units compare when their dimensions are equal; a value converts by its
+//! factor, exactly. Temperatures in Celsius or Fahrenheit, which need an
+//! offset, are not yet supported and are refused with a clear message.
+
+use std::fmt;
+
+use crate::number::Rational;
+use clinrule_syntax::suggest::did_you_mean;
+
+/// Powers of the base dimensions: length, mass, time, amount of substance,
+/// temperature and international units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Dimension(pub [i8; 6]);
+
+const LENGTH: usize = 0;
+const MASS: usize = 1;
+const TIME: usize = 2;
+const AMOUNT: usize = 3;
+const TEMPERATURE: usize = 4;
+const INTERNATIONAL_UNIT: usize = 5;
+
+impl Dimension {
+    /// A dimensionless number: a ratio or a count.
+    pub const NONE: Dimension = Dimension([0; 6]);
+    /// Time, for ages, durations and intervals.
+    pub const TIME: Dimension = Dimension([0, 0, 1, 0, 0, 0]);
+
+    fn base(index: usize) -> Dimension {
+        let mut powers = [0; 6];
+        if let Some(power) = powers.get_mut(index) {
+            *power = 1;
+        }
+        Dimension(powers)
+    }
+
+    fn combine(self, other: Dimension, sign: i8) -> Option<Dimension> {
+        let mut powers = self.0;
+        for (power, other_power) in powers.iter_mut().zip(other.0) {
+            *power = power.checked_add(other_power.checked_mul(sign)?)?;
+        }
+        Some(Dimension(powers))
+    }
+
+    fn power(self, exponent: i8) -> Option<Dimension> {
+        let mut powers = self.0;
+        for power in &mut powers {
+            *power = power.checked_mul(exponent)?;
+        }
+        Some(Dimension(powers))
+    }
+
+    /// What a clinician calls quantities of this dimension.
+    pub fn describe(self) -> String {
+        let name = match self.0 {
+            [0, 0, 0, 0, 0, 0] => "a plain number (a ratio or count)",
+            [1, 0, 0, 0, 0, 0] => "a length",
+            [0, 1, 0, 0, 0, 0] => "a mass",
+            [0, 0, 1, 0, 0, 0] => "a time",
+            [0, 0, 0, 1, 0, 0] => "an amount of substance",
+            [0, 0, 0, 0, 1, 0] => "a temperature",
+            [0, 0, 0, 0, 0, 1] => "an amount in international units",
+            [3, 0, 0, 0, 0, 0] => "a volume",
+            [2, 0, 0, 0, 0, 0] => "an area",
+            [-3, 1, 0, 0, 0, 0] => "a mass concentration",
+            [-3, 0, 0, 1, 0, 0] => "a substance concentration",
+            [-3, 0, -1, 1, 0, 0] => "an enzyme activity concentration",
+            [-3, 0, 0, 0, 0, 1] => "an international-unit concentration",
+            [-3, 0, 0, 0, 0, 0] => "a count per volume",
+            [-1, 1, -2, 0, 0, 0] => "a pressure",
+            [0, 0, -1, 0, 0, 0] => "a rate per time",
+            [-2, 1, 0, 0, 0, 0] => "a mass per area",
+            [0, 0, -1, 1, 0, 0] => "an enzyme activity",
+            [0, -1, 0, 1, 0, 0] => "a substance content per mass",
+            _ => return format!("a quantity of dimension {self}"),
+        };
+        name.to_owned()
+    }
+}
+
+impl fmt::Display for Dimension {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let symbols = ["m", "g", "s", "mol", "K", "[IU]"];
+        let mut first = true;
+        for (symbol, power) in symbols.iter().zip(self.0) {
+            if power == 0 {
+                continue;
+            }
+            if !first {
+                formatter.write_str(".")?;
+            }
+            first = false;
+            if power == 1 {
+                write!(formatter, "{symbol}")?;
+            } else {
+                write!(formatter, "{symbol}{power}")?;
+            }
+        }
+        if first {
+            formatter.write_str("1")?;
+        }
+        Ok(())
+    }
+}
+
+/// A unit read from its text: its dimension and its exact factor to base units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unit {
+    /// What the unit measures.
+    pub dimension: Dimension,
+    /// How many base units one of this unit is.
+    pub factor: Rational,
+}
+
+/// Why a unit could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UnitProblem {
+    /// A part of the unit is not a known unit.
+    Unknown {
+        /// The part that is not known.
+        part: String,
+        /// The known unit nearest to the whole text, if any is close.
+        suggestion: Option<String>,
+    },
+    /// A temperature scale with an offset, which cannot be converted by a factor alone.
+    OffsetTemperature,
+    /// The unit's factor is too large or too small to hold exactly.
+    OutOfRange,
+}
+
+/// A unit symbol and its meaning.
+struct Atom {
+    symbols: &'static [&'static str],
+    dimension: Dimension,
+    numerator: i128,
+    denominator: i128,
+    /// Whether SI prefixes (`m`, `u`, `k`, ...) may be put in front.
+    metric: bool,
+}
+
+fn atoms() -> [Atom; 23] {
+    let length = Dimension::base(LENGTH);
+    let mass = Dimension::base(MASS);
+    let time = Dimension::base(TIME);
+    let amount = Dimension::base(AMOUNT);
+    let temperature = Dimension::base(TEMPERATURE);
+    let international = Dimension::base(INTERNATIONAL_UNIT);
+    let volume = Dimension([3, 0, 0, 0, 0, 0]);
+    let pressure = Dimension([-1, 1, -2, 0, 0, 0]);
+    let activity = Dimension([0, 0, -1, 1, 0, 0]);
+    let none = Dimension::NONE;
+    let atom = |symbols, dimension, numerator, denominator, metric| Atom {
+        symbols,
+        dimension,
+        numerator,
+        denominator,
+        metric,
+    };
+    [
+        atom(&["g", "gram", "grams"], mass, 1, 1, true),
+        atom(&["m", "metre", "meter"], length, 1, 1, true),
+        atom(&["L", "l", "liter", "litre"], volume, 1, 1000, true),
+        atom(&["s", "sec", "second", "seconds"], time, 1, 1, true),
+        atom(&["mol"], amount, 1, 1, true),
+        atom(&["K"], temperature, 1, 1, true),
+        atom(&["[IU]", "IU"], international, 1, 1, true),
+        // UCUM: the enzyme unit is one micromole per minute.
+        atom(&["U"], activity, 1, 60_000_000, true),
+        atom(&["kat"], activity, 1, 1, true),
+        atom(&["Pa"], pressure, 1000, 1, true),
+        // UCUM: a metre of mercury is 133.3220 kPa, so a millimetre is 133.322 Pa.
+        atom(&["mm[Hg]", "mmHg"], pressure, 133_322, 1, false),
+        atom(&["min", "minute", "minutes"], time, 60, 1, false),
+        atom(&["h", "hr", "hour", "hours"], time, 3600, 1, false),
+        atom(&["d", "day", "days"], time, 86_400, 1, false),
+        atom(&["wk", "week", "weeks"], time, 604_800, 1, false),
+        // UCUM: a month is a twelfth of a Julian year of 365.25 days.
+        atom(&["mo", "month", "months"], time, 2_629_800, 1, false),
+        atom(&["a", "y", "yr", "year", "years"], time, 31_557_600, 1, false),
+        atom(&["%"], none, 1, 100, false),
+        atom(&["mcg"], mass, 1, 1_000_000, false),
+        atom(&["cc"], volume, 1, 1_000_000, false),
+        atom(&["Cel", "°C", "degC"], temperature, 1, 1, false),
+        atom(&["[degF]", "°F", "degF"], temperature, 5, 9, false),
+        atom(&["{count}", "{cells}"], none, 1, 1, false),
+    ]
+}
+
+/// SI prefixes and their powers of ten.
+const PREFIXES: [(&str, i32); 15] = [
+    ("da", 1),
+    ("T", 12),
+    ("G", 9),
+    ("M", 6),
+    ("k", 3),
+    ("h", 2),
+    ("d", -1),
+    ("c", -2),
+    ("m", -3),
+    ("u", -6),
+    ("µ", -6),
+    ("μ", -6),
+    ("n", -9),
+    ("p", -12),
+    ("f", -15),
+];
+
+/// Units that editors write most, offered as "did you mean" suggestions.
+pub const COMMON_UNITS: &[&str] = &[
+    "ug/dL", "mg/dL", "g/dL", "g/L", "mg/L", "ug/L", "ng/mL", "pg/mL", "mmol/L", "umol/L",
+    "nmol/L", "pmol/L", "U/L", "IU/L", "mU/L", "10*9/L", "10*12/L", "/mm3", "%", "mm[Hg]", "kPa",
+    "kg", "g", "mg", "cm", "mm", "m", "L", "mL", "years", "months", "weeks", "days", "hours",
+    "min", "s",
+];
+
+/// Reads a unit such as `ug/dL`, `U/L`, `10*9/L`, `mm[Hg]` or `months`.
+pub fn parse_unit(text: &str) -> Result<Unit, UnitProblem> {
+    let text = text.trim();
+    let unknown = |part: &str| UnitProblem::Unknown {
+        part: part.to_owned(),
+        suggestion: did_you_mean(text, COMMON_UNITS.iter().copied()).map(str::to_owned),
+    };
+    if text.is_empty() {
+        return Err(unknown(text));
+    }
+    let atoms = atoms();
+    // Whole-text atoms first, so that `mm[Hg]`, `min` and `Pa` are not split.
+    if let Some(unit) = lookup(text, &atoms)? {
+        return Ok(unit);
+    }
+    let mut dimension = Dimension::NONE;
+    let mut factor = Rational::ONE;
+    let mut sign: i8 = 1;
+    let mut rest = text;
+    if let Some(after) = rest.strip_prefix('/') {
+        sign = -1;
+        rest = after;
+    }
+    loop {
+        let end = rest.find(['/', '.']).unwrap_or(rest.len());
+        let term = rest.get(..end).unwrap_or_default();
+        let term_unit = parse_term(term, &atoms)?.ok_or_else(|| unknown(term))?;
+        dimension = dimension
+            .combine(term_unit.dimension, sign)
+            .ok_or(UnitProblem::OutOfRange)?;
+        factor = if sign > 0 {
+            factor.checked_mul(term_unit.factor)
+        } else {
+            factor.checked_div(term_unit.factor)
+        }
+        .ok_or(UnitProblem::OutOfRange)?;
+        let Some(separator) = rest.get(end..).and_then(|after| after.chars().next()) else {
+            break;
+        };
+        sign = if separator == '/' { -1 } else { 1 };
+        rest = rest.get(end + 1..).unwrap_or_default();
+    }
+    Ok(Unit { dimension, factor })
+}
+
+/// Reads one term: an atom with an optional prefix and exponent (`mm3`, `s-1`),
+/// a power of ten (`10*9`, `10^9`) or a whole number.
+fn parse_term(term: &str, atoms: &[Atom]) -> Result<Option<Unit>, UnitProblem> {
+    if term.is_empty() {
+        return Ok(None);
+    }
+    if let Some(power) = term.strip_prefix("10*").or_else(|| term.strip_prefix("10^")) {
+        let exponent: i32 = power.parse().map_err(|_| UnitProblem::OutOfRange)?;
+        let factor = Rational::power_of_ten(exponent).ok_or(UnitProblem::OutOfRange)?;
+        return Ok(Some(Unit {
+            dimension: Dimension::NONE,
+            factor,
+        }));
+    }
+    if term.bytes().all(|byte| byte.is_ascii_digit()) {
+        let value: i64 = term.parse().map_err(|_| UnitProblem::OutOfRange)?;
+        return Ok(Some(Unit {
+            dimension: Dimension::NONE,
+            factor: Rational::integer(value),
+        }));
+    }
+    if let Some(unit) = lookup(term, atoms)? {
+        return Ok(Some(unit));
+    }
+    // A trailing exponent: `m2`, `mm3`, `s-1`.
+    let body_length = term
+        .trim_end_matches(|character: char| character.is_ascii_digit())
+        .trim_end_matches('-')
+        .len();
+    let (body, exponent_text) = term.split_at(body_length);
+    if exponent_text.is_empty() || body.is_empty() {
+        return Ok(None);
+    }
+    let exponent: i8 = exponent_text.parse().map_err(|_| UnitProblem::OutOfRange)?;
+    let Some(unit) = lookup(body, atoms)? else {
+        return Ok(None);
+    };
+    let mut factor = Rational::ONE;
+    for _ in 0..exponent.unsigned_abs() {
+        factor = factor.checked_mul(unit.factor).ok_or(UnitProblem::OutOfRange)?;
+    }
+    if exponent < 0 {
+        factor = Rational::ONE.checked_div(factor).ok_or(UnitProblem::OutOfRange)?;
+    }
+    Ok(Some(Unit {
+        dimension: unit.dimension.power(exponent).ok_or(UnitProblem::OutOfRange)?,
+        factor,
+    }))
+}
+
+/// Looks a symbol up as an atom, then as a prefix followed by a metric atom.
+fn lookup(symbol: &str, atoms: &[Atom]) -> Result<Option<Unit>, UnitProblem> {
+    let unit_of = |atom: &Atom| -> Result<Unit, UnitProblem> {
+        if atom.symbols.iter().any(|known| ["Cel", "°C", "degC", "[degF]", "°F", "degF"].contains(known)) {
+            return Err(UnitProblem::OffsetTemperature);
+        }
+        Ok(Unit {
+            dimension: atom.dimension,
+            factor: Rational::new(atom.numerator, atom.denominator).ok_or(UnitProblem::OutOfRange)?,
+        })
+    };
+    if let Some(atom) = atoms.iter().find(|atom| atom.symbols.contains(&symbol)) {
+        return unit_of(atom).map(Some);
+    }
+    for (prefix, exponent) in PREFIXES {
+        let Some(rest) = symbol.strip_prefix(prefix) else {
+            continue;
+        };
+        // Prefixes go on symbols only, never on spelled-out names: `mL`, not `mliter`.
+        if let Some(atom) = atoms
+            .iter()
+            .find(|atom| atom.metric && rest.len() <= 4 && atom.symbols.contains(&rest))
+        {
+            let unit = unit_of(atom)?;
+            let scale = Rational::power_of_ten(exponent).ok_or(UnitProblem::OutOfRange)?;
+            return Ok(Some(Unit {
+                dimension: unit.dimension,
+                factor: unit.factor.checked_mul(scale).ok_or(UnitProblem::OutOfRange)?,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// Converts `value`, given in a unit with factor `factor`, to base units.
+pub fn to_base(value: Rational, unit: &Unit) -> Option<Rational> {
+    value.checked_mul(unit.factor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(text: &str) -> Unit {
+        parse_unit(text).unwrap()
+    }
+
+    fn in_base(number: &str, unit_text: &str) -> Rational {
+        to_base(Rational::parse_decimal(number).unwrap(), &unit(unit_text)).unwrap()
+    }
+
+    #[test]
+    fn mass_concentrations_convert_exactly() {
+        // UCUM: 1 mg/dL = 10 mg/L = 0.01 g/L.
+        assert_eq!(in_base("1", "mg/dL"), in_base("0.01", "g/L"));
+        assert_eq!(in_base("3.5", "ug/dL"), in_base("35", "ug/L"));
+        assert_eq!(in_base("3.5", "ug/dL"), in_base("0.035", "mg/L"));
+        assert_eq!(in_base("3.5", "mcg/dL"), in_base("3.5", "µg/dL"));
+        assert_eq!(in_base("3.5", "μg/dL"), in_base("3.5", "ug/dL"));
+        assert_eq!(unit("ug/dL").dimension, unit("g/L").dimension);
+    }
+
+    #[test]
+    fn months_and_years_convert_exactly() {
+        assert_eq!(in_base("18", "months"), in_base("1.5", "years"));
+        assert_eq!(in_base("12", "mo"), in_base("1", "a"));
+        assert_eq!(in_base("1", "wk"), in_base("7", "d"));
+        // UCUM's month is 30.4375 days.
+        assert_eq!(in_base("1", "mo"), in_base("30.4375", "days"));
+    }
+
+    #[test]
+    fn counts_per_volume_and_pressure_read() {
+        assert_eq!(in_base("1", "10*9/L"), in_base("1000", "/mm3"));
+        assert_eq!(in_base("1", "10^9/L"), in_base("1", "10*9/L"));
+        assert_eq!(in_base("760", "mm[Hg]"), in_base("101.32472", "kPa"));
+        assert_eq!(unit("U/L").dimension.describe(), "an enzyme activity concentration");
+        assert_eq!(unit("ug/dL").dimension.describe(), "a mass concentration");
+        assert_eq!(unit("umol/L").dimension.describe(), "a substance concentration");
+    }
+
+    #[test]
+    fn enzyme_activity_is_not_a_mass_concentration() {
+        assert_ne!(unit("U/L").dimension, unit("ug/dL").dimension);
+        assert_ne!(unit("umol/L").dimension, unit("ug/dL").dimension);
+    }
+
+    #[test]
+    fn unknown_units_get_suggestions() {
+        assert_eq!(in_base("1", "mg/dl"), in_base("1", "mg/dL"));
+        assert_eq!(
+            parse_unit("mg/dk"),
+            Err(UnitProblem::Unknown {
+                part: "dk".to_owned(),
+                suggestion: Some("mg/dL".to_owned())
+            })
+        );
+        assert!(matches!(parse_unit("moths"), Err(UnitProblem::Unknown { suggestion: Some(s), .. }) if s == "months"));
+        assert_eq!(parse_unit("Cel"), Err(UnitProblem::OffsetTemperature));
+    }
+}

@@ -1,0 +1,483 @@
+//! Patient cases: reading a case file against a checked rule set.
+//!
+//! A case is a JSON object with an optional `id` and `description` and a
+//! `facts` object that gives values by fact name. Every value is checked
+//! against its fact's declaration; a case with any problem is refused with
+//! every problem listed. The format is documented in `docs/case-format.md`.
+
+use std::collections::HashMap;
+
+use clinrule_check::CheckedRuleSet;
+use clinrule_check::model::{FactIndex, FactType};
+use clinrule_check::number::{NumberProblem, Rational};
+use clinrule_check::units::{Dimension, UnitProblem, parse_unit, to_base};
+use clinrule_syntax::Span;
+use clinrule_syntax::ast::Date;
+use clinrule_syntax::suggest::did_you_mean;
+
+use crate::error::EvalError;
+use crate::json::{JsonNode, JsonValue, parse_json};
+
+/// A patient case, read and checked against one rule set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    /// The case's identifier, if it gives one.
+    pub id: Option<String>,
+    /// A description for readers.
+    pub description: Option<String>,
+    /// One slot per declared fact, in declaration order.
+    pub slots: Vec<Slot>,
+}
+
+/// What a case says about one fact.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Slot {
+    /// The case does not mention the fact.
+    Absent,
+    /// The case says the value is unknown (`null`).
+    Unknown,
+    /// The case gives a value.
+    Given(Value),
+}
+
+/// A value given by a case, typed by its fact.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Value {
+    /// The value.
+    pub kind: ValueKind,
+    /// The value as the case wrote it, with its unit: `12 ug/dL`, `18 months`, `yes`.
+    pub display: String,
+}
+
+/// The typed content of a value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueKind {
+    /// Yes or no.
+    YesNo(bool),
+    /// A plain number.
+    Number(Rational),
+    /// A quantity or age in base units (grams, metres, seconds, moles ...).
+    Quantity(Rational),
+    /// A date.
+    Date(Date),
+    /// A code, by its position in the fact's set.
+    Code(usize),
+    /// Free text.
+    Text(String),
+}
+
+impl Case {
+    /// Reads a case from JSON text, checking every value against `rule_set`.
+    /// Returns every problem found when the case cannot be used.
+    pub fn from_json(text: &str, rule_set: &CheckedRuleSet) -> Result<Case, Vec<EvalError>> {
+        let root = parse_json(text).map_err(|problem| {
+            vec![EvalError::InvalidJson {
+                message: problem.message,
+                span: problem.span,
+            }]
+        })?;
+        let mut reader = CaseReader {
+            rule_set,
+            errors: Vec::new(),
+        };
+        let case = reader.case(&root);
+        if reader.errors.is_empty() {
+            Ok(case)
+        } else {
+            Err(reader.errors)
+        }
+    }
+
+    /// An empty case: every fact absent.
+    pub fn empty(rule_set: &CheckedRuleSet) -> Case {
+        Case {
+            id: None,
+            description: None,
+            slots: vec![Slot::Absent; rule_set.facts.len()],
+        }
+    }
+}
+
+struct CaseReader<'rules> {
+    rule_set: &'rules CheckedRuleSet,
+    errors: Vec<EvalError>,
+}
+
+/// The fields a case may have.
+const CASE_FIELDS: [&str; 3] = ["id", "description", "facts"];
+
+impl CaseReader<'_> {
+    fn case(&mut self, root: &JsonNode) -> Case {
+        let mut case = Case::empty(self.rule_set);
+        let JsonValue::Object(entries) = &root.value else {
+            self.errors.push(EvalError::InvalidCase {
+                message: format!("a case is a JSON object, but this is {}", root.value.describe()),
+                span: root.span,
+                help: "write the case as `{\"id\": \"...\", \"facts\": {\"age\": \"18 months\"}}`".to_owned(),
+            });
+            return case;
+        };
+        self.check_duplicates(entries);
+        let mut saw_facts = false;
+        for (key, key_span, value) in entries {
+            match key.as_str() {
+                "id" => case.id = self.text_field(key, value),
+                "description" => case.description = self.text_field(key, value),
+                "facts" => {
+                    saw_facts = true;
+                    self.facts(value, &mut case);
+                }
+                other => {
+                    let help = match did_you_mean(other, CASE_FIELDS) {
+                        Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                        None if self.rule_set.fact_index(other).is_some() => {
+                            format!("facts go inside `\"facts\"`: `\"facts\": {{\"{other}\": ...}}`")
+                        }
+                        None => "a case has `id`, `description` and `facts`".to_owned(),
+                    };
+                    self.errors.push(EvalError::InvalidCase {
+                        message: format!("`{other}` is not a field of a case"),
+                        span: *key_span,
+                        help,
+                    });
+                }
+            }
+        }
+        if !saw_facts {
+            self.errors.push(EvalError::InvalidCase {
+                message: "the case has no `facts`".to_owned(),
+                span: Span::new(root.span.start, root.span.start + 1),
+                help: "add `\"facts\": {...}` with the patient's values; write `\"facts\": {}` for a case with none".to_owned(),
+            });
+        }
+        case
+    }
+
+    fn check_duplicates(&mut self, entries: &[(String, Span, JsonNode)]) {
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for (key, span, _) in entries {
+            if let Some(first) = seen.get(key.as_str()) {
+                self.errors.push(EvalError::DuplicateKey {
+                    key: key.clone(),
+                    span: *span,
+                    first: *first,
+                });
+            } else {
+                seen.insert(key.as_str(), *span);
+            }
+        }
+    }
+
+    fn text_field(&mut self, key: &str, value: &JsonNode) -> Option<String> {
+        match &value.value {
+            JsonValue::String(text) => Some(text.clone()),
+            JsonValue::Null => None,
+            other => {
+                self.errors.push(EvalError::InvalidCase {
+                    message: format!("`{key}` should be text, but it is {}", other.describe()),
+                    span: value.span,
+                    help: format!("write `\"{key}\": \"...\"`"),
+                });
+                None
+            }
+        }
+    }
+
+    fn facts(&mut self, node: &JsonNode, case: &mut Case) {
+        let JsonValue::Object(entries) = &node.value else {
+            self.errors.push(EvalError::InvalidCase {
+                message: format!("`facts` is an object of values by fact name, but this is {}", node.value.describe()),
+                span: node.span,
+                help: "write `\"facts\": {\"age\": \"18 months\", \"lab.blood_lead\": {\"value\": 2.1, \"unit\": \"ug/dL\"}}`".to_owned(),
+            });
+            return;
+        };
+        self.check_duplicates(entries);
+        for (name, name_span, value) in entries {
+            let Some(index) = self.rule_set.fact_index(name) else {
+                let names = self.rule_set.facts.iter().map(|fact| fact.name.as_str());
+                let is_group = self
+                    .rule_set
+                    .facts
+                    .iter()
+                    .any(|fact| fact.name.starts_with(&format!("{name}.")));
+                let help = match did_you_mean(name, names) {
+                    Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                    None if is_group => format!(
+                        "write dotted names in full, such as `\"{}\"`, rather than nesting objects",
+                        self.rule_set
+                            .facts
+                            .iter()
+                            .find(|fact| fact.name.starts_with(&format!("{name}.")))
+                            .map_or(String::new(), |fact| fact.name.clone())
+                    ),
+                    None => "only facts declared in the rule set can be given; run `clinrule check` to list them".to_owned(),
+                };
+                self.errors.push(EvalError::UndeclaredFact {
+                    name: name.clone(),
+                    span: *name_span,
+                    help,
+                });
+                continue;
+            };
+            if let Some(slot) = self.value(index, value)
+                && let Some(target) = case.slots.get_mut(index)
+            {
+                *target = slot;
+            }
+        }
+    }
+
+    /// Reads one fact's value by its declared type.
+    fn value(&mut self, index: FactIndex, node: &JsonNode) -> Option<Slot> {
+        let fact = self.rule_set.facts.get(index)?;
+        let name = fact.name.clone();
+        if node.value == JsonValue::Null {
+            return Some(Slot::Unknown);
+        }
+        let wrong_type = |reader: &mut Self, expected: &str, help: String| {
+            reader.errors.push(EvalError::WrongType {
+                fact: name.clone(),
+                expected: expected.to_owned(),
+                found: node.value.describe().to_owned(),
+                span: node.span,
+                help,
+            });
+            None
+        };
+        let given = |kind: ValueKind, display: String| Some(Slot::Given(Value { kind, display }));
+        match (&fact.fact_type, &node.value) {
+            (FactType::YesNo, JsonValue::Bool(answer)) => {
+                given(ValueKind::YesNo(*answer), if *answer { "yes" } else { "no" }.to_owned())
+            }
+            (FactType::YesNo, JsonValue::String(text)) if text == "yes" || text == "no" => {
+                given(ValueKind::YesNo(text == "yes"), text.clone())
+            }
+            (FactType::YesNo, _) => wrong_type(
+                self,
+                "a yes/no finding",
+                format!("write `\"{name}\": true` or `false` (or `\"yes\"`, `\"no\"`); write `null` if it is not known"),
+            ),
+            (FactType::Number, JsonValue::Number(text)) => {
+                let number = self.number(text, node.span)?;
+                given(ValueKind::Number(number), text.clone())
+            }
+            (FactType::Number, _) => wrong_type(self, "a plain number", format!("write a number, such as `\"{name}\": 3`")),
+            (FactType::Quantity { .. } | FactType::Age, _) => self.quantity(index, node),
+            (FactType::Date, JsonValue::String(text)) => match Date::parse(text) {
+                Some(date) => given(ValueKind::Date(date), text.clone()),
+                None => {
+                    self.errors.push(EvalError::InvalidValueText {
+                        text: text.clone(),
+                        expected: "a date in the calendar".to_owned(),
+                        span: node.span,
+                        help: "write dates as year-month-day, such as `\"2024-05-01\"`".to_owned(),
+                    });
+                    None
+                }
+            },
+            (FactType::Date, _) => wrong_type(self, "a date", "write the date as text, such as `\"2024-05-01\"`".to_owned()),
+            (FactType::OneOf(codes), JsonValue::String(code)) => match codes.iter().position(|known| known == code) {
+                Some(position) => given(ValueKind::Code(position), code.clone()),
+                None => {
+                    let help = match did_you_mean(code, codes.iter().map(String::as_str)) {
+                        Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                        None => format!(
+                            "the codes of `{name}` are {}",
+                            codes.iter().map(|known| format!("`{known}`")).collect::<Vec<_>>().join(", ")
+                        ),
+                    };
+                    self.errors.push(EvalError::UnknownCode {
+                        code: code.clone(),
+                        fact: name,
+                        span: node.span,
+                        help,
+                    });
+                    None
+                }
+            },
+            (FactType::OneOf(codes), _) => wrong_type(
+                self,
+                "one of a set of codes",
+                format!(
+                    "write one of its codes as text: {}",
+                    codes.iter().map(|known| format!("`\"{known}\"`")).collect::<Vec<_>>().join(", ")
+                ),
+            ),
+            (FactType::Text, JsonValue::String(text)) => given(ValueKind::Text(text.clone()), text.clone()),
+            (FactType::Text, _) => wrong_type(self, "free text", "write the text in double quotes".to_owned()),
+        }
+    }
+
+    fn number(&mut self, text: &str, span: Span) -> Option<Rational> {
+        match Rational::parse_decimal(text) {
+            Ok(number) => Some(number),
+            Err(NumberProblem::OutOfRange | NumberProblem::Malformed) => {
+                self.errors.push(EvalError::NumberOutOfRange {
+                    number: text.to_owned(),
+                    span,
+                });
+                None
+            }
+        }
+    }
+
+    /// Reads a measurement or an age: `{"value": 2.1, "unit": "ug/dL"}` or `"2.1 ug/dL"`.
+    fn quantity(&mut self, index: FactIndex, node: &JsonNode) -> Option<Slot> {
+        let fact = self.rule_set.facts.get(index)?;
+        let name = fact.name.clone();
+        let expected_dimension = fact.fact_type.dimension().unwrap_or(Dimension::NONE);
+        let (example_unit, kind_words) = match &fact.fact_type {
+            FactType::Quantity { unit_text, .. } => (unit_text.clone(), format!("a measurement in `{unit_text}`")),
+            _ => ("months".to_owned(), "an age".to_owned()),
+        };
+        let (number_text, number_span, unit_text, unit_span) = match &node.value {
+            JsonValue::Object(entries) => {
+                self.check_duplicates(entries);
+                let mut number = None;
+                let mut unit = None;
+                for (key, key_span, value) in entries {
+                    match (key.as_str(), &value.value) {
+                        ("value", JsonValue::Number(text)) => number = Some((text.clone(), value.span)),
+                        ("unit", JsonValue::String(text)) => unit = Some((text.clone(), value.span)),
+                        ("value" | "unit", other) => {
+                            let help = if key == "value" {
+                                "write the number without quotes, such as `\"value\": 2.1`"
+                            } else {
+                                "write the unit in quotes, such as `\"unit\": \"ug/dL\"`"
+                            };
+                            self.errors.push(EvalError::WrongType {
+                                fact: format!("{name}.{key}"),
+                                expected: if key == "value" { "a number".to_owned() } else { "a unit in quotes".to_owned() },
+                                found: other.describe().to_owned(),
+                                span: value.span,
+                                help: help.to_owned(),
+                            });
+                            return None;
+                        }
+                        (other, _) => {
+                            let help = match did_you_mean(other, ["value", "unit"]) {
+                                Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                                None => "a measurement has exactly `value` and `unit`".to_owned(),
+                            };
+                            self.errors.push(EvalError::InvalidCase {
+                                message: format!("`{other}` is not a part of a measurement"),
+                                span: *key_span,
+                                help,
+                            });
+                            return None;
+                        }
+                    }
+                }
+                match (number, unit) {
+                    (Some((number, number_span)), Some((unit, unit_span))) => (number, number_span, unit, unit_span),
+                    (Some(_), None) => {
+                        self.errors.push(EvalError::MissingUnit {
+                            fact: name,
+                            span: node.span,
+                            help: format!("add the unit: `{{\"value\": ..., \"unit\": \"{example_unit}\"}}`"),
+                        });
+                        return None;
+                    }
+                    (None, _) => {
+                        self.errors.push(EvalError::InvalidCase {
+                            message: format!("the measurement of `{name}` has no `value`"),
+                            span: node.span,
+                            help: format!("write `{{\"value\": 2.1, \"unit\": \"{example_unit}\"}}`"),
+                        });
+                        return None;
+                    }
+                }
+            }
+            JsonValue::String(text) => {
+                let trimmed = text.trim();
+                let split = trimmed
+                    .find(|character: char| !(character.is_ascii_digit() || matches!(character, '.' | '-' | '+' | 'e' | 'E')))
+                    .unwrap_or(trimmed.len());
+                let (number, unit) = trimmed.split_at(split);
+                let unit = unit.trim();
+                if number.is_empty() || unit.is_empty() || Rational::parse_decimal(number).is_err() {
+                    self.errors.push(EvalError::InvalidValueText {
+                        text: text.clone(),
+                        expected: format!("{kind_words} with its unit"),
+                        span: node.span,
+                        help: format!("write a number and a unit, such as `\"18 {example_unit}\"`, or `{{\"value\": 18, \"unit\": \"{example_unit}\"}}`"),
+                    });
+                    return None;
+                }
+                (number.to_owned(), node.span, unit.to_owned(), node.span)
+            }
+            JsonValue::Number(text) => {
+                self.errors.push(EvalError::MissingUnit {
+                    fact: name,
+                    span: node.span,
+                    help: format!("give the unit: `{{\"value\": {text}, \"unit\": \"{example_unit}\"}}` or `\"{text} {example_unit}\"`"),
+                });
+                return None;
+            }
+            other => {
+                self.errors.push(EvalError::WrongType {
+                    fact: name,
+                    expected: kind_words,
+                    found: other.describe().to_owned(),
+                    span: node.span,
+                    help: format!("write `{{\"value\": 2.1, \"unit\": \"{example_unit}\"}}`"),
+                });
+                return None;
+            }
+        };
+        let unit = match parse_unit(&unit_text) {
+            Ok(unit) => unit,
+            Err(UnitProblem::Unknown { suggestion, .. }) => {
+                let help = match suggestion {
+                    Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                    None => format!("write a UCUM unit such as `{example_unit}`"),
+                };
+                self.errors.push(EvalError::UnknownUnit {
+                    unit: unit_text,
+                    span: unit_span,
+                    help,
+                });
+                return None;
+            }
+            Err(UnitProblem::OffsetTemperature) => {
+                self.errors.push(EvalError::UnknownUnit {
+                    unit: unit_text,
+                    span: unit_span,
+                    help: "temperatures in Celsius or Fahrenheit are not supported yet".to_owned(),
+                });
+                return None;
+            }
+            Err(UnitProblem::OutOfRange) => {
+                self.errors.push(EvalError::NumberOutOfRange {
+                    number: unit_text,
+                    span: unit_span,
+                });
+                return None;
+            }
+        };
+        if unit.dimension != expected_dimension {
+            self.errors.push(EvalError::WrongDimension {
+                fact: name,
+                unit: unit_text,
+                unit_dimension: unit.dimension.describe(),
+                fact_dimension: expected_dimension.describe(),
+                span: unit_span,
+                help: format!("give the value in a unit of {}, such as `{example_unit}`", expected_dimension.describe()),
+            });
+            return None;
+        }
+        let number = self.number(&number_text, number_span)?;
+        let Some(base) = to_base(number, &unit) else {
+            self.errors.push(EvalError::NumberOutOfRange {
+                number: number_text,
+                span: number_span,
+            });
+            return None;
+        };
+        Some(Slot::Given(Value {
+            kind: ValueKind::Quantity(base),
+            display: format!("{number_text} {unit_text}"),
+        }))
+    }
+}

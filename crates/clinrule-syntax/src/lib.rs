@@ -1,0 +1,16 @@
+//! The Clinical Rule Language: its grammar, its typed syntax tree and its
+//! syntax diagnostics.
+//!
+//! [`parse`] reads a rule file's text and returns every item it could read
+//! together with every syntax error, each with a stable code and a span.
+//! This crate does no IO: it takes text and returns values.
+
+pub mod ast;
+mod error;
+mod parser;
+pub mod span;
+pub mod suggest;
+
+pub use error::SyntaxError;
+pub use parser::{KEYWORDS, parse};
+pub use span::{Span, Spanned};

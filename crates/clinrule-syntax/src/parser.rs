@@ -1,0 +1,1124 @@
+//! From rule file text to the typed syntax tree, collecting every syntax error.
+//!
+//! The file is cut into top-level items at each line that starts with
+//! `ruleset`, `reference`, `fact` or `rule` (or a word at the left margin that
+//! looks like a misspelling of one). Each item is parsed on its own, so an
+//! error in one rule never hides an error in the next.
+
+use pest::Parser as _;
+use pest::iterators::Pair;
+
+use crate::ast::*;
+use crate::error::SyntaxError;
+use crate::span::{Span, Spanned};
+use crate::suggest::{did_you_mean, edit_distance};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "grammar.pest"]
+struct CrlParser;
+
+/// The words that start a top-level item.
+const TOP_LEVEL_KEYWORDS: [&str; 4] = ["ruleset", "reference", "fact", "rule"];
+
+/// Every keyword of the language, for "did you mean" suggestions.
+pub const KEYWORDS: &[&str] = &[
+    "ruleset",
+    "title",
+    "version",
+    "status",
+    "reviewed",
+    "authors",
+    "audience",
+    "reference",
+    "pmid",
+    "doi",
+    "url",
+    "fact",
+    "quantity",
+    "one",
+    "of",
+    "absent",
+    "means",
+    "code",
+    "rule",
+    "when",
+    "then",
+    "cite",
+    "and",
+    "or",
+    "not",
+    "in",
+    "is",
+    "known",
+    "missing",
+    "yes",
+    "no",
+    "certainty",
+    "urgency",
+    "because",
+    "patient",
+    "every",
+    "suspect",
+    "exclude",
+    "order",
+    "refer",
+    "treat",
+    "warn",
+    "follow",
+    "up",
+    "note",
+];
+
+/// Parses a whole rule file.
+///
+/// Returns the items that could be read and every syntax error found. Items
+/// with an error are left out of the tree and listed in [`RuleFile::broken`].
+pub fn parse(source: &str) -> (RuleFile, Vec<SyntaxError>) {
+    let mut file = RuleFile::default();
+    let mut errors = Vec::new();
+    if u32::try_from(source.len()).is_err() {
+        errors.push(SyntaxError::FileTooLarge {
+            span: Span::new(0, 0),
+        });
+        file.syntax_error_count = errors.len();
+        return (file, errors);
+    }
+    for (start, end) in item_ranges(source) {
+        let Some(chunk) = source.get(start..end) else {
+            continue;
+        };
+        if chunk.trim().is_empty() || only_comments(chunk) {
+            continue;
+        }
+        let offset = start as u32;
+        let errors_before = errors.len();
+        check_texts_closed(chunk, offset, &mut errors);
+        if errors.len() > errors_before {
+            file.broken.push(broken_item(chunk, offset));
+            continue;
+        }
+        match CrlParser::parse(Rule::item_alone, chunk) {
+            Ok(mut pairs) => {
+                let Some(pair) = pairs.find(|pair| pair.as_rule() != Rule::EOI) else {
+                    continue;
+                };
+                let mut lowerer = Lowerer {
+                    offset,
+                    errors: &mut errors,
+                };
+                match lowerer.item(pair) {
+                    Some(item) => file.items.push(item),
+                    None => file.broken.push(broken_item(chunk, offset)),
+                }
+            }
+            Err(error) => {
+                errors.push(unexpected(&error, chunk, offset));
+                file.broken.push(broken_item(chunk, offset));
+            }
+        }
+    }
+    file.syntax_error_count = errors.len();
+    (file, errors)
+}
+
+/// The byte ranges of the top-level items, in order, covering the whole file.
+fn item_ranges(source: &str) -> Vec<(usize, usize)> {
+    let mut starts = vec![0];
+    let mut line_start = 0;
+    for line in source.split_inclusive('\n') {
+        let rest = line.trim_start_matches([' ', '\t', '\u{feff}']);
+        let indent = line.len() - rest.len();
+        let word_length = rest
+            .find(|character: char| !(character.is_ascii_alphanumeric() || character == '_'))
+            .unwrap_or(rest.len());
+        let word = rest.get(..word_length).unwrap_or_default();
+        let after = rest.get(word_length..).unwrap_or_default();
+        let ends_word = after
+            .chars()
+            .next()
+            .is_none_or(|character| character.is_whitespace() || character == '#');
+        let starts_item = ends_word && TOP_LEVEL_KEYWORDS.contains(&word);
+        let looks_like_misspelled_item = indent == 0
+            && ends_word
+            && word.len() >= 3
+            && !KEYWORDS.contains(&word)
+            && TOP_LEVEL_KEYWORDS
+                .iter()
+                .any(|keyword| edit_distance(word, keyword) <= 2)
+            && after
+                .trim_start()
+                .chars()
+                .next()
+                .is_some_and(|character| character.is_ascii_alphanumeric());
+        if starts_item || looks_like_misspelled_item {
+            starts.push(line_start + indent);
+        }
+        line_start += line.len();
+    }
+    starts.dedup();
+    let mut ranges = Vec::with_capacity(starts.len());
+    for (index, start) in starts.iter().enumerate() {
+        let end = starts.get(index + 1).copied().unwrap_or(source.len());
+        ranges.push((*start, end));
+    }
+    ranges
+}
+
+/// Whether a piece of text holds nothing but comments and blank space.
+fn only_comments(chunk: &str) -> bool {
+    chunk.lines().all(|line| {
+        let line = line.trim_start_matches([' ', '\t', '\r', '\u{feff}']);
+        line.is_empty() || line.starts_with('#')
+    })
+}
+
+/// Reports every text opened with `"` and not closed on its line.
+fn check_texts_closed(chunk: &str, offset: u32, errors: &mut Vec<SyntaxError>) {
+    let mut open_at: Option<usize> = None;
+    let mut in_comment = false;
+    let mut escaped = false;
+    let line_end_at = |open: usize, end: usize, errors: &mut Vec<SyntaxError>| {
+        let text = chunk.get(open..end).unwrap_or_default();
+        let end = open + text.trim_end_matches('\r').len();
+        errors.push(SyntaxError::UnclosedText {
+            span: Span::new(offset + open as u32, offset + end as u32),
+        });
+    };
+    for (at, character) in chunk.char_indices() {
+        match character {
+            '\n' => {
+                if let Some(open) = open_at.take() {
+                    line_end_at(open, at, errors);
+                }
+                in_comment = false;
+                escaped = false;
+            }
+            _ if in_comment => {}
+            '\\' if open_at.is_some() => escaped = !escaped,
+            '"' if escaped => escaped = false,
+            '"' => {
+                open_at = if open_at.is_some() { None } else { Some(at) };
+            }
+            '#' if open_at.is_none() => in_comment = true,
+            _ => escaped = false,
+        }
+    }
+    if let Some(open) = open_at {
+        line_end_at(open, chunk.len(), errors);
+    }
+}
+
+/// What can be read of an item that failed to parse: its kind and name.
+fn broken_item(chunk: &str, offset: u32) -> BrokenItem {
+    let mut words = chunk
+        .split(|character: char| character.is_whitespace() || character == ':')
+        .filter(|word| !word.is_empty());
+    let kind = match words.next() {
+        Some("ruleset") => Some(ItemKind::RuleSet),
+        Some("reference") => Some(ItemKind::Reference),
+        Some("fact") => Some(ItemKind::Fact),
+        Some("rule") => Some(ItemKind::Rule),
+        _ => None,
+    };
+    let name = kind.and(words.next()).map(str::to_owned);
+    let trimmed = chunk.trim_end();
+    BrokenItem {
+        kind,
+        name,
+        span: Span::new(offset, offset + trimmed.len() as u32),
+    }
+}
+
+/// Turns pest's error into a diagnostic in an editor's words.
+fn unexpected(error: &pest::error::Error<Rule>, chunk: &str, offset: u32) -> SyntaxError {
+    let position = match error.location {
+        pest::error::InputLocation::Pos(position) => position,
+        pest::error::InputLocation::Span((start, _)) => start,
+    };
+    let positives: Vec<Rule> = match &error.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    let rest = chunk.get(position..).unwrap_or_default();
+    let at_end = only_comments(rest);
+    let (found, span) = if at_end {
+        // Point at the last word of the item: that is where something is missing.
+        let body = chunk.get(..position).unwrap_or_default().trim_end();
+        let last_word_start = body
+            .rfind(char::is_whitespace)
+            .map_or(0, |space| space + 1);
+        (
+            "end of this item".to_owned(),
+            Span::new(offset + last_word_start as u32, offset + body.len() as u32),
+        )
+    } else {
+        let word_length = rest
+            .find(|character: char| {
+                !(character.is_alphanumeric() || matches!(character, '_' | '.' | '/'))
+            })
+            .unwrap_or(rest.len());
+        let length = if word_length == 0 {
+            rest.chars().next().map_or(0, char::len_utf8)
+        } else {
+            word_length
+        };
+        let word = rest.get(..length).unwrap_or_default();
+        (
+            format!("`{word}`"),
+            Span::new(offset + position as u32, offset + (position + length) as u32),
+        )
+    };
+
+    let mut phrases: Vec<&'static str> = Vec::new();
+    let mut candidates: Vec<&'static str> = Vec::new();
+    for rule in &positives {
+        let (phrase, words) = describe(*rule);
+        if !phrase.is_empty() && !phrases.contains(&phrase) {
+            phrases.push(phrase);
+        }
+        for word in words {
+            if !candidates.contains(word) {
+                candidates.push(word);
+            }
+        }
+    }
+    let expected = if phrases.is_empty() {
+        "this cannot be read here".to_owned()
+    } else {
+        format!("expected {}", join_or(&phrases))
+    };
+    let found_word = found.trim_matches('`');
+    let help = if at_end {
+        phrases
+            .first()
+            .map(|phrase| format!("the item ends here; it still needs {phrase}"))
+    } else if let Some(suggestion) = did_you_mean(found_word, candidates.iter().copied()) {
+        Some(format!("did you mean `{suggestion}`?"))
+    } else if candidates.contains(&"then")
+        && ["suspect", "exclude", "order", "refer", "treat", "warn", "follow", "note"]
+            .contains(&found_word)
+    {
+        Some(format!("conclusions follow `then`: write `then` before `{found_word}`"))
+    } else if found_word.starts_with('"') && candidates.contains(&"suspect") {
+        Some("a conclusion starts with what it does and an identifier: `order blood_lead \"Venous blood lead level\"`".to_owned())
+    } else {
+        None
+    };
+    SyntaxError::Unexpected {
+        found,
+        span,
+        expected,
+        help,
+    }
+}
+
+/// Joins phrases as "a, b or c".
+fn join_or(phrases: &[&str]) -> String {
+    match phrases {
+        [] => String::new(),
+        [only] => (*only).to_owned(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// What a grammar rule means to an editor, and the keywords it can start with.
+fn describe(rule: Rule) -> (&'static str, &'static [&'static str]) {
+    match rule {
+        Rule::EOI => (
+            "a new `rule`, `fact` or `reference`",
+            &["rule", "fact", "reference", "ruleset"],
+        ),
+        Rule::ruleset_decl | Rule::kw_ruleset => ("`ruleset`", &["ruleset"]),
+        Rule::reference_decl | Rule::kw_reference => ("`reference`", &["reference"]),
+        Rule::fact_decl | Rule::kw_fact => ("`fact`", &["fact"]),
+        Rule::rule_decl | Rule::kw_rule => ("`rule`", &["rule"]),
+        Rule::ident => ("an identifier such as `lead_first`", &[]),
+        Rule::name | Rule::flag => ("a fact name such as `lab.blood_lead`", &[]),
+        Rule::ref_id => ("a reference number or name", &[]),
+        Rule::code => ("a code", &[]),
+        Rule::word => ("a word", &[]),
+        Rule::text | Rule::text_block => ("a text in quotes", &[]),
+        Rule::description => ("a description in quotes", &[]),
+        Rule::number => ("a number", &[]),
+        Rule::quantity => ("a number with its unit, such as `3.5 ug/dL`", &[]),
+        Rule::unit => ("a unit such as `ug/dL` or `months`", &[]),
+        Rule::date => ("a date such as `2025-10-30`", &[]),
+        Rule::version => ("a version such as `1.0.0`", &[]),
+        Rule::pmid => ("a PubMed number", &[]),
+        Rule::colon => ("`:` before the fact's type", &[]),
+        Rule::fact_type
+        | Rule::yes_no_type
+        | Rule::quantity_type
+        | Rule::one_of_type
+        | Rule::named_type => (
+            "a fact type such as `yes/no`, `number`, `quantity ug/dL`, `age`, `date`, `text` or `one of ...`",
+            &["yes/no", "number", "quantity", "age", "date", "text", "one"],
+        ),
+        Rule::absent_option | Rule::kw_absent => ("`absent means no`", &["absent"]),
+        Rule::code_binding | Rule::kw_code => ("`code`", &["code"]),
+        Rule::title_field | Rule::kw_title => ("`title`", &["title"]),
+        Rule::version_field | Rule::kw_version => ("`version`", &["version"]),
+        Rule::status_field | Rule::kw_status => ("`status`", &["status"]),
+        Rule::reviewed_field | Rule::kw_reviewed => ("`reviewed`", &["reviewed"]),
+        Rule::authors_field | Rule::kw_authors => ("`authors`", &["authors"]),
+        Rule::audience_field | Rule::kw_audience => ("`audience`", &["audience"]),
+        Rule::pmid_link | Rule::kw_pmid => ("`pmid`", &["pmid"]),
+        Rule::doi_link | Rule::kw_doi => ("`doi`", &["doi"]),
+        Rule::url_link | Rule::kw_url => ("`url`", &["url"]),
+        Rule::kw_quantity => ("`quantity`", &["quantity"]),
+        Rule::kw_one => ("`one of`", &["one"]),
+        Rule::kw_of => ("`of`", &["of"]),
+        Rule::kw_means => ("`means`", &["means"]),
+        Rule::cite_clause | Rule::kw_cite => ("`cite`", &["cite"]),
+        Rule::when_clause | Rule::kw_when => ("`when`", &["when"]),
+        Rule::then_clause | Rule::kw_then => ("`then`", &["then"]),
+        Rule::condition | Rule::negation | Rule::group | Rule::presence | Rule::membership
+        | Rule::comparison => ("a condition", &["not"]),
+        Rule::logic_op | Rule::kw_and | Rule::kw_or => ("`and`, `or`", &["and", "or"]),
+        Rule::kw_not => ("`not`", &["not"]),
+        Rule::kw_in => ("`in`", &["in"]),
+        Rule::kw_is => ("`is`", &["is"]),
+        Rule::kw_known | Rule::kw_missing => ("`known` or `missing`", &["known", "missing"]),
+        Rule::compare_op => ("a comparison such as `>=`, `<` or `=`", &[]),
+        Rule::value | Rule::kw_yes | Rule::kw_no => (
+            "a value such as `yes`, `3.5 ug/dL` or a code",
+            &["yes", "no"],
+        ),
+        Rule::open_paren => ("`(`", &[]),
+        Rule::close_paren => ("`)`", &[]),
+        Rule::conclusion | Rule::verb => (
+            "a conclusion such as `suspect`, `exclude`, `order`, `refer`, `treat`, `warn`, `follow up` or `note`",
+            &[
+                "suspect", "exclude", "order", "refer", "treat", "warn", "follow", "note",
+            ],
+        ),
+        Rule::kw_suspect => ("`suspect`", &["suspect"]),
+        Rule::kw_exclude => ("`exclude`", &["exclude"]),
+        Rule::kw_order => ("`order`", &["order"]),
+        Rule::kw_refer => ("`refer`", &["refer"]),
+        Rule::kw_treat => ("`treat`", &["treat"]),
+        Rule::kw_warn => ("`warn`", &["warn"]),
+        Rule::kw_follow_up => ("`follow up`", &["follow"]),
+        Rule::kw_note => ("`note`", &["note"]),
+        Rule::certainty_option | Rule::kw_certainty => ("`certainty`", &["certainty"]),
+        Rule::urgency_option | Rule::kw_urgency => ("`urgency`", &["urgency"]),
+        Rule::because_option | Rule::kw_because => ("`because`", &["because"]),
+        Rule::patient_option | Rule::kw_patient => ("`patient`", &["patient"]),
+        Rule::interval_option | Rule::kw_every => ("`in` or `every` with an interval", &["every", "in"]),
+        _ => ("", &[]),
+    }
+}
+
+/// Builds syntax tree nodes from pest's pairs, offsetting spans to the file.
+struct Lowerer<'errors> {
+    offset: u32,
+    errors: &'errors mut Vec<SyntaxError>,
+}
+
+impl Lowerer<'_> {
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let span = pair.as_span();
+        Span::new(
+            self.offset + span.start() as u32,
+            self.offset + span.end() as u32,
+        )
+    }
+
+    fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
+        Ident {
+            name: pair.as_str().to_owned(),
+            span: self.span(pair),
+        }
+    }
+
+    fn item(&mut self, pair: Pair<'_, Rule>) -> Option<Item> {
+        match pair.as_rule() {
+            Rule::ruleset_decl => Some(Item::RuleSet(self.ruleset(pair))),
+            Rule::reference_decl => Some(Item::Reference(self.reference(pair))),
+            Rule::fact_decl => self.fact(pair).map(Item::Fact),
+            Rule::rule_decl => self.rule(pair).map(Item::Rule),
+            _ => None,
+        }
+    }
+
+    /// A text or a run of texts, unescaped and joined with spaces.
+    fn text(&self, pair: Pair<'_, Rule>) -> Text {
+        let span = self.span(&pair);
+        let pieces: Vec<String> = if pair.as_rule() == Rule::text {
+            vec![unescape(pair.into_inner().as_str())]
+        } else {
+            pair.into_inner()
+                .map(|text| unescape(text.into_inner().as_str()))
+                .collect()
+        };
+        Text {
+            value: pieces.join(" "),
+            span,
+        }
+    }
+
+    fn note_duplicate(&mut self, field: &str, first: Option<Span>, again: Span) {
+        if let Some(first) = first {
+            self.errors.push(SyntaxError::DuplicateField {
+                field: field.to_owned(),
+                span: again,
+                first,
+            });
+        }
+    }
+
+    fn ruleset(&mut self, pair: Pair<'_, Rule>) -> RuleSetHeader {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        let id = inner.next().map(|pair| self.ident(&pair)).unwrap_or(Ident {
+            name: String::new(),
+            span,
+        });
+        let mut header = RuleSetHeader {
+            id,
+            title: None,
+            version: None,
+            status: None,
+            reviewed: None,
+            authors: Vec::new(),
+            audience: Vec::new(),
+            span,
+        };
+        let mut status_span: Option<Span> = None;
+        let mut authors_span: Option<Span> = None;
+        let mut audience_span: Option<Span> = None;
+        for field in inner {
+            let field_span = self.span(&field);
+            let rule = field.as_rule();
+            let mut parts = field.into_inner();
+            let keyword_span = parts.next().map(|keyword| self.span(&keyword)).unwrap_or(field_span);
+            match rule {
+                Rule::title_field => {
+                    self.note_duplicate("title", header.title.as_ref().map(|title| title.span), keyword_span);
+                    if let Some(text) = parts.next() {
+                        header.title = Some(self.text(text));
+                    }
+                }
+                Rule::version_field => {
+                    self.note_duplicate("version", header.version.as_ref().map(|version| version.span), keyword_span);
+                    if let Some(version) = parts.next() {
+                        header.version = Some(self.ident(&version));
+                    }
+                }
+                Rule::status_field => {
+                    self.note_duplicate("status", status_span, keyword_span);
+                    status_span = Some(keyword_span);
+                    if let Some(word) = parts.next() {
+                        header.status = self.status(&word);
+                    }
+                }
+                Rule::reviewed_field => {
+                    self.note_duplicate("reviewed", header.reviewed.map(|reviewed| reviewed.span), keyword_span);
+                    if let Some(date) = parts.next() {
+                        header.reviewed = self.date(&date);
+                    }
+                }
+                Rule::authors_field => {
+                    self.note_duplicate("authors", authors_span, keyword_span);
+                    authors_span = Some(keyword_span);
+                    header.authors = parts.map(|text| self.text(text)).collect();
+                }
+                Rule::audience_field => {
+                    self.note_duplicate("audience", audience_span, keyword_span);
+                    audience_span = Some(keyword_span);
+                    header.audience = parts.map(|word| self.ident(&word)).collect();
+                }
+                _ => {}
+            }
+        }
+        header
+    }
+
+    fn status(&mut self, word: &Pair<'_, Rule>) -> Option<Spanned<Status>> {
+        let span = self.span(word);
+        let text = word.as_str();
+        match Status::ALL.iter().find(|status| status.word() == text) {
+            Some(status) => Some(Spanned {
+                value: *status,
+                span,
+            }),
+            None => {
+                let help = did_you_mean(text, Status::ALL.iter().map(|status| status.word()))
+                    .map(|suggestion| format!("did you mean `{suggestion}`?"));
+                self.errors.push(SyntaxError::UnknownStatus {
+                    found: text.to_owned(),
+                    span,
+                    help,
+                });
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, pair: &Pair<'_, Rule>) -> Option<Spanned<Date>> {
+        let span = self.span(pair);
+        match Date::parse(pair.as_str()) {
+            Some(date) => Some(Spanned { value: date, span }),
+            None => {
+                self.errors.push(SyntaxError::InvalidDate {
+                    text: pair.as_str().to_owned(),
+                    span,
+                });
+                None
+            }
+        }
+    }
+
+    fn reference(&mut self, pair: Pair<'_, Rule>) -> Reference {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        let id = inner.next().map(|pair| self.ident(&pair)).unwrap_or(Ident {
+            name: String::new(),
+            span,
+        });
+        let citation = inner.next().map(|pair| self.text(pair)).unwrap_or(Text {
+            value: String::new(),
+            span,
+        });
+        let mut reference = Reference {
+            id,
+            citation,
+            pmid: None,
+            doi: None,
+            url: None,
+            span,
+        };
+        for link in inner {
+            let rule = link.as_rule();
+            let mut parts = link.into_inner();
+            let keyword_span = parts.next().map(|keyword| self.span(&keyword)).unwrap_or(span);
+            let Some(value) = parts.next() else { continue };
+            match rule {
+                Rule::pmid_link => {
+                    self.note_duplicate("pmid", reference.pmid.as_ref().map(|pmid| pmid.span), keyword_span);
+                    reference.pmid = Some(self.ident(&value));
+                }
+                Rule::doi_link => {
+                    self.note_duplicate("doi", reference.doi.as_ref().map(|doi| doi.span), keyword_span);
+                    reference.doi = Some(self.text(value));
+                }
+                Rule::url_link => {
+                    self.note_duplicate("url", reference.url.as_ref().map(|url| url.span), keyword_span);
+                    reference.url = Some(self.text(value));
+                }
+                _ => {}
+            }
+        }
+        reference
+    }
+
+    /// A fact declaration, or `None` if its type could not be read.
+    fn fact(&mut self, pair: Pair<'_, Rule>) -> Option<FactDecl> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        let name = inner.next().map(|pair| self.ident(&pair)).unwrap_or(Ident {
+            name: String::new(),
+            span,
+        });
+        let _colon = inner.next();
+        let mut fact = FactDecl {
+            name,
+            fact_type: FactType {
+                kind: FactTypeKind::Text,
+                span,
+            },
+            description: None,
+            absent: None,
+            codes: Vec::new(),
+            span,
+        };
+        let mut absent_span: Option<Span> = None;
+        let mut type_known = true;
+        for part in inner {
+            let part_span = self.span(&part);
+            match part.as_rule() {
+                Rule::yes_no_type => {
+                    fact.fact_type = FactType {
+                        kind: FactTypeKind::YesNo,
+                        span: part_span,
+                    };
+                }
+                Rule::quantity_type => {
+                    let unit = part
+                        .into_inner()
+                        .nth(1)
+                        .map(|unit| self.ident(&unit))
+                        .unwrap_or(Ident {
+                            name: String::new(),
+                            span: part_span,
+                        });
+                    fact.fact_type = FactType {
+                        kind: FactTypeKind::Quantity(unit),
+                        span: part_span,
+                    };
+                }
+                Rule::one_of_type => {
+                    let codes = part
+                        .into_inner()
+                        .filter(|code| code.as_rule() == Rule::code)
+                        .map(|code| self.ident(&code))
+                        .collect();
+                    fact.fact_type = FactType {
+                        kind: FactTypeKind::OneOf(codes),
+                        span: part_span,
+                    };
+                }
+                Rule::named_type => {
+                    let word = part.as_str();
+                    let kind = match word {
+                        "number" => Some(FactTypeKind::Number),
+                        "age" => Some(FactTypeKind::Age),
+                        "date" => Some(FactTypeKind::Date),
+                        "text" => Some(FactTypeKind::Text),
+                        _ => None,
+                    };
+                    match kind {
+                        Some(kind) => {
+                            fact.fact_type = FactType {
+                                kind,
+                                span: part_span,
+                            };
+                        }
+                        None => {
+                            type_known = false;
+                            let types = ["yes/no", "number", "quantity", "age", "date", "text", "one of"];
+                            let help = match word {
+                                "boolean" | "bool" | "yesno" | "yes_no" | "flag" => {
+                                    Some("write `yes/no` for a finding that is present or absent".to_owned())
+                                }
+                                "integer" | "int" | "float" | "decimal" | "count" => {
+                                    Some("write `number` for a count or score, or `quantity <unit>` for a measurement".to_owned())
+                                }
+                                _ => did_you_mean(word, types)
+                                    .map(|suggestion| format!("did you mean `{suggestion}`?")),
+                            };
+                            self.errors.push(SyntaxError::UnknownFactType {
+                                found: word.to_owned(),
+                                span: part_span,
+                                help,
+                            });
+                        }
+                    }
+                }
+                Rule::absent_option => {
+                    let mut parts = part.into_inner();
+                    let keyword_span = parts.next().map(|keyword| self.span(&keyword)).unwrap_or(part_span);
+                    self.note_duplicate("absent means", absent_span, keyword_span);
+                    absent_span = Some(keyword_span);
+                    if let Some(word) = parts.nth(1) {
+                        let word_span = self.span(&word);
+                        match word.as_str() {
+                            "no" => fact.absent = Some(Spanned { value: AbsentMeans::No, span: part_span }),
+                            "unknown" => {
+                                fact.absent = Some(Spanned { value: AbsentMeans::Unknown, span: part_span });
+                            }
+                            other => self.errors.push(SyntaxError::UnknownAbsentMeaning {
+                                found: other.to_owned(),
+                                span: word_span,
+                            }),
+                        }
+                    }
+                }
+                Rule::code_binding => {
+                    let mut parts = part.into_inner();
+                    let _keyword = parts.next();
+                    if let (Some(system), Some(code)) = (parts.next(), parts.next()) {
+                        fact.codes.push(CodeBinding {
+                            system: self.ident(&system),
+                            code: self.text(code),
+                        });
+                    }
+                }
+                Rule::description => {
+                    let keyword_span = part_span;
+                    self.note_duplicate(
+                        "description",
+                        fact.description.as_ref().map(|description| description.span),
+                        keyword_span,
+                    );
+                    if let Some(text) = part.into_inner().next() {
+                        fact.description = Some(self.text(text));
+                    }
+                }
+                _ => {}
+            }
+        }
+        type_known.then_some(fact)
+    }
+
+    fn rule(&mut self, pair: Pair<'_, Rule>) -> Option<Rule_> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        let id = self.ident(&inner.next()?);
+        let mut title = None;
+        let mut cites = Vec::new();
+        let mut condition = None;
+        let mut conclusions = Vec::new();
+        for part in inner {
+            match part.as_rule() {
+                Rule::text_block => title = Some(self.text(part)),
+                Rule::cite_clause => cites.extend(self.cites(part)),
+                Rule::when_clause => {
+                    condition = part.into_inner().nth(1).map(|condition| self.condition(condition));
+                }
+                Rule::then_clause => {
+                    for conclusion in part.into_inner().skip(1) {
+                        conclusions.push(self.conclusion(conclusion));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(Rule_ {
+            id,
+            title,
+            cites,
+            condition: condition?,
+            conclusions,
+            span,
+        })
+    }
+
+    fn cites(&self, pair: Pair<'_, Rule>) -> Vec<Ident> {
+        pair.into_inner()
+            .filter(|part| part.as_rule() == Rule::ref_id)
+            .map(|part| self.ident(&part))
+            .collect()
+    }
+
+    fn condition(&mut self, pair: Pair<'_, Rule>) -> Condition {
+        let span = self.span(&pair);
+        let mut operands = Vec::new();
+        let mut operators: Vec<(bool, Span, String)> = Vec::new();
+        for part in pair.into_inner() {
+            if part.as_rule() == Rule::logic_op {
+                let word = part.as_str().to_owned();
+                operators.push((word == "and", self.span(&part), word));
+            } else {
+                operands.push(self.operand(part));
+            }
+        }
+        if operands.len() == 1 && operators.is_empty() {
+            if let Some(only) = operands.pop() {
+                return only;
+            }
+        }
+        let first_is_and = operators.first().is_some_and(|(is_and, _, _)| *is_and);
+        if let Some((_, second_span, second_word)) =
+            operators.iter().find(|(is_and, _, _)| *is_and != first_is_and)
+            && let Some((_, first_span, first_word)) = operators.first()
+        {
+            self.errors.push(SyntaxError::MixedAndOr {
+                span,
+                first: *first_span,
+                first_word: first_word.clone(),
+                second: *second_span,
+                second_word: second_word.clone(),
+            });
+            // Read it as `and` binding tighter, so later checks still see every part.
+            let mut groups: Vec<Vec<Condition>> = vec![Vec::new()];
+            let mut operands = operands.into_iter();
+            if let Some(first) = operands.next() {
+                groups.last_mut().map(|group| group.push(first));
+            }
+            for ((is_and, _, _), operand) in operators.iter().zip(operands) {
+                if !*is_and {
+                    groups.push(Vec::new());
+                }
+                groups.last_mut().map(|group| group.push(operand));
+            }
+            let parts = groups
+                .into_iter()
+                .map(|mut group| {
+                    if group.len() == 1 {
+                        group.remove(0)
+                    } else {
+                        let group_span = group
+                            .iter()
+                            .map(|part| part.span)
+                            .reduce(Span::merge)
+                            .unwrap_or(span);
+                        Condition {
+                            kind: ConditionKind::All(group),
+                            span: group_span,
+                        }
+                    }
+                })
+                .collect();
+            return Condition {
+                kind: ConditionKind::Any(parts),
+                span,
+            };
+        }
+        let kind = if first_is_and {
+            ConditionKind::All(operands)
+        } else {
+            ConditionKind::Any(operands)
+        };
+        Condition { kind, span }
+    }
+
+    fn operand(&mut self, pair: Pair<'_, Rule>) -> Condition {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        let kind = match rule {
+            Rule::negation => {
+                let _keyword = inner.next();
+                match inner.next() {
+                    Some(operand) => ConditionKind::Not(Box::new(self.operand(operand))),
+                    None => ConditionKind::All(Vec::new()),
+                }
+            }
+            Rule::group => {
+                let _open = inner.next();
+                match inner.next() {
+                    Some(condition) => {
+                        let mut condition = self.condition(condition);
+                        condition.span = span;
+                        return condition;
+                    }
+                    None => ConditionKind::All(Vec::new()),
+                }
+            }
+            Rule::presence => {
+                let subject = inner.next().map(|name| self.ident(&name));
+                let known = inner.nth(1).is_some_and(|word| word.as_rule() == Rule::kw_known);
+                match subject {
+                    Some(subject) => ConditionKind::Presence { subject, known },
+                    None => ConditionKind::All(Vec::new()),
+                }
+            }
+            Rule::membership => {
+                let mut subject = None;
+                let mut negated = false;
+                let mut codes = Vec::new();
+                for part in inner {
+                    match part.as_rule() {
+                        Rule::name => subject = Some(self.ident(&part)),
+                        Rule::kw_not => negated = true,
+                        Rule::code => codes.push(self.ident(&part)),
+                        _ => {}
+                    }
+                }
+                match subject {
+                    Some(subject) => ConditionKind::Member {
+                        subject,
+                        negated,
+                        codes,
+                    },
+                    None => ConditionKind::All(Vec::new()),
+                }
+            }
+            Rule::comparison => {
+                let subject = inner.next().map(|name| self.ident(&name));
+                let op = inner.next().map(|op| Spanned {
+                    value: compare_op(op.as_str()),
+                    span: self.span(&op),
+                });
+                let value = inner.next().and_then(|value| self.value(value));
+                match (subject, op, value) {
+                    (Some(subject), Some(op), Some(value)) => ConditionKind::Compare { subject, op, value },
+                    _ => ConditionKind::All(Vec::new()),
+                }
+            }
+            Rule::flag => match inner.next() {
+                Some(name) => ConditionKind::Flag(self.ident(&name)),
+                None => ConditionKind::All(Vec::new()),
+            },
+            _ => ConditionKind::All(Vec::new()),
+        };
+        Condition { kind, span }
+    }
+
+    fn value(&mut self, pair: Pair<'_, Rule>) -> Option<Value> {
+        let span = self.span(&pair);
+        let inner = pair.into_inner().next()?;
+        let kind = match inner.as_rule() {
+            Rule::date => ValueKind::Date(self.date(&inner)?.value),
+            Rule::quantity => {
+                let mut parts = inner.into_inner();
+                let number = parts.next()?.as_str().to_owned();
+                let unit = self.ident(&parts.next()?);
+                ValueKind::Quantity { number, unit }
+            }
+            Rule::number => ValueKind::Number(inner.as_str().to_owned()),
+            Rule::kw_yes => ValueKind::Yes,
+            Rule::kw_no => ValueKind::No,
+            _ => ValueKind::Word(self.ident(&inner)),
+        };
+        Some(Value { kind, span })
+    }
+
+    fn conclusion(&mut self, pair: Pair<'_, Rule>) -> Conclusion {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let verb = inner
+            .next()
+            .map(|verb| {
+                let verb_span = self.span(&verb);
+                let word = verb.as_str();
+                let value = match word.split_whitespace().next().unwrap_or_default() {
+                    "suspect" => Verb::Suspect,
+                    "exclude" => Verb::Exclude,
+                    "order" => Verb::Order,
+                    "refer" => Verb::Refer,
+                    "treat" => Verb::Treat,
+                    "warn" => Verb::Warn,
+                    "follow" | "follow_up" => Verb::FollowUp,
+                    _ => Verb::Note,
+                };
+                Spanned {
+                    value,
+                    span: verb_span,
+                }
+            })
+            .unwrap_or(Spanned {
+                value: Verb::Note,
+                span,
+            });
+        let id = inner.next().map(|id| self.ident(&id)).unwrap_or(Ident {
+            name: String::new(),
+            span,
+        });
+        let text = inner.next().map(|text| self.text(text)).unwrap_or(Text {
+            value: String::new(),
+            span,
+        });
+        let mut conclusion = Conclusion {
+            verb,
+            id,
+            text,
+            certainty: None,
+            urgency: None,
+            rationale: None,
+            patient_text: None,
+            interval: None,
+            cites: Vec::new(),
+            span,
+        };
+        for option in inner {
+            let option_span = self.span(&option);
+            let rule = option.as_rule();
+            if rule == Rule::cite_clause {
+                conclusion.cites.extend(self.cites(option));
+                continue;
+            }
+            let mut parts = option.into_inner();
+            let keyword = parts.next();
+            let keyword_span = keyword.as_ref().map(|keyword| self.span(keyword)).unwrap_or(option_span);
+            let Some(value) = parts.next() else { continue };
+            match rule {
+                Rule::certainty_option => {
+                    self.note_duplicate("certainty", conclusion.certainty.map(|certainty| certainty.span), keyword_span);
+                    let word = value.as_str();
+                    let value_span = self.span(&value);
+                    match Certainty::ALL.iter().find(|certainty| certainty.word() == word) {
+                        Some(certainty) => {
+                            conclusion.certainty = Some(Spanned {
+                                value: *certainty,
+                                span: value_span,
+                            });
+                        }
+                        None => {
+                            let help = did_you_mean(word, Certainty::ALL.iter().map(|certainty| certainty.word()))
+                                .map(|suggestion| format!("did you mean `{suggestion}`?"));
+                            self.errors.push(SyntaxError::UnknownCertainty {
+                                found: word.to_owned(),
+                                span: value_span,
+                                help,
+                            });
+                        }
+                    }
+                }
+                Rule::urgency_option => {
+                    self.note_duplicate("urgency", conclusion.urgency.map(|urgency| urgency.span), keyword_span);
+                    let word = value.as_str();
+                    let value_span = self.span(&value);
+                    match Urgency::ALL.iter().find(|urgency| urgency.word() == word) {
+                        Some(urgency) => {
+                            conclusion.urgency = Some(Spanned {
+                                value: *urgency,
+                                span: value_span,
+                            });
+                        }
+                        None => {
+                            let help = did_you_mean(word, Urgency::ALL.iter().map(|urgency| urgency.word()))
+                                .map(|suggestion| format!("did you mean `{suggestion}`?"));
+                            self.errors.push(SyntaxError::UnknownUrgency {
+                                found: word.to_owned(),
+                                span: value_span,
+                                help,
+                            });
+                        }
+                    }
+                }
+                Rule::because_option => {
+                    self.note_duplicate("because", conclusion.rationale.as_ref().map(|text| text.span), keyword_span);
+                    conclusion.rationale = Some(self.text(value));
+                }
+                Rule::patient_option => {
+                    self.note_duplicate("patient", conclusion.patient_text.as_ref().map(|text| text.span), keyword_span);
+                    conclusion.patient_text = Some(self.text(value));
+                }
+                Rule::interval_option => {
+                    self.note_duplicate(
+                        "interval",
+                        conclusion.interval.as_ref().map(|interval| interval.span),
+                        keyword_span,
+                    );
+                    let repeats = keyword.is_some_and(|keyword| keyword.as_rule() == Rule::kw_every);
+                    let mut quantity = value.into_inner();
+                    if let (Some(number), Some(unit)) = (quantity.next(), quantity.next()) {
+                        conclusion.interval = Some(Interval {
+                            repeats,
+                            number: number.as_str().to_owned(),
+                            unit: self.ident(&unit),
+                            span: option_span,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        conclusion
+    }
+}
+
+/// The syntax tree's rule type, renamed here to keep pest's `Rule` enum in scope.
+type Rule_ = crate::ast::Rule;
+
+fn compare_op(symbol: &str) -> CompareOp {
+    match symbol {
+        "<" => CompareOp::Less,
+        "<=" => CompareOp::LessOrEqual,
+        ">" => CompareOp::Greater,
+        ">=" => CompareOp::GreaterOrEqual,
+        "!=" => CompareOp::NotEqual,
+        _ => CompareOp::Equal,
+    }
+}
+
+fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut characters = text.chars();
+    while let Some(character) = characters.next() {
+        if character == '\\' {
+            if let Some(next) = characters.next() {
+                out.push(next);
+            }
+        } else {
+            out.push(character);
+        }
+    }
+    out
+}

@@ -1,0 +1,89 @@
+//! "Did you mean ...?" suggestions by edit distance.
+
+/// The edit distance between two words (insertions, deletions, substitutions
+/// and swaps of neighbouring letters each count one), ignoring case.
+pub fn edit_distance(left: &str, right: &str) -> usize {
+    let left: Vec<char> = left.to_lowercase().chars().collect();
+    let right: Vec<char> = right.to_lowercase().chars().collect();
+    let width = right.len() + 1;
+    // Three rows of the dynamic-programming table are enough for swaps.
+    let mut before_previous = vec![0usize; width];
+    let mut previous: Vec<usize> = (0..width).collect();
+    let mut current = vec![0usize; width];
+    for (row, left_char) in left.iter().enumerate() {
+        current[0] = row + 1;
+        for (column, right_char) in right.iter().enumerate() {
+            let substitution = previous[column] + usize::from(left_char != right_char);
+            let deletion = previous[column + 1] + 1;
+            let insertion = current[column] + 1;
+            let mut best = substitution.min(deletion).min(insertion);
+            if row > 0
+                && column > 0
+                && left.get(row) == right.get(column - 1)
+                && left.get(row - 1) == right.get(column)
+            {
+                best = best.min(before_previous[column - 1] + 1);
+            }
+            current[column + 1] = best;
+        }
+        std::mem::swap(&mut before_previous, &mut previous);
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[right.len()]
+}
+
+/// The candidate closest to `word`, if it is close enough to be a likely typo.
+///
+/// A candidate qualifies when its distance is at most a third of the longer
+/// word's length (and at least one edit is always allowed); among equals the
+/// first candidate wins, so the answer is deterministic.
+pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<&'a str>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    let mut best: Option<(usize, &'a str)> = None;
+    for candidate in candidates {
+        if candidate == word {
+            continue;
+        }
+        let distance = edit_distance(word, candidate);
+        let longest = word.chars().count().max(candidate.chars().count());
+        let allowed = (longest / 3).max(1);
+        // A dotted name whose last part matches exactly is a good guess too:
+        // `blood_lead` for `lab.blood_lead`.
+        let tail_match = candidate
+            .rsplit('.')
+            .next()
+            .is_some_and(|tail| tail == word && candidate.contains('.'));
+        let distance = if tail_match { 1 } else { distance };
+        if distance <= allowed && best.is_none_or(|(best_distance, _)| distance < best_distance) {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, candidate)| candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distance_counts_each_kind_of_edit() {
+        assert_eq!(edit_distance("when", "when"), 0);
+        assert_eq!(edit_distance("whn", "when"), 1);
+        assert_eq!(edit_distance("whne", "when"), 1);
+        assert_eq!(edit_distance("wehn", "when"), 1);
+        assert_eq!(edit_distance("then", "when"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn suggests_only_close_words() {
+        let facts = ["lab.blood_lead", "lab.alkaline_phosphatase", "age"];
+        assert_eq!(did_you_mean("lab.blod_lead", facts), Some("lab.blood_lead"));
+        assert_eq!(did_you_mean("blood_lead", facts), Some("lab.blood_lead"));
+        assert_eq!(did_you_mean("weight", facts), None);
+        assert_eq!(did_you_mean("ag", facts), Some("age"));
+    }
+}
