@@ -25,7 +25,9 @@ pub struct CheckOutcome {
 impl CheckOutcome {
     /// Whether any diagnostic is an error (not a warning).
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|diagnostic| !diagnostic.is_warning())
+        self.diagnostics
+            .iter()
+            .any(|diagnostic| !diagnostic.is_warning())
     }
 }
 
@@ -52,7 +54,9 @@ pub fn check(source: &str, file: &RuleFile) -> CheckOutcome {
 
     let mut diagnostics = checker.diagnostics;
     diagnostics.sort_by_key(|diagnostic| primary_span(diagnostic).start);
-    let has_errors = diagnostics.iter().any(|diagnostic| !diagnostic.is_warning());
+    let has_errors = diagnostics
+        .iter()
+        .any(|diagnostic| !diagnostic.is_warning());
     let rule_set = match metadata {
         Some(metadata) if !has_errors && file.syntax_error_count == 0 && file.broken.is_empty() => {
             Some(CheckedRuleSet {
@@ -60,7 +64,6 @@ pub fn check(source: &str, file: &RuleFile) -> CheckOutcome {
                 references: checker.references,
                 facts: checker.facts,
                 rules,
-                _sealed: (),
             })
         }
         _ => None,
@@ -156,7 +159,10 @@ impl<'file> Checker<'file> {
         };
         for again in headers.iter().skip(1) {
             self.diagnostics.push(CheckError::DuplicateHeader {
-                span: again.id.span.merge(Span::new(again.span.start, again.span.start + 7)),
+                span: again
+                    .id
+                    .span
+                    .merge(Span::new(again.span.start, again.span.start + 7)),
                 first: Span::new(first.span.start, first.span.start + 7),
             });
         }
@@ -168,13 +174,22 @@ impl<'file> Checker<'file> {
         };
         let mut problems = Vec::new();
         if first.title.is_none() {
-            problems.push(missing("title", "add a line such as `title \"Metaphyseal sclerosis in a young child\"`"));
+            problems.push(missing(
+                "title",
+                "add a line such as `title \"Metaphyseal sclerosis in a young child\"`",
+            ));
         }
         if first.version.is_none() {
-            problems.push(missing("version", "add a line such as `version 1.0.0`; results name the version they came from"));
+            problems.push(missing(
+                "version",
+                "add a line such as `version 1.0.0`; results name the version they came from",
+            ));
         }
         if first.status.is_none() {
-            problems.push(missing("status", "add `status draft` (or `review`, `approved`, `retired`); reports show it"));
+            problems.push(missing(
+                "status",
+                "add `status draft` (or `review`, `approved`, `retired`); reports show it",
+            ));
         }
         let complete = problems.is_empty();
         if self.file.syntax_error_count == 0 {
@@ -185,12 +200,30 @@ impl<'file> Checker<'file> {
         }
         Some(Metadata {
             id: first.id.name.clone(),
-            title: first.title.as_ref().map(|title| title.value.clone()).unwrap_or_default(),
-            version: first.version.as_ref().map(|version| version.name.clone()).unwrap_or_default(),
-            status: first.status.map_or(ast::Status::Draft, |status| status.value),
+            title: first
+                .title
+                .as_ref()
+                .map(|title| title.value.clone())
+                .unwrap_or_default(),
+            version: first
+                .version
+                .as_ref()
+                .map(|version| version.name.clone())
+                .unwrap_or_default(),
+            status: first
+                .status
+                .map_or(ast::Status::Draft, |status| status.value),
             reviewed: first.reviewed.map(|reviewed| reviewed.value),
-            authors: first.authors.iter().map(|author| author.value.clone()).collect(),
-            audience: first.audience.iter().map(|word| word.name.clone()).collect(),
+            authors: first
+                .authors
+                .iter()
+                .map(|author| author.value.clone())
+                .collect(),
+            audience: first
+                .audience
+                .iter()
+                .map(|word| word.name.clone())
+                .collect(),
         })
     }
 
@@ -227,7 +260,10 @@ impl<'file> Checker<'file> {
     fn facts(&mut self) {
         for declaration in self.file.facts() {
             if let Some(first) = self.fact_by_name.get(declaration.name.name.as_str()) {
-                let first_span = self.fact_declarations.get(*first).map_or(Span::default(), |fact| fact.name.span);
+                let first_span = self
+                    .fact_declarations
+                    .get(*first)
+                    .map_or(Span::default(), |fact| fact.name.span);
                 self.diagnostics.push(CheckError::DuplicateFact {
                     name: declaration.name.name.clone(),
                     span: declaration.name.span,
@@ -277,8 +313,11 @@ impl<'file> Checker<'file> {
                     ..
                 })
             );
-            if absent_means_no && fact_type != FactType::YesNo {
-                if let Some(absent) = declaration.absent {
+            if absent_means_no
+                && fact_type != FactType::YesNo
+                && let Some(absent) = declaration.absent
+            {
+                {
                     self.diagnostics.push(CheckError::AbsentMeansNoNotYesNo {
                         span: absent.span,
                         type_span: declaration.fact_type.span,
@@ -292,7 +331,10 @@ impl<'file> Checker<'file> {
             self.facts.push(Fact {
                 name: declaration.name.name.clone(),
                 fact_type,
-                description: declaration.description.as_ref().map(|text| text.value.clone()),
+                description: declaration
+                    .description
+                    .as_ref()
+                    .map(|text| text.value.clone()),
                 absent_means_no,
                 span: declaration.name.span,
             });
@@ -306,7 +348,10 @@ impl<'file> Checker<'file> {
             Err(UnitProblem::Unknown { suggestion, .. }) => {
                 let help = match suggestion {
                     Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                    None => "write a UCUM unit such as `mg/dL`, `mmol/L`, `U/L`, `10*9/L` or `months`".to_owned(),
+                    None => {
+                        "write a UCUM unit such as `mg/dL`, `mmol/L`, `U/L`, `10*9/L` or `months`"
+                            .to_owned()
+                    }
                 };
                 self.diagnostics.push(CheckError::UnknownUnit {
                     unit: unit.name.clone(),
@@ -349,7 +394,8 @@ impl<'file> Checker<'file> {
 
     fn rules(&mut self) -> Vec<CheckedRule> {
         let mut rule_spans: HashMap<&str, Span> = HashMap::new();
-        let mut conclusion_spans: BTreeMap<&str, Vec<(Option<DiagnosisAction>, Span)>> = BTreeMap::new();
+        let mut conclusion_spans: BTreeMap<&str, Vec<(Option<DiagnosisAction>, Span)>> =
+            BTreeMap::new();
         let mut rules = Vec::new();
         for rule in self.file.rules() {
             if let Some(first) = rule_spans.get(rule.id.name.as_str()) {
@@ -370,7 +416,9 @@ impl<'file> Checker<'file> {
                     Verb::Exclude => Some(DiagnosisAction::Exclude),
                     _ => None,
                 };
-                let earlier = conclusion_spans.entry(conclusion.id.name.as_str()).or_default();
+                let earlier = conclusion_spans
+                    .entry(conclusion.id.name.as_str())
+                    .or_default();
                 let pairs_with_earlier = matches!(
                     (earlier.as_slice(), action),
                     ([(Some(earlier_action), _)], Some(action)) if *earlier_action != action
@@ -428,7 +476,9 @@ impl<'file> Checker<'file> {
                     }
                     let help = match did_you_mean(
                         &cite.name,
-                        self.references.iter().map(|reference| reference.id.as_str()),
+                        self.references
+                            .iter()
+                            .map(|reference| reference.id.as_str()),
                     ) {
                         Some(suggestion) => format!("did you mean `{suggestion}`?"),
                         None => format!(
@@ -501,7 +551,10 @@ impl<'file> Checker<'file> {
             urgency: conclusion.urgency.map(|urgency| urgency.value),
             text: conclusion.text.value.clone(),
             rationale: conclusion.rationale.as_ref().map(|text| text.value.clone()),
-            patient_text: conclusion.patient_text.as_ref().map(|text| text.value.clone()),
+            patient_text: conclusion
+                .patient_text
+                .as_ref()
+                .map(|text| text.value.clone()),
             interval,
             citations,
             span: conclusion.span,
@@ -519,7 +572,9 @@ impl<'file> Checker<'file> {
                 fact_dimension: Dimension::TIME.describe(),
                 span: interval.unit.span,
                 declared: verb_span,
-                help: "write the interval in days, weeks, months or years, such as `every 6 months`".to_owned(),
+                help:
+                    "write the interval in days, weeks, months or years, such as `every 6 months`"
+                        .to_owned(),
             });
             return None;
         }
@@ -541,7 +596,8 @@ impl<'file> Checker<'file> {
         use ast::ConditionKind as Kind;
         match &condition.kind {
             Kind::All(parts) | Kind::Any(parts) => {
-                let checked: Vec<Option<Condition>> = parts.iter().map(|part| self.condition(part)).collect();
+                let checked: Vec<Option<Condition>> =
+                    parts.iter().map(|part| self.condition(part)).collect();
                 let checked: Option<Vec<Condition>> = checked.into_iter().collect();
                 let checked = checked?;
                 Some(if matches!(condition.kind, Kind::All(_)) {
@@ -550,15 +606,32 @@ impl<'file> Checker<'file> {
                     Condition::Any(checked, condition.span)
                 })
             }
-            Kind::Not(part) => Some(Condition::Not(Box::new(self.condition(part)?), condition.span)),
+            Kind::Not(part) => match self.condition(part)? {
+                // `not <test>` reads as one condition, so the trace shows it as one.
+                Condition::Test(mut test) => {
+                    test.negated = !test.negated;
+                    test.span = condition.span;
+                    test.source = one_line(condition.span.text(self.source));
+                    Some(Condition::Test(test))
+                }
+                other => Some(Condition::Not(Box::new(other), condition.span)),
+            },
             Kind::Flag(subject) => {
                 let index = self.resolve(subject)?;
                 let fact_type = self.facts.get(index)?.fact_type.clone();
                 if fact_type != FactType::YesNo {
                     let help = match &fact_type {
-                        FactType::Age => format!("write a comparison such as `{} >= 6 months`", subject.name),
-                        FactType::Text => "test a yes/no, number, quantity, age, date or coded fact".to_owned(),
-                        other => format!("{}, or test whether it is known: `{} is known`", value_example(other), subject.name),
+                        FactType::Age => {
+                            format!("write a comparison such as `{} >= 6 months`", subject.name)
+                        }
+                        FactType::Text => {
+                            "test a yes/no, number, quantity, age, date or coded fact".to_owned()
+                        }
+                        other => format!(
+                            "{}, or test whether it is known: `{} is known`",
+                            value_example(other),
+                            subject.name
+                        ),
                     };
                     self.diagnostics.push(CheckError::NotYesNo {
                         fact: subject.name.clone(),
@@ -582,14 +655,20 @@ impl<'file> Checker<'file> {
                 let index = self.resolve(subject)?;
                 let fact_type = self.facts.get(index)?.fact_type.clone();
                 let FactType::OneOf(known_codes) = &fact_type else {
-                    let declared = self.facts.get(index).map_or(Span::default(), |fact| fact.span);
+                    let declared = self
+                        .facts
+                        .get(index)
+                        .map_or(Span::default(), |fact| fact.span);
                     self.diagnostics.push(CheckError::TypeMismatch {
                         fact: subject.name.clone(),
                         fact_kind: fact_kind(&fact_type),
                         value_kind: "a list of codes".to_owned(),
                         span: condition.span,
                         declared,
-                        help: format!("`in (...)` tests facts declared as `one of ...`; {}", value_example(&fact_type)),
+                        help: format!(
+                            "`in (...)` tests facts declared as `one of ...`; {}",
+                            value_example(&fact_type)
+                        ),
                     });
                     return None;
                 };
@@ -635,6 +714,7 @@ impl<'file> Checker<'file> {
         Condition::Test(Test {
             fact,
             kind,
+            negated: false,
             source: one_line(span.text(self.source)),
             span,
         })
@@ -647,10 +727,14 @@ impl<'file> Checker<'file> {
             return Some(*index);
         }
         let broken = self.file.broken.iter().any(|broken| {
-            broken.kind == Some(ast::ItemKind::Fact) && broken.name.as_deref() == Some(subject.name.as_str())
+            broken.kind == Some(ast::ItemKind::Fact)
+                && broken.name.as_deref() == Some(subject.name.as_str())
         });
         if !broken {
-            let help = match did_you_mean(&subject.name, self.facts.iter().map(|fact| fact.name.as_str())) {
+            let help = match did_you_mean(
+                &subject.name,
+                self.facts.iter().map(|fact| fact.name.as_str()),
+            ) {
                 Some(suggestion) => format!("did you mean `{suggestion}`?"),
                 None => format!(
                     "declare it first, such as `fact {} : yes/no`, or check the spelling",
@@ -666,7 +750,13 @@ impl<'file> Checker<'file> {
         None
     }
 
-    fn unknown_code(&mut self, index: FactIndex, fact: &str, code: &ast::Ident, known_codes: &[String]) {
+    fn unknown_code(
+        &mut self,
+        index: FactIndex,
+        fact: &str,
+        code: &ast::Ident,
+        known_codes: &[String],
+    ) {
         let declared = self
             .fact_declarations
             .get(index)
@@ -736,8 +826,14 @@ impl<'file> Checker<'file> {
         }
         let unordered = |checker: &mut Self| {
             let help = match &fact.fact_type {
-                FactType::YesNo => format!("write `{} = yes`, `{} = no`, or the fact on its own", subject.name, subject.name),
-                _ => format!("use `=`, `!=` or `in (...)` with codes of `{}`", subject.name),
+                FactType::YesNo => format!(
+                    "write `{} = yes`, `{} = no`, or the fact on its own",
+                    subject.name, subject.name
+                ),
+                _ => format!(
+                    "use `=`, `!=` or `in (...)` with codes of `{}`",
+                    subject.name
+                ),
             };
             checker.diagnostics.push(CheckError::OperatorNotAllowed {
                 op: op.value.symbol().to_owned(),
@@ -779,7 +875,9 @@ impl<'file> Checker<'file> {
             }
             (FactType::Quantity { .. } | FactType::Age, ValueKind::Number(number)) => {
                 let (unit, example) = match &fact.fact_type {
-                    FactType::Quantity { unit_text, .. } => (format!("`{unit_text}`"), format!("{number} {unit_text}")),
+                    FactType::Quantity { unit_text, .. } => {
+                        (format!("`{unit_text}`"), format!("{number} {unit_text}"))
+                    }
                     _ => ("time units".to_owned(), format!("{number} months")),
                 };
                 self.diagnostics.push(CheckError::MissingUnit {
@@ -800,10 +898,14 @@ impl<'file> Checker<'file> {
                         FactType::Quantity { unit_text, .. } => format!("`{unit_text}`"),
                         _ => "`months` or `years`".to_owned(),
                     };
-                    let mut help = format!("write the value in a unit of {}, such as {example}", expected.describe());
-                    let mass_and_substance = [parsed_unit.dimension, expected].iter().all(|dimension| {
-                        matches!(dimension.0, [-3, 1, 0, 0, 0, 0] | [-3, 0, 0, 1, 0, 0])
-                    });
+                    let mut help = format!(
+                        "write the value in a unit of {}, such as {example}",
+                        expected.describe()
+                    );
+                    let mass_and_substance =
+                        [parsed_unit.dimension, expected].iter().all(|dimension| {
+                            matches!(dimension.0, [-3, 1, 0, 0, 0, 0] | [-3, 0, 0, 1, 0, 0])
+                        });
                     if mass_and_substance {
                         help.push_str("; converting between mass and substance concentrations needs the substance's molar mass");
                     }
@@ -859,7 +961,8 @@ impl<'file> Checker<'file> {
             return;
         }
         for (index, reference) in self.file.references().enumerate() {
-            let Some((known_index, _)) = self.reference_by_id.get(reference.id.name.as_str()) else {
+            let Some((known_index, _)) = self.reference_by_id.get(reference.id.name.as_str())
+            else {
                 continue;
             };
             if *known_index == index && !self.used_references.contains(&index) {

@@ -327,7 +327,10 @@ pub enum CheckError {
 
     /// An interval on a conclusion that is not a follow-up.
     #[error("only `follow up` conclusions have an interval")]
-    #[diagnostic(code(E221), help("delete the interval, or make the conclusion a `follow up`"))]
+    #[diagnostic(
+        code(E221),
+        help("delete the interval, or make the conclusion a `follow up`")
+    )]
     IntervalNotFollowUp {
         /// The interval.
         #[label("interval on a `{verb}` conclusion")]
@@ -340,7 +343,9 @@ pub enum CheckError {
     #[error("`{number}` is too large or has too many digits")]
     #[diagnostic(
         code(E222),
-        help("numbers are held exactly with up to 36 digits; write the value in a larger or smaller unit")
+        help(
+            "numbers are held exactly with up to 36 digits; write the value in a larger or smaller unit"
+        )
     )]
     NumberOutOfRange {
         /// The number as written.

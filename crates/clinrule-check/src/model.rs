@@ -19,6 +19,7 @@ pub type ReferenceIndex = usize;
 /// Only [`crate::check`] makes one, so holding a `CheckedRuleSet` proves that
 /// the rule set was checked.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct CheckedRuleSet {
     /// The rule set's identity and review metadata.
     pub metadata: Metadata,
@@ -28,8 +29,6 @@ pub struct CheckedRuleSet {
     pub facts: Vec<Fact>,
     /// The rules, in the order written.
     pub rules: Vec<CheckedRule>,
-    /// Keeps construction inside this crate.
-    pub(crate) _sealed: (),
 }
 
 impl CheckedRuleSet {
@@ -194,6 +193,9 @@ pub struct Test {
     pub fact: FactIndex,
     /// What is tested.
     pub kind: TestKind,
+    /// Whether the test is written with `not` in front: `not xray.cupping_fraying`.
+    /// A negated test is one condition in the trace, with its own result.
+    pub negated: bool,
     /// The test as written, on one line.
     pub source: String,
     /// Where it was written.

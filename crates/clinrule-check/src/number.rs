@@ -104,7 +104,9 @@ impl Rational {
             Some(at) => {
                 let exponent_text = text.get(at + 1..).unwrap_or_default();
                 let exponent_text = exponent_text.strip_prefix('+').unwrap_or(exponent_text);
-                let exponent: i32 = exponent_text.parse().map_err(|_| NumberProblem::Malformed)?;
+                let exponent: i32 = exponent_text
+                    .parse()
+                    .map_err(|_| NumberProblem::Malformed)?;
                 (text.get(..at).unwrap_or_default(), exponent)
             }
             None => (text, 0),
@@ -118,7 +120,10 @@ impl Rational {
             None => (mantissa, ""),
         };
         if whole.is_empty() && fraction.is_empty()
-            || !whole.bytes().chain(fraction.bytes()).all(|byte| byte.is_ascii_digit())
+            || !whole
+                .bytes()
+                .chain(fraction.bytes())
+                .all(|byte| byte.is_ascii_digit())
         {
             return Err(NumberProblem::Malformed);
         }
@@ -132,7 +137,8 @@ impl Rational {
         if negative {
             numerator = -numerator;
         }
-        let fraction_digits = i32::try_from(fraction.len()).map_err(|_| NumberProblem::OutOfRange)?;
+        let fraction_digits =
+            i32::try_from(fraction.len()).map_err(|_| NumberProblem::OutOfRange)?;
         let scale = exponent
             .checked_sub(fraction_digits)
             .ok_or(NumberProblem::OutOfRange)?;
@@ -149,7 +155,8 @@ impl Rational {
         // Cross-cancel first so that exact products of unit factors stay small.
         let left_divisor = greatest_common_divisor(self.numerator, other.denominator).max(1);
         let right_divisor = greatest_common_divisor(other.numerator, self.denominator).max(1);
-        let numerator = (self.numerator / left_divisor).checked_mul(other.numerator / right_divisor)?;
+        let numerator =
+            (self.numerator / left_divisor).checked_mul(other.numerator / right_divisor)?;
         let denominator =
             (self.denominator / right_divisor).checked_mul(other.denominator / left_divisor)?;
         Rational::new(numerator, denominator)
@@ -212,8 +219,12 @@ impl Ord for Rational {
                 (false, true) => Ordering::Greater,
                 (false, false) => {
                     // a/b < c/d with both in (0, 1) exactly when b/a > d/c.
-                    (left_numerator, left_denominator, right_numerator, right_denominator) =
-                        (left_denominator, left_rest, right_denominator, right_rest);
+                    (
+                        left_numerator,
+                        left_denominator,
+                        right_numerator,
+                        right_denominator,
+                    ) = (left_denominator, left_rest, right_denominator, right_rest);
                     flipped = !flipped;
                     continue;
                 }
@@ -277,15 +288,24 @@ mod tests {
         assert_eq!(decimal("-2"), Rational::integer(-2));
         assert_eq!(decimal("1.2e-3"), Rational::new(3, 2500).unwrap());
         assert_eq!(decimal("1E3"), Rational::integer(1000));
-        assert_eq!(decimal("0.1").checked_add(decimal("0.2")), Some(decimal("0.3")));
+        assert_eq!(
+            decimal("0.1").checked_add(decimal("0.2")),
+            Some(decimal("0.3"))
+        );
     }
 
     #[test]
     fn malformed_and_huge_numbers_are_refused() {
-        assert_eq!(Rational::parse_decimal("abc"), Err(NumberProblem::Malformed));
+        assert_eq!(
+            Rational::parse_decimal("abc"),
+            Err(NumberProblem::Malformed)
+        );
         assert_eq!(Rational::parse_decimal("."), Err(NumberProblem::Malformed));
         assert_eq!(Rational::parse_decimal("1e"), Err(NumberProblem::Malformed));
-        assert_eq!(Rational::parse_decimal("1e400"), Err(NumberProblem::OutOfRange));
+        assert_eq!(
+            Rational::parse_decimal("1e400"),
+            Err(NumberProblem::OutOfRange)
+        );
         assert_eq!(
             Rational::parse_decimal("123456789012345678901234567890123456789012"),
             Err(NumberProblem::OutOfRange)

@@ -180,7 +180,13 @@ fn atoms() -> [Atom; 23] {
         atom(&["wk", "week", "weeks"], time, 604_800, 1, false),
         // UCUM: a month is a twelfth of a Julian year of 365.25 days.
         atom(&["mo", "month", "months"], time, 2_629_800, 1, false),
-        atom(&["a", "y", "yr", "year", "years"], time, 31_557_600, 1, false),
+        atom(
+            &["a", "y", "yr", "year", "years"],
+            time,
+            31_557_600,
+            1,
+            false,
+        ),
         atom(&["%"], none, 1, 100, false),
         atom(&["mcg"], mass, 1, 1_000_000, false),
         atom(&["cc"], volume, 1, 1_000_000, false),
@@ -268,7 +274,10 @@ fn parse_term(term: &str, atoms: &[Atom]) -> Result<Option<Unit>, UnitProblem> {
     if term.is_empty() {
         return Ok(None);
     }
-    if let Some(power) = term.strip_prefix("10*").or_else(|| term.strip_prefix("10^")) {
+    if let Some(power) = term
+        .strip_prefix("10*")
+        .or_else(|| term.strip_prefix("10^"))
+    {
         let exponent: i32 = power.parse().map_err(|_| UnitProblem::OutOfRange)?;
         let factor = Rational::power_of_ten(exponent).ok_or(UnitProblem::OutOfRange)?;
         return Ok(Some(Unit {
@@ -301,13 +310,20 @@ fn parse_term(term: &str, atoms: &[Atom]) -> Result<Option<Unit>, UnitProblem> {
     };
     let mut factor = Rational::ONE;
     for _ in 0..exponent.unsigned_abs() {
-        factor = factor.checked_mul(unit.factor).ok_or(UnitProblem::OutOfRange)?;
+        factor = factor
+            .checked_mul(unit.factor)
+            .ok_or(UnitProblem::OutOfRange)?;
     }
     if exponent < 0 {
-        factor = Rational::ONE.checked_div(factor).ok_or(UnitProblem::OutOfRange)?;
+        factor = Rational::ONE
+            .checked_div(factor)
+            .ok_or(UnitProblem::OutOfRange)?;
     }
     Ok(Some(Unit {
-        dimension: unit.dimension.power(exponent).ok_or(UnitProblem::OutOfRange)?,
+        dimension: unit
+            .dimension
+            .power(exponent)
+            .ok_or(UnitProblem::OutOfRange)?,
         factor,
     }))
 }
@@ -315,12 +331,17 @@ fn parse_term(term: &str, atoms: &[Atom]) -> Result<Option<Unit>, UnitProblem> {
 /// Looks a symbol up as an atom, then as a prefix followed by a metric atom.
 fn lookup(symbol: &str, atoms: &[Atom]) -> Result<Option<Unit>, UnitProblem> {
     let unit_of = |atom: &Atom| -> Result<Unit, UnitProblem> {
-        if atom.symbols.iter().any(|known| ["Cel", "°C", "degC", "[degF]", "°F", "degF"].contains(known)) {
+        if atom
+            .symbols
+            .iter()
+            .any(|known| ["Cel", "°C", "degC", "[degF]", "°F", "degF"].contains(known))
+        {
             return Err(UnitProblem::OffsetTemperature);
         }
         Ok(Unit {
             dimension: atom.dimension,
-            factor: Rational::new(atom.numerator, atom.denominator).ok_or(UnitProblem::OutOfRange)?,
+            factor: Rational::new(atom.numerator, atom.denominator)
+                .ok_or(UnitProblem::OutOfRange)?,
         })
     };
     if let Some(atom) = atoms.iter().find(|atom| atom.symbols.contains(&symbol)) {
@@ -339,7 +360,10 @@ fn lookup(symbol: &str, atoms: &[Atom]) -> Result<Option<Unit>, UnitProblem> {
             let scale = Rational::power_of_ten(exponent).ok_or(UnitProblem::OutOfRange)?;
             return Ok(Some(Unit {
                 dimension: unit.dimension,
-                factor: unit.factor.checked_mul(scale).ok_or(UnitProblem::OutOfRange)?,
+                factor: unit
+                    .factor
+                    .checked_mul(scale)
+                    .ok_or(UnitProblem::OutOfRange)?,
             }));
         }
     }
@@ -388,9 +412,15 @@ mod tests {
         assert_eq!(in_base("1", "10*9/L"), in_base("1000", "/mm3"));
         assert_eq!(in_base("1", "10^9/L"), in_base("1", "10*9/L"));
         assert_eq!(in_base("760", "mm[Hg]"), in_base("101.32472", "kPa"));
-        assert_eq!(unit("U/L").dimension.describe(), "an enzyme activity concentration");
+        assert_eq!(
+            unit("U/L").dimension.describe(),
+            "an enzyme activity concentration"
+        );
         assert_eq!(unit("ug/dL").dimension.describe(), "a mass concentration");
-        assert_eq!(unit("umol/L").dimension.describe(), "a substance concentration");
+        assert_eq!(
+            unit("umol/L").dimension.describe(),
+            "a substance concentration"
+        );
     }
 
     #[test]
@@ -409,7 +439,9 @@ mod tests {
                 suggestion: Some("mg/dL".to_owned())
             })
         );
-        assert!(matches!(parse_unit("moths"), Err(UnitProblem::Unknown { suggestion: Some(s), .. }) if s == "months"));
+        assert!(
+            matches!(parse_unit("moths"), Err(UnitProblem::Unknown { suggestion: Some(s), .. }) if s == "months")
+        );
         assert_eq!(parse_unit("Cel"), Err(UnitProblem::OffsetTemperature));
     }
 }

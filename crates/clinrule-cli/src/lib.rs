@@ -1,1 +1,292 @@
-//! placeholder
+//! The `clinrule` command: checks rule files and evaluates patient cases.
+//!
+//! [`run`] takes the arguments and the output streams and returns the exit
+//! code, so that tests run the whole command in process. This is the only
+//! crate that reads files, prints and chooses exit codes.
+//!
+//! Exit codes: 0 success, 1 findings (errors in rule files), 2 usage or
+//! input errors (unreadable files, bad arguments, a bad case), 3 an internal
+//! error (a bug, reported as such).
+
+mod args;
+mod diagnostics;
+mod error;
+mod files;
+mod json_output;
+mod report;
+mod text_output;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Parser as _;
+use miette::Diagnostic;
+
+use clinrule_check::CheckedRuleSet;
+use clinrule_eval::Case;
+
+pub use args::{Arguments, Command, Format};
+pub use diagnostics::Style;
+pub use error::CliError;
+pub use files::SourceFile;
+pub use json_output::FORMAT_VERSION;
+
+/// Success.
+pub const EXIT_SUCCESS: u8 = 0;
+/// Findings: errors in rule files.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Usage or input errors: bad arguments, unreadable files, a bad case.
+pub const EXIT_USAGE: u8 = 2;
+/// An internal error: a bug in Clinrule.
+pub const EXIT_INTERNAL: u8 = 3;
+
+/// What the command needs to know about where it writes.
+#[derive(Debug, Clone, Copy)]
+pub struct Terminal {
+    /// Whether standard output is a terminal and colour is allowed there.
+    pub colour_stdout: bool,
+    /// Whether standard error is a terminal and colour is allowed there.
+    pub colour_stderr: bool,
+    /// The width to wrap diagnostics at.
+    pub width: usize,
+}
+
+impl Terminal {
+    /// No colour, 80 columns: for tests and pipes.
+    pub fn plain() -> Terminal {
+        Terminal {
+            colour_stdout: false,
+            colour_stderr: false,
+            width: 80,
+        }
+    }
+}
+
+/// Runs the command line `arguments` (the first being the program name),
+/// writing results to `out` and diagnostics to `err`; returns the exit code.
+pub fn run<I, T>(arguments: I, out: &mut dyn Write, err: &mut dyn Write, terminal: Terminal) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let parsed = match Arguments::try_parse_from(arguments) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            let text = error.render().to_string();
+            return if error.use_stderr() {
+                let _ = write!(err, "{text}");
+                EXIT_USAGE
+            } else {
+                let _ = write!(out, "{text}");
+                EXIT_SUCCESS
+            };
+        }
+    };
+    let mut session = Session { out, err, terminal };
+    match parsed.command {
+        Command::Check {
+            rules,
+            deny_warnings,
+        } => session.check(&rules, deny_warnings),
+        Command::Eval {
+            rules,
+            case,
+            format,
+        } => session.eval(&rules, &case, format),
+    }
+}
+
+/// A rule file read, parsed and checked.
+struct LoadedRuleFile {
+    file: SourceFile,
+    rule_set: Option<CheckedRuleSet>,
+    diagnostics: Vec<Box<dyn Diagnostic + Send + Sync>>,
+    errors: usize,
+    warnings: usize,
+}
+
+fn load(path: &std::path::Path) -> Result<LoadedRuleFile, CliError> {
+    let file = files::read(path)?;
+    let (parsed, syntax_errors) = clinrule_syntax::parse(&file.text);
+    let outcome = clinrule_check::check(&file.text, &parsed);
+    let mut diagnostics: Vec<(u32, Box<dyn Diagnostic + Send + Sync>)> = Vec::new();
+    let mut errors = syntax_errors.len();
+    let mut warnings = 0;
+    for error in syntax_errors {
+        diagnostics.push((error.span().start, Box::new(error)));
+    }
+    for diagnostic in outcome.diagnostics {
+        if diagnostic.is_warning() {
+            warnings += 1;
+        } else {
+            errors += 1;
+        }
+        let start = diagnostic
+            .labels()
+            .and_then(|mut labels| labels.next())
+            .map_or(0, |label| u32::try_from(label.offset()).unwrap_or(u32::MAX));
+        diagnostics.push((start, Box::new(diagnostic)));
+    }
+    // Syntax and check diagnostics together, in the order of the file.
+    diagnostics.sort_by_key(|(start, _)| *start);
+    Ok(LoadedRuleFile {
+        file,
+        rule_set: outcome.rule_set,
+        diagnostics: diagnostics
+            .into_iter()
+            .map(|(_, diagnostic)| diagnostic)
+            .collect(),
+        errors,
+        warnings,
+    })
+}
+
+struct Session<'streams> {
+    out: &'streams mut dyn Write,
+    err: &'streams mut dyn Write,
+    terminal: Terminal,
+}
+
+impl Session<'_> {
+    fn style(&self) -> Style {
+        Style {
+            colour: self.terminal.colour_stderr,
+            width: self.terminal.width,
+        }
+    }
+
+    fn report(&mut self, diagnostic: &dyn Diagnostic, source: Option<&SourceFile>) {
+        let text = diagnostics::render(diagnostic, source, self.style());
+        let _ = writeln!(self.err, "{text}");
+    }
+
+    fn usage_error(&mut self, error: &CliError) -> u8 {
+        self.report(error, None);
+        EXIT_USAGE
+    }
+
+    fn check(&mut self, paths: &[PathBuf], deny_warnings: bool) -> u8 {
+        let files = match files::rule_files(paths) {
+            Ok(files) => files,
+            Err(error) => return self.usage_error(&error),
+        };
+        let mut total_errors = 0;
+        let mut total_warnings = 0;
+        let mut unreadable = false;
+        for path in &files {
+            let loaded = match load(path) {
+                Ok(loaded) => loaded,
+                Err(error) => {
+                    self.report(&error, None);
+                    unreadable = true;
+                    continue;
+                }
+            };
+            for diagnostic in &loaded.diagnostics {
+                self.report(diagnostic.as_ref(), Some(&loaded.file));
+            }
+            total_errors += loaded.errors;
+            total_warnings += loaded.warnings;
+            let verdict = match (loaded.errors, loaded.warnings) {
+                (0, 0) => "clean".to_owned(),
+                (errors, warnings) => {
+                    format!("{}, {}", count(errors, "error"), count(warnings, "warning"))
+                }
+            };
+            let _ = writeln!(self.out, "{}: {verdict}", loaded.file.name);
+        }
+        let _ = writeln!(
+            self.out,
+            "checked {}: {}, {}",
+            count(files.len(), "rule file"),
+            count(total_errors, "error"),
+            count(total_warnings, "warning")
+        );
+        if unreadable {
+            EXIT_USAGE
+        } else if total_errors > 0 || (deny_warnings && total_warnings > 0) {
+            EXIT_FINDINGS
+        } else {
+            EXIT_SUCCESS
+        }
+    }
+
+    fn eval(&mut self, paths: &[PathBuf], case_path: &std::path::Path, format: Format) -> u8 {
+        let files = match files::rule_files(paths) {
+            Ok(files) => files,
+            Err(error) => return self.usage_error(&error),
+        };
+        let [path] = files.as_slice() else {
+            let names: Vec<String> = files
+                .iter()
+                .map(|file| format!("`{}`", file.display()))
+                .collect();
+            return self.usage_error(&CliError::OneRuleSetExpected {
+                count: files.len(),
+                files: names.join(", "),
+            });
+        };
+        let loaded = match load(path) {
+            Ok(loaded) => loaded,
+            Err(error) => return self.usage_error(&error),
+        };
+        let Some(rule_set) = loaded.rule_set.as_ref() else {
+            for diagnostic in &loaded.diagnostics {
+                self.report(diagnostic.as_ref(), Some(&loaded.file));
+            }
+            let _ = writeln!(
+                self.err,
+                "{}: {}; fix them and run again (see `clinrule check`)",
+                loaded.file.name,
+                count(loaded.errors, "error")
+            );
+            return EXIT_FINDINGS;
+        };
+        let case_file = match files::read(case_path) {
+            Ok(file) => file,
+            Err(error) => return self.usage_error(&error),
+        };
+        let case = match Case::from_json(&case_file.text, rule_set) {
+            Ok(case) => case,
+            Err(errors) => {
+                for error in &errors {
+                    self.report(error, Some(&case_file));
+                }
+                let _ = writeln!(
+                    self.err,
+                    "{}: {}; the case was not evaluated",
+                    case_file.name,
+                    count(errors.len(), "error")
+                );
+                return EXIT_USAGE;
+            }
+        };
+        let evaluation = clinrule_eval::evaluate(rule_set, &case);
+        let evaluated = json_output::Evaluated {
+            file_name: &loaded.file.name,
+            source: &loaded.file.text,
+            rule_set,
+            case: &case,
+            evaluation: &evaluation,
+        };
+        let text = match format {
+            Format::Json => json_output::render(&evaluated),
+            Format::Text => text_output::render(
+                &evaluated,
+                text_output::Palette::new(self.terminal.colour_stdout),
+            ),
+        };
+        let _ = self.out.write_all(text.as_bytes());
+        EXIT_SUCCESS
+    }
+}
+
+/// "1 error", "2 errors".
+fn count(number: usize, noun: &str) -> String {
+    if number == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{number} {noun}s")
+    }
+}

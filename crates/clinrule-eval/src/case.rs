@@ -111,9 +111,13 @@ impl CaseReader<'_> {
         let mut case = Case::empty(self.rule_set);
         let JsonValue::Object(entries) = &root.value else {
             self.errors.push(EvalError::InvalidCase {
-                message: format!("a case is a JSON object, but this is {}", root.value.describe()),
+                message: format!(
+                    "a case is a JSON object, but this is {}",
+                    root.value.describe()
+                ),
                 span: root.span,
-                help: "write the case as `{\"id\": \"...\", \"facts\": {\"age\": \"18 months\"}}`".to_owned(),
+                help: "write the case as `{\"id\": \"...\", \"facts\": {\"age\": \"18 months\"}}`"
+                    .to_owned(),
             });
             return case;
         };
@@ -131,7 +135,9 @@ impl CaseReader<'_> {
                     let help = match did_you_mean(other, CASE_FIELDS) {
                         Some(suggestion) => format!("did you mean `{suggestion}`?"),
                         None if self.rule_set.fact_index(other).is_some() => {
-                            format!("facts go inside `\"facts\"`: `\"facts\": {{\"{other}\": ...}}`")
+                            format!(
+                                "facts go inside `\"facts\"`: `\"facts\": {{\"{other}\": ...}}`"
+                            )
                         }
                         None => "a case has `id`, `description` and `facts`".to_owned(),
                     };
@@ -247,22 +253,29 @@ impl CaseReader<'_> {
         };
         let given = |kind: ValueKind, display: String| Some(Slot::Given(Value { kind, display }));
         match (&fact.fact_type, &node.value) {
-            (FactType::YesNo, JsonValue::Bool(answer)) => {
-                given(ValueKind::YesNo(*answer), if *answer { "yes" } else { "no" }.to_owned())
-            }
+            (FactType::YesNo, JsonValue::Bool(answer)) => given(
+                ValueKind::YesNo(*answer),
+                if *answer { "yes" } else { "no" }.to_owned(),
+            ),
             (FactType::YesNo, JsonValue::String(text)) if text == "yes" || text == "no" => {
                 given(ValueKind::YesNo(text == "yes"), text.clone())
             }
             (FactType::YesNo, _) => wrong_type(
                 self,
                 "a yes/no finding",
-                format!("write `\"{name}\": true` or `false` (or `\"yes\"`, `\"no\"`); write `null` if it is not known"),
+                format!(
+                    "write `\"{name}\": true` or `false` (or `\"yes\"`, `\"no\"`); write `null` if it is not known"
+                ),
             ),
             (FactType::Number, JsonValue::Number(text)) => {
                 let number = self.number(text, node.span)?;
                 given(ValueKind::Number(number), text.clone())
             }
-            (FactType::Number, _) => wrong_type(self, "a plain number", format!("write a number, such as `\"{name}\": 3`")),
+            (FactType::Number, _) => wrong_type(
+                self,
+                "a plain number",
+                format!("write a number, such as `\"{name}\": 3`"),
+            ),
             (FactType::Quantity { .. } | FactType::Age, _) => self.quantity(index, node),
             (FactType::Date, JsonValue::String(text)) => match Date::parse(text) {
                 Some(date) => given(ValueKind::Date(date), text.clone()),
@@ -276,36 +289,56 @@ impl CaseReader<'_> {
                     None
                 }
             },
-            (FactType::Date, _) => wrong_type(self, "a date", "write the date as text, such as `\"2024-05-01\"`".to_owned()),
-            (FactType::OneOf(codes), JsonValue::String(code)) => match codes.iter().position(|known| known == code) {
-                Some(position) => given(ValueKind::Code(position), code.clone()),
-                None => {
-                    let help = match did_you_mean(code, codes.iter().map(String::as_str)) {
-                        Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                        None => format!(
-                            "the codes of `{name}` are {}",
-                            codes.iter().map(|known| format!("`{known}`")).collect::<Vec<_>>().join(", ")
-                        ),
-                    };
-                    self.errors.push(EvalError::UnknownCode {
-                        code: code.clone(),
-                        fact: name,
-                        span: node.span,
-                        help,
-                    });
-                    None
+            (FactType::Date, _) => wrong_type(
+                self,
+                "a date",
+                "write the date as text, such as `\"2024-05-01\"`".to_owned(),
+            ),
+            (FactType::OneOf(codes), JsonValue::String(code)) => {
+                match codes.iter().position(|known| known == code) {
+                    Some(position) => given(ValueKind::Code(position), code.clone()),
+                    None => {
+                        let help = match did_you_mean(code, codes.iter().map(String::as_str)) {
+                            Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                            None => format!(
+                                "the codes of `{name}` are {}",
+                                codes
+                                    .iter()
+                                    .map(|known| format!("`{known}`"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        };
+                        self.errors.push(EvalError::UnknownCode {
+                            code: code.clone(),
+                            fact: name,
+                            span: node.span,
+                            help,
+                        });
+                        None
+                    }
                 }
-            },
+            }
             (FactType::OneOf(codes), _) => wrong_type(
                 self,
                 "one of a set of codes",
                 format!(
                     "write one of its codes as text: {}",
-                    codes.iter().map(|known| format!("`\"{known}\"`")).collect::<Vec<_>>().join(", ")
+                    codes
+                        .iter()
+                        .map(|known| format!("`\"{known}\"`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ),
-            (FactType::Text, JsonValue::String(text)) => given(ValueKind::Text(text.clone()), text.clone()),
-            (FactType::Text, _) => wrong_type(self, "free text", "write the text in double quotes".to_owned()),
+            (FactType::Text, JsonValue::String(text)) => {
+                given(ValueKind::Text(text.clone()), text.clone())
+            }
+            (FactType::Text, _) => wrong_type(
+                self,
+                "free text",
+                "write the text in double quotes".to_owned(),
+            ),
         }
     }
 
@@ -328,7 +361,9 @@ impl CaseReader<'_> {
         let name = fact.name.clone();
         let expected_dimension = fact.fact_type.dimension().unwrap_or(Dimension::NONE);
         let (example_unit, kind_words) = match &fact.fact_type {
-            FactType::Quantity { unit_text, .. } => (unit_text.clone(), format!("a measurement in `{unit_text}`")),
+            FactType::Quantity { unit_text, .. } => {
+                (unit_text.clone(), format!("a measurement in `{unit_text}`"))
+            }
             _ => ("months".to_owned(), "an age".to_owned()),
         };
         let (number_text, number_span, unit_text, unit_span) = match &node.value {
@@ -338,8 +373,12 @@ impl CaseReader<'_> {
                 let mut unit = None;
                 for (key, key_span, value) in entries {
                     match (key.as_str(), &value.value) {
-                        ("value", JsonValue::Number(text)) => number = Some((text.clone(), value.span)),
-                        ("unit", JsonValue::String(text)) => unit = Some((text.clone(), value.span)),
+                        ("value", JsonValue::Number(text)) => {
+                            number = Some((text.clone(), value.span))
+                        }
+                        ("unit", JsonValue::String(text)) => {
+                            unit = Some((text.clone(), value.span))
+                        }
                         ("value" | "unit", other) => {
                             let help = if key == "value" {
                                 "write the number without quotes, such as `\"value\": 2.1`"
@@ -348,7 +387,11 @@ impl CaseReader<'_> {
                             };
                             self.errors.push(EvalError::WrongType {
                                 fact: format!("{name}.{key}"),
-                                expected: if key == "value" { "a number".to_owned() } else { "a unit in quotes".to_owned() },
+                                expected: if key == "value" {
+                                    "a number".to_owned()
+                                } else {
+                                    "a unit in quotes".to_owned()
+                                },
                                 found: other.describe().to_owned(),
                                 span: value.span,
                                 help: help.to_owned(),
@@ -370,12 +413,16 @@ impl CaseReader<'_> {
                     }
                 }
                 match (number, unit) {
-                    (Some((number, number_span)), Some((unit, unit_span))) => (number, number_span, unit, unit_span),
+                    (Some((number, number_span)), Some((unit, unit_span))) => {
+                        (number, number_span, unit, unit_span)
+                    }
                     (Some(_), None) => {
                         self.errors.push(EvalError::MissingUnit {
                             fact: name,
                             span: node.span,
-                            help: format!("add the unit: `{{\"value\": ..., \"unit\": \"{example_unit}\"}}`"),
+                            help: format!(
+                                "add the unit: `{{\"value\": ..., \"unit\": \"{example_unit}\"}}`"
+                            ),
                         });
                         return None;
                     }
@@ -383,7 +430,9 @@ impl CaseReader<'_> {
                         self.errors.push(EvalError::InvalidCase {
                             message: format!("the measurement of `{name}` has no `value`"),
                             span: node.span,
-                            help: format!("write `{{\"value\": 2.1, \"unit\": \"{example_unit}\"}}`"),
+                            help: format!(
+                                "write `{{\"value\": 2.1, \"unit\": \"{example_unit}\"}}`"
+                            ),
                         });
                         return None;
                     }
@@ -392,11 +441,15 @@ impl CaseReader<'_> {
             JsonValue::String(text) => {
                 let trimmed = text.trim();
                 let split = trimmed
-                    .find(|character: char| !(character.is_ascii_digit() || matches!(character, '.' | '-' | '+' | 'e' | 'E')))
+                    .find(|character: char| {
+                        !(character.is_ascii_digit()
+                            || matches!(character, '.' | '-' | '+' | 'e' | 'E'))
+                    })
                     .unwrap_or(trimmed.len());
                 let (number, unit) = trimmed.split_at(split);
                 let unit = unit.trim();
-                if number.is_empty() || unit.is_empty() || Rational::parse_decimal(number).is_err() {
+                if number.is_empty() || unit.is_empty() || Rational::parse_decimal(number).is_err()
+                {
                     self.errors.push(EvalError::InvalidValueText {
                         text: text.clone(),
                         expected: format!("{kind_words} with its unit"),
@@ -463,7 +516,10 @@ impl CaseReader<'_> {
                 unit_dimension: unit.dimension.describe(),
                 fact_dimension: expected_dimension.describe(),
                 span: unit_span,
-                help: format!("give the value in a unit of {}, such as `{example_unit}`", expected_dimension.describe()),
+                help: format!(
+                    "give the value in a unit of {}, such as `{example_unit}`",
+                    expected_dimension.describe()
+                ),
             });
             return None;
         }

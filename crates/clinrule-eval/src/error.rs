@@ -132,7 +132,10 @@ pub enum EvalError {
 
     /// A key written twice in one object.
     #[error("`{key}` is written twice")]
-    #[diagnostic(code(E309), help("keep one of the two values; the case must say one thing"))]
+    #[diagnostic(
+        code(E309),
+        help("keep one of the two values; the case must say one thing")
+    )]
     DuplicateKey {
         /// The key.
         key: String,
@@ -164,7 +167,9 @@ pub enum EvalError {
     #[error("`{number}` is too large or has too many digits")]
     #[diagnostic(
         code(E311),
-        help("numbers are held exactly with up to 36 digits; give the value in a larger or smaller unit")
+        help(
+            "numbers are held exactly with up to 36 digits; give the value in a larger or smaller unit"
+        )
     )]
     NumberOutOfRange {
         /// The number as written.

@@ -30,15 +30,6 @@ impl Truth {
         }
     }
 
-    /// Kleene negation: `not unknown` is unknown.
-    pub fn not(self) -> Truth {
-        match self {
-            Truth::True => Truth::False,
-            Truth::False => Truth::True,
-            Truth::Unknown => Truth::Unknown,
-        }
-    }
-
     /// Kleene conjunction: false if any part is false, else unknown if any is unknown.
     pub fn and(self, other: Truth) -> Truth {
         match (self, other) {
@@ -59,6 +50,19 @@ impl Truth {
 
     fn from_bool(value: bool) -> Truth {
         if value { Truth::True } else { Truth::False }
+    }
+}
+
+impl std::ops::Not for Truth {
+    type Output = Truth;
+
+    /// Kleene negation: `not unknown` is unknown.
+    fn not(self) -> Truth {
+        match self {
+            Truth::True => Truth::False,
+            Truth::False => Truth::True,
+            Truth::Unknown => Truth::Unknown,
+        }
     }
 }
 
@@ -119,10 +123,19 @@ pub struct Evaluation {
 }
 
 /// The value a case gives a fact, after the fact's declared meaning of absence.
-pub fn effective_value<'case>(rule_set: &CheckedRuleSet, case: &'case Case, fact: FactIndex) -> Option<EffectiveValue<'case>> {
+pub fn effective_value<'case>(
+    rule_set: &CheckedRuleSet,
+    case: &'case Case,
+    fact: FactIndex,
+) -> Option<EffectiveValue<'case>> {
     match case.slots.get(fact)? {
         Slot::Given(value) => Some(EffectiveValue::Given(value)),
-        Slot::Absent if rule_set.facts.get(fact).is_some_and(|fact| fact.absent_means_no) => {
+        Slot::Absent
+            if rule_set
+                .facts
+                .get(fact)
+                .is_some_and(|fact| fact.absent_means_no) =>
+        {
             Some(EffectiveValue::AbsentMeansNo)
         }
         Slot::Absent | Slot::Unknown => None,
@@ -162,7 +175,8 @@ pub fn evaluate(rule_set: &CheckedRuleSet, case: &Case) -> Evaluation {
     for (rule_index, rule) in rule_set.rules.iter().enumerate() {
         let outcome = evaluate_rule(rule_set, case, rule);
         if outcome.status == RuleStatus::Fired {
-            conclusions.extend((0..rule.conclusions.len()).map(|conclusion| (rule_index, conclusion)));
+            conclusions
+                .extend((0..rule.conclusions.len()).map(|conclusion| (rule_index, conclusion)));
         }
         rules.push(outcome);
     }
@@ -185,7 +199,15 @@ fn evaluate_rule(rule_set: &CheckedRuleSet, case: &Case, rule: &CheckedRule) -> 
     let mut missing = Vec::new();
     if status == RuleStatus::Undetermined {
         let mut position = 0;
-        collect_missing(rule_set, case, &rule.condition, &node_results, &mut position, true, &mut missing);
+        collect_missing(
+            rule_set,
+            case,
+            &rule.condition,
+            &node_results,
+            &mut position,
+            true,
+            &mut missing,
+        );
         missing.sort_unstable();
         missing.dedup();
     }
@@ -196,7 +218,12 @@ fn evaluate_rule(rule_set: &CheckedRuleSet, case: &Case, rule: &CheckedRule) -> 
     }
 }
 
-fn evaluate_condition(rule_set: &CheckedRuleSet, case: &Case, condition: &Condition, results: &mut Vec<Truth>) -> Truth {
+fn evaluate_condition(
+    rule_set: &CheckedRuleSet,
+    case: &Case,
+    condition: &Condition,
+    results: &mut Vec<Truth>,
+) -> Truth {
     let slot = results.len();
     results.push(Truth::Unknown);
     let result = match condition {
@@ -206,7 +233,7 @@ fn evaluate_condition(rule_set: &CheckedRuleSet, case: &Case, condition: &Condit
         Condition::Any(parts, _) => parts.iter().fold(Truth::False, |truth, part| {
             truth.or(evaluate_condition(rule_set, case, part, results))
         }),
-        Condition::Not(part, _) => evaluate_condition(rule_set, case, part, results).not(),
+        Condition::Not(part, _) => !evaluate_condition(rule_set, case, part, results),
         Condition::Test(test) => evaluate_test(rule_set, case, test),
     };
     if let Some(entry) = results.get_mut(slot) {
@@ -215,8 +242,13 @@ fn evaluate_condition(rule_set: &CheckedRuleSet, case: &Case, condition: &Condit
     result
 }
 
-/// Evaluates one test against the case.
+/// Evaluates one test against the case, `not` included.
 pub fn evaluate_test(rule_set: &CheckedRuleSet, case: &Case, test: &Test) -> Truth {
+    let truth = evaluate_plain_test(rule_set, case, test);
+    if test.negated { !truth } else { truth }
+}
+
+fn evaluate_plain_test(rule_set: &CheckedRuleSet, case: &Case, test: &Test) -> Truth {
     let value = effective_value(rule_set, case, test.fact);
     if let TestKind::Presence { known } = test.kind {
         return Truth::from_bool(value.is_some() == known);
@@ -232,9 +264,15 @@ pub fn evaluate_test(rule_set: &CheckedRuleSet, case: &Case, test: &Test) -> Tru
         }
         (TestKind::Compare { op, threshold }, _) => {
             let ordering = match (threshold, &value) {
-                (Threshold::YesNo(expected), ValueKind::YesNo(answer)) => Some(answer.cmp(expected)),
-                (Threshold::Number(expected), ValueKind::Number(number)) => Some(number.cmp(expected)),
-                (Threshold::Quantity { base, .. }, ValueKind::Quantity(quantity)) => Some(quantity.cmp(base)),
+                (Threshold::YesNo(expected), ValueKind::YesNo(answer)) => {
+                    Some(answer.cmp(expected))
+                }
+                (Threshold::Number(expected), ValueKind::Number(number)) => {
+                    Some(number.cmp(expected))
+                }
+                (Threshold::Quantity { base, .. }, ValueKind::Quantity(quantity)) => {
+                    Some(quantity.cmp(base))
+                }
                 (Threshold::Date(expected), ValueKind::Date(date)) => Some(date.cmp(expected)),
                 (Threshold::Code(expected), ValueKind::Code(code)) => Some(code.cmp(expected)),
                 _ => None,
@@ -277,7 +315,11 @@ fn collect_missing(
     *position += 1;
     match condition {
         Condition::All(parts, _) | Condition::Any(parts, _) => {
-            let blocker = if matches!(condition, Condition::All(..)) { Truth::False } else { Truth::True };
+            let blocker = if matches!(condition, Condition::All(..)) {
+                Truth::False
+            } else {
+                Truth::True
+            };
             // The positions of each part's results, to look at siblings.
             let mut starts = Vec::with_capacity(parts.len());
             let mut scan = *position;
@@ -292,12 +334,25 @@ fn collect_missing(
             let blockers = blocked_by.iter().filter(|blocked| **blocked).count();
             for (part, is_blocker) in parts.iter().zip(&blocked_by) {
                 let others_block = blockers > usize::from(*is_blocker);
-                collect_missing(rule_set, case, part, results, position, relevant && !others_block, missing);
+                collect_missing(
+                    rule_set,
+                    case,
+                    part,
+                    results,
+                    position,
+                    relevant && !others_block,
+                    missing,
+                );
             }
         }
-        Condition::Not(part, _) => collect_missing(rule_set, case, part, results, position, relevant, missing),
+        Condition::Not(part, _) => {
+            collect_missing(rule_set, case, part, results, position, relevant, missing)
+        }
         Condition::Test(test) => {
-            if relevant && own == Truth::Unknown && effective_value(rule_set, case, test.fact).is_none() {
+            if relevant
+                && own == Truth::Unknown
+                && effective_value(rule_set, case, test.fact).is_none()
+            {
                 missing.push(test.fact);
             }
         }
@@ -307,7 +362,9 @@ fn collect_missing(
 /// How many nodes a condition has, itself included.
 fn node_count(condition: &Condition) -> usize {
     match condition {
-        Condition::All(parts, _) | Condition::Any(parts, _) => 1 + parts.iter().map(node_count).sum::<usize>(),
+        Condition::All(parts, _) | Condition::Any(parts, _) => {
+            1 + parts.iter().map(node_count).sum::<usize>()
+        }
         Condition::Not(part, _) => 1 + node_count(part),
         Condition::Test(_) => 1,
     }
@@ -318,7 +375,10 @@ fn node_count(condition: &Condition) -> usize {
 fn needs(rule_set: &CheckedRuleSet, outcomes: &[RuleOutcome]) -> Vec<Need> {
     let mut needs: Vec<Need> = Vec::new();
     for (rule_index, outcome) in outcomes.iter().enumerate() {
-        let conclusion_count = rule_set.rules.get(rule_index).map_or(0, |rule| rule.conclusions.len());
+        let conclusion_count = rule_set
+            .rules
+            .get(rule_index)
+            .map_or(0, |rule| rule.conclusions.len());
         for fact in &outcome.missing {
             match needs.iter_mut().find(|need| need.fact == *fact) {
                 Some(need) => {
@@ -355,8 +415,16 @@ pub struct TraceNode<'rule> {
 }
 
 /// The nodes of a rule's condition in pre-order, each with its outcome.
-pub fn trace_nodes<'rule>(rule: &'rule CheckedRule, outcome: &RuleOutcome) -> Vec<TraceNode<'rule>> {
-    fn walk<'rule>(condition: &'rule Condition, depth: usize, results: &[Truth], nodes: &mut Vec<TraceNode<'rule>>) {
+pub fn trace_nodes<'rule>(
+    rule: &'rule CheckedRule,
+    outcome: &RuleOutcome,
+) -> Vec<TraceNode<'rule>> {
+    fn walk<'rule>(
+        condition: &'rule Condition,
+        depth: usize,
+        results: &[Truth],
+        nodes: &mut Vec<TraceNode<'rule>>,
+    ) {
         let result = results.get(nodes.len()).copied().unwrap_or(Truth::Unknown);
         nodes.push(TraceNode {
             depth,
@@ -390,14 +458,14 @@ mod tests {
         assert_eq!(True.and(Unknown), Unknown);
         assert_eq!(True.or(Unknown), True);
         assert_eq!(False.or(Unknown), Unknown);
-        assert_eq!(Unknown.not(), Unknown);
+        assert_eq!(!Unknown, Unknown);
         for left in ALL {
-            assert_eq!(left.not().not(), left);
+            assert_eq!(!!left, left);
             for right in ALL {
                 assert_eq!(left.and(right), right.and(left));
                 assert_eq!(left.or(right), right.or(left));
                 // De Morgan holds in Kleene logic.
-                assert_eq!(left.and(right).not(), left.not().or(right.not()));
+                assert_eq!(!left.and(right), (!left).or(!right));
             }
         }
     }

@@ -131,7 +131,11 @@ impl Reader<'_> {
             Some(b'n') => self.word("null", JsonValue::Null)?,
             Some(b'-' | b'0'..=b'9') => self.number()?,
             Some(_) => {
-                let length = self.text.get(self.at..).and_then(|rest| rest.chars().next()).map_or(1, char::len_utf8);
+                let length = self
+                    .text
+                    .get(self.at..)
+                    .and_then(|rest| rest.chars().next())
+                    .map_or(1, char::len_utf8);
                 return Err(self.problem(
                     "expected a value: a string in double quotes, a number, true, false, null, a list or an object",
                     length,
@@ -149,10 +153,11 @@ impl Reader<'_> {
             self.at += word.len();
             Ok(value)
         } else {
-            let length = self
-                .text
-                .get(self.at..)
-                .map_or(1, |rest| rest.find(|character: char| !character.is_alphanumeric()).unwrap_or(rest.len()).max(1));
+            let length = self.text.get(self.at..).map_or(1, |rest| {
+                rest.find(|character: char| !character.is_alphanumeric())
+                    .unwrap_or(rest.len())
+                    .max(1)
+            });
             Err(self.problem(
                 "expected a value: text must be in double quotes, and only true, false and null are written bare",
                 length,
@@ -226,20 +231,26 @@ impl Reader<'_> {
                         Some(b'u') => {
                             self.at += 1;
                             let high = self.hex4()?;
-                            let code = if (0xD800..0xDC00).contains(&high) {
-                                if self.bytes.get(self.at..self.at + 2) != Some(b"\\u") {
-                                    return Err(self.problem("a UTF-16 surrogate must come in a pair", 1));
-                                }
-                                self.at += 2;
-                                let low = self.hex4()?;
-                                if !(0xDC00..0xE000).contains(&low) {
-                                    return Err(self.problem("a UTF-16 surrogate must come in a pair", 1));
-                                }
-                                0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
-                            } else {
-                                high
-                            };
-                            out.push(char::from_u32(code).ok_or_else(|| self.problem("not a character", 1))?);
+                            let code =
+                                if (0xD800..0xDC00).contains(&high) {
+                                    if self.bytes.get(self.at..self.at + 2) != Some(b"\\u") {
+                                        return Err(self
+                                            .problem("a UTF-16 surrogate must come in a pair", 1));
+                                    }
+                                    self.at += 2;
+                                    let low = self.hex4()?;
+                                    if !(0xDC00..0xE000).contains(&low) {
+                                        return Err(self
+                                            .problem("a UTF-16 surrogate must come in a pair", 1));
+                                    }
+                                    0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+                                } else {
+                                    high
+                                };
+                            out.push(
+                                char::from_u32(code)
+                                    .ok_or_else(|| self.problem("not a character", 1))?,
+                            );
                             continue;
                         }
                         _ => return Err(self.problem("unknown escape in a string", 1)),
@@ -248,7 +259,10 @@ impl Reader<'_> {
                     self.at += 1;
                 }
                 0..=0x1f => {
-                    return Err(self.problem("a string cannot contain a line break or control character; write \\n", 1));
+                    return Err(self.problem(
+                        "a string cannot contain a line break or control character; write \\n",
+                        1,
+                    ));
                 }
                 _ => {
                     let rest = self.text.get(self.at..).unwrap_or_default();
@@ -355,7 +369,19 @@ mod tests {
 
     #[test]
     fn refuses_what_json_does_not_allow() {
-        for bad in ["", "{", "[1,]", "01", "{'a': 1}", "{\"a\" 1}", "tru", "1 2", "\"a\nb\"", "NaN", "-"] {
+        for bad in [
+            "",
+            "{",
+            "[1,]",
+            "01",
+            "{'a': 1}",
+            "{\"a\" 1}",
+            "tru",
+            "1 2",
+            "\"a\nb\"",
+            "NaN",
+            "-",
+        ] {
             assert!(parse_json(bad).is_err(), "{bad:?} was accepted");
         }
     }

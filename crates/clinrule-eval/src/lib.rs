@@ -14,6 +14,6 @@ pub mod json;
 pub use case::Case;
 pub use error::EvalError;
 pub use evaluate::{
-    EffectiveValue, Evaluation, Need, RuleOutcome, RuleStatus, TraceNode, Truth, effective_value, evaluate,
-    evaluate_test, trace_nodes,
+    EffectiveValue, Evaluation, Need, RuleOutcome, RuleStatus, TraceNode, Truth, effective_value,
+    evaluate, evaluate_test, trace_nodes,
 };

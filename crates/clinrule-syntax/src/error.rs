@@ -27,7 +27,9 @@ pub enum SyntaxError {
     #[error("this text is not closed")]
     #[diagnostic(
         code(E102),
-        help("end the text with `\"` on the same line; to write a long text, write several texts in a row")
+        help(
+            "end the text with `\"` on the same line; to write a long text, write several texts in a row"
+        )
     )]
     UnclosedText {
         /// From the opening quote to the end of the line.
@@ -37,7 +39,10 @@ pub enum SyntaxError {
 
     /// A date that does not exist in the calendar.
     #[error("`{text}` is not a date in the calendar")]
-    #[diagnostic(code(E103), help("write dates as year-month-day, such as `2025-10-30`"))]
+    #[diagnostic(
+        code(E103),
+        help("write dates as year-month-day, such as `2025-10-30`")
+    )]
     InvalidDate {
         /// The date as written.
         text: String,
@@ -67,7 +72,9 @@ pub enum SyntaxError {
         /// The word as written.
         found: String,
         /// Where it was written.
-        #[label("expected `yes/no`, `number`, `quantity <unit>`, `age`, `date`, `text` or `one of ...`")]
+        #[label(
+            "expected `yes/no`, `number`, `quantity <unit>`, `age`, `date`, `text` or `one of ...`"
+        )]
         span: Span,
         /// A proposed fix.
         #[help]
@@ -106,7 +113,9 @@ pub enum SyntaxError {
     #[error("an absent fact can only mean `no` or `unknown`, not `{found}`")]
     #[diagnostic(
         code(E108),
-        help("write `absent means no` for a finding that a report always mentions when present; leave it out otherwise")
+        help(
+            "write `absent means no` for a finding that a report always mentions when present; leave it out otherwise"
+        )
     )]
     UnknownAbsentMeaning {
         /// The word as written.
@@ -120,7 +129,9 @@ pub enum SyntaxError {
     #[error("`and` and `or` are mixed without parentheses")]
     #[diagnostic(
         code(E109),
-        help("add parentheses to say which you mean, such as `a and (b or c)` or `(a and b) or c`")
+        help(
+            "add parentheses to say which you mean, such as `a and (b or c)` or `(a and b) or c`"
+        )
     )]
     MixedAndOr {
         /// The whole condition.

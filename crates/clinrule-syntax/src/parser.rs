@@ -244,9 +244,7 @@ fn unexpected(error: &pest::error::Error<Rule>, chunk: &str, offset: u32) -> Syn
     let (found, span) = if at_end {
         // Point at the last word of the item: that is where something is missing.
         let body = chunk.get(..position).unwrap_or_default().trim_end();
-        let last_word_start = body
-            .rfind(char::is_whitespace)
-            .map_or(0, |space| space + 1);
+        let last_word_start = body.rfind(char::is_whitespace).map_or(0, |space| space + 1);
         (
             "end of this item".to_owned(),
             Span::new(offset + last_word_start as u32, offset + body.len() as u32),
@@ -265,7 +263,10 @@ fn unexpected(error: &pest::error::Error<Rule>, chunk: &str, offset: u32) -> Syn
         let word = rest.get(..length).unwrap_or_default();
         (
             format!("`{word}`"),
-            Span::new(offset + position as u32, offset + (position + length) as u32),
+            Span::new(
+                offset + position as u32,
+                offset + (position + length) as u32,
+            ),
         )
     };
 
@@ -295,10 +296,14 @@ fn unexpected(error: &pest::error::Error<Rule>, chunk: &str, offset: u32) -> Syn
     } else if let Some(suggestion) = did_you_mean(found_word, candidates.iter().copied()) {
         Some(format!("did you mean `{suggestion}`?"))
     } else if candidates.contains(&"then")
-        && ["suspect", "exclude", "order", "refer", "treat", "warn", "follow", "note"]
-            .contains(&found_word)
+        && [
+            "suspect", "exclude", "order", "refer", "treat", "warn", "follow", "note",
+        ]
+        .contains(&found_word)
     {
-        Some(format!("conclusions follow `then`: write `then` before `{found_word}`"))
+        Some(format!(
+            "conclusions follow `then`: write `then` before `{found_word}`"
+        ))
     } else if found_word.starts_with('"') && candidates.contains(&"suspect") {
         Some("a conclusion starts with what it does and an identifier: `order blood_lead \"Venous blood lead level\"`".to_owned())
     } else {
@@ -372,7 +377,11 @@ fn describe(rule: Rule) -> (&'static str, &'static [&'static str]) {
         Rule::cite_clause | Rule::kw_cite => ("`cite`", &["cite"]),
         Rule::when_clause | Rule::kw_when => ("`when`", &["when"]),
         Rule::then_clause | Rule::kw_then => ("`then`", &["then"]),
-        Rule::condition | Rule::negation | Rule::group | Rule::presence | Rule::membership
+        Rule::condition
+        | Rule::negation
+        | Rule::group
+        | Rule::presence
+        | Rule::membership
         | Rule::comparison => ("a condition", &["not"]),
         Rule::logic_op | Rule::kw_and | Rule::kw_or => ("`and`, `or`", &["and", "or"]),
         Rule::kw_not => ("`not`", &["not"]),
@@ -404,7 +413,9 @@ fn describe(rule: Rule) -> (&'static str, &'static [&'static str]) {
         Rule::urgency_option | Rule::kw_urgency => ("`urgency`", &["urgency"]),
         Rule::because_option | Rule::kw_because => ("`because`", &["because"]),
         Rule::patient_option | Rule::kw_patient => ("`patient`", &["patient"]),
-        Rule::interval_option | Rule::kw_every => ("`in` or `every` with an interval", &["every", "in"]),
+        Rule::interval_option | Rule::kw_every => {
+            ("`in` or `every` with an interval", &["every", "in"])
+        }
         _ => ("", &[]),
     }
 }
@@ -492,16 +503,27 @@ impl Lowerer<'_> {
             let field_span = self.span(&field);
             let rule = field.as_rule();
             let mut parts = field.into_inner();
-            let keyword_span = parts.next().map(|keyword| self.span(&keyword)).unwrap_or(field_span);
+            let keyword_span = parts
+                .next()
+                .map(|keyword| self.span(&keyword))
+                .unwrap_or(field_span);
             match rule {
                 Rule::title_field => {
-                    self.note_duplicate("title", header.title.as_ref().map(|title| title.span), keyword_span);
+                    self.note_duplicate(
+                        "title",
+                        header.title.as_ref().map(|title| title.span),
+                        keyword_span,
+                    );
                     if let Some(text) = parts.next() {
                         header.title = Some(self.text(text));
                     }
                 }
                 Rule::version_field => {
-                    self.note_duplicate("version", header.version.as_ref().map(|version| version.span), keyword_span);
+                    self.note_duplicate(
+                        "version",
+                        header.version.as_ref().map(|version| version.span),
+                        keyword_span,
+                    );
                     if let Some(version) = parts.next() {
                         header.version = Some(self.ident(&version));
                     }
@@ -514,7 +536,11 @@ impl Lowerer<'_> {
                     }
                 }
                 Rule::reviewed_field => {
-                    self.note_duplicate("reviewed", header.reviewed.map(|reviewed| reviewed.span), keyword_span);
+                    self.note_duplicate(
+                        "reviewed",
+                        header.reviewed.map(|reviewed| reviewed.span),
+                        keyword_span,
+                    );
                     if let Some(date) = parts.next() {
                         header.reviewed = self.date(&date);
                     }
@@ -593,19 +619,34 @@ impl Lowerer<'_> {
         for link in inner {
             let rule = link.as_rule();
             let mut parts = link.into_inner();
-            let keyword_span = parts.next().map(|keyword| self.span(&keyword)).unwrap_or(span);
+            let keyword_span = parts
+                .next()
+                .map(|keyword| self.span(&keyword))
+                .unwrap_or(span);
             let Some(value) = parts.next() else { continue };
             match rule {
                 Rule::pmid_link => {
-                    self.note_duplicate("pmid", reference.pmid.as_ref().map(|pmid| pmid.span), keyword_span);
+                    self.note_duplicate(
+                        "pmid",
+                        reference.pmid.as_ref().map(|pmid| pmid.span),
+                        keyword_span,
+                    );
                     reference.pmid = Some(self.ident(&value));
                 }
                 Rule::doi_link => {
-                    self.note_duplicate("doi", reference.doi.as_ref().map(|doi| doi.span), keyword_span);
+                    self.note_duplicate(
+                        "doi",
+                        reference.doi.as_ref().map(|doi| doi.span),
+                        keyword_span,
+                    );
                     reference.doi = Some(self.text(value));
                 }
                 Rule::url_link => {
-                    self.note_duplicate("url", reference.url.as_ref().map(|url| url.span), keyword_span);
+                    self.note_duplicate(
+                        "url",
+                        reference.url.as_ref().map(|url| url.span),
+                        keyword_span,
+                    );
                     reference.url = Some(self.text(value));
                 }
                 _ => {}
@@ -689,7 +730,9 @@ impl Lowerer<'_> {
                         }
                         None => {
                             type_known = false;
-                            let types = ["yes/no", "number", "quantity", "age", "date", "text", "one of"];
+                            let types = [
+                                "yes/no", "number", "quantity", "age", "date", "text", "one of",
+                            ];
                             let help = match word {
                                 "boolean" | "bool" | "yesno" | "yes_no" | "flag" => {
                                     Some("write `yes/no` for a finding that is present or absent".to_owned())
@@ -710,15 +753,26 @@ impl Lowerer<'_> {
                 }
                 Rule::absent_option => {
                     let mut parts = part.into_inner();
-                    let keyword_span = parts.next().map(|keyword| self.span(&keyword)).unwrap_or(part_span);
+                    let keyword_span = parts
+                        .next()
+                        .map(|keyword| self.span(&keyword))
+                        .unwrap_or(part_span);
                     self.note_duplicate("absent means", absent_span, keyword_span);
                     absent_span = Some(keyword_span);
                     if let Some(word) = parts.nth(1) {
                         let word_span = self.span(&word);
                         match word.as_str() {
-                            "no" => fact.absent = Some(Spanned { value: AbsentMeans::No, span: part_span }),
+                            "no" => {
+                                fact.absent = Some(Spanned {
+                                    value: AbsentMeans::No,
+                                    span: part_span,
+                                })
+                            }
                             "unknown" => {
-                                fact.absent = Some(Spanned { value: AbsentMeans::Unknown, span: part_span });
+                                fact.absent = Some(Spanned {
+                                    value: AbsentMeans::Unknown,
+                                    span: part_span,
+                                });
                             }
                             other => self.errors.push(SyntaxError::UnknownAbsentMeaning {
                                 found: other.to_owned(),
@@ -741,7 +795,9 @@ impl Lowerer<'_> {
                     let keyword_span = part_span;
                     self.note_duplicate(
                         "description",
-                        fact.description.as_ref().map(|description| description.span),
+                        fact.description
+                            .as_ref()
+                            .map(|description| description.span),
                         keyword_span,
                     );
                     if let Some(text) = part.into_inner().next() {
@@ -768,7 +824,10 @@ impl Lowerer<'_> {
                 Rule::text_block => title = Some(self.text(part)),
                 Rule::cite_clause => cites.extend(self.cites(part)),
                 Rule::when_clause => {
-                    condition = part.into_inner().nth(1).map(|condition| self.condition(condition));
+                    condition = part
+                        .into_inner()
+                        .nth(1)
+                        .map(|condition| self.condition(condition));
                 }
                 Rule::then_clause => {
                     for conclusion in part.into_inner().skip(1) {
@@ -807,14 +866,16 @@ impl Lowerer<'_> {
                 operands.push(self.operand(part));
             }
         }
-        if operands.len() == 1 && operators.is_empty() {
-            if let Some(only) = operands.pop() {
-                return only;
-            }
+        if operands.len() == 1
+            && operators.is_empty()
+            && let Some(only) = operands.pop()
+        {
+            return only;
         }
         let first_is_and = operators.first().is_some_and(|(is_and, _, _)| *is_and);
-        if let Some((_, second_span, second_word)) =
-            operators.iter().find(|(is_and, _, _)| *is_and != first_is_and)
+        if let Some((_, second_span, second_word)) = operators
+            .iter()
+            .find(|(is_and, _, _)| *is_and != first_is_and)
             && let Some((_, first_span, first_word)) = operators.first()
         {
             self.errors.push(SyntaxError::MixedAndOr {
@@ -827,14 +888,18 @@ impl Lowerer<'_> {
             // Read it as `and` binding tighter, so later checks still see every part.
             let mut groups: Vec<Vec<Condition>> = vec![Vec::new()];
             let mut operands = operands.into_iter();
-            if let Some(first) = operands.next() {
-                groups.last_mut().map(|group| group.push(first));
+            if let Some(first) = operands.next()
+                && let Some(group) = groups.last_mut()
+            {
+                group.push(first);
             }
             for ((is_and, _, _), operand) in operators.iter().zip(operands) {
                 if !*is_and {
                     groups.push(Vec::new());
                 }
-                groups.last_mut().map(|group| group.push(operand));
+                if let Some(group) = groups.last_mut() {
+                    group.push(operand);
+                }
             }
             let parts = groups
                 .into_iter()
@@ -892,7 +957,9 @@ impl Lowerer<'_> {
             }
             Rule::presence => {
                 let subject = inner.next().map(|name| self.ident(&name));
-                let known = inner.nth(1).is_some_and(|word| word.as_rule() == Rule::kw_known);
+                let known = inner
+                    .nth(1)
+                    .is_some_and(|word| word.as_rule() == Rule::kw_known);
                 match subject {
                     Some(subject) => ConditionKind::Presence { subject, known },
                     None => ConditionKind::All(Vec::new()),
@@ -927,7 +994,9 @@ impl Lowerer<'_> {
                 });
                 let value = inner.next().and_then(|value| self.value(value));
                 match (subject, op, value) {
-                    (Some(subject), Some(op), Some(value)) => ConditionKind::Compare { subject, op, value },
+                    (Some(subject), Some(op), Some(value)) => {
+                        ConditionKind::Compare { subject, op, value }
+                    }
                     _ => ConditionKind::All(Vec::new()),
                 }
             }
@@ -1015,14 +1084,24 @@ impl Lowerer<'_> {
             }
             let mut parts = option.into_inner();
             let keyword = parts.next();
-            let keyword_span = keyword.as_ref().map(|keyword| self.span(keyword)).unwrap_or(option_span);
+            let keyword_span = keyword
+                .as_ref()
+                .map(|keyword| self.span(keyword))
+                .unwrap_or(option_span);
             let Some(value) = parts.next() else { continue };
             match rule {
                 Rule::certainty_option => {
-                    self.note_duplicate("certainty", conclusion.certainty.map(|certainty| certainty.span), keyword_span);
+                    self.note_duplicate(
+                        "certainty",
+                        conclusion.certainty.map(|certainty| certainty.span),
+                        keyword_span,
+                    );
                     let word = value.as_str();
                     let value_span = self.span(&value);
-                    match Certainty::ALL.iter().find(|certainty| certainty.word() == word) {
+                    match Certainty::ALL
+                        .iter()
+                        .find(|certainty| certainty.word() == word)
+                    {
                         Some(certainty) => {
                             conclusion.certainty = Some(Spanned {
                                 value: *certainty,
@@ -1030,8 +1109,11 @@ impl Lowerer<'_> {
                             });
                         }
                         None => {
-                            let help = did_you_mean(word, Certainty::ALL.iter().map(|certainty| certainty.word()))
-                                .map(|suggestion| format!("did you mean `{suggestion}`?"));
+                            let help = did_you_mean(
+                                word,
+                                Certainty::ALL.iter().map(|certainty| certainty.word()),
+                            )
+                            .map(|suggestion| format!("did you mean `{suggestion}`?"));
                             self.errors.push(SyntaxError::UnknownCertainty {
                                 found: word.to_owned(),
                                 span: value_span,
@@ -1041,7 +1123,11 @@ impl Lowerer<'_> {
                     }
                 }
                 Rule::urgency_option => {
-                    self.note_duplicate("urgency", conclusion.urgency.map(|urgency| urgency.span), keyword_span);
+                    self.note_duplicate(
+                        "urgency",
+                        conclusion.urgency.map(|urgency| urgency.span),
+                        keyword_span,
+                    );
                     let word = value.as_str();
                     let value_span = self.span(&value);
                     match Urgency::ALL.iter().find(|urgency| urgency.word() == word) {
@@ -1052,8 +1138,11 @@ impl Lowerer<'_> {
                             });
                         }
                         None => {
-                            let help = did_you_mean(word, Urgency::ALL.iter().map(|urgency| urgency.word()))
-                                .map(|suggestion| format!("did you mean `{suggestion}`?"));
+                            let help = did_you_mean(
+                                word,
+                                Urgency::ALL.iter().map(|urgency| urgency.word()),
+                            )
+                            .map(|suggestion| format!("did you mean `{suggestion}`?"));
                             self.errors.push(SyntaxError::UnknownUrgency {
                                 found: word.to_owned(),
                                 span: value_span,
@@ -1063,11 +1152,19 @@ impl Lowerer<'_> {
                     }
                 }
                 Rule::because_option => {
-                    self.note_duplicate("because", conclusion.rationale.as_ref().map(|text| text.span), keyword_span);
+                    self.note_duplicate(
+                        "because",
+                        conclusion.rationale.as_ref().map(|text| text.span),
+                        keyword_span,
+                    );
                     conclusion.rationale = Some(self.text(value));
                 }
                 Rule::patient_option => {
-                    self.note_duplicate("patient", conclusion.patient_text.as_ref().map(|text| text.span), keyword_span);
+                    self.note_duplicate(
+                        "patient",
+                        conclusion.patient_text.as_ref().map(|text| text.span),
+                        keyword_span,
+                    );
                     conclusion.patient_text = Some(self.text(value));
                 }
                 Rule::interval_option => {
@@ -1076,7 +1173,8 @@ impl Lowerer<'_> {
                         conclusion.interval.as_ref().map(|interval| interval.span),
                         keyword_span,
                     );
-                    let repeats = keyword.is_some_and(|keyword| keyword.as_rule() == Rule::kw_every);
+                    let repeats =
+                        keyword.is_some_and(|keyword| keyword.as_rule() == Rule::kw_every);
                     let mut quantity = value.into_inner();
                     if let (Some(number), Some(unit)) = (quantity.next(), quantity.next()) {
                         conclusion.interval = Some(Interval {

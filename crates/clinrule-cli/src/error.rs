@@ -1,0 +1,51 @@
+//! Problems with the command line or the files it names. Codes `E4xx`.
+
+/// A problem with the command line or a file it names; exit code 2.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+pub enum CliError {
+    /// A file or folder that cannot be read.
+    #[error("cannot read `{path}`: {reason}")]
+    #[diagnostic(code(E401), help("check the path and that the file can be read"))]
+    Unreadable {
+        /// The path.
+        path: String,
+        /// What the system said.
+        reason: String,
+    },
+
+    /// A folder without rule files.
+    #[error("`{path}` holds no rule files")]
+    #[diagnostic(
+        code(E402),
+        help("rule files end in `.crl`; name a file or a folder that holds some")
+    )]
+    NoRuleFiles {
+        /// The folder.
+        path: String,
+    },
+
+    /// A file that is not UTF-8 text.
+    #[error("`{path}` is not UTF-8 text (first bad byte at offset {offset})")]
+    #[diagnostic(code(E403), help("save the file as UTF-8"))]
+    NotUtf8 {
+        /// The path.
+        path: String,
+        /// Where the first invalid byte is.
+        offset: usize,
+    },
+
+    /// `eval` given more than one rule file.
+    #[error("`eval` takes one rule file, but {count} were given: {files}")]
+    #[diagnostic(
+        code(E404),
+        help(
+            "name the one rule file to evaluate; rule sets spread over several files are not supported yet"
+        )
+    )]
+    OneRuleSetExpected {
+        /// How many files were found.
+        count: usize,
+        /// Their names.
+        files: String,
+    },
+}
