@@ -1,1 +1,190 @@
-//! Helpers shared by the whole-pipeline tests.
+//! Helpers shared by the whole-pipeline tests: running the pipeline on a
+//! fixture, rendering diagnostics the way snapshots expect, and running the
+//! `clinrule` command in process.
+
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test support: a helper that cannot do its job fails the test that called it"
+)]
+
+use std::path::{Path, PathBuf};
+
+use clinrule_check::CheckedRuleSet;
+use miette::Diagnostic;
+
+/// The repository's root folder.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The fixtures folder.
+pub fn fixtures() -> PathBuf {
+    root().join("tests").join("fixtures")
+}
+
+/// A path shown relative to the repository root, with `/` separators, so
+/// snapshots do not depend on where the repository is checked out.
+pub fn display_name(path: &Path) -> String {
+    let relative = path.strip_prefix(root()).unwrap_or(path);
+    relative
+        .components()
+        .map(|component| component.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Reads a fixture file.
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()))
+}
+
+/// Renders diagnostics exactly as the CLI does, without colour, at 80 columns.
+pub fn render_diagnostics(diagnostics: &[&dyn Diagnostic], name: &str, source: &str) -> String {
+    let file = clinrule_cli::SourceFile {
+        name: name.to_owned(),
+        text: source.to_owned(),
+    };
+    let style = clinrule_cli::Style {
+        colour: false,
+        width: 80,
+    };
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        out.push_str(&clinrule_cli::render_diagnostic(
+            *diagnostic,
+            Some(&file),
+            style,
+        ));
+        out.push('\n');
+    }
+    out
+}
+
+/// The outcome of parsing and checking one rule file.
+pub struct Checked {
+    /// Every diagnostic, syntax first then check, each rendered.
+    pub rendered: String,
+    /// The codes of every diagnostic, in order.
+    pub codes: Vec<String>,
+    /// How many are errors (not warnings).
+    pub errors: usize,
+    /// The checked rule set, when the file has no error.
+    pub rule_set: Option<CheckedRuleSet>,
+}
+
+/// Parses and checks a rule file's text.
+pub fn check_source(name: &str, source: &str) -> Checked {
+    let (file, syntax_errors) = clinrule_syntax::parse(source);
+    let outcome = clinrule_check::check(source, &file);
+    let mut diagnostics: Vec<&dyn Diagnostic> = Vec::new();
+    for error in &syntax_errors {
+        diagnostics.push(error);
+    }
+    for diagnostic in &outcome.diagnostics {
+        diagnostics.push(diagnostic);
+    }
+    diagnostics.sort_by_key(|diagnostic| {
+        diagnostic
+            .labels()
+            .and_then(|mut labels| labels.next())
+            .map_or(0, |label| label.offset())
+    });
+    let codes = diagnostics
+        .iter()
+        .filter_map(|diagnostic| diagnostic.code().map(|code| code.to_string()))
+        .collect();
+    let errors = syntax_errors.len()
+        + outcome
+            .diagnostics
+            .iter()
+            .filter(|diagnostic| !diagnostic.is_warning())
+            .count();
+    Checked {
+        rendered: render_diagnostics(&diagnostics, name, source),
+        codes,
+        errors,
+        rule_set: outcome.rule_set,
+    }
+}
+
+/// What the `clinrule` command printed and returned.
+pub struct CommandOutput {
+    /// The exit code.
+    pub code: u8,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl CommandOutput {
+    /// The diagnostic codes printed on standard error, in order.
+    pub fn codes(&self) -> Vec<String> {
+        self.stderr
+            .lines()
+            .map(str::trim)
+            .filter(|line| {
+                line.len() == 4
+                    && (line.starts_with('E') || line.starts_with('W'))
+                    && line[1..].bytes().all(|byte| byte.is_ascii_digit())
+            })
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Standard output and error together, for snapshots.
+    pub fn transcript(&self) -> String {
+        format!(
+            "exit code: {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs `clinrule` with `arguments` (without the program name), without
+/// colour, at 80 columns. Tests run in the repository root, so paths are
+/// relative to it.
+pub fn clinrule(arguments: &[&str]) -> CommandOutput {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let full = std::iter::once("clinrule").chain(arguments.iter().copied());
+    let code = clinrule_cli::run(full, &mut out, &mut err, clinrule_cli::Terminal::plain());
+    CommandOutput {
+        code,
+        stdout: String::from_utf8(out).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(err).expect("stderr is UTF-8"),
+    }
+}
+
+/// Command lines that must fail with a usage or input error, each with the
+/// diagnostic code it must give. Shared by the CLI tests and the tidy test.
+pub const CLI_ERROR_SCENARIOS: &[(&str, &[&str], &str)] = &[
+    (
+        "missing_rule_file",
+        &["check", "tests/fixtures/cli/does-not-exist.crl"],
+        "E401",
+    ),
+    (
+        "folder_without_rule_files",
+        &["check", "tests/fixtures/cli/no-rules"],
+        "E402",
+    ),
+    (
+        "rule_file_not_utf8",
+        &["check", "tests/fixtures/cli/latin1.crl"],
+        "E403",
+    ),
+    (
+        "eval_two_rule_files",
+        &[
+            "eval",
+            "tests/fixtures/eval/lead.crl",
+            "tests/fixtures/eval/ages.crl",
+            "--case",
+            "tests/fixtures/eval/lead.high.case.json",
+        ],
+        "E404",
+    ),
+];

@@ -45,6 +45,7 @@ pub fn check(source: &str, file: &RuleFile) -> CheckOutcome {
         reference_by_id: HashMap::new(),
         used_facts: BTreeSet::new(),
         used_references: BTreeSet::new(),
+        untyped_facts: BTreeSet::new(),
     };
     let metadata = checker.header();
     checker.references();
@@ -99,6 +100,9 @@ struct Checker<'file> {
     reference_by_id: HashMap<&'file str, (ReferenceIndex, Span)>,
     used_facts: BTreeSet<FactIndex>,
     used_references: BTreeSet<ReferenceIndex>,
+    /// Facts whose unit could not be read: conditions on them are not
+    /// checked further, since any problem found would echo the unit's.
+    untyped_facts: BTreeSet<FactIndex>,
 }
 
 /// What a fact holds, in an editor's words.
@@ -159,11 +163,8 @@ impl<'file> Checker<'file> {
         };
         for again in headers.iter().skip(1) {
             self.diagnostics.push(CheckError::DuplicateHeader {
-                span: again
-                    .id
-                    .span
-                    .merge(Span::new(again.span.start, again.span.start + 7)),
-                first: Span::new(first.span.start, first.span.start + 7),
+                span: Span::new(again.span.start, again.id.span.end),
+                first: Span::new(first.span.start, first.id.span.end),
             });
         }
         let keyword_span = Span::new(first.span.start, first.id.span.end);
@@ -282,7 +283,10 @@ impl<'file> Checker<'file> {
                         unit_text: unit.name.clone(),
                         unit: parsed,
                     },
-                    None => FactType::Text,
+                    None => {
+                        self.untyped_facts.insert(self.facts.len());
+                        FactType::Text
+                    }
                 },
                 FactTypeKind::OneOf(codes) => {
                     let mut seen: HashMap<&str, Span> = HashMap::new();
@@ -565,16 +569,11 @@ impl<'file> Checker<'file> {
         let number = self.number(&interval.number, interval.span)?;
         let unit = self.unit(&interval.unit)?;
         if unit.dimension != Dimension::TIME {
-            self.diagnostics.push(CheckError::IncompatibleUnit {
-                fact: "follow up".to_owned(),
+            self.diagnostics.push(CheckError::IntervalNotTime {
                 unit: interval.unit.name.clone(),
-                value_dimension: unit.dimension.describe(),
-                fact_dimension: Dimension::TIME.describe(),
+                dimension: unit.dimension.describe(),
                 span: interval.unit.span,
-                declared: verb_span,
-                help:
-                    "write the interval in days, weeks, months or years, such as `every 6 months`"
-                        .to_owned(),
+                verb: verb_span,
             });
             return None;
         }
@@ -617,7 +616,7 @@ impl<'file> Checker<'file> {
                 other => Some(Condition::Not(Box::new(other), condition.span)),
             },
             Kind::Flag(subject) => {
-                let index = self.resolve(subject)?;
+                let index = self.resolve(subject, "yes/no")?;
                 let fact_type = self.facts.get(index)?.fact_type.clone();
                 if fact_type != FactType::YesNo {
                     let help = match &fact_type {
@@ -644,7 +643,7 @@ impl<'file> Checker<'file> {
                 Some(self.test(index, TestKind::Flag, condition.span))
             }
             Kind::Presence { subject, known } => {
-                let index = self.resolve(subject)?;
+                let index = self.resolve(subject, "yes/no")?;
                 Some(self.test(index, TestKind::Presence { known: *known }, condition.span))
             }
             Kind::Member {
@@ -652,7 +651,15 @@ impl<'file> Checker<'file> {
                 negated,
                 codes,
             } => {
-                let index = self.resolve(subject)?;
+                let member_type = format!(
+                    "one of {}",
+                    codes
+                        .iter()
+                        .map(|code| code.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                let index = self.resolve(subject, &member_type)?;
                 let fact_type = self.facts.get(index)?.fact_type.clone();
                 let FactType::OneOf(known_codes) = &fact_type else {
                     let declared = self
@@ -695,7 +702,17 @@ impl<'file> Checker<'file> {
                 })
             }
             Kind::Compare { subject, op, value } => {
-                let index = self.resolve(subject)?;
+                let compare_type = match &value.kind {
+                    ValueKind::Number(_) => "number".to_owned(),
+                    ValueKind::Quantity { unit, .. } => match parse_unit(&unit.name) {
+                        Ok(parsed) if parsed.dimension == Dimension::TIME => "age".to_owned(),
+                        _ => format!("quantity {}", unit.name),
+                    },
+                    ValueKind::Date(_) => "date".to_owned(),
+                    ValueKind::Yes | ValueKind::No => "yes/no".to_owned(),
+                    ValueKind::Word(word) => format!("one of {}", word.name),
+                };
+                let index = self.resolve(subject, &compare_type)?;
                 let threshold = self.threshold(index, subject, *op, value)?;
                 Some(self.test(
                     index,
@@ -720,10 +737,14 @@ impl<'file> Checker<'file> {
         })
     }
 
-    /// Finds a fact by name, reporting an undeclared one with a suggestion.
-    fn resolve(&mut self, subject: &ast::Ident) -> Option<FactIndex> {
+    /// Finds a fact by name, reporting an undeclared one with a suggestion;
+    /// `type_hint` is the type the condition suggests, for the help text.
+    fn resolve(&mut self, subject: &ast::Ident, type_hint: &str) -> Option<FactIndex> {
         if let Some(index) = self.fact_by_name.get(subject.name.as_str()) {
             self.used_facts.insert(*index);
+            if self.untyped_facts.contains(index) {
+                return None;
+            }
             return Some(*index);
         }
         let broken = self.file.broken.iter().any(|broken| {
@@ -737,7 +758,7 @@ impl<'file> Checker<'file> {
             ) {
                 Some(suggestion) => format!("did you mean `{suggestion}`?"),
                 None => format!(
-                    "declare it first, such as `fact {} : yes/no`, or check the spelling",
+                    "declare it first, such as `fact {} : {type_hint}`, or check the spelling",
                     subject.name
                 ),
             };
@@ -862,14 +883,19 @@ impl<'file> Checker<'file> {
                 self.number(number, value.span).map(Threshold::Number)
             }
             (FactType::Number, ValueKind::Quantity { number, unit }) => {
+                let help = if parse_unit(&unit.name).is_ok() {
+                    format!(
+                        "write `{number}` alone, or declare `{}` as `quantity {}` if it is a measurement",
+                        subject.name, unit.name
+                    )
+                } else {
+                    format!("write `{number}` alone: a plain number has no unit")
+                };
                 self.diagnostics.push(CheckError::UnexpectedUnit {
                     fact: subject.name.clone(),
                     unit: unit.name.clone(),
                     span: unit.span,
-                    help: format!(
-                        "write `{number}` alone, or declare `{}` as `quantity {}` if it is a measurement",
-                        subject.name, unit.name
-                    ),
+                    help,
                 });
                 None
             }
@@ -956,8 +982,15 @@ impl<'file> Checker<'file> {
         }
     }
 
+    /// Warns about what nothing uses, once the file has no error: a
+    /// misspelled name makes its declaration look unused, and that warning
+    /// would only repeat the error.
     fn unused(&mut self) {
-        if self.file.syntax_error_count > 0 || !self.file.broken.is_empty() {
+        let has_errors = self
+            .diagnostics
+            .iter()
+            .any(|diagnostic| !diagnostic.is_warning());
+        if has_errors || self.file.syntax_error_count > 0 || !self.file.broken.is_empty() {
             return;
         }
         for (index, reference) in self.file.references().enumerate() {
@@ -973,7 +1006,8 @@ impl<'file> Checker<'file> {
             }
         }
         for (index, fact) in self.facts.iter().enumerate() {
-            if !self.used_facts.contains(&index) {
+            // Free text is for reading, never for testing: it is not "unused".
+            if !self.used_facts.contains(&index) && fact.fact_type != FactType::Text {
                 self.diagnostics.push(CheckError::UnusedFact {
                     name: fact.name.clone(),
                     span: fact.span,

@@ -319,7 +319,7 @@ pub enum CheckError {
     )]
     CertaintyNotDiagnosis {
         /// The certainty.
-        #[label("certainty on a `{verb}` conclusion")]
+        #[label("`{verb}` conclusions have no certainty")]
         span: Span,
         /// The conclusion's verb.
         verb: String,
@@ -333,7 +333,7 @@ pub enum CheckError {
     )]
     IntervalNotFollowUp {
         /// The interval.
-        #[label("interval on a `{verb}` conclusion")]
+        #[label("`{verb}` conclusions have no interval")]
         span: Span,
         /// The conclusion's verb.
         verb: String,
@@ -369,6 +369,25 @@ pub enum CheckError {
         /// A proposed fix.
         #[help]
         help: String,
+    },
+
+    /// A follow-up interval in a unit that is not a time.
+    #[error("`{unit}` is {dimension}, but a follow-up interval is a time")]
+    #[diagnostic(
+        code(E224),
+        help("write the interval in days, weeks, months or years, such as `every 6 months`")
+    )]
+    IntervalNotTime {
+        /// The unit as written.
+        unit: String,
+        /// What the unit measures.
+        dimension: String,
+        /// The unit.
+        #[label("{dimension}")]
+        span: Span,
+        /// The conclusion's verb.
+        #[label("this follow-up")]
+        verb: Span,
     },
 
     /// A reference that nothing cites.

@@ -4,6 +4,16 @@ use std::path::{Path, PathBuf};
 
 use crate::error::CliError;
 
+/// What the system said about a file, in plain words.
+fn reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file or folder".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        std::io::ErrorKind::IsADirectory => "this is a folder, not a file".to_owned(),
+        _ => error.to_string(),
+    }
+}
+
 /// A file's name as shown in diagnostics and its text.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
@@ -19,7 +29,7 @@ pub fn rule_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
     for path in paths {
         let metadata = std::fs::metadata(path).map_err(|error| CliError::Unreadable {
             path: path.display().to_string(),
-            reason: error.to_string(),
+            reason: reason(&error),
         })?;
         if metadata.is_dir() {
             let mut found = Vec::new();
@@ -47,7 +57,7 @@ pub fn rule_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
 fn collect_rule_files(folder: &Path, found: &mut Vec<PathBuf>) -> Result<(), CliError> {
     let entries = std::fs::read_dir(folder).map_err(|error| CliError::Unreadable {
         path: folder.display().to_string(),
-        reason: error.to_string(),
+        reason: reason(&error),
     })?;
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|entry| entry.ok().map(|entry| entry.path()))
@@ -68,7 +78,7 @@ pub fn read(path: &Path) -> Result<SourceFile, CliError> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|error| CliError::Unreadable {
         path: name.clone(),
-        reason: error.to_string(),
+        reason: reason(&error),
     })?;
     let text = String::from_utf8(bytes).map_err(|error| CliError::NotUtf8 {
         path: name.clone(),

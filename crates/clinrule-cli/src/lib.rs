@@ -27,7 +27,7 @@ use clinrule_check::CheckedRuleSet;
 use clinrule_eval::Case;
 
 pub use args::{Arguments, Command, Format};
-pub use diagnostics::Style;
+pub use diagnostics::{Style, render as render_diagnostic};
 pub use error::CliError;
 pub use files::SourceFile;
 pub use json_output::FORMAT_VERSION;
@@ -173,13 +173,14 @@ impl Session<'_> {
         };
         let mut total_errors = 0;
         let mut total_warnings = 0;
-        let mut unreadable = false;
+        let mut unreadable = 0;
         for path in &files {
             let loaded = match load(path) {
                 Ok(loaded) => loaded,
                 Err(error) => {
                     self.report(&error, None);
-                    unreadable = true;
+                    let _ = writeln!(self.out, "{}: not read", path.display());
+                    unreadable += 1;
                     continue;
                 }
             };
@@ -196,14 +197,19 @@ impl Session<'_> {
             };
             let _ = writeln!(self.out, "{}: {verdict}", loaded.file.name);
         }
+        let not_read = if unreadable > 0 {
+            format!(", {unreadable} not read")
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             self.out,
-            "checked {}: {}, {}",
+            "checked {}: {}, {}{not_read}",
             count(files.len(), "rule file"),
             count(total_errors, "error"),
             count(total_warnings, "warning")
         );
-        if unreadable {
+        if unreadable > 0 {
             EXIT_USAGE
         } else if total_errors > 0 || (deny_warnings && total_warnings > 0) {
             EXIT_FINDINGS

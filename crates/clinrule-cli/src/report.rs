@@ -13,6 +13,8 @@ pub fn threshold_text(rule_set: &CheckedRuleSet, test: &Test) -> Option<String> 
         _ => String::new(),
     };
     match &test.kind {
+        // `not xray.cupping` holds when the answer is no.
+        TestKind::Flag if test.negated => Some("no".to_owned()),
         TestKind::Flag => Some("yes".to_owned()),
         TestKind::Presence { .. } => None,
         TestKind::Member { codes, .. } => Some(format!(

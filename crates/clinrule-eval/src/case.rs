@@ -84,6 +84,8 @@ impl Case {
         if reader.errors.is_empty() {
             Ok(case)
         } else {
+            // In the order of the case file, as an editor reads it.
+            reader.errors.sort_by_key(|error| error.span().start);
             Err(reader.errors)
         }
     }
@@ -123,6 +125,7 @@ impl CaseReader<'_> {
         };
         self.check_duplicates(entries);
         let mut saw_facts = false;
+        let mut unknown_fields = false;
         for (key, key_span, value) in entries {
             match key.as_str() {
                 "id" => case.id = self.text_field(key, value),
@@ -132,6 +135,7 @@ impl CaseReader<'_> {
                     self.facts(value, &mut case);
                 }
                 other => {
+                    unknown_fields = true;
                     let help = match did_you_mean(other, CASE_FIELDS) {
                         Some(suggestion) => format!("did you mean `{suggestion}`?"),
                         None if self.rule_set.fact_index(other).is_some() => {
@@ -149,7 +153,8 @@ impl CaseReader<'_> {
                 }
             }
         }
-        if !saw_facts {
+        // A misspelled `facts` is reported above; saying it is missing too would only repeat it.
+        if !saw_facts && !unknown_fields {
             self.errors.push(EvalError::InvalidCase {
                 message: "the case has no `facts`".to_owned(),
                 span: Span::new(root.span.start, root.span.start + 1),
@@ -245,7 +250,7 @@ impl CaseReader<'_> {
             reader.errors.push(EvalError::WrongType {
                 fact: name.clone(),
                 expected: expected.to_owned(),
-                found: node.value.describe().to_owned(),
+                found: node.value.describe_value(),
                 span: node.span,
                 help,
             });
@@ -371,6 +376,7 @@ impl CaseReader<'_> {
                 self.check_duplicates(entries);
                 let mut number = None;
                 let mut unit = None;
+                let mut broken = false;
                 for (key, key_span, value) in entries {
                     match (key.as_str(), &value.value) {
                         ("value", JsonValue::Number(text)) => {
@@ -392,11 +398,11 @@ impl CaseReader<'_> {
                                 } else {
                                     "a unit in quotes".to_owned()
                                 },
-                                found: other.describe().to_owned(),
+                                found: other.describe_value(),
                                 span: value.span,
                                 help: help.to_owned(),
                             });
-                            return None;
+                            broken = true;
                         }
                         (other, _) => {
                             let help = match did_you_mean(other, ["value", "unit"]) {
@@ -408,9 +414,12 @@ impl CaseReader<'_> {
                                 span: *key_span,
                                 help,
                             });
-                            return None;
+                            broken = true;
                         }
                     }
+                }
+                if broken {
+                    return None;
                 }
                 match (number, unit) {
                     (Some((number, number_span)), Some((unit, unit_span))) => {
@@ -472,7 +481,7 @@ impl CaseReader<'_> {
                 self.errors.push(EvalError::WrongType {
                     fact: name,
                     expected: kind_words,
-                    found: other.describe().to_owned(),
+                    found: other.describe_value(),
                     span: node.span,
                     help: format!("write `{{\"value\": 2.1, \"unit\": \"{example_unit}\"}}`"),
                 });

@@ -179,3 +179,22 @@ pub enum EvalError {
         span: Span,
     },
 }
+
+impl EvalError {
+    /// The span of the primary label, in the case file.
+    pub fn span(&self) -> Span {
+        match self {
+            EvalError::InvalidJson { span, .. }
+            | EvalError::InvalidCase { span, .. }
+            | EvalError::UndeclaredFact { span, .. }
+            | EvalError::WrongType { span, .. }
+            | EvalError::MissingUnit { span, .. }
+            | EvalError::WrongDimension { span, .. }
+            | EvalError::UnknownUnit { span, .. }
+            | EvalError::UnknownCode { span, .. }
+            | EvalError::DuplicateKey { span, .. }
+            | EvalError::InvalidValueText { span, .. }
+            | EvalError::NumberOutOfRange { span, .. } => *span,
+        }
+    }
+}

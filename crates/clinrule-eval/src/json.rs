@@ -39,6 +39,18 @@ pub enum JsonValue {
 }
 
 impl JsonValue {
+    /// The value itself in words, for error messages: "the text `present`".
+    pub fn describe_value(&self) -> String {
+        match self {
+            JsonValue::String(text) if text.chars().count() <= 40 => format!("the text `{text}`"),
+            JsonValue::String(_) => "a text".to_owned(),
+            JsonValue::Number(number) => format!("the number `{number}`"),
+            JsonValue::Bool(true) => "`true`".to_owned(),
+            JsonValue::Bool(false) => "`false`".to_owned(),
+            other => other.describe().to_owned(),
+        }
+    }
+
     /// What the value is, in words, for error messages.
     pub fn describe(&self) -> &'static str {
         match self {
@@ -99,6 +111,15 @@ impl Reader<'_> {
     }
 
     fn problem(&self, message: &str, length: usize) -> JsonProblem {
+        if self.at >= self.text.trim_end().len() {
+            // At the end of the text: point at its last character.
+            let trimmed = self.text.trim_end();
+            let last = trimmed.char_indices().next_back().map_or(0, |(at, _)| at);
+            return JsonProblem {
+                message: message.to_owned(),
+                span: Span::new(last as u32, trimmed.len() as u32),
+            };
+        }
         let end = (self.at + length).min(self.bytes.len());
         JsonProblem {
             message: message.to_owned(),
@@ -305,6 +326,11 @@ impl Reader<'_> {
                     self.at += 1;
                     return Ok(JsonValue::Array(items));
                 }
+                None => {
+                    return Err(
+                        self.problem("the case ends before this list is closed with `]`", 1)
+                    );
+                }
                 _ => return Err(self.problem("expected `,` or `]` in this list", 1)),
             }
         }
@@ -340,6 +366,11 @@ impl Reader<'_> {
                 Some(b'}') => {
                     self.at += 1;
                     return Ok(JsonValue::Object(entries));
+                }
+                None => {
+                    return Err(
+                        self.problem("the case ends before this object is closed with `}`", 1)
+                    );
                 }
                 _ => return Err(self.problem("expected `,` or `}` in this object", 1)),
             }

@@ -250,11 +250,18 @@ fn unexpected(error: &pest::error::Error<Rule>, chunk: &str, offset: u32) -> Syn
             Span::new(offset + last_word_start as u32, offset + body.len() as u32),
         )
     } else {
-        let word_length = rest
-            .find(|character: char| {
+        let word_length = if rest.starts_with('"') {
+            // A text: up to its closing quote on the same line.
+            let line = rest.split('\n').next().unwrap_or_default();
+            line.get(1..)
+                .and_then(|after| after.find('"'))
+                .map_or(line.trim_end().len(), |close| close + 2)
+        } else {
+            rest.find(|character: char| {
                 !(character.is_alphanumeric() || matches!(character, '_' | '.' | '/'))
             })
-            .unwrap_or(rest.len());
+            .unwrap_or(rest.len())
+        };
         let length = if word_length == 0 {
             rest.chars().next().map_or(0, char::len_utf8)
         } else {
@@ -304,8 +311,19 @@ fn unexpected(error: &pest::error::Error<Rule>, chunk: &str, offset: u32) -> Syn
         Some(format!(
             "conclusions follow `then`: write `then` before `{found_word}`"
         ))
-    } else if found_word.starts_with('"') && candidates.contains(&"suspect") {
-        Some("a conclusion starts with what it does and an identifier: `order blood_lead \"Venous blood lead level\"`".to_owned())
+    } else if found_word.starts_with('"') && positives.contains(&Rule::ident) {
+        Some(format!(
+            "give it an identifier before its text, such as `serum_calcium {found_word}`; tests and results name it by the identifier"
+        ))
+    } else if positives.contains(&Rule::close_paren) {
+        Some("a `(` is still open here: close it with `)`".to_owned())
+    } else if positives.iter().any(|rule| {
+        matches!(
+            rule,
+            Rule::EOI | Rule::rule_decl | Rule::kw_rule | Rule::ruleset_decl | Rule::kw_ruleset
+        )
+    }) {
+        Some("every line belongs to a `ruleset`, `reference`, `fact` or `rule`; start a comment with `#`".to_owned())
     } else {
         None
     };
@@ -1113,7 +1131,8 @@ impl Lowerer<'_> {
                                 word,
                                 Certainty::ALL.iter().map(|certainty| certainty.word()),
                             )
-                            .map(|suggestion| format!("did you mean `{suggestion}`?"));
+                            .map_or_else(|| "from least to most certain: `unlikely`, `possible`, `likely`, `suspected`".to_owned(), |suggestion| format!("did you mean `{suggestion}`?"));
+                            let help = Some(help);
                             self.errors.push(SyntaxError::UnknownCertainty {
                                 found: word.to_owned(),
                                 span: value_span,
@@ -1142,7 +1161,8 @@ impl Lowerer<'_> {
                                 word,
                                 Urgency::ALL.iter().map(|urgency| urgency.word()),
                             )
-                            .map(|suggestion| format!("did you mean `{suggestion}`?"));
+                            .map_or_else(|| "`critical` needs action now, `warning` needs attention, `info` is for information".to_owned(), |suggestion| format!("did you mean `{suggestion}`?"));
+                            let help = Some(help);
                             self.errors.push(SyntaxError::UnknownUrgency {
                                 found: word.to_owned(),
                                 span: value_span,

@@ -1,0 +1,133 @@
+//! The command line: exit codes, messages and determinism.
+
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test that cannot read its fixture or result must fail loudly"
+)]
+
+use clinrule_tests::{CLI_ERROR_SCENARIOS, clinrule};
+
+#[test]
+fn check_reports_clean_files() {
+    let output = clinrule(&["check", "rules/metaphyseal-sclerosis.crl"]);
+    assert_eq!(output.code, 0);
+    assert_eq!(
+        output.stdout,
+        "rules/metaphyseal-sclerosis.crl: clean\nchecked 1 rule file: 0 errors, 0 warnings\n"
+    );
+    assert!(output.stderr.is_empty());
+}
+
+#[test]
+fn check_exits_1_on_errors_and_reports_each() {
+    let output = clinrule(&["check", "tests/fixtures/check/err/editor_mistakes.crl"]);
+    assert_eq!(output.code, 1);
+    assert_eq!(output.codes(), ["E201", "E208", "E202", "E101"]);
+    insta::assert_snapshot!(output.transcript());
+}
+
+#[test]
+fn warnings_fail_only_when_denied() {
+    let path = "tests/fixtures/check/err/unused_reference_and_fact.crl";
+    assert_eq!(clinrule(&["check", path]).code, 0);
+    assert_eq!(clinrule(&["check", "--deny-warnings", path]).code, 1);
+}
+
+#[test]
+fn eval_refuses_a_rule_file_with_errors() {
+    let output = clinrule(&[
+        "eval",
+        "tests/fixtures/check/err/editor_mistakes.crl",
+        "--case",
+        "rules/cases/toddler-sclerosis.json",
+    ]);
+    assert_eq!(output.code, 1);
+    assert!(output.stdout.is_empty());
+    assert!(
+        output.stderr.contains("fix them and run again"),
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
+fn usage_and_input_errors_exit_2() {
+    for (name, arguments, code) in CLI_ERROR_SCENARIOS {
+        let output = clinrule(arguments);
+        assert_eq!(output.code, 2, "{name}: {}", output.transcript());
+        assert_eq!(output.codes(), [*code], "{name}: {}", output.transcript());
+        insta::assert_snapshot!(*name, output.transcript());
+    }
+    for arguments in [
+        &["frobnicate"][..],
+        &["eval", "rules/"][..],
+        &["eval", "--case", "rules/cases/toddler-sclerosis.json"][..],
+        &["check"][..],
+        &[
+            "eval",
+            "rules/",
+            "--case",
+            "rules/cases/toddler-sclerosis.json",
+            "--format",
+            "yaml",
+        ][..],
+        &["eval", "rules/", "--case", "does-not-exist.json"][..],
+    ] {
+        let output = clinrule(arguments);
+        assert_eq!(output.code, 2, "{arguments:?}: {}", output.transcript());
+        assert!(!output.stderr.is_empty(), "{arguments:?}");
+    }
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    let help = clinrule(&["--help"]);
+    assert_eq!(help.code, 0);
+    assert!(help.stdout.contains("check"), "{}", help.stdout);
+    assert!(help.stdout.contains("eval"), "{}", help.stdout);
+    assert_eq!(clinrule(&["--version"]).code, 0);
+}
+
+/// The same rule file and case give byte-identical output, run after run.
+#[test]
+fn output_is_deterministic() {
+    for format in ["json", "text"] {
+        let arguments = [
+            "eval",
+            "rules/metaphyseal-sclerosis.crl",
+            "--case",
+            "rules/cases/toddler-sclerosis.json",
+            "--format",
+            format,
+        ];
+        let first = clinrule(&arguments);
+        for _ in 0..20 {
+            let again = clinrule(&arguments);
+            assert_eq!(again.stdout, first.stdout, "{format}");
+        }
+    }
+}
+
+/// A folder with one rule file works as well as the file itself.
+#[test]
+fn eval_accepts_a_folder_with_one_rule_file() {
+    let folder = clinrule(&[
+        "eval",
+        "rules/",
+        "--case",
+        "rules/cases/toddler-sclerosis.json",
+        "--format",
+        "json",
+    ]);
+    let file = clinrule(&[
+        "eval",
+        "rules/metaphyseal-sclerosis.crl",
+        "--case",
+        "rules/cases/toddler-sclerosis.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(folder.code, 0, "{}", folder.transcript());
+    assert_eq!(folder.stdout, file.stdout);
+}

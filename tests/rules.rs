@@ -1,0 +1,261 @@
+//! The bundled rule sets under `rules/`: every file checks clean, every
+//! bundled case evaluates, and each case reaches the conclusions the seed
+//! note and clinical practice call for.
+
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test that cannot read its fixture or result must fail loudly"
+)]
+
+use std::collections::BTreeSet;
+
+use clinrule_tests::{check_source, clinrule, display_name, read, root};
+use serde_json::Value;
+
+/// The rule set the bundled cases in `rules/cases/` are written for.
+const SEED_RULES: &str = "rules/metaphyseal-sclerosis.crl";
+
+fn rule_files() -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut folders = vec![root().join("rules")];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("rules/ is readable") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|extension| extension == "crl") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn bundled_cases() -> Vec<String> {
+    let mut cases: Vec<String> = std::fs::read_dir(root().join("rules/cases"))
+        .expect("rules/cases is readable")
+        .map(|entry| entry.expect("an entry").path())
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|extension| extension == "json")
+        })
+        .map(|path| display_name(&path))
+        .collect();
+    cases.sort();
+    cases
+}
+
+fn evaluate(case: &str) -> Value {
+    let output = clinrule(&["eval", SEED_RULES, "--case", case, "--format", "json"]);
+    assert_eq!(output.code, 0, "{}", output.transcript());
+    serde_json::from_str(&output.stdout).expect("the result is JSON")
+}
+
+fn conclusion_ids(result: &Value) -> BTreeSet<String> {
+    result["conclusions"]
+        .as_array()
+        .expect("conclusions")
+        .iter()
+        .map(|conclusion| conclusion["id"].as_str().expect("an id").to_owned())
+        .collect()
+}
+
+fn conclusion<'a>(result: &'a Value, id: &str) -> Option<&'a Value> {
+    result["conclusions"]
+        .as_array()?
+        .iter()
+        .find(|conclusion| conclusion["id"] == id)
+}
+
+fn rule_status<'a>(result: &'a Value, id: &str) -> &'a str {
+    result["rules"]
+        .as_array()
+        .and_then(|rules| rules.iter().find(|rule| rule["id"] == id))
+        .and_then(|rule| rule["status"].as_str())
+        .unwrap_or_else(|| panic!("no rule {id}"))
+}
+
+#[test]
+fn every_rule_file_checks_clean() {
+    let files = rule_files();
+    assert!(!files.is_empty(), "rules/ holds no rule file");
+    for path in files {
+        let checked = check_source(&display_name(&path), &read(&path));
+        assert!(
+            checked.codes.is_empty(),
+            "{}:\n{}",
+            path.display(),
+            checked.rendered
+        );
+        assert!(checked.rule_set.is_some());
+    }
+    let output = clinrule(&["check", "rules/"]);
+    assert_eq!(output.code, 0, "{}", output.transcript());
+    assert!(
+        output
+            .stdout
+            .contains("rules/metaphyseal-sclerosis.crl: clean"),
+        "{}",
+        output.stdout
+    );
+}
+
+#[test]
+fn every_bundled_case_evaluates_and_is_snapshotted() {
+    let cases = bundled_cases();
+    assert!(cases.len() >= 5, "{cases:?}");
+    for case in cases {
+        let json = clinrule(&["eval", SEED_RULES, "--case", &case, "--format", "json"]);
+        assert_eq!(json.code, 0, "{}", json.transcript());
+        let text = clinrule(&["eval", SEED_RULES, "--case", &case]);
+        assert_eq!(text.code, 0, "{}", text.transcript());
+        let name = case
+            .trim_start_matches("rules/cases/")
+            .trim_end_matches(".json")
+            .to_owned();
+        insta::assert_snapshot!(format!("{name}.json"), json.stdout);
+        insta::assert_snapshot!(format!("{name}.text"), text.stdout);
+    }
+}
+
+/// The seed child with no blood lead yet: lead first, the dysplasia undecided.
+#[test]
+fn toddler_without_blood_lead_gets_lead_measured_first() {
+    let result = evaluate("rules/cases/toddler-sclerosis.json");
+    let ids = conclusion_ids(&result);
+    assert!(ids.contains("blood_lead_level"), "{ids:?}");
+    assert!(ids.contains("not_abuse"), "{ids:?}");
+    assert!(ids.contains("no_vitamin_d_assumption"), "{ids:?}");
+    assert!(
+        !ids.contains("osteosclerotic_metaphyseal_dysplasia"),
+        "{ids:?}"
+    );
+    assert!(!ids.contains("genetics"), "{ids:?}");
+    assert!(
+        !ids.contains("skeletal_survey_abuse") && !ids.contains("child_protection"),
+        "{ids:?}"
+    );
+    assert_eq!(rule_status(&result, "dysplasia_pattern"), "undetermined");
+    let pattern = result["rules"]
+        .as_array()
+        .and_then(|rules| rules.iter().find(|rule| rule["id"] == "dysplasia_pattern"))
+        .expect("the dysplasia rule");
+    assert_eq!(pattern["missing"], serde_json::json!(["lab.blood_lead"]));
+    assert_eq!(result["needs"][0]["fact"], "lab.blood_lead");
+    let needed_by: Vec<&str> = result["needs"][0]["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(needed_by.contains(&"dysplasia_pattern"), "{needed_by:?}");
+}
+
+/// The same child with a normal blood lead: the dysplasia is suspected, and
+/// the work-up and referrals of the seed note follow.
+#[test]
+fn normal_blood_lead_raises_the_dysplasia() {
+    let result = evaluate("rules/cases/toddler-sclerosis-lead-normal.json");
+    let dysplasia = conclusion(&result, "osteosclerotic_metaphyseal_dysplasia")
+        .expect("the dysplasia is suspected");
+    assert_eq!(dysplasia["kind"], "diagnosis");
+    assert_eq!(dysplasia["action"], "suspect");
+    assert_eq!(dysplasia["certainty"], "suspected");
+    for id in [
+        "genetics",
+        "neurology",
+        "skeletal_survey_dysplasia",
+        "spine_mri",
+        "physical_occupational_therapy",
+    ] {
+        assert!(conclusion(&result, id).is_some(), "{id} is missing");
+    }
+    let lead = conclusion(&result, "lead_poisoning").expect("lead is excluded");
+    assert_eq!(lead["action"], "exclude");
+    assert_eq!(
+        conclusion(&result, "genetics").expect("genetics")["kind"],
+        "referral"
+    );
+    assert_eq!(
+        conclusion(&result, "spine_mri").expect("MRI")["kind"],
+        "test"
+    );
+    assert!(
+        result["needs"]
+            .as_array()
+            .expect("needs")
+            .iter()
+            .all(|need| need["fact"] != "lab.blood_lead")
+    );
+}
+
+#[test]
+fn raised_blood_lead_suspects_lead_poisoning() {
+    let result = evaluate("rules/cases/toddler-lead-elevated.json");
+    let lead = conclusion(&result, "lead_poisoning").expect("lead poisoning is suspected");
+    assert_eq!(lead["action"], "suspect");
+    assert_eq!(lead["certainty"], "suspected");
+    assert!(conclusion(&result, "osteosclerotic_metaphyseal_dysplasia").is_none());
+    assert_eq!(rule_status(&result, "dysplasia_pattern"), "not_fired");
+}
+
+#[test]
+fn rickets_features_raise_rickets_and_the_vitamin_d_pitfall() {
+    let result = evaluate("rules/cases/toddler-rickets.json");
+    let rickets = conclusion(&result, "rickets").expect("rickets is considered");
+    assert_eq!(rickets["action"], "suspect");
+    assert_eq!(rickets["certainty"], "possible");
+    let warning = conclusion(&result, "rickets_cause_confirmed").expect("the vitamin D pitfall");
+    assert_eq!(warning["kind"], "warning");
+    assert!(conclusion(&result, "child_protection").is_none());
+}
+
+#[test]
+fn a_classic_metaphyseal_lesion_starts_the_abuse_evaluation() {
+    let result = evaluate("rules/cases/toddler-metaphyseal-lesion.json");
+    assert_eq!(
+        conclusion(&result, "skeletal_survey_abuse").expect("skeletal survey")["kind"],
+        "test"
+    );
+    assert_eq!(
+        conclusion(&result, "child_protection").expect("child protection")["kind"],
+        "referral"
+    );
+}
+
+/// Dense bands alone never start an abuse work-up, in any bundled case.
+#[test]
+fn dense_bands_alone_never_start_an_abuse_work_up() {
+    for case in bundled_cases() {
+        let result = evaluate(&case);
+        let lesion = case.contains("metaphyseal-lesion");
+        assert_eq!(
+            conclusion(&result, "child_protection").is_some(),
+            lesion,
+            "{case}"
+        );
+    }
+}
+
+/// Every conclusion kind in every result is one of the seven words.
+#[test]
+fn conclusion_kinds_are_the_seven_words() {
+    let kinds = [
+        "diagnosis",
+        "test",
+        "referral",
+        "treatment",
+        "warning",
+        "follow_up",
+        "note",
+    ];
+    for case in bundled_cases() {
+        let result = evaluate(&case);
+        for conclusion in result["conclusions"].as_array().expect("conclusions") {
+            let kind = conclusion["kind"].as_str().expect("a kind");
+            assert!(kinds.contains(&kind), "{case}: {kind}");
+        }
+    }
+}
