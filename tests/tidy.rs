@@ -1,0 +1,133 @@
+//! Keeps the code, the docs and the tests in step: every diagnostic code in
+//! the source has an entry in `docs/errors.md` and a fixture that produces
+//! it, every documented code exists, and no snapshot is left without the
+//! fixture it was taken from.
+
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a tidy check that cannot read the repository must fail loudly"
+)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use clinrule_tests::{CLI_ERROR_SCENARIOS, check_source, clinrule, display_name, fixtures, read, root};
+
+/// Codes that no fixture can produce, each with the reason.
+const WITHOUT_FIXTURE: &[(&str, &str)] = &[("E111", "a fixture would have to be a 4 GiB rule file")];
+
+fn files_under(folder: &Path, extension: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut folders = vec![folder.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("a readable folder") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.to_string_lossy().ends_with(extension) {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// A diagnostic code: `E` or `W` and three digits.
+fn is_code(word: &str) -> bool {
+    word.len() == 4
+        && (word.starts_with('E') || word.starts_with('W'))
+        && word[1..].bytes().all(|byte| byte.is_ascii_digit())
+}
+
+fn codes_in_source() -> BTreeSet<String> {
+    let mut codes = BTreeSet::new();
+    for path in files_under(&root().join("crates"), ".rs") {
+        let text = read(&path);
+        for piece in text.split("code(").skip(1) {
+            let word: String = piece.chars().take_while(|character| character.is_ascii_alphanumeric()).collect();
+            if is_code(&word) {
+                assert!(codes.insert(word.clone()), "{word} is defined twice (again in {})", path.display());
+            }
+        }
+    }
+    codes
+}
+
+fn codes_in_docs() -> BTreeSet<String> {
+    read(&root().join("docs/errors.md"))
+        .lines()
+        .filter_map(|line| line.strip_prefix("### "))
+        .filter_map(|heading| heading.split(':').next())
+        .filter(|word| is_code(word))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn codes_from_fixtures() -> BTreeSet<String> {
+    let mut codes = BTreeSet::new();
+    for folder in ["syntax/err", "check/err"] {
+        for path in files_under(&fixtures().join(folder), ".crl") {
+            codes.extend(check_source(&display_name(&path), &read(&path)).codes);
+        }
+    }
+    for path in files_under(&fixtures().join("case/err"), ".case.json") {
+        let case = display_name(&path);
+        codes.extend(clinrule(&["eval", "tests/fixtures/case/rules.crl", "--case", &case]).codes());
+    }
+    for (_, arguments, _) in CLI_ERROR_SCENARIOS {
+        codes.extend(clinrule(arguments).codes());
+    }
+    codes
+}
+
+#[test]
+fn every_code_is_documented_and_every_documented_code_exists() {
+    let source = codes_in_source();
+    let docs = codes_in_docs();
+    assert!(source.len() > 40, "too few codes found: {source:?}");
+    let undocumented: Vec<_> = source.difference(&docs).collect();
+    assert!(undocumented.is_empty(), "codes without an entry in docs/errors.md: {undocumented:?}");
+    let stale: Vec<_> = docs.difference(&source).collect();
+    assert!(stale.is_empty(), "docs/errors.md documents codes the source does not have: {stale:?}");
+}
+
+#[test]
+fn every_code_has_a_fixture_that_produces_it() {
+    let produced = codes_from_fixtures();
+    let exempt: BTreeSet<&str> = WITHOUT_FIXTURE.iter().map(|(code, _)| *code).collect();
+    let missing: Vec<_> = codes_in_source()
+        .into_iter()
+        .filter(|code| !produced.contains(code) && !exempt.contains(code.as_str()))
+        .collect();
+    assert!(missing.is_empty(), "codes no fixture produces: {missing:?}");
+}
+
+/// Every snapshot still has the fixture, bundled case or scenario it was taken from.
+#[test]
+fn no_orphan_snapshots() {
+    let fixture_names: BTreeSet<String> = files_under(&fixtures(), "")
+        .iter()
+        .filter_map(|path| path.file_name().map(|name| name.to_string_lossy().into_owned()))
+        .collect();
+    let scenario_names: BTreeSet<&str> = CLI_ERROR_SCENARIOS.iter().map(|(name, _, _)| *name).collect();
+    let mut orphans = Vec::new();
+    for path in files_under(&root().join("tests/snapshots"), ".snap") {
+        let name = path.file_name().expect("a name").to_string_lossy().trim_end_matches(".snap").to_owned();
+        let known = if let Some((_, fixture)) = name.split_once('@') {
+            fixture_names.contains(fixture)
+        } else if let Some(case) = name.strip_prefix("rules__") {
+            let case = case.trim_end_matches(".json").trim_end_matches(".text");
+            root().join("rules/cases").join(format!("{case}.json")).exists()
+        } else if let Some(test) = name.strip_prefix("cli__") {
+            scenario_names.contains(test) || read(&root().join("tests/cli.rs")).contains(&format!("fn {test}()"))
+        } else {
+            false
+        };
+        if !known {
+            orphans.push(name);
+        }
+    }
+    assert!(orphans.is_empty(), "snapshots whose fixture is gone (delete them): {orphans:?}");
+}
