@@ -12,10 +12,13 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use clinrule_tests::{CLI_ERROR_SCENARIOS, check_source, clinrule, display_name, fixtures, read, root};
+use clinrule_tests::{
+    CLI_ERROR_SCENARIOS, check_source, clinrule, display_name, fixtures, read, root,
+};
 
 /// Codes that no fixture can produce, each with the reason.
-const WITHOUT_FIXTURE: &[(&str, &str)] = &[("E111", "a fixture would have to be a 4 GiB rule file")];
+const WITHOUT_FIXTURE: &[(&str, &str)] =
+    &[("E111", "a fixture would have to be a 4 GiB rule file")];
 
 fn files_under(folder: &Path, extension: &str) -> Vec<PathBuf> {
     let mut found = Vec::new();
@@ -46,9 +49,16 @@ fn codes_in_source() -> BTreeSet<String> {
     for path in files_under(&root().join("crates"), ".rs") {
         let text = read(&path);
         for piece in text.split("code(").skip(1) {
-            let word: String = piece.chars().take_while(|character| character.is_ascii_alphanumeric()).collect();
+            let word: String = piece
+                .chars()
+                .take_while(|character| character.is_ascii_alphanumeric())
+                .collect();
             if is_code(&word) {
-                assert!(codes.insert(word.clone()), "{word} is defined twice (again in {})", path.display());
+                assert!(
+                    codes.insert(word.clone()),
+                    "{word} is defined twice (again in {})",
+                    path.display()
+                );
             }
         }
     }
@@ -88,9 +98,15 @@ fn every_code_is_documented_and_every_documented_code_exists() {
     let docs = codes_in_docs();
     assert!(source.len() > 40, "too few codes found: {source:?}");
     let undocumented: Vec<_> = source.difference(&docs).collect();
-    assert!(undocumented.is_empty(), "codes without an entry in docs/errors.md: {undocumented:?}");
+    assert!(
+        undocumented.is_empty(),
+        "codes without an entry in docs/errors.md: {undocumented:?}"
+    );
     let stale: Vec<_> = docs.difference(&source).collect();
-    assert!(stale.is_empty(), "docs/errors.md documents codes the source does not have: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "docs/errors.md documents codes the source does not have: {stale:?}"
+    );
 }
 
 #[test]
@@ -109,19 +125,34 @@ fn every_code_has_a_fixture_that_produces_it() {
 fn no_orphan_snapshots() {
     let fixture_names: BTreeSet<String> = files_under(&fixtures(), "")
         .iter()
-        .filter_map(|path| path.file_name().map(|name| name.to_string_lossy().into_owned()))
+        .filter_map(|path| {
+            path.file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+        })
         .collect();
-    let scenario_names: BTreeSet<&str> = CLI_ERROR_SCENARIOS.iter().map(|(name, _, _)| *name).collect();
+    let scenario_names: BTreeSet<&str> = CLI_ERROR_SCENARIOS
+        .iter()
+        .map(|(name, _, _)| *name)
+        .collect();
     let mut orphans = Vec::new();
     for path in files_under(&root().join("tests/snapshots"), ".snap") {
-        let name = path.file_name().expect("a name").to_string_lossy().trim_end_matches(".snap").to_owned();
+        let name = path
+            .file_name()
+            .expect("a name")
+            .to_string_lossy()
+            .trim_end_matches(".snap")
+            .to_owned();
         let known = if let Some((_, fixture)) = name.split_once('@') {
             fixture_names.contains(fixture)
         } else if let Some(case) = name.strip_prefix("rules__") {
             let case = case.trim_end_matches(".json").trim_end_matches(".text");
-            root().join("rules/cases").join(format!("{case}.json")).exists()
+            root()
+                .join("rules/cases")
+                .join(format!("{case}.json"))
+                .exists()
         } else if let Some(test) = name.strip_prefix("cli__") {
-            scenario_names.contains(test) || read(&root().join("tests/cli.rs")).contains(&format!("fn {test}()"))
+            scenario_names.contains(test)
+                || read(&root().join("tests/cli.rs")).contains(&format!("fn {test}()"))
         } else {
             false
         };
@@ -129,5 +160,8 @@ fn no_orphan_snapshots() {
             orphans.push(name);
         }
     }
-    assert!(orphans.is_empty(), "snapshots whose fixture is gone (delete them): {orphans:?}");
+    assert!(
+        orphans.is_empty(),
+        "snapshots whose fixture is gone (delete them): {orphans:?}"
+    );
 }
