@@ -163,6 +163,20 @@ pub enum SyntaxError {
         first: Span,
     },
 
+    /// A condition nested deeper than the language allows.
+    #[error("this condition is nested more than 64 levels deep")]
+    #[diagnostic(
+        code(E112),
+        help(
+            "split the condition into several rules; a clinical condition never needs this depth"
+        )
+    )]
+    TooDeep {
+        /// Where the limit was passed.
+        #[label("too deep here")]
+        span: Span,
+    },
+
     /// A rule file too large to read.
     #[error("this rule file is larger than 4 GiB")]
     #[diagnostic(code(E111), help("split the rule set into several files"))]
@@ -187,6 +201,7 @@ impl SyntaxError {
             | SyntaxError::UnknownAbsentMeaning { span, .. }
             | SyntaxError::MixedAndOr { span, .. }
             | SyntaxError::DuplicateField { span, .. }
+            | SyntaxError::TooDeep { span }
             | SyntaxError::FileTooLarge { span } => *span,
         }
     }

@@ -93,6 +93,9 @@ pub fn parse(source: &str) -> (RuleFile, Vec<SyntaxError>) {
         let offset = start as u32;
         let errors_before = errors.len();
         check_texts_closed(chunk, offset, &mut errors);
+        if errors.len() == errors_before {
+            check_nesting(chunk, offset, &mut errors);
+        }
         if errors.len() > errors_before {
             file.broken.push(broken_item(chunk, offset));
             continue;
@@ -205,6 +208,72 @@ fn check_texts_closed(chunk: &str, offset: u32, errors: &mut Vec<SyntaxError>) {
     }
     if let Some(open) = open_at {
         line_end_at(open, chunk.len(), errors);
+    }
+}
+
+/// How deeply parentheses and `not` may nest in one condition. Parsing,
+/// checking and evaluation recurse once per level, so the limit keeps any
+/// input, however odd, far from the end of the stack.
+pub const MAX_NESTING: usize = 64;
+
+/// Reports a condition nested deeper than [`MAX_NESTING`], before pest
+/// recurses into it.
+fn check_nesting(chunk: &str, offset: u32, errors: &mut Vec<SyntaxError>) {
+    let mut depth: usize = 0;
+    let mut nots: usize = 0;
+    let mut in_text = false;
+    let mut in_comment = false;
+    let mut escaped = false;
+    let bytes = chunk.as_bytes();
+    for (at, byte) in bytes.iter().enumerate() {
+        if in_comment {
+            in_comment = *byte != b'\n';
+            continue;
+        }
+        if in_text {
+            match byte {
+                b'\\' if !escaped => escaped = true,
+                b'"' if !escaped => in_text = false,
+                b'\n' => in_text = false,
+                _ => escaped = false,
+            }
+            continue;
+        }
+        match byte {
+            b'#' => in_comment = true,
+            b'"' => in_text = true,
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            b'n' if chunk.get(at..at + 3) == Some("not")
+                && bytes
+                    .get(at + 3)
+                    .is_none_or(|next| !next.is_ascii_alphanumeric() && *next != b'_')
+                && (at == 0
+                    || bytes.get(at - 1).is_some_and(|before| {
+                        !before.is_ascii_alphanumeric() && *before != b'_' && *before != b'.'
+                    })) =>
+            {
+                nots += 1;
+            }
+            b' ' | b'\t' | b'\r' | b'\n' => {}
+            _ if byte.is_ascii_alphanumeric() || *byte == b'_' || *byte == b'.' => {
+                // Letters of a word: a run of `not`s ends at any other word.
+                let word_start = at == 0
+                    || bytes.get(at - 1).is_some_and(|before| {
+                        !before.is_ascii_alphanumeric() && *before != b'_' && *before != b'.'
+                    });
+                if word_start && chunk.get(at..at + 3) != Some("not") {
+                    nots = 0;
+                }
+            }
+            _ => nots = 0,
+        }
+        if depth + nots > MAX_NESTING {
+            errors.push(SyntaxError::TooDeep {
+                span: Span::new(offset + at as u32, offset + at as u32 + 1),
+            });
+            return;
+        }
     }
 }
 
