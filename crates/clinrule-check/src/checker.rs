@@ -10,7 +10,7 @@ use clinrule_syntax::{Span, Spanned};
 use crate::error::CheckError;
 use crate::model::*;
 use crate::number::{NumberProblem, Rational};
-use crate::units::{Dimension, UnitProblem, parse_unit, to_base};
+use crate::units::{Dimension, parse_unit, to_base};
 
 /// What checking a rule file gives: the checked rule set when the file has no
 /// error, and every diagnostic (errors and warnings) in source order.
@@ -347,39 +347,23 @@ impl<'file> Checker<'file> {
 
     /// Reads a unit, reporting an unknown one.
     fn unit(&mut self, unit: &ast::Ident) -> Option<crate::units::Unit> {
-        match parse_unit(&unit.name) {
-            Ok(parsed) => Some(parsed),
-            Err(UnitProblem::Unknown { suggestion, .. }) => {
-                let help = match suggestion {
-                    Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                    None => {
-                        "write a UCUM unit such as `mg/dL`, `mmol/L`, `U/L`, `10*9/L` or `months`"
-                            .to_owned()
-                    }
-                };
-                self.diagnostics.push(CheckError::UnknownUnit {
-                    unit: unit.name.clone(),
-                    span: unit.span,
-                    help,
-                });
-                None
-            }
-            Err(UnitProblem::OffsetTemperature) => {
-                self.diagnostics.push(CheckError::UnknownUnit {
-                    unit: unit.name.clone(),
-                    span: unit.span,
-                    help: "temperatures in Celsius or Fahrenheit are not supported yet; write the threshold in `K`".to_owned(),
-                });
-                None
-            }
-            Err(UnitProblem::OutOfRange) => {
-                self.diagnostics.push(CheckError::NumberOutOfRange {
-                    number: unit.name.clone(),
-                    span: unit.span,
-                });
-                None
-            }
-        }
+        let problem = match parse_unit(&unit.name) {
+            Ok(parsed) => return Some(parsed),
+            Err(problem) => problem,
+        };
+        let diagnostic = match problem.help("mg/dL") {
+            Some(help) => CheckError::UnknownUnit {
+                unit: unit.name.clone(),
+                span: unit.span,
+                help,
+            },
+            None => CheckError::NumberOutOfRange {
+                number: unit.name.clone(),
+                span: unit.span,
+            },
+        };
+        self.diagnostics.push(diagnostic);
+        None
     }
 
     /// Reads a number, reporting one that cannot be held exactly.

@@ -132,6 +132,29 @@ pub enum UnitProblem {
     OutOfRange,
 }
 
+impl UnitProblem {
+    /// The help for an unknown unit: the nearest known unit, or how to write
+    /// one such as `example`. `None` for a unit too large to hold, which is
+    /// reported as a number out of range instead.
+    pub fn help(&self, example: &str) -> Option<String> {
+        match self {
+            UnitProblem::Unknown {
+                suggestion: Some(suggestion),
+                ..
+            } => Some(format!("did you mean `{suggestion}`?")),
+            UnitProblem::Unknown {
+                suggestion: None, ..
+            } => Some(format!(
+                "write a UCUM unit such as `{example}`; docs/language.md lists the units understood"
+            )),
+            UnitProblem::OffsetTemperature => {
+                Some("temperatures in Celsius or Fahrenheit are not supported yet".to_owned())
+            }
+            UnitProblem::OutOfRange => None,
+        }
+    }
+}
+
 /// A unit symbol and its meaning.
 struct Atom {
     symbols: &'static [&'static str],

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::{FactIndex, FactType};
 use clinrule_check::number::{NumberProblem, Rational};
-use clinrule_check::units::{Dimension, UnitProblem, parse_unit, to_base};
+use clinrule_check::units::{Dimension, parse_unit, to_base};
 use clinrule_syntax::Span;
 use clinrule_syntax::ast::Date;
 use clinrule_syntax::suggest::did_you_mean;
@@ -490,30 +490,17 @@ impl CaseReader<'_> {
         };
         let unit = match parse_unit(&unit_text) {
             Ok(unit) => unit,
-            Err(UnitProblem::Unknown { suggestion, .. }) => {
-                let help = match suggestion {
-                    Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                    None => format!("write a UCUM unit such as `{example_unit}`"),
-                };
-                self.errors.push(EvalError::UnknownUnit {
-                    unit: unit_text,
-                    span: unit_span,
-                    help,
-                });
-                return None;
-            }
-            Err(UnitProblem::OffsetTemperature) => {
-                self.errors.push(EvalError::UnknownUnit {
-                    unit: unit_text,
-                    span: unit_span,
-                    help: "temperatures in Celsius or Fahrenheit are not supported yet".to_owned(),
-                });
-                return None;
-            }
-            Err(UnitProblem::OutOfRange) => {
-                self.errors.push(EvalError::NumberOutOfRange {
-                    number: unit_text,
-                    span: unit_span,
+            Err(problem) => {
+                self.errors.push(match problem.help(&example_unit) {
+                    Some(help) => EvalError::UnknownUnit {
+                        unit: unit_text,
+                        span: unit_span,
+                        help,
+                    },
+                    None => EvalError::NumberOutOfRange {
+                        number: unit_text,
+                        span: unit_span,
+                    },
                 });
                 return None;
             }

@@ -650,19 +650,16 @@ impl Lowerer<'_> {
 
     fn status(&mut self, word: &Pair<'_, Rule>) -> Option<Spanned<Status>> {
         let span = self.span(word);
-        let text = word.as_str();
-        match Status::ALL.iter().find(|status| status.word() == text) {
-            Some(status) => Some(Spanned {
-                value: *status,
+        match choose(word.as_str(), &Status::ALL, Status::word, STATUS_HELP) {
+            Ok(status) => Some(Spanned {
+                value: status,
                 span,
             }),
-            None => {
-                let help = did_you_mean(text, Status::ALL.iter().map(|status| status.word()))
-                    .map(|suggestion| format!("did you mean `{suggestion}`?"));
+            Err(help) => {
                 self.errors.push(SyntaxError::UnknownStatus {
-                    found: text.to_owned(),
+                    found: word.as_str().to_owned(),
                     span,
-                    help,
+                    help: Some(help),
                 });
                 None
             }
@@ -1185,29 +1182,18 @@ impl Lowerer<'_> {
                     );
                     let word = value.as_str();
                     let value_span = self.span(&value);
-                    match Certainty::ALL
-                        .iter()
-                        .find(|certainty| certainty.word() == word)
-                    {
-                        Some(certainty) => {
+                    match choose(word, &Certainty::ALL, Certainty::word, CERTAINTY_HELP) {
+                        Ok(certainty) => {
                             conclusion.certainty = Some(Spanned {
-                                value: *certainty,
+                                value: certainty,
                                 span: value_span,
                             });
                         }
-                        None => {
-                            let help = did_you_mean(
-                                word,
-                                Certainty::ALL.iter().map(|certainty| certainty.word()),
-                            )
-                            .map_or_else(|| "from least to most certain: `unlikely`, `possible`, `likely`, `suspected`".to_owned(), |suggestion| format!("did you mean `{suggestion}`?"));
-                            let help = Some(help);
-                            self.errors.push(SyntaxError::UnknownCertainty {
-                                found: word.to_owned(),
-                                span: value_span,
-                                help,
-                            });
-                        }
+                        Err(help) => self.errors.push(SyntaxError::UnknownCertainty {
+                            found: word.to_owned(),
+                            span: value_span,
+                            help: Some(help),
+                        }),
                     }
                 }
                 Rule::urgency_option => {
@@ -1218,26 +1204,18 @@ impl Lowerer<'_> {
                     );
                     let word = value.as_str();
                     let value_span = self.span(&value);
-                    match Urgency::ALL.iter().find(|urgency| urgency.word() == word) {
-                        Some(urgency) => {
+                    match choose(word, &Urgency::ALL, Urgency::word, URGENCY_HELP) {
+                        Ok(urgency) => {
                             conclusion.urgency = Some(Spanned {
-                                value: *urgency,
+                                value: urgency,
                                 span: value_span,
                             });
                         }
-                        None => {
-                            let help = did_you_mean(
-                                word,
-                                Urgency::ALL.iter().map(|urgency| urgency.word()),
-                            )
-                            .map_or_else(|| "`critical` needs action now, `warning` needs attention, `info` is for information".to_owned(), |suggestion| format!("did you mean `{suggestion}`?"));
-                            let help = Some(help);
-                            self.errors.push(SyntaxError::UnknownUrgency {
-                                found: word.to_owned(),
-                                span: value_span,
-                                help,
-                            });
-                        }
+                        Err(help) => self.errors.push(SyntaxError::UnknownUrgency {
+                            found: word.to_owned(),
+                            span: value_span,
+                            help: Some(help),
+                        }),
                     }
                 }
                 Rule::because_option => {
@@ -1279,6 +1257,34 @@ impl Lowerer<'_> {
         }
         conclusion
     }
+}
+
+/// What each status means, for a status word with no near match.
+const STATUS_HELP: &str = "`draft` while writing, `review` when ready for clinical review, `approved` once reviewed, `retired` when withdrawn";
+/// The certainties in order, for a certainty word with no near match.
+const CERTAINTY_HELP: &str =
+    "from least to most certain: `unlikely`, `possible`, `likely`, `suspected`";
+/// What each urgency means, for an urgency word with no near match.
+const URGENCY_HELP: &str =
+    "`critical` needs action now, `warning` needs attention, `info` is for information";
+
+/// Finds `word` among a fixed set of choices; for a word that is none of
+/// them, the help: the nearest choice if one is close, else `fallback`.
+fn choose<T: Copy>(
+    word: &str,
+    choices: &[T],
+    word_of: fn(T) -> &'static str,
+    fallback: &str,
+) -> Result<T, String> {
+    if let Some(choice) = choices.iter().find(|choice| word_of(**choice) == word) {
+        return Ok(*choice);
+    }
+    Err(
+        did_you_mean(word, choices.iter().map(|choice| word_of(*choice))).map_or_else(
+            || fallback.to_owned(),
+            |suggestion| format!("did you mean `{suggestion}`?"),
+        ),
+    )
 }
 
 /// The syntax tree's rule type, renamed here to keep pest's `Rule` enum in scope.
