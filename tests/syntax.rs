@@ -7,7 +7,7 @@
     reason = "a test that cannot read its fixture or result must fail loudly"
 )]
 
-use clinrule_syntax::ast::{ConditionKind, FactTypeKind, Item, Verb};
+use clinrule_syntax::ast::{ExprKind, FactTypeKind, Item, Verb};
 use clinrule_tests::{check_source, display_name, fixtures, read};
 
 #[test]
@@ -99,7 +99,7 @@ fn every_construct_reads_as_written() {
 
     let rule = file.rules().next().expect("a rule");
     assert_eq!(rule.cites.len(), 2);
-    let ConditionKind::All(parts) = &rule.condition.kind else {
+    let ExprKind::All(parts) = &rule.condition.kind else {
         panic!(
             "the condition is a chain of `and`: {:?}",
             rule.condition.kind
@@ -108,10 +108,10 @@ fn every_construct_reads_as_written() {
     assert_eq!(parts.len(), 15);
     assert!(matches!(
         &parts[12].kind,
-        ConditionKind::Presence { known: false, .. }
+        ExprKind::Presence { known: false, .. }
     ));
     assert!(
-        matches!(&parts[13].kind, ConditionKind::Not(inner) if matches!(inner.kind, ConditionKind::Any(_)))
+        matches!(&parts[13].kind, ExprKind::Not(inner) if matches!(inner.kind, ExprKind::Any(_)))
     );
     let verbs: Vec<Verb> = rule
         .conclusions
@@ -167,11 +167,14 @@ fn spans_point_at_the_source() {
     assert!(errors.is_empty(), "{errors:#?}");
     let rule = file.rules().next().expect("a rule");
     assert_eq!(rule.condition.span.text(source), "lab.x >= 2");
-    let ConditionKind::Compare { subject, op, value } = &rule.condition.kind else {
+    let ExprKind::Compare {
+        left, op, right, ..
+    } = &rule.condition.kind
+    else {
         panic!("a comparison")
     };
-    assert_eq!(subject.span.text(source), "lab.x");
+    assert_eq!(left.span.text(source), "lab.x");
     assert_eq!(op.span.text(source), ">=");
-    assert_eq!(value.span.text(source), "2");
+    assert_eq!(right.span.text(source), "2");
     assert_eq!(rule.conclusions[0].id.span.text(source), "n");
 }

@@ -9,14 +9,14 @@ use clinrule_syntax::Span;
 /// have the `W` prefix and miette's warning severity; they never stop evaluation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
 pub enum CheckError {
-    /// A condition names a fact that is not declared.
-    #[error("`{name}` is not a declared fact")]
+    /// A condition names a fact (or derived value, score, differential) that is not declared.
+    #[error("`{name}` is not a declared fact or value")]
     #[diagnostic(code(E201))]
     UndeclaredFact {
         /// The name as written.
         name: String,
         /// Where it was written.
-        #[label("no fact of this name")]
+        #[label("nothing of this name")]
         span: Span,
         /// A proposed fix.
         #[help]
@@ -99,21 +99,21 @@ pub enum CheckError {
         first: Span,
     },
 
-    /// A fact is compared with a value of the wrong kind.
+    /// A value is compared with a value of the wrong kind.
     #[error("`{fact}` is {fact_kind}, but it is compared with {value_kind}")]
     #[diagnostic(code(E207))]
     TypeMismatch {
-        /// The fact's name.
+        /// The compared value as written.
         fact: String,
-        /// What the fact holds, in words.
+        /// What it holds, in words.
         fact_kind: String,
-        /// What the value is, in words.
+        /// What the other value is, in words.
         value_kind: String,
-        /// The value.
+        /// The other value.
         #[label("{value_kind}")]
         span: Span,
-        /// The fact's declaration.
-        #[label("`{fact}` is declared here as {fact_kind}")]
+        /// Where the compared value is declared or written.
+        #[label("`{fact}` is {fact_kind}")]
         declared: Span,
         /// A proposed fix.
         #[help]
@@ -142,19 +142,19 @@ pub enum CheckError {
     #[error("`{unit}` is {value_dimension}, but `{fact}` is {fact_dimension}")]
     #[diagnostic(code(E209))]
     IncompatibleUnit {
-        /// The fact's name.
+        /// The compared value as written.
         fact: String,
-        /// The unit written in the condition.
+        /// The other value's unit or text.
         unit: String,
-        /// What the written unit measures.
+        /// What the other value measures.
         value_dimension: String,
-        /// What the fact measures.
+        /// What the compared value measures.
         fact_dimension: String,
-        /// The unit.
+        /// The other value.
         #[label("{value_dimension}")]
         span: Span,
-        /// The fact's declaration.
-        #[label("`{fact}` is declared here")]
+        /// Where the compared value is declared or written.
+        #[label("`{fact}` is {fact_dimension}")]
         declared: Span,
         /// A proposed fix.
         #[help]
@@ -355,7 +355,7 @@ pub enum CheckError {
         span: Span,
     },
 
-    /// A fact used on its own as a condition that is not yes/no.
+    /// A value used as a condition that is not yes/no.
     #[error("`{fact}` is {fact_kind}, so on its own it is not a condition")]
     #[diagnostic(code(E223))]
     NotYesNo {
@@ -390,6 +390,206 @@ pub enum CheckError {
         verb: Span,
     },
 
+    /// Two declarations share a name.
+    #[error("`{name}` names two things: a {first_kind} and a {second_kind}")]
+    #[diagnostic(
+        code(E225),
+        help(
+            "facts, derived values, scores and differentials share one set of names; rename one of them"
+        )
+    )]
+    DuplicateName {
+        /// The name.
+        name: String,
+        /// What the first declaration is.
+        first_kind: String,
+        /// What the second declaration is.
+        second_kind: String,
+        /// The second declaration.
+        #[label("the {second_kind}")]
+        span: Span,
+        /// The first declaration.
+        #[label("the {first_kind}")]
+        first: Span,
+    },
+
+    /// Derived values, scores or differentials that depend on themselves.
+    #[error("`{name}` depends on itself: {cycle}")]
+    #[diagnostic(
+        code(E226),
+        help(
+            "a value cannot be computed from itself; break the cycle by computing one of them from facts alone"
+        )
+    )]
+    Cycle {
+        /// The first name of the cycle.
+        name: String,
+        /// The whole cycle, as `a` → `b` → `a`.
+        cycle: String,
+        /// Each step of the cycle, where one uses the next.
+        #[label(collection)]
+        steps: Vec<miette::LabeledSpan>,
+    },
+
+    /// A candidate status word that does not exist.
+    #[error("`{found}` is not a candidate status")]
+    #[diagnostic(code(E227))]
+    UnknownCandidateStatus {
+        /// The word as written.
+        found: String,
+        /// Where it was written.
+        #[label("expected `suspected`, `likely`, `possible`, `unlikely` or `excluded`")]
+        span: Span,
+        /// A proposed fix.
+        #[help]
+        help: String,
+    },
+
+    /// `for` or `against` outside a candidate's status rules.
+    #[error(
+        "`{word}` counts a candidate's arguments, so it only has a meaning in its status rules"
+    )]
+    #[diagnostic(
+        code(E228),
+        help("use `for` and `against` in lines such as `suspected when for >= 2 and against = 0`")
+    )]
+    TallyOutsideStatus {
+        /// `for` or `against`.
+        word: String,
+        /// Where it was written.
+        #[label("not in a status rule")]
+        span: Span,
+    },
+
+    /// A range without saying whether its ends are included.
+    #[error("say whether the ends of this range are included")]
+    #[diagnostic(code(E229))]
+    BetweenInclusivity {
+        /// The range.
+        #[label("is the end a value inside or outside the range?")]
+        span: Span,
+        /// A proposed fix.
+        #[help]
+        help: String,
+    },
+
+    /// A substance-specific conversion that cannot be used.
+    #[error("{message}")]
+    #[diagnostic(code(E230))]
+    BadConversion {
+        /// What is wrong.
+        message: String,
+        /// The conversion.
+        #[label("this conversion")]
+        span: Span,
+        /// A proposed fix.
+        #[help]
+        help: String,
+    },
+
+    /// An age derived from something other than a date.
+    #[error("{message}")]
+    #[diagnostic(code(E231))]
+    BadDerivedFrom {
+        /// What is wrong.
+        message: String,
+        /// The option.
+        #[label("here")]
+        span: Span,
+        /// A proposed fix.
+        #[help]
+        help: String,
+    },
+
+    /// Arithmetic on values that do not combine.
+    #[error("{message}")]
+    #[diagnostic(code(E232))]
+    BadArithmetic {
+        /// What is wrong.
+        message: String,
+        /// The operator.
+        #[label("here")]
+        span: Span,
+        /// A proposed fix.
+        #[help]
+        help: String,
+    },
+
+    /// A threshold in a second unit that cannot be used.
+    #[error("{message}")]
+    #[diagnostic(code(E233))]
+    BadAlternative {
+        /// What is wrong.
+        message: String,
+        /// The second threshold.
+        #[label("here")]
+        span: Span,
+        /// A proposed fix.
+        #[help]
+        help: String,
+    },
+
+    /// A score band whose lower end is above its upper end.
+    #[error("the band `{id}` starts above where it ends")]
+    #[diagnostic(code(E235), help("write the lower total first: `from 4 to 6`"))]
+    BandRange {
+        /// The band.
+        id: String,
+        /// Its range.
+        #[label("empty range")]
+        span: Span,
+    },
+
+    /// Two criteria, bands, candidates or arguments with one identifier.
+    #[error("there are two {whats} called `{id}`")]
+    #[diagnostic(code(E236), help("give each {what} its own identifier"))]
+    DuplicateMember {
+        /// What kind of member.
+        what: String,
+        /// The plural of `what`.
+        whats: String,
+        /// The identifier.
+        id: String,
+        /// The second one.
+        #[label("second {what} `{id}`")]
+        span: Span,
+        /// The first one.
+        #[label("first {what} `{id}`")]
+        first: Span,
+    },
+
+    /// A count that cannot hold, or is not a whole number.
+    #[error("{message}")]
+    #[diagnostic(code(E237))]
+    ImpossibleCount {
+        /// What is wrong.
+        message: String,
+        /// The count.
+        #[label("here")]
+        span: Span,
+        /// A proposed fix.
+        #[help]
+        help: String,
+    },
+
+    /// A display unit that does not fit the derived value.
+    #[error("`{unit}` is {unit_dimension}, but the value is {value_kind}")]
+    #[diagnostic(
+        code(E238),
+        help("show the value in a unit of its own dimension, or delete `in {unit}`")
+    )]
+    BadDisplayUnit {
+        /// The unit as written.
+        unit: String,
+        /// What the unit measures.
+        unit_dimension: String,
+        /// What the value is.
+        value_kind: String,
+        /// The unit.
+        #[label("{unit_dimension}")]
+        span: Span,
+    },
+
     /// A reference that nothing cites.
     #[error("the reference `{id}` is never cited")]
     #[diagnostic(
@@ -420,6 +620,21 @@ pub enum CheckError {
         span: Span,
     },
 
+    /// A derived value that nothing uses.
+    #[error("the derived value `{name}` is never used")]
+    #[diagnostic(
+        code(W204),
+        severity(Warning),
+        help("use it in a condition, a score or a differential, or delete it")
+    )]
+    UnusedDerived {
+        /// The name.
+        name: String,
+        /// The declaration.
+        #[label("nothing uses this value")]
+        span: Span,
+    },
+
     /// A reference a reader cannot look up.
     #[error("the reference `{id}` has no PMID, DOI or URL")]
     #[diagnostic(
@@ -443,6 +658,7 @@ impl CheckError {
             self,
             CheckError::UnusedReference { .. }
                 | CheckError::UnusedFact { .. }
+                | CheckError::UnusedDerived { .. }
                 | CheckError::ReferenceWithoutLink { .. }
         )
     }

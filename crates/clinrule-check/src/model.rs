@@ -1,8 +1,9 @@
-//! The checked rule set: every name resolved, every value typed and every
-//! threshold converted to base units. Evaluation accepts only this type.
+//! The checked rule set: every name resolved, every expression typed, every
+//! threshold converted to base units, and derived values in dependency
+//! order. Evaluation accepts only this type.
 
 use clinrule_syntax::Span;
-use clinrule_syntax::ast::{CompareOp, Date, Status};
+use clinrule_syntax::ast::{ArithOp, CompareOp, Date, Status};
 
 pub use clinrule_syntax::ast::{Certainty, Urgency};
 
@@ -14,21 +15,46 @@ pub type FactIndex = usize;
 /// The position of a reference in [`CheckedRuleSet::references`].
 pub type ReferenceIndex = usize;
 
+/// The statuses a differential's candidate can have, in the order shown.
+/// `not_suggested` is the status when none of the candidate's status rules holds.
+pub const CANDIDATE_STATUSES: [&str; 6] = [
+    "suspected",
+    "likely",
+    "possible",
+    "unlikely",
+    "excluded",
+    "not_suggested",
+];
+
+/// The status of a candidate none of whose status rules holds.
+pub const NOT_SUGGESTED: usize = 5;
+
 /// A rule set that passed every check.
 ///
-/// Only [`crate::check`] makes one, so holding a `CheckedRuleSet` proves that
-/// the rule set was checked.
+/// Only [`crate::check`] makes one (the type is `#[non_exhaustive]`), so
+/// holding a `CheckedRuleSet` proves that the rule set was checked.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CheckedRuleSet {
+    /// The rule file's text: every span points into it.
+    pub source: String,
     /// The rule set's identity and review metadata.
     pub metadata: Metadata,
     /// The references, in the order written.
     pub references: Vec<CheckedReference>,
     /// The facts, in the order declared.
     pub facts: Vec<Fact>,
+    /// The derived values (`let`), in the order written.
+    pub lets: Vec<DerivedValue>,
+    /// The scores, in the order written.
+    pub scores: Vec<Score>,
+    /// The differentials, in the order written.
+    pub differentials: Vec<Differential>,
     /// The rules, in the order written.
     pub rules: Vec<CheckedRule>,
+    /// The order in which derived values, scores and differentials are
+    /// computed: everything before what uses it.
+    pub order: Vec<Derived>,
 }
 
 impl CheckedRuleSet {
@@ -36,6 +62,25 @@ impl CheckedRuleSet {
     pub fn fact_index(&self, name: &str) -> Option<FactIndex> {
         self.facts.iter().position(|fact| fact.name == name)
     }
+
+    /// The text a span covers in the rule file, on one line.
+    pub fn text(&self, span: Span) -> String {
+        span.text(&self.source)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Something computed from facts before the rules: a derived value, a score or a differential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Derived {
+    /// A `let`, by position.
+    Let(usize),
+    /// A `score`, by position.
+    Score(usize),
+    /// A `differential`, by position.
+    Differential(usize),
 }
 
 /// A rule set's identity and review metadata.
@@ -115,9 +160,35 @@ impl FactType {
         match self {
             FactType::Quantity { unit, .. } => Some(unit.dimension),
             FactType::Age => Some(Dimension::TIME),
+            FactType::Number => Some(Dimension::NONE),
             _ => None,
         }
     }
+
+    /// The type of the values this fact gives to expressions.
+    pub fn value_type(&self) -> ValueType {
+        match self {
+            FactType::YesNo => ValueType::Bool,
+            FactType::Number => ValueType::Number(Dimension::NONE),
+            FactType::Quantity { unit, .. } => ValueType::Number(unit.dimension),
+            FactType::Age => ValueType::Number(Dimension::TIME),
+            FactType::Date => ValueType::Date,
+            FactType::Text => ValueType::Text,
+            FactType::OneOf(codes) => ValueType::Code(codes.clone()),
+        }
+    }
+}
+
+/// A substance-specific conversion: values in `dimension` convert to the
+/// fact's own dimension by multiplying their base value by `factor`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactConversion {
+    /// The other dimension, such as substance concentration for a fact in `ug/dL`.
+    pub dimension: Dimension,
+    /// Base units of the fact's dimension per base unit of the other.
+    pub factor: Rational,
+    /// The conversion as written, for the trace.
+    pub text: String,
 }
 
 /// A declared fact.
@@ -131,7 +202,189 @@ pub struct Fact {
     pub description: Option<String>,
     /// Whether an absent value means "no" rather than unknown.
     pub absent_means_no: bool,
+    /// Conversions from units of other dimensions.
+    pub conversions: Vec<FactConversion>,
+    /// For an age: the date fact it is derived from, with the case's `as_of`.
+    pub derived_from: Option<FactIndex>,
     /// Where it was declared.
+    pub span: Span,
+}
+
+/// The type of an expression's value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValueType {
+    /// True or false (or unknown).
+    Bool,
+    /// A number in base units of this dimension; `Dimension::NONE` for a plain number.
+    Number(Dimension),
+    /// A calendar date.
+    Date,
+    /// One of these codes.
+    Code(Vec<String>),
+    /// Free text.
+    Text,
+}
+
+impl ValueType {
+    /// What values of this type are, in an editor's words.
+    pub fn describe(&self) -> String {
+        match self {
+            ValueType::Bool => "a yes/no condition".to_owned(),
+            ValueType::Number(dimension) if *dimension == Dimension::NONE => {
+                "a plain number".to_owned()
+            }
+            ValueType::Number(dimension) => dimension.describe(),
+            ValueType::Date => "a date".to_owned(),
+            ValueType::Code(_) => "one of a set of codes".to_owned(),
+            ValueType::Text => "free text".to_owned(),
+        }
+    }
+}
+
+/// A derived value: `let`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DerivedValue {
+    /// Its name.
+    pub name: String,
+    /// Its title.
+    pub title: Option<String>,
+    /// How it is computed.
+    pub value: Expr,
+    /// The unit to show a measurement in, as written and read.
+    pub display_unit: Option<(String, Unit)>,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A score.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Score {
+    /// Its identifier.
+    pub id: String,
+    /// Its title.
+    pub title: Option<String>,
+    /// Its criteria.
+    pub criteria: Vec<ScoreCriterion>,
+    /// Its bands, in the order written.
+    pub bands: Vec<ScoreBand>,
+    /// References for the score.
+    pub citations: Vec<ReferenceIndex>,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A criterion of a score.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoreCriterion {
+    /// Its identifier.
+    pub id: String,
+    /// Its title.
+    pub title: Option<String>,
+    /// Points and when they count; the first that holds counts, none gives 0.
+    pub choices: Vec<ScoreChoice>,
+    /// References for the criterion.
+    pub citations: Vec<ReferenceIndex>,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// `2 points when <condition>`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoreChoice {
+    /// The points.
+    pub points: Rational,
+    /// When they count.
+    pub condition: Expr,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// A band of a score's total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoreBand {
+    /// Its identifier.
+    pub id: String,
+    /// Its title: the category.
+    pub title: Option<String>,
+    /// The lowest total in the band, if bounded below.
+    pub low: Option<Rational>,
+    /// The highest total in the band, if bounded above.
+    pub high: Option<Rational>,
+    /// What to do for a total in this band.
+    pub recommendation: Option<String>,
+    /// References for the band.
+    pub citations: Vec<ReferenceIndex>,
+    /// Where it was written.
+    pub span: Span,
+}
+
+impl ScoreBand {
+    /// Whether every total from `low` to `high` lies in this band.
+    pub fn contains(&self, low: Rational, high: Rational) -> bool {
+        self.low.is_none_or(|band_low| band_low <= low)
+            && self.high.is_none_or(|band_high| high <= band_high)
+    }
+}
+
+/// A differential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Differential {
+    /// Its identifier.
+    pub id: String,
+    /// Its title.
+    pub title: Option<String>,
+    /// Its candidates.
+    pub candidates: Vec<DifferentialCandidate>,
+    /// References for the differential.
+    pub citations: Vec<ReferenceIndex>,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A candidate of a differential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DifferentialCandidate {
+    /// Its identifier.
+    pub id: String,
+    /// Its title.
+    pub title: Option<String>,
+    /// Its arguments.
+    pub arguments: Vec<CandidateArgument>,
+    /// Its status rules: the first that holds gives the status.
+    pub statuses: Vec<CandidateStatus>,
+    /// References for the candidate.
+    pub citations: Vec<ReferenceIndex>,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// An argument for or against a candidate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CandidateArgument {
+    /// `true` for an argument for, `false` against.
+    pub supports: bool,
+    /// Its identifier.
+    pub id: String,
+    /// Its text.
+    pub title: Option<String>,
+    /// When it holds.
+    pub condition: Expr,
+    /// Its weight.
+    pub weight: Rational,
+    /// References for the argument.
+    pub citations: Vec<ReferenceIndex>,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// A status rule of a candidate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CandidateStatus {
+    /// The status, by position in [`CANDIDATE_STATUSES`].
+    pub status: usize,
+    /// When it applies; `for` and `against` are the weights of the arguments that hold.
+    pub condition: Expr,
+    /// Where it was written.
     pub span: Span,
 }
 
@@ -143,109 +396,191 @@ pub struct CheckedRule {
     /// Its title.
     pub title: Option<String>,
     /// Its condition.
-    pub condition: Condition,
+    pub condition: Expr,
     /// Its conclusions.
     pub conclusions: Vec<CheckedConclusion>,
     /// Where it was written.
     pub span: Span,
 }
 
-/// A checked condition.
+/// A typed expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Condition {
-    /// Every part holds.
-    All(Vec<Condition>, Span),
-    /// At least one part holds.
-    Any(Vec<Condition>, Span),
-    /// The part does not hold.
-    Not(Box<Condition>, Span),
-    /// A test on one fact.
-    Test(Test),
-}
-
-impl Condition {
-    /// Where the condition was written.
-    pub fn span(&self) -> Span {
-        match self {
-            Condition::All(_, span) | Condition::Any(_, span) | Condition::Not(_, span) => *span,
-            Condition::Test(test) => test.span,
-        }
-    }
-
-    /// Calls `visit` on every test, in the order written.
-    pub fn for_each_test<'rule>(&'rule self, visit: &mut impl FnMut(&'rule Test)) {
-        match self {
-            Condition::All(parts, _) | Condition::Any(parts, _) => {
-                for part in parts {
-                    part.for_each_test(visit);
-                }
-            }
-            Condition::Not(part, _) => part.for_each_test(visit),
-            Condition::Test(test) => visit(test),
-        }
-    }
-}
-
-/// A test on one fact: the leaves of a condition.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Test {
-    /// The fact tested.
-    pub fact: FactIndex,
-    /// What is tested.
-    pub kind: TestKind,
-    /// Whether the test is written with `not` in front: `not xray.cupping_fraying`.
-    /// A negated test is one condition in the trace, with its own result.
-    pub negated: bool,
-    /// The test as written, on one line.
-    pub source: String,
+pub struct Expr {
+    /// The expression.
+    pub kind: ExprKind,
+    /// Its type.
+    pub value_type: ValueType,
     /// Where it was written.
     pub span: Span,
 }
 
-/// What a test asks of its fact.
+impl Expr {
+    /// Whether this expression is one condition in the trace: a test, or a
+    /// yes/no value on its own, rather than a combination of conditions.
+    pub fn is_condition_leaf(&self) -> bool {
+        self.value_type == ValueType::Bool
+            && !matches!(
+                self.kind,
+                ExprKind::All(_)
+                    | ExprKind::Any(_)
+                    | ExprKind::Otherwise(_)
+                    | ExprKind::Count { .. }
+            )
+            && !matches!(&self.kind, ExprKind::Not(inner) if !inner.is_condition_leaf())
+    }
+
+    /// The direct parts of this expression, in the order written.
+    pub fn children(&self) -> Vec<&Expr> {
+        match &self.kind {
+            ExprKind::All(parts) | ExprKind::Any(parts) | ExprKind::Otherwise(parts) => {
+                parts.iter().collect()
+            }
+            ExprKind::Count { items, .. } => items.iter().collect(),
+            ExprKind::Not(inner) => vec![inner],
+            ExprKind::Arith { left, right, .. } | ExprKind::Compare { left, right, .. } => {
+                vec![left, right]
+            }
+            ExprKind::Between {
+                value, low, high, ..
+            } => vec![value, low, high],
+            ExprKind::Member { value, .. } | ExprKind::Presence { value, .. } => vec![value],
+            ExprKind::Const(_)
+            | ExprKind::Fact(_)
+            | ExprKind::Let(_)
+            | ExprKind::Score(_)
+            | ExprKind::Band(_)
+            | ExprKind::Status(..)
+            | ExprKind::Tally(_)
+            | ExprKind::AsOf => Vec::new(),
+        }
+    }
+
+    /// How many nodes this expression has, itself included.
+    pub fn node_count(&self) -> usize {
+        1 + self
+            .children()
+            .iter()
+            .map(|child| child.node_count())
+            .sum::<usize>()
+    }
+}
+
+/// How many parts of a counting condition must hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    /// At least this many.
+    AtLeast(usize),
+    /// At most this many.
+    AtMost(usize),
+}
+
+/// A constant written in a rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TestKind {
-    /// The yes/no fact is yes.
-    Flag,
-    /// The fact compared with a value.
-    Compare {
-        /// The comparison.
-        op: CompareOp,
-        /// The value, in base units.
-        threshold: Threshold,
+pub enum Const {
+    /// `yes` or `no`.
+    Bool(bool),
+    /// A number in base units.
+    Number(Rational),
+    /// A date.
+    Date(Date),
+    /// A code, by position in its set.
+    Code(usize),
+}
+
+/// The same threshold written in a second unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alternative {
+    /// The unit it is written in.
+    pub unit: Unit,
+    /// The threshold in base units of the compared value's dimension.
+    pub base: Rational,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// The shapes a typed expression can take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExprKind {
+    /// A constant.
+    Const(Const),
+    /// A fact's value.
+    Fact(FactIndex),
+    /// A derived value's value.
+    Let(usize),
+    /// A score's total.
+    Score(usize),
+    /// A score's band, as a code.
+    Band(usize),
+    /// A candidate's status, as a code: differential and candidate positions.
+    Status(usize, usize),
+    /// In a candidate's status rules: the weight of its arguments for (`true`) or against.
+    Tally(bool),
+    /// The case's `as_of` date.
+    AsOf,
+    /// Arithmetic.
+    Arith {
+        /// The operator.
+        op: ArithOp,
+        /// The left operand.
+        left: Box<Expr>,
+        /// The right operand.
+        right: Box<Expr>,
     },
-    /// The fact's code is (or, when negated, is not) one of these.
+    /// A comparison.
+    Compare {
+        /// The operator.
+        op: CompareOp,
+        /// The value compared.
+        left: Box<Expr>,
+        /// What it is compared with.
+        right: Box<Expr>,
+        /// The threshold in other units: used when the case's value comes in that unit.
+        alternatives: Vec<Alternative>,
+    },
+    /// A range test.
+    Between {
+        /// The value tested.
+        value: Box<Expr>,
+        /// The lower end.
+        low: Box<Expr>,
+        /// Whether the lower end is included.
+        low_inclusive: bool,
+        /// The upper end.
+        high: Box<Expr>,
+        /// Whether the upper end is included.
+        high_inclusive: bool,
+    },
+    /// Membership of a code in a list.
     Member {
+        /// The value tested.
+        value: Box<Expr>,
         /// Whether the test is `not in`.
         negated: bool,
-        /// The codes' positions in the fact's set.
+        /// The codes, by position in the value's code set.
         codes: Vec<usize>,
     },
-    /// The fact has (or lacks) a value.
+    /// Whether a value is known.
     Presence {
+        /// The value tested.
+        value: Box<Expr>,
         /// `true` for `is known`.
         known: bool,
     },
-}
-
-/// A value a fact is compared with.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Threshold {
-    /// Yes or no.
-    YesNo(bool),
-    /// A plain number.
-    Number(Rational),
-    /// A quantity or age, converted to base units.
-    Quantity {
-        /// The value in base units.
-        base: Rational,
-        /// The value as written, with its unit.
-        text: String,
+    /// Negation.
+    Not(Box<Expr>),
+    /// Every part holds.
+    All(Vec<Expr>),
+    /// At least one part holds.
+    Any(Vec<Expr>),
+    /// The first part that is known.
+    Otherwise(Vec<Expr>),
+    /// Counting.
+    Count {
+        /// How many must hold.
+        count: Count,
+        /// The parts.
+        items: Vec<Expr>,
     },
-    /// A date.
-    Date(Date),
-    /// A code, by its position in the fact's set.
-    Code(usize),
 }
 
 /// The kinds of conclusion, as named in results.

@@ -4,8 +4,9 @@
 //! substance, temperature and international units) and an exact factor to the
 //! base units (metre, gram, second, mole, kelvin, international unit). Two
 //! units compare when their dimensions are equal; a value converts by its
-//! factor, exactly. Temperatures in Celsius or Fahrenheit, which need an
-//! offset, are not yet supported and are refused with a clear message.
+//! factor, exactly. Celsius and Fahrenheit also carry an offset: a value in
+//! them converts to kelvin as `value * factor + offset`, so they can be
+//! compared but not combined in arithmetic.
 
 use std::fmt;
 
@@ -29,6 +30,23 @@ impl Dimension {
     pub const NONE: Dimension = Dimension([0; 6]);
     /// Time, for ages, durations and intervals.
     pub const TIME: Dimension = Dimension([0, 0, 1, 0, 0, 0]);
+
+    /// Temperature.
+    pub const TEMPERATURE: Dimension = Dimension([0, 0, 0, 0, 1, 0]);
+    /// Mass.
+    pub const MASS: Dimension = Dimension([0, 1, 0, 0, 0, 0]);
+    /// Amount of substance.
+    pub const AMOUNT: Dimension = Dimension([0, 0, 0, 1, 0, 0]);
+
+    /// The dimension of a product of quantities of `self` and `other`.
+    pub fn times(self, other: Dimension) -> Option<Dimension> {
+        self.combine(other, 1)
+    }
+
+    /// The dimension of a quotient of a quantity of `self` by one of `other`.
+    pub fn divided_by(self, other: Dimension) -> Option<Dimension> {
+        self.combine(other, -1)
+    }
 
     fn base(index: usize) -> Dimension {
         let mut powers = [0; 6];
@@ -114,6 +132,15 @@ pub struct Unit {
     pub dimension: Dimension,
     /// How many base units one of this unit is.
     pub factor: Rational,
+    /// What is added after scaling: zero except for Celsius and Fahrenheit.
+    pub offset: Rational,
+}
+
+impl Unit {
+    /// Whether converting needs an offset (Celsius, Fahrenheit).
+    pub fn has_offset(&self) -> bool {
+        self.offset != Rational::ZERO
+    }
 }
 
 /// Why a unit could not be read.
@@ -126,7 +153,8 @@ pub enum UnitProblem {
         /// The known unit nearest to the whole text, if any is close.
         suggestion: Option<String>,
     },
-    /// A temperature scale with an offset, which cannot be converted by a factor alone.
+    /// A temperature scale with an offset inside a compound unit (`Cel/h`),
+    /// which has no meaning.
     OffsetTemperature,
     /// The unit's factor is too large or too small to hold exactly.
     OutOfRange,
@@ -165,7 +193,12 @@ struct Atom {
     metric: bool,
 }
 
-fn atoms() -> [Atom; 23] {
+/// Celsius: kelvin = celsius + 273.15.
+const CELSIUS_SYMBOLS: [&str; 3] = ["Cel", "°C", "degC"];
+/// Fahrenheit: kelvin = (fahrenheit + 459.67) * 5/9.
+const FAHRENHEIT_SYMBOLS: [&str; 3] = ["[degF]", "°F", "degF"];
+
+fn atoms() -> [Atom; 27] {
     let length = Dimension::base(LENGTH);
     let mass = Dimension::base(MASS);
     let time = Dimension::base(TIME);
@@ -213,9 +246,14 @@ fn atoms() -> [Atom; 23] {
         atom(&["%"], none, 1, 100, false),
         atom(&["mcg"], mass, 1, 1_000_000, false),
         atom(&["cc"], volume, 1, 1_000_000, false),
-        atom(&["Cel", "°C", "degC"], temperature, 1, 1, false),
-        atom(&["[degF]", "°F", "degF"], temperature, 5, 9, false),
-        atom(&["{count}", "{cells}"], none, 1, 1, false),
+        atom(&CELSIUS_SYMBOLS, temperature, 1, 1, false),
+        atom(&FAHRENHEIT_SYMBOLS, temperature, 5, 9, false),
+        // UCUM customary units: the international pound, inch and foot.
+        atom(&["[lb_av]", "lb"], mass, 45_359_237, 100_000, false),
+        atom(&["[oz_av]", "oz"], mass, 45_359_237, 1_600_000, false),
+        atom(&["[in_i]"], length, 254, 10_000, false),
+        atom(&["[ft_i]", "ft"], length, 3048, 10_000, false),
+        atom(&["bpm"], Dimension([0, 0, -1, 0, 0, 0]), 1, 60, false),
     ]
 }
 
@@ -249,6 +287,9 @@ pub const COMMON_UNITS: &[&str] = &[
 /// Reads a unit such as `ug/dL`, `U/L`, `10*9/L`, `mm[Hg]` or `months`.
 pub fn parse_unit(text: &str) -> Result<Unit, UnitProblem> {
     let text = text.trim();
+    // UCUM annotations in braces (`{beats}/min`, `10*3{cells}/uL`) mean one.
+    let without_annotations = strip_annotations(text);
+    let text = without_annotations.as_str();
     let unknown = |part: &str| UnitProblem::Unknown {
         part: part.to_owned(),
         suggestion: did_you_mean(text, COMMON_UNITS.iter().copied()).map(str::to_owned),
@@ -257,6 +298,21 @@ pub fn parse_unit(text: &str) -> Result<Unit, UnitProblem> {
         return Err(unknown(text));
     }
     let atoms = atoms();
+    // Temperatures with an offset stand alone.
+    if CELSIUS_SYMBOLS.contains(&text) {
+        return Ok(Unit {
+            dimension: Dimension::base(TEMPERATURE),
+            factor: Rational::ONE,
+            offset: Rational::new(27_315, 100).ok_or(UnitProblem::OutOfRange)?,
+        });
+    }
+    if FAHRENHEIT_SYMBOLS.contains(&text) {
+        return Ok(Unit {
+            dimension: Dimension::base(TEMPERATURE),
+            factor: Rational::new(5, 9).ok_or(UnitProblem::OutOfRange)?,
+            offset: Rational::new(45_967, 180).ok_or(UnitProblem::OutOfRange)?,
+        });
+    }
     // Whole-text atoms first, so that `mm[Hg]`, `min` and `Pa` are not split.
     if let Some(unit) = lookup(text, &atoms)? {
         return Ok(unit);
@@ -288,7 +344,30 @@ pub fn parse_unit(text: &str) -> Result<Unit, UnitProblem> {
         sign = if separator == '/' { -1 } else { 1 };
         rest = rest.get(end + 1..).unwrap_or_default();
     }
-    Ok(Unit { dimension, factor })
+    Ok(Unit {
+        dimension,
+        factor,
+        offset: Rational::ZERO,
+    })
+}
+
+/// Removes UCUM annotations (`{...}`), which multiply by one.
+fn strip_annotations(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    for character in text.chars() {
+        match character {
+            '{' => depth += 1,
+            '}' if depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(character),
+            _ => {}
+        }
+    }
+    if out.is_empty() && !text.is_empty() {
+        // A unit that is only an annotation, such as `{count}`, is one.
+        return "1".to_owned();
+    }
+    out
 }
 
 /// Reads one term: an atom with an optional prefix and exponent (`mm3`, `s-1`),
@@ -306,6 +385,7 @@ fn parse_term(term: &str, atoms: &[Atom]) -> Result<Option<Unit>, UnitProblem> {
         return Ok(Some(Unit {
             dimension: Dimension::NONE,
             factor,
+            offset: Rational::ZERO,
         }));
     }
     if term.bytes().all(|byte| byte.is_ascii_digit()) {
@@ -313,6 +393,7 @@ fn parse_term(term: &str, atoms: &[Atom]) -> Result<Option<Unit>, UnitProblem> {
         return Ok(Some(Unit {
             dimension: Dimension::NONE,
             factor: Rational::integer(value),
+            offset: Rational::ZERO,
         }));
     }
     if let Some(unit) = lookup(term, atoms)? {
@@ -348,23 +429,25 @@ fn parse_term(term: &str, atoms: &[Atom]) -> Result<Option<Unit>, UnitProblem> {
             .power(exponent)
             .ok_or(UnitProblem::OutOfRange)?,
         factor,
+        offset: Rational::ZERO,
     }))
 }
 
 /// Looks a symbol up as an atom, then as a prefix followed by a metric atom.
 fn lookup(symbol: &str, atoms: &[Atom]) -> Result<Option<Unit>, UnitProblem> {
     let unit_of = |atom: &Atom| -> Result<Unit, UnitProblem> {
-        if atom
+        let is_offset = atom
             .symbols
             .iter()
-            .any(|known| ["Cel", "°C", "degC", "[degF]", "°F", "degF"].contains(known))
-        {
+            .any(|known| CELSIUS_SYMBOLS.contains(known) || FAHRENHEIT_SYMBOLS.contains(known));
+        if is_offset {
             return Err(UnitProblem::OffsetTemperature);
         }
         Ok(Unit {
             dimension: atom.dimension,
             factor: Rational::new(atom.numerator, atom.denominator)
                 .ok_or(UnitProblem::OutOfRange)?,
+            offset: Rational::ZERO,
         })
     };
     if let Some(atom) = atoms.iter().find(|atom| atom.symbols.contains(&symbol)) {
@@ -387,15 +470,21 @@ fn lookup(symbol: &str, atoms: &[Atom]) -> Result<Option<Unit>, UnitProblem> {
                     .factor
                     .checked_mul(scale)
                     .ok_or(UnitProblem::OutOfRange)?,
+                offset: Rational::ZERO,
             }));
         }
     }
     Ok(None)
 }
 
-/// Converts `value`, given in a unit with factor `factor`, to base units.
+/// Converts `value`, given in `unit`, to base units.
 pub fn to_base(value: Rational, unit: &Unit) -> Option<Rational> {
-    value.checked_mul(unit.factor)
+    value.checked_mul(unit.factor)?.checked_add(unit.offset)
+}
+
+/// Converts `base`, in base units, to a value in `unit`.
+pub fn from_base(base: Rational, unit: &Unit) -> Option<Rational> {
+    base.checked_sub(unit.offset)?.checked_div(unit.factor)
 }
 
 #[cfg(test)]
@@ -465,6 +554,6 @@ mod tests {
         assert!(
             matches!(parse_unit("moths"), Err(UnitProblem::Unknown { suggestion: Some(s), .. }) if s == "months")
         );
-        assert_eq!(parse_unit("Cel"), Err(UnitProblem::OffsetTemperature));
+        assert_eq!(parse_unit("Cel/h"), Err(UnitProblem::OffsetTemperature));
     }
 }

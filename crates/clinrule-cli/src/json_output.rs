@@ -5,13 +5,16 @@
 //! `format_version`; new keys may be added.
 
 use serde::Serialize;
+use serde_json::Value as Json;
 
 use clinrule_check::CheckedRuleSet;
-use clinrule_check::model::Condition;
-use clinrule_eval::{Case, Evaluation};
+use clinrule_check::model::{CANDIDATE_STATUSES, Expr, ExprKind};
+use clinrule_eval::Val;
 use clinrule_syntax::Span;
 
-use crate::report::{threshold_text, value_text};
+use crate::report::{
+    Evaluated, conditions, derived_text, json_number, tested_value, threshold_text, value_text,
+};
 
 /// The version of the result format described in `docs/trace-format.md`.
 pub const FORMAT_VERSION: u32 = 1;
@@ -23,6 +26,9 @@ struct ResultJson<'a> {
     case: CaseJson<'a>,
     conclusions: Vec<ConclusionJson<'a>>,
     rules: Vec<RuleJson<'a>>,
+    derived: Vec<DerivedJson<'a>>,
+    scores: Vec<ScoreJson<'a>>,
+    differentials: Vec<DifferentialJson<'a>>,
     needs: Vec<NeedJson<'a>>,
     references: Vec<ReferenceJson<'a>>,
 }
@@ -42,6 +48,7 @@ struct RuleSetJson<'a> {
 struct CaseJson<'a> {
     id: Option<&'a str>,
     description: Option<&'a str>,
+    as_of: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -70,18 +77,19 @@ struct RuleJson<'a> {
     id: &'a str,
     title: Option<&'a str>,
     status: &'a str,
-    conditions: Vec<ConditionJson<'a>>,
+    conditions: Vec<ConditionJson>,
     missing: Vec<&'a str>,
+    decided_without: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
-struct ConditionJson<'a> {
-    source: &'a str,
+struct ConditionJson {
+    source: String,
     span: SpanJson,
-    fact: &'a str,
+    fact: Option<String>,
     value: Option<String>,
     threshold: Option<String>,
-    result: &'a str,
+    result: &'static str,
 }
 
 #[derive(Serialize)]
@@ -90,6 +98,91 @@ struct SpanJson {
     end: u32,
     line: usize,
     column: usize,
+}
+
+#[derive(Serialize)]
+struct DerivedJson<'a> {
+    name: &'a str,
+    title: Option<&'a str>,
+    source: String,
+    value: Option<String>,
+    uses: Vec<UseJson>,
+    conditions: Vec<ConditionJson>,
+    missing: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct UseJson {
+    name: String,
+    value: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ScoreJson<'a> {
+    id: &'a str,
+    title: Option<&'a str>,
+    total: Json,
+    min: Json,
+    max: Json,
+    band: Option<&'a str>,
+    band_title: Option<&'a str>,
+    recommendation: Option<&'a str>,
+    missing: Vec<&'a str>,
+    criteria: Vec<CriterionJson<'a>>,
+    citations: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct CriterionJson<'a> {
+    id: &'a str,
+    title: Option<&'a str>,
+    points: Json,
+    min: Json,
+    max: Json,
+    choices: Vec<ChoiceJson>,
+}
+
+#[derive(Serialize)]
+struct ChoiceJson {
+    points: Json,
+    source: String,
+    result: &'static str,
+}
+
+#[derive(Serialize)]
+struct DifferentialJson<'a> {
+    id: &'a str,
+    title: Option<&'a str>,
+    candidates: Vec<CandidateJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct CandidateJson<'a> {
+    id: &'a str,
+    title: Option<&'a str>,
+    status: Option<&'static str>,
+    #[serde(rename = "for")]
+    support: RangeJson,
+    against: RangeJson,
+    arguments: Vec<ArgumentJson<'a>>,
+    missing: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct RangeJson {
+    min: Json,
+    max: Json,
+}
+
+#[derive(Serialize)]
+struct ArgumentJson<'a> {
+    id: &'a str,
+    kind: &'static str,
+    text: Option<&'a str>,
+    weight: Json,
+    source: String,
+    result: &'static str,
+    citations: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -109,20 +202,6 @@ struct ReferenceJson<'a> {
     url: Option<&'a str>,
 }
 
-/// Everything a rendering needs to know about one evaluated case.
-pub struct Evaluated<'a> {
-    /// The rule file's name as shown.
-    pub file_name: &'a str,
-    /// The rule file's text, for line and column numbers.
-    pub source: &'a str,
-    /// The checked rule set.
-    pub rule_set: &'a CheckedRuleSet,
-    /// The case.
-    pub case: &'a Case,
-    /// The evaluation.
-    pub evaluation: &'a Evaluation,
-}
-
 fn span_json(span: Span, source: &str) -> SpanJson {
     let (line, column) = span.line_column(source);
     SpanJson {
@@ -133,11 +212,49 @@ fn span_json(span: Span, source: &str) -> SpanJson {
     }
 }
 
+/// The name of what a condition tests, when it is one fact or value.
+fn tested_name(rule_set: &CheckedRuleSet, expr: &Expr) -> Option<String> {
+    let tested = match &expr.kind {
+        ExprKind::Not(inner) => return tested_name(rule_set, inner),
+        ExprKind::Compare { left, .. } => left,
+        ExprKind::Between { value, .. }
+        | ExprKind::Member { value, .. }
+        | ExprKind::Presence { value, .. } => value,
+        _ => expr,
+    };
+    match tested.kind {
+        ExprKind::Fact(index) => rule_set.facts.get(index).map(|fact| fact.name.clone()),
+        ExprKind::Let(_) | ExprKind::Score(_) | ExprKind::Band(_) | ExprKind::Status(..) => {
+            Some(rule_set.text(tested.span))
+        }
+        _ => None,
+    }
+}
+
+/// The conditions of an expression, as JSON.
+fn conditions_json(evaluated: &Evaluated<'_>, expr: &Expr, values: &[Val]) -> Vec<ConditionJson> {
+    let rule_set = evaluated.rule_set;
+    conditions(expr, values)
+        .into_iter()
+        .map(|condition| ConditionJson {
+            source: rule_set.text(condition.expr.span),
+            span: span_json(condition.expr.span, &rule_set.source),
+            fact: tested_name(rule_set, condition.expr),
+            value: tested_value(evaluated, condition.expr, condition.values),
+            threshold: threshold_text(rule_set, condition.expr),
+            result: condition.value().truth().word(),
+        })
+        .collect()
+}
+
+fn truth_word(value: Option<&Val>) -> &'static str {
+    value.map_or(Val::Unknown.truth(), Val::truth).word()
+}
+
 /// Writes the JSON result, pretty-printed, ending with a newline.
 pub fn render(evaluated: &Evaluated<'_>) -> String {
     let Evaluated {
         file_name,
-        source,
         rule_set,
         case,
         evaluation,
@@ -185,28 +302,154 @@ pub fn render(evaluated: &Evaluated<'_>) -> String {
         .rules
         .iter()
         .zip(&evaluation.rules)
-        .map(|(rule, outcome)| {
-            let mut conditions = Vec::new();
-            for node in clinrule_eval::trace_nodes(rule, outcome) {
-                let Condition::Test(test) = node.condition else {
-                    continue;
-                };
-                conditions.push(ConditionJson {
-                    source: &test.source,
-                    span: span_json(test.span, source),
-                    fact: fact_name(&test.fact),
-                    value: value_text(rule_set, case, test),
-                    threshold: threshold_text(rule_set, test),
-                    result: node.result.word(),
-                });
+        .map(|(rule, outcome)| RuleJson {
+            id: &rule.id,
+            title: rule.title.as_deref(),
+            status: outcome.status.word(),
+            conditions: conditions_json(evaluated, &rule.condition, &outcome.nodes),
+            missing: outcome.missing.iter().map(fact_name).collect(),
+            decided_without: outcome.decided_without.iter().map(fact_name).collect(),
+        })
+        .collect();
+
+    let derived = rule_set
+        .lets
+        .iter()
+        .zip(&evaluation.lets)
+        .map(|(derived, outcome)| {
+            let mut uses: Vec<UseJson> = Vec::new();
+            for node in clinrule_eval::trace_nodes(&derived.value, &outcome.nodes) {
+                if matches!(
+                    node.expr.kind,
+                    ExprKind::Fact(_)
+                        | ExprKind::Let(_)
+                        | ExprKind::Score(_)
+                        | ExprKind::Band(_)
+                        | ExprKind::Status(..)
+                ) {
+                    let name = match node.expr.kind {
+                        ExprKind::Fact(index) => fact_name(&index).to_owned(),
+                        _ => rule_set.text(node.expr.span),
+                    };
+                    if !uses.iter().any(|known| known.name == name) {
+                        uses.push(UseJson {
+                            value: value_text(evaluated, node.expr, node.value),
+                            name,
+                        });
+                    }
+                }
             }
-            RuleJson {
-                id: &rule.id,
-                title: rule.title.as_deref(),
-                status: outcome.status.word(),
+            let conditions = if derived.value.value_type == clinrule_check::model::ValueType::Bool {
+                conditions_json(evaluated, &derived.value, &outcome.nodes)
+            } else {
+                Vec::new()
+            };
+            DerivedJson {
+                name: &derived.name,
+                title: derived.title.as_deref(),
+                source: rule_set.text(derived.value.span),
+                value: derived_text(derived, &outcome.value),
+                uses,
                 conditions,
                 missing: outcome.missing.iter().map(fact_name).collect(),
             }
+        })
+        .collect();
+
+    let scores = rule_set
+        .scores
+        .iter()
+        .zip(&evaluation.scores)
+        .map(|(score, outcome)| {
+            let band = outcome.band.and_then(|band| score.bands.get(band));
+            let exact = outcome.low == outcome.high;
+            ScoreJson {
+                id: &score.id,
+                title: score.title.as_deref(),
+                total: if exact {
+                    json_number(outcome.low)
+                } else {
+                    Json::Null
+                },
+                min: json_number(outcome.low),
+                max: json_number(outcome.high),
+                band: band.map(|band| band.id.as_str()),
+                band_title: band.and_then(|band| band.title.as_deref()),
+                recommendation: band.and_then(|band| band.recommendation.as_deref()),
+                missing: outcome.missing.iter().map(fact_name).collect(),
+                criteria: score
+                    .criteria
+                    .iter()
+                    .zip(&outcome.criteria)
+                    .map(|(criterion, criterion_outcome)| CriterionJson {
+                        id: &criterion.id,
+                        title: criterion.title.as_deref(),
+                        points: if criterion_outcome.low == criterion_outcome.high {
+                            json_number(criterion_outcome.low)
+                        } else {
+                            Json::Null
+                        },
+                        min: json_number(criterion_outcome.low),
+                        max: json_number(criterion_outcome.high),
+                        choices: criterion
+                            .choices
+                            .iter()
+                            .zip(&criterion_outcome.choices)
+                            .map(|(choice, nodes)| ChoiceJson {
+                                points: json_number(choice.points),
+                                source: rule_set.text(choice.condition.span),
+                                result: truth_word(nodes.first()),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+                citations: score.citations.iter().map(reference_id).collect(),
+            }
+        })
+        .collect();
+
+    let differentials = rule_set
+        .differentials
+        .iter()
+        .zip(&evaluation.differentials)
+        .map(|(differential, outcome)| DifferentialJson {
+            id: &differential.id,
+            title: differential.title.as_deref(),
+            candidates: differential
+                .candidates
+                .iter()
+                .zip(&outcome.candidates)
+                .map(|(candidate, candidate_outcome)| CandidateJson {
+                    id: &candidate.id,
+                    title: candidate.title.as_deref(),
+                    status: candidate_outcome
+                        .status
+                        .and_then(|status| CANDIDATE_STATUSES.get(status).copied()),
+                    support: RangeJson {
+                        min: json_number(candidate_outcome.support.0),
+                        max: json_number(candidate_outcome.support.1),
+                    },
+                    against: RangeJson {
+                        min: json_number(candidate_outcome.opposition.0),
+                        max: json_number(candidate_outcome.opposition.1),
+                    },
+                    arguments: candidate
+                        .arguments
+                        .iter()
+                        .zip(&candidate_outcome.arguments)
+                        .map(|(argument, nodes)| ArgumentJson {
+                            id: &argument.id,
+                            kind: if argument.supports { "for" } else { "against" },
+                            text: argument.title.as_deref(),
+                            weight: json_number(argument.weight),
+                            source: rule_set.text(argument.condition.span),
+                            result: truth_word(nodes.first()),
+                            citations: argument.citations.iter().map(reference_id).collect(),
+                        })
+                        .collect(),
+                    missing: candidate_outcome.missing.iter().map(fact_name).collect(),
+                })
+                .collect(),
         })
         .collect();
 
@@ -247,9 +490,13 @@ pub fn render(evaluated: &Evaluated<'_>) -> String {
         case: CaseJson {
             id: case.id.as_deref(),
             description: case.description.as_deref(),
+            as_of: case.as_of.map(|date| date.to_string()),
         },
         conclusions,
         rules,
+        derived,
+        scores,
+        differentials,
         needs,
         references: rule_set
             .references

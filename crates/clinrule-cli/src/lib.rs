@@ -269,9 +269,8 @@ impl Session<'_> {
             }
         };
         let evaluation = clinrule_eval::evaluate(rule_set, &case);
-        let evaluated = json_output::Evaluated {
+        let evaluated = report::Evaluated {
             file_name: &loaded.file.name,
-            source: &loaded.file.text,
             rule_set,
             case: &case,
             evaluation: &evaluation,

@@ -1,38 +1,359 @@
-//! What the renderings share: the facts about one evaluated case, gathered
-//! from the checked rule set, the case and the evaluation.
+//! What the renderings share: how values, thresholds and conditions read to a clinician.
 
 use clinrule_check::CheckedRuleSet;
-use clinrule_check::model::{FactType, Test, TestKind, Threshold};
-use clinrule_eval::{Case, effective_value};
+use clinrule_check::model::{CANDIDATE_STATUSES, Const, Expr, ExprKind, ValueType};
+use clinrule_check::number::Rational;
+use clinrule_check::units::Dimension;
+use clinrule_eval::case::{Slot, Value};
+use clinrule_eval::{Case, Evaluation, Val};
 
-/// The threshold a test compares with, as an editor wrote it.
-pub fn threshold_text(rule_set: &CheckedRuleSet, test: &Test) -> Option<String> {
-    let fact = rule_set.facts.get(test.fact)?;
-    let code_name = |position: &usize| match &fact.fact_type {
-        FactType::OneOf(codes) => codes.get(*position).cloned().unwrap_or_default(),
-        _ => String::new(),
-    };
-    match &test.kind {
-        // `not xray.cupping` holds when the answer is no.
-        TestKind::Flag if test.negated => Some("no".to_owned()),
-        TestKind::Flag => Some("yes".to_owned()),
-        TestKind::Presence { .. } => None,
-        TestKind::Member { codes, .. } => Some(format!(
-            "({})",
-            codes.iter().map(code_name).collect::<Vec<_>>().join(", ")
-        )),
-        TestKind::Compare { threshold, .. } => Some(match threshold {
-            Threshold::YesNo(true) => "yes".to_owned(),
-            Threshold::YesNo(false) => "no".to_owned(),
-            Threshold::Number(number) => number.to_string(),
-            Threshold::Quantity { text, .. } => text.clone(),
-            Threshold::Date(date) => date.to_string(),
-            Threshold::Code(position) => code_name(position),
-        }),
+/// Everything a rendering needs to know about one evaluated case.
+pub struct Evaluated<'a> {
+    /// The rule file's name as shown.
+    pub file_name: &'a str,
+    /// The checked rule set (with its source text).
+    pub rule_set: &'a CheckedRuleSet,
+    /// The case.
+    pub case: &'a Case,
+    /// The evaluation.
+    pub evaluation: &'a Evaluation,
+}
+
+/// One condition of a trace: a test, or a yes/no value on its own.
+pub struct Condition<'a> {
+    /// The condition's node.
+    pub expr: &'a Expr,
+    /// The values of its nodes, itself first.
+    pub values: &'a [Val],
+}
+
+impl Condition<'_> {
+    /// The condition's own value.
+    pub fn value(&self) -> &Val {
+        self.values.first().unwrap_or(&Val::Unknown)
     }
 }
 
-/// The patient's value for a test's fact, as the case gave it, if any.
-pub fn value_text(rule_set: &CheckedRuleSet, case: &Case, test: &Test) -> Option<String> {
-    effective_value(rule_set, case, test.fact).map(|value| value.display())
+/// The conditions of an expression, in the order written: its tests and
+/// yes/no values, each once (a `not` in front of a test is part of it).
+pub fn conditions<'a>(expr: &'a Expr, values: &'a [Val]) -> Vec<Condition<'a>> {
+    let mut found = Vec::new();
+    let mut skip_until = 0;
+    for (position, node) in clinrule_eval::trace_nodes(expr, values)
+        .into_iter()
+        .enumerate()
+    {
+        if position < skip_until {
+            continue;
+        }
+        if node.expr.is_condition_leaf() {
+            let count = node.expr.node_count();
+            found.push(Condition {
+                expr: node.expr,
+                values: values.get(position..position + count).unwrap_or_default(),
+            });
+            skip_until = position + count;
+        }
+    }
+    found
+}
+
+/// Whether the value a condition tests is a fact of the patient (rather
+/// than a derived value, a score or a differential).
+pub fn tests_a_fact(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::Not(inner) => tests_a_fact(inner),
+        ExprKind::Compare { left: tested, .. }
+        | ExprKind::Between { value: tested, .. }
+        | ExprKind::Member { value: tested, .. }
+        | ExprKind::Presence { value: tested, .. } => matches!(tested.kind, ExprKind::Fact(_)),
+        _ => matches!(expr.kind, ExprKind::Fact(_)),
+    }
+}
+
+/// The patient's value a condition tests, as a clinician reads it.
+pub fn tested_value(evaluated: &Evaluated<'_>, expr: &Expr, values: &[Val]) -> Option<String> {
+    let (tested, tested_value) = tested_part(expr, values)?;
+    value_text(evaluated, tested, tested_value)
+}
+
+/// The part of a condition that holds the patient's value, with its value.
+fn tested_part<'a>(expr: &'a Expr, values: &'a [Val]) -> Option<(&'a Expr, &'a Val)> {
+    match &expr.kind {
+        ExprKind::Not(inner) => tested_part(inner, values.get(1..)?),
+        ExprKind::Compare { left, .. } => Some((left, values.get(1)?)),
+        ExprKind::Between { value, .. }
+        | ExprKind::Member { value, .. }
+        | ExprKind::Presence { value, .. } => Some((value, values.get(1)?)),
+        _ => Some((expr, values.first()?)),
+    }
+}
+
+/// A value as a clinician reads it; `None` when unknown.
+pub fn value_text(evaluated: &Evaluated<'_>, expr: &Expr, value: &Val) -> Option<String> {
+    let rule_set = evaluated.rule_set;
+    if let ExprKind::Fact(index) = expr.kind {
+        return fact_text(evaluated, index, value);
+    }
+    if let ExprKind::Let(index) = expr.kind
+        && let Some(derived) = rule_set.lets.get(index)
+    {
+        return derived_text(derived, value);
+    }
+    if let (ExprKind::Band(score), Val::Code(band)) = (&expr.kind, value) {
+        return rule_set
+            .scores
+            .get(*score)
+            .and_then(|score| score.bands.get(*band))
+            .map(|band| band.id.clone());
+    }
+    format_value(&expr.value_type, value)
+}
+
+/// A fact's value as the case gave it: `12 ug/dL`, `no (not reported)`, or
+/// an age counted from a birth date.
+fn fact_text(evaluated: &Evaluated<'_>, index: usize, value: &Val) -> Option<String> {
+    let rule_set = evaluated.rule_set;
+    match evaluated.case.slots.get(index) {
+        Some(Slot::Given(Value { display, .. })) => Some(display.clone()),
+        _ => match value {
+            Val::Unknown => None,
+            Val::Bool(false) => Some("no (not reported)".to_owned()),
+            Val::Age {
+                born_low,
+                born_high,
+                as_of,
+            } => {
+                let birth = rule_set
+                    .facts
+                    .get(index)
+                    .and_then(|fact| fact.derived_from)
+                    .and_then(|birth| match evaluated.case.slots.get(birth) {
+                        Some(Slot::Given(value)) => Some(value.display.clone()),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                let age = |born: clinrule_syntax::ast::Date| {
+                    age_words(born.months_until(*as_of), born, *as_of)
+                };
+                if born_low == born_high {
+                    Some(format!("{} (born {birth}, as of {as_of})", age(*born_low)))
+                } else {
+                    Some(format!(
+                        "{} to {} (born {birth}, as of {as_of})",
+                        age(*born_high),
+                        age(*born_low)
+                    ))
+                }
+            }
+            other => format_value(
+                &rule_set
+                    .facts
+                    .get(index)
+                    .map_or(ValueType::Text, |fact| fact.fact_type.value_type()),
+                other,
+            ),
+        },
+    }
+}
+
+/// A derived value, in its display unit when it has one.
+pub fn derived_text(derived: &clinrule_check::model::DerivedValue, value: &Val) -> Option<String> {
+    if let (Some((unit_text, unit)), Val::Num(low, high)) = (&derived.display_unit, value) {
+        let shown = |base: Rational| {
+            clinrule_check::units::from_base(base, unit)
+                .map_or_else(|| base.to_string(), readable_number)
+        };
+        return Some(if low == high {
+            format!("{} {unit_text}", shown(*low))
+        } else {
+            format!("{} to {} {unit_text}", shown(*low), shown(*high))
+        });
+    }
+    format_value(&derived.value.value_type, value)
+}
+
+/// A number as a clinician reads it: exact when it has at most four
+/// decimals, otherwise rounded to two and marked as such.
+pub fn readable_number(value: Rational) -> String {
+    let exact = value.to_string();
+    let decimals = exact
+        .split_once('.')
+        .map_or(0, |(_, decimals)| decimals.len());
+    let terminates = value
+        .checked_mul(Rational::integer(10_000))
+        .is_some_and(Rational::is_integer);
+    if terminates && decimals <= 4 {
+        return exact;
+    }
+    let hundredths = value.checked_mul(Rational::integer(100)).map(|scaled| {
+        let (numerator, denominator) = (scaled.numerator(), scaled.denominator());
+        // Round half away from zero.
+        let rounded = (2 * numerator + numerator.signum() * denominator) / (2 * denominator);
+        Rational::new(rounded, 100)
+    });
+    match hundredths.flatten() {
+        Some(rounded) => format!("about {rounded}"),
+        None => exact,
+    }
+}
+
+/// An age in years, months and days.
+fn age_words(
+    months: i64,
+    born: clinrule_syntax::ast::Date,
+    as_of: clinrule_syntax::ast::Date,
+) -> String {
+    let days = born.add_months(months).map_or(0, |anniversary| {
+        as_of.days_since_epoch() - anniversary.days_since_epoch()
+    });
+    let (years, months) = (months / 12, months % 12);
+    let mut parts = Vec::new();
+    if years > 0 {
+        parts.push(format!("{years} year{}", if years == 1 { "" } else { "s" }));
+    }
+    if months > 0 {
+        parts.push(format!(
+            "{months} month{}",
+            if months == 1 { "" } else { "s" }
+        ));
+    }
+    if days > 0 || parts.is_empty() {
+        parts.push(format!("{days} day{}", if days == 1 { "" } else { "s" }));
+    }
+    parts.join(" ")
+}
+
+/// A computed value: numbers in base units, with a range shown as `a to b`.
+pub fn format_value(value_type: &ValueType, value: &Val) -> Option<String> {
+    match value {
+        Val::Unknown => None,
+        Val::Bool(true) => Some("yes".to_owned()),
+        Val::Bool(false) => Some("no".to_owned()),
+        Val::Num(low, high) => {
+            let dimension = match value_type {
+                ValueType::Number(dimension) => *dimension,
+                _ => Dimension::NONE,
+            };
+            if low == high {
+                Some(number_with_unit(*low, dimension))
+            } else {
+                Some(format!(
+                    "{} to {}",
+                    number_with_unit(*low, dimension),
+                    number_with_unit(*high, dimension)
+                ))
+            }
+        }
+        Val::Date(low, high) if low == high => Some(low.to_string()),
+        Val::Date(low, high) => Some(format!("{low} to {high}")),
+        Val::Code(code) => match value_type {
+            ValueType::Code(codes) => codes.get(*code).cloned(),
+            _ => CANDIDATE_STATUSES
+                .get(*code)
+                .map(|status| (*status).to_owned()),
+        },
+        Val::Text => Some("(text)".to_owned()),
+        Val::Age { .. } => Some("an age".to_owned()),
+    }
+}
+
+/// A number in base units with its dimension's symbol; times are shown in
+/// days, months or years when they divide evenly.
+fn number_with_unit(value: Rational, dimension: Dimension) -> String {
+    if dimension == Dimension::NONE {
+        return readable_number(value);
+    }
+    if dimension == Dimension::TIME {
+        for (seconds, unit) in [
+            (31_557_600, "years"),
+            (2_629_800, "months"),
+            (604_800, "weeks"),
+            (86_400, "days"),
+        ] {
+            if let Some(count) = value.checked_div(Rational::integer(seconds))
+                && count.is_integer()
+            {
+                return format!("{count} {unit}");
+            }
+        }
+        return format!("{} s", readable_number(value));
+    }
+    format!("{} {dimension}", readable_number(value))
+}
+
+/// What a condition compares the patient's value with, as written.
+pub fn threshold_text(rule_set: &CheckedRuleSet, expr: &Expr) -> Option<String> {
+    match &expr.kind {
+        ExprKind::Not(inner) => match &inner.kind {
+            ExprKind::Fact(_) | ExprKind::Let(_) => Some("no".to_owned()),
+            _ => threshold_text(rule_set, inner),
+        },
+        ExprKind::Compare {
+            right,
+            alternatives,
+            ..
+        } => {
+            let mut text = written(rule_set, right);
+            for alternative in alternatives {
+                text.push_str(&format!(" ({})", rule_set.text(alternative.span)));
+            }
+            Some(text)
+        }
+        ExprKind::Between {
+            low,
+            low_inclusive,
+            high,
+            high_inclusive,
+            ..
+        } => Some(format!(
+            "{} {} to {} {}",
+            written(rule_set, low),
+            if *low_inclusive {
+                "inclusive"
+            } else {
+                "exclusive"
+            },
+            written(rule_set, high),
+            if *high_inclusive {
+                "inclusive"
+            } else {
+                "exclusive"
+            }
+        )),
+        ExprKind::Member { value, codes, .. } => {
+            let names: Vec<String> = match &value.value_type {
+                ValueType::Code(known) => codes
+                    .iter()
+                    .filter_map(|code| known.get(*code).cloned())
+                    .collect(),
+                _ => Vec::new(),
+            };
+            Some(format!("({})", names.join(", ")))
+        }
+        ExprKind::Presence { .. } => None,
+        _ if expr.value_type == ValueType::Bool => Some("yes".to_owned()),
+        _ => None,
+    }
+}
+
+/// A sub-expression as written in the rule file; a code as its name.
+fn written(rule_set: &CheckedRuleSet, expr: &Expr) -> String {
+    if let (ExprKind::Const(Const::Code(code)), ValueType::Code(codes)) =
+        (&expr.kind, &expr.value_type)
+    {
+        return codes.get(*code).cloned().unwrap_or_default();
+    }
+    rule_set.text(expr.span)
+}
+
+/// A rational number for JSON: an integer when whole, else a decimal.
+pub fn json_number(value: Rational) -> serde_json::Value {
+    if value.is_integer()
+        && let Ok(whole) = i64::try_from(value.numerator())
+    {
+        return serde_json::Value::from(whole);
+    }
+    serde_json::Number::from_f64(value.to_f64())
+        .map_or(serde_json::Value::Null, serde_json::Value::Number)
 }

@@ -2,11 +2,12 @@
 
 use std::fmt::Write as _;
 
-use clinrule_check::model::{ConclusionKind, Condition, DiagnosisAction};
-use clinrule_eval::{RuleStatus, Truth};
+use clinrule_check::model::{
+    CANDIDATE_STATUSES, ConclusionKind, Count, DiagnosisAction, Expr, ExprKind,
+};
+use clinrule_eval::{RuleStatus, Truth, Val};
 
-use crate::json_output::Evaluated;
-use crate::report::value_text;
+use crate::report::{Evaluated, derived_text, tested_value, tests_a_fact};
 
 /// Colours, used only when writing to a terminal and `NO_COLOR` is not set.
 #[derive(Debug, Clone, Copy)]
@@ -20,7 +21,8 @@ impl Palette {
         Palette { enabled }
     }
 
-    fn paint(&self, code: &str, text: &str) -> String {
+    /// Wraps `text` in an ANSI style when colour is on.
+    pub fn paint(&self, code: &str, text: &str) -> String {
         if self.enabled {
             format!("\u{1b}[{code}m{text}\u{1b}[0m")
         } else {
@@ -28,15 +30,18 @@ impl Palette {
         }
     }
 
-    fn bold(&self, text: &str) -> String {
+    /// Bold text.
+    pub fn bold(&self, text: &str) -> String {
         self.paint("1", text)
     }
 
-    fn dim(&self, text: &str) -> String {
+    /// Dimmed text.
+    pub fn dim(&self, text: &str) -> String {
         self.paint("2", text)
     }
 
-    fn truth(&self, truth: Truth) -> String {
+    /// The mark of a truth: ✓ true, ✗ false, ? unknown.
+    pub fn truth(&self, truth: Truth) -> String {
         match truth {
             Truth::True => self.paint("32", "✓"),
             Truth::False => self.paint("31", "✗"),
@@ -64,6 +69,7 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette) -> String {
         evaluation,
         ..
     } = *evaluated;
+    let _ = case;
     let metadata = &rule_set.metadata;
     let mut out = String::new();
     let _ = writeln!(out, "{}", palette.bold(&metadata.title));
@@ -175,6 +181,8 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette) -> String {
         }
     }
 
+    scores_and_differentials(&mut out, evaluated, palette);
+
     // Every rule with its conditions.
     let _ = writeln!(out, "\n{}", palette.bold("Rules"));
     for (rule, outcome) in rule_set.rules.iter().zip(&evaluation.rules) {
@@ -196,63 +204,27 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette) -> String {
             status,
             rule.id
         );
-
-        let nodes = clinrule_eval::trace_nodes(rule, outcome);
-        // A rule's condition is usually `a and b and c`: list the parts directly.
-        let skip_root = matches!(rule.condition, Condition::All(..));
-        let lines: Vec<(usize, String, Truth, Option<String>)> = nodes
-            .iter()
-            .filter(|node| !(skip_root && node.depth == 0))
-            .map(|node| {
-                let depth = if skip_root {
-                    node.depth - 1
-                } else {
-                    node.depth
-                };
-                let (label, detail) = match node.condition {
-                    Condition::All(..) => ("all of".to_owned(), None),
-                    Condition::Any(..) => ("any of".to_owned(), None),
-                    Condition::Not(..) => ("not".to_owned(), None),
-                    Condition::Test(test) => {
-                        let value = value_text(rule_set, case, test)
-                            .unwrap_or_else(|| "not given".to_owned());
-                        (test.source.clone(), Some(format!("patient: {value}")))
-                    }
-                };
-                (depth, label, node.result, detail)
-            })
-            .collect();
-        let width = lines
-            .iter()
-            .map(|(depth, label, _, _)| depth * 2 + label.chars().count())
-            .max()
-            .unwrap_or(0)
-            .min(56);
-        for (depth, label, result, detail) in &lines {
-            let indent = "  ".repeat(*depth);
-            let used = depth * 2 + label.chars().count();
-            let padding = " ".repeat(width.saturating_sub(used));
-            match detail {
-                Some(detail) => {
-                    let _ = writeln!(
-                        out,
-                        "      {indent}{} {label}{padding}  {}",
-                        palette.truth(*result),
-                        palette.dim(detail)
-                    );
-                }
-                None => {
-                    let _ = writeln!(out, "      {indent}{} {label}", palette.truth(*result));
-                }
-            }
-        }
+        write_condition_tree(
+            &mut out,
+            evaluated,
+            &rule.condition,
+            &outcome.nodes,
+            palette,
+            6,
+        );
         if !outcome.missing.is_empty() {
-            let names: Vec<&str> = outcome
-                .missing
-                .iter()
-                .filter_map(|fact| rule_set.facts.get(*fact).map(|fact| fact.name.as_str()))
-                .collect();
-            let _ = writeln!(out, "      missing: {}", names.join(", "));
+            let _ = writeln!(
+                out,
+                "      missing: {}",
+                fact_names(evaluated, &outcome.missing)
+            );
+        }
+        if !outcome.decided_without.is_empty() {
+            let _ = writeln!(
+                out,
+                "      decided without {}: every value it could take gives the same answer",
+                fact_names(evaluated, &outcome.decided_without)
+            );
         }
     }
 
@@ -312,4 +284,271 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette) -> String {
         }
     }
     out
+}
+
+/// Fact names joined for a line of text.
+fn fact_names(evaluated: &Evaluated<'_>, facts: &[usize]) -> String {
+    facts
+        .iter()
+        .filter_map(|fact| {
+            evaluated
+                .rule_set
+                .facts
+                .get(*fact)
+                .map(|fact| fact.name.as_str())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Writes a condition as a tree: groups (`all of`, `any of` ...) and, under
+/// them, each condition with its mark and the patient's value.
+fn write_condition_tree(
+    out: &mut String,
+    evaluated: &Evaluated<'_>,
+    expr: &Expr,
+    values: &[Val],
+    palette: Palette,
+    indent: usize,
+) {
+    // A rule's condition is usually `a and b and c`: list the parts directly.
+    let skip_root = matches!(expr.kind, ExprKind::All(_));
+    let mut lines: Vec<(usize, String, Truth, Option<String>)> = Vec::new();
+    let mut skip_until = 0;
+    for (position, node) in clinrule_eval::trace_nodes(expr, values)
+        .into_iter()
+        .enumerate()
+    {
+        if position < skip_until || (skip_root && position == 0) {
+            continue;
+        }
+        let depth = if skip_root {
+            node.depth.saturating_sub(1)
+        } else {
+            node.depth
+        };
+        let truth = node.value.truth();
+        if node.expr.is_condition_leaf() {
+            let count = node.expr.node_count();
+            skip_until = position + count;
+            let node_values = values.get(position..position + count).unwrap_or_default();
+            let detail = match (
+                tests_a_fact(node.expr),
+                tested_value(evaluated, node.expr, node_values),
+            ) {
+                (true, Some(value)) => format!("patient: {value}"),
+                (true, None) => "patient: not given".to_owned(),
+                (false, Some(value)) => format!("value: {value}"),
+                (false, None) => "value: not decided".to_owned(),
+            };
+            lines.push((
+                depth,
+                evaluated.rule_set.text(node.expr.span),
+                truth,
+                Some(detail),
+            ));
+            continue;
+        }
+        let label = match &node.expr.kind {
+            ExprKind::All(_) => "all of".to_owned(),
+            ExprKind::Any(_) => "any of".to_owned(),
+            ExprKind::Otherwise(_) => "the first known of".to_owned(),
+            ExprKind::Not(_) => "not".to_owned(),
+            ExprKind::Count { count, .. } => match count {
+                Count::AtLeast(needed) => format!("at least {needed} of"),
+                Count::AtMost(limit) => format!("at most {limit} of"),
+            },
+            _ => continue,
+        };
+        lines.push((depth, label, truth, None));
+    }
+    let width = lines
+        .iter()
+        .map(|(depth, label, _, _)| depth * 2 + label.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(56);
+    let margin = " ".repeat(indent);
+    for (depth, label, truth, detail) in &lines {
+        let nested = "  ".repeat(*depth);
+        let used = depth * 2 + label.chars().count();
+        let padding = " ".repeat(width.saturating_sub(used));
+        match detail {
+            Some(detail) => {
+                let _ = writeln!(
+                    out,
+                    "{margin}{nested}{} {label}{padding}  {}",
+                    palette.truth(*truth),
+                    palette.dim(detail)
+                );
+            }
+            None => {
+                let _ = writeln!(out, "{margin}{nested}{} {label}", palette.truth(*truth));
+            }
+        }
+    }
+}
+
+/// Writes the derived values, scores and differentials, when the rule set has any.
+fn scores_and_differentials(out: &mut String, evaluated: &Evaluated<'_>, palette: Palette) {
+    let Evaluated {
+        rule_set,
+        evaluation,
+        ..
+    } = *evaluated;
+    if !rule_set.lets.is_empty() {
+        let _ = writeln!(out, "\n{}", palette.bold("Derived values"));
+        for (derived, outcome) in rule_set.lets.iter().zip(&evaluation.lets) {
+            let value =
+                derived_text(derived, &outcome.value).unwrap_or_else(|| "unknown".to_owned());
+            let title = derived
+                .title
+                .as_deref()
+                .map(|title| format!("  {}", palette.dim(title)))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  {} = {value}{title}", derived.name);
+            let _ = writeln!(
+                out,
+                "      {}",
+                palette.dim(&format!("from {}", rule_set.text(derived.value.span)))
+            );
+            if derived.value.value_type == clinrule_check::model::ValueType::Bool {
+                write_condition_tree(out, evaluated, &derived.value, &outcome.nodes, palette, 6);
+            }
+            if !outcome.missing.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "      missing: {}",
+                    fact_names(evaluated, &outcome.missing)
+                );
+            }
+        }
+    }
+    if !rule_set.scores.is_empty() {
+        let _ = writeln!(out, "\n{}", palette.bold("Scores"));
+        for (score, outcome) in rule_set.scores.iter().zip(&evaluation.scores) {
+            let total = if outcome.low == outcome.high {
+                outcome.low.to_string()
+            } else {
+                format!("{} to {}", outcome.low, outcome.high)
+            };
+            let band = match outcome.band.and_then(|band| score.bands.get(band)) {
+                Some(band) => {
+                    let title = band
+                        .title
+                        .as_deref()
+                        .map(|title| format!(": {title}"))
+                        .unwrap_or_default();
+                    format!("band {}{title}", band.id)
+                }
+                None if outcome.low != outcome.high => "band not decided".to_owned(),
+                None => "no band covers this total".to_owned(),
+            };
+            let title = score
+                .title
+                .as_deref()
+                .map(|title| format!("  {}", palette.dim(title)))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  {} = {total}, {band}{title}", score.id);
+            if let Some(recommendation) = outcome
+                .band
+                .and_then(|band| score.bands.get(band))
+                .and_then(|band| band.recommendation.as_deref())
+            {
+                let _ = writeln!(
+                    out,
+                    "      {}",
+                    palette.dim(&format!("recommend: {recommendation}"))
+                );
+            }
+            for (criterion, criterion_outcome) in score.criteria.iter().zip(&outcome.criteria) {
+                let plural = |value: clinrule_check::number::Rational| {
+                    if value == clinrule_check::number::Rational::ONE {
+                        "point"
+                    } else {
+                        "points"
+                    }
+                };
+                let points = if criterion_outcome.low == criterion_outcome.high {
+                    format!(
+                        "{} {}",
+                        criterion_outcome.low,
+                        plural(criterion_outcome.low)
+                    )
+                } else {
+                    format!(
+                        "{} to {} points",
+                        criterion_outcome.low, criterion_outcome.high
+                    )
+                };
+                let truth = if criterion_outcome.low == criterion_outcome.high {
+                    Truth::True
+                } else {
+                    Truth::Unknown
+                };
+                let title = criterion.title.as_deref().unwrap_or(&criterion.id);
+                let _ = writeln!(out, "      {} {title}: {points}", palette.truth(truth));
+            }
+            if !outcome.missing.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "      missing: {}",
+                    fact_names(evaluated, &outcome.missing)
+                );
+            }
+        }
+    }
+    if !rule_set.differentials.is_empty() {
+        let _ = writeln!(out, "\n{}", palette.bold("Differentials"));
+        for (differential, outcome) in rule_set.differentials.iter().zip(&evaluation.differentials)
+        {
+            let title = differential
+                .title
+                .as_deref()
+                .map(|title| format!("  {}", palette.dim(title)))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  {}{title}", differential.id);
+            for (candidate, candidate_outcome) in
+                differential.candidates.iter().zip(&outcome.candidates)
+            {
+                let status = candidate_outcome
+                    .status
+                    .and_then(|status| CANDIDATE_STATUSES.get(status))
+                    .map_or("undecided", |status| status);
+                let range = |(low, high): (
+                    clinrule_check::number::Rational,
+                    clinrule_check::number::Rational,
+                )| {
+                    if low == high {
+                        low.to_string()
+                    } else {
+                        format!("{low} to {high}")
+                    }
+                };
+                let title = candidate.title.as_deref().unwrap_or(&candidate.id);
+                let _ = writeln!(
+                    out,
+                    "    {}: {status} (for {}, against {})",
+                    title,
+                    range(candidate_outcome.support),
+                    range(candidate_outcome.opposition)
+                );
+                for (argument, nodes) in
+                    candidate.arguments.iter().zip(&candidate_outcome.arguments)
+                {
+                    let truth = nodes.first().map_or(Truth::Unknown, Val::truth);
+                    let side = if argument.supports { "for" } else { "against" };
+                    let text = argument.title.as_deref().unwrap_or(&argument.id);
+                    let _ = writeln!(out, "      {} {side}: {text}", palette.truth(truth));
+                }
+                if !candidate_outcome.missing.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "      missing: {}",
+                        fact_names(evaluated, &candidate_outcome.missing)
+                    );
+                }
+            }
+        }
+    }
 }

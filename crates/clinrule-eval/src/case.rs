@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::{FactIndex, FactType};
 use clinrule_check::number::{NumberProblem, Rational};
-use clinrule_check::units::{Dimension, parse_unit, to_base};
+use clinrule_check::units::{Dimension, Unit, parse_unit, to_base};
 use clinrule_syntax::Span;
 use clinrule_syntax::ast::Date;
 use clinrule_syntax::suggest::did_you_mean;
@@ -25,6 +25,9 @@ pub struct Case {
     pub id: Option<String>,
     /// A description for readers.
     pub description: Option<String>,
+    /// The date the case describes: ages derived from birth dates and
+    /// `within ... before as_of` are counted to it.
+    pub as_of: Option<Date>,
     /// One slot per declared fact, in declaration order.
     pub slots: Vec<Slot>,
 }
@@ -56,10 +59,21 @@ pub enum ValueKind {
     YesNo(bool),
     /// A plain number.
     Number(Rational),
-    /// A quantity or age in base units (grams, metres, seconds, moles ...).
-    Quantity(Rational),
-    /// A date.
-    Date(Date),
+    /// A quantity or age in base units (grams, metres, seconds, moles ...)
+    /// of the fact's dimension, with the unit the case gave it in.
+    Quantity {
+        /// The value in base units.
+        base: Rational,
+        /// The unit the case wrote; a threshold written in this unit is used as written.
+        unit: Unit,
+    },
+    /// A date, or the range of days a partial date (`2024-05`, `2024`) allows.
+    Date {
+        /// The earliest day.
+        low: Date,
+        /// The latest day; the same as `low` for a full date.
+        high: Date,
+    },
     /// A code, by its position in the fact's set.
     Code(usize),
     /// Free text.
@@ -81,6 +95,7 @@ impl Case {
             errors: Vec::new(),
         };
         let case = reader.case(&root);
+        reader.check_as_of(&case, &root);
         if reader.errors.is_empty() {
             Ok(case)
         } else {
@@ -95,6 +110,7 @@ impl Case {
         Case {
             id: None,
             description: None,
+            as_of: None,
             slots: vec![Slot::Absent; rule_set.facts.len()],
         }
     }
@@ -106,9 +122,63 @@ struct CaseReader<'rules> {
 }
 
 /// The fields a case may have.
-const CASE_FIELDS: [&str; 3] = ["id", "description", "facts"];
+const CASE_FIELDS: [&str; 4] = ["id", "description", "as_of", "facts"];
+
+/// Reads `YYYY-MM-DD`, or a partial date `YYYY-MM` or `YYYY`, as the range
+/// of days it allows.
+fn partial_date(text: &str) -> Option<(Date, Date)> {
+    if let Some(date) = Date::parse(text) {
+        return Some((date, date));
+    }
+    let digits = |part: &str, length: usize| {
+        part.len() == length && part.bytes().all(|byte| byte.is_ascii_digit())
+    };
+    let mut parts = text.split('-');
+    let year_text = parts.next()?;
+    if !digits(year_text, 4) {
+        return None;
+    }
+    let year: i32 = year_text.parse().ok()?;
+    match (parts.next(), parts.next()) {
+        (None, _) => Some((Date::new(year, 1, 1)?, Date::new(year, 12, 31)?)),
+        (Some(month_text), None) if digits(month_text, 2) => {
+            let month: u8 = month_text.parse().ok()?;
+            let first = Date::new(year, month, 1)?;
+            let last = first.add_months(1)?.add_days(-1)?;
+            Some((first, last))
+        }
+        _ => None,
+    }
+}
 
 impl CaseReader<'_> {
+    /// An age derived from a birth date needs the case's `as_of` date.
+    fn check_as_of(&mut self, case: &Case, root: &JsonNode) {
+        if case.as_of.is_some() {
+            return;
+        }
+        for (index, fact) in self.rule_set.facts.iter().enumerate() {
+            let Some(birth) = fact.derived_from else {
+                continue;
+            };
+            let age_given = matches!(case.slots.get(index), Some(Slot::Given(_)));
+            let birth_given = matches!(case.slots.get(birth), Some(Slot::Given(_)));
+            if birth_given && !age_given {
+                let birth_name = self
+                    .rule_set
+                    .facts
+                    .get(birth)
+                    .map(|fact| fact.name.clone())
+                    .unwrap_or_default();
+                self.errors.push(EvalError::MissingAsOf {
+                    fact: fact.name.clone(),
+                    birth: birth_name,
+                    span: Span::new(root.span.start, root.span.start + 1),
+                });
+            }
+        }
+    }
+
     fn case(&mut self, root: &JsonNode) -> Case {
         let mut case = Case::empty(self.rule_set);
         let JsonValue::Object(entries) = &root.value else {
@@ -130,6 +200,19 @@ impl CaseReader<'_> {
             match key.as_str() {
                 "id" => case.id = self.text_field(key, value),
                 "description" => case.description = self.text_field(key, value),
+                "as_of" => {
+                    if let Some(text) = self.text_field(key, value) {
+                        match Date::parse(&text) {
+                            Some(date) => case.as_of = Some(date),
+                            None => self.errors.push(EvalError::InvalidValueText {
+                                text,
+                                expected: "a date in the calendar".to_owned(),
+                                span: value.span,
+                                help: "write the case's date as year-month-day, such as `\"2025-10-30\"`".to_owned(),
+                            }),
+                        }
+                    }
+                }
                 "facts" => {
                     saw_facts = true;
                     self.facts(value, &mut case);
@@ -143,7 +226,7 @@ impl CaseReader<'_> {
                                 "facts go inside `\"facts\"`: `\"facts\": {{\"{other}\": ...}}`"
                             )
                         }
-                        None => "a case has `id`, `description` and `facts`".to_owned(),
+                        None => "a case has `id`, `description`, `as_of` and `facts`".to_owned(),
                     };
                     self.errors.push(EvalError::InvalidCase {
                         message: format!("`{other}` is not a field of a case"),
@@ -282,14 +365,14 @@ impl CaseReader<'_> {
                 format!("write a number, such as `\"{name}\": 3`"),
             ),
             (FactType::Quantity { .. } | FactType::Age, _) => self.quantity(index, node),
-            (FactType::Date, JsonValue::String(text)) => match Date::parse(text) {
-                Some(date) => given(ValueKind::Date(date), text.clone()),
+            (FactType::Date, JsonValue::String(text)) => match partial_date(text) {
+                Some((low, high)) => given(ValueKind::Date { low, high }, text.clone()),
                 None => {
                     self.errors.push(EvalError::InvalidValueText {
                         text: text.clone(),
                         expected: "a date in the calendar".to_owned(),
                         span: node.span,
-                        help: "write dates as year-month-day, such as `\"2024-05-01\"`".to_owned(),
+                        help: "write dates as year-month-day, such as `\"2024-05-01\"`; when only the month or year is known, write `\"2024-05\"` or `\"2024\"`".to_owned(),
                     });
                     None
                 }
@@ -505,7 +588,12 @@ impl CaseReader<'_> {
                 return None;
             }
         };
-        if unit.dimension != expected_dimension {
+        let conversion = fact
+            .conversions
+            .iter()
+            .find(|conversion| conversion.dimension == unit.dimension)
+            .map(|conversion| conversion.factor);
+        if unit.dimension != expected_dimension && conversion.is_none() {
             self.errors.push(EvalError::WrongDimension {
                 fact: name,
                 unit: unit_text,
@@ -520,7 +608,12 @@ impl CaseReader<'_> {
             return None;
         }
         let number = self.number(&number_text, number_span)?;
-        let Some(base) = to_base(number, &unit) else {
+        // A value in another dimension converts by the fact's declared conversion.
+        let base = to_base(number, &unit).and_then(|base| match conversion {
+            Some(factor) if unit.dimension != expected_dimension => base.checked_mul(factor),
+            _ => Some(base),
+        });
+        let Some(base) = base else {
             self.errors.push(EvalError::NumberOutOfRange {
                 number: number_text,
                 span: number_span,
@@ -528,7 +621,7 @@ impl CaseReader<'_> {
             return None;
         };
         Some(Slot::Given(Value {
-            kind: ValueKind::Quantity(base),
+            kind: ValueKind::Quantity { base, unit },
             display: format!("{number_text} {unit_text}"),
         }))
     }

@@ -163,6 +163,26 @@ pub enum EvalError {
         help: String,
     },
 
+    /// A birth date without the date to count the age to.
+    #[error(
+        "`{fact}` is counted from `{birth}` to the case's `as_of` date, but the case has no `as_of`"
+    )]
+    #[diagnostic(
+        code(E312),
+        help(
+            "add the date the case describes, such as `\"as_of\": \"2025-10-30\"`, or give the age directly"
+        )
+    )]
+    MissingAsOf {
+        /// The age fact.
+        fact: String,
+        /// The birth date fact.
+        birth: String,
+        /// The start of the case.
+        #[label("this case needs `as_of`")]
+        span: Span,
+    },
+
     /// A number too large or too precise to hold exactly.
     #[error("`{number}` is too large or has too many digits")]
     #[diagnostic(
@@ -194,7 +214,8 @@ impl EvalError {
             | EvalError::UnknownCode { span, .. }
             | EvalError::DuplicateKey { span, .. }
             | EvalError::InvalidValueText { span, .. }
-            | EvalError::NumberOutOfRange { span, .. } => *span,
+            | EvalError::NumberOutOfRange { span, .. }
+            | EvalError::MissingAsOf { span, .. } => *span,
         }
     }
 }

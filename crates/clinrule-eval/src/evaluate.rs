@@ -1,70 +1,24 @@
 //! Evaluation of a checked rule set against a case, in three-valued logic,
-//! recording the outcome of every condition for the trace.
+//! recording the value of every expression node for the trace.
+//!
+//! Derived values, scores and differentials are computed first, in the
+//! dependency order the checker found; then every rule. A rule that is
+//! undetermined because of missing facts is tried again with every value
+//! those facts could take (when they are few and every use of them is a
+//! comparison with a written threshold): if every value gives the same
+//! answer, the rule is decided.
 
-use std::cmp::Ordering;
+use std::collections::BTreeSet;
 
 use clinrule_check::CheckedRuleSet;
-use clinrule_check::model::{CheckedRule, Condition, FactIndex, Test, TestKind, Threshold};
-use clinrule_syntax::ast::CompareOp;
+use clinrule_check::model::{
+    CheckedRule, Const, Count, Derived, Expr, ExprKind, FactIndex, FactType, NOT_SUGGESTED,
+};
+use clinrule_check::number::Rational;
+use clinrule_syntax::ast::Date;
 
 use crate::case::{Case, Slot, Value, ValueKind};
-
-/// A truth value in Kleene's three-valued logic: unknown is neither true nor false.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Truth {
-    /// Known to hold.
-    True,
-    /// Known not to hold.
-    False,
-    /// Cannot be decided from the case.
-    Unknown,
-}
-
-impl Truth {
-    /// The word used in results.
-    pub fn word(self) -> &'static str {
-        match self {
-            Truth::True => "true",
-            Truth::False => "false",
-            Truth::Unknown => "unknown",
-        }
-    }
-
-    /// Kleene conjunction: false if any part is false, else unknown if any is unknown.
-    pub fn and(self, other: Truth) -> Truth {
-        match (self, other) {
-            (Truth::False, _) | (_, Truth::False) => Truth::False,
-            (Truth::True, Truth::True) => Truth::True,
-            _ => Truth::Unknown,
-        }
-    }
-
-    /// Kleene disjunction: true if any part is true, else unknown if any is unknown.
-    pub fn or(self, other: Truth) -> Truth {
-        match (self, other) {
-            (Truth::True, _) | (_, Truth::True) => Truth::True,
-            (Truth::False, Truth::False) => Truth::False,
-            _ => Truth::Unknown,
-        }
-    }
-
-    fn from_bool(value: bool) -> Truth {
-        if value { Truth::True } else { Truth::False }
-    }
-}
-
-impl std::ops::Not for Truth {
-    type Output = Truth;
-
-    /// Kleene negation: `not unknown` is unknown.
-    fn not(self) -> Truth {
-        match self {
-            Truth::True => Truth::False,
-            Truth::False => Truth::True,
-            Truth::Unknown => Truth::Unknown,
-        }
-    }
-}
+use crate::value::{Truth, Val, arithmetic, compare};
 
 /// The status of a rule for one case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -86,6 +40,14 @@ impl RuleStatus {
             RuleStatus::Undetermined => "undetermined",
         }
     }
+
+    fn from_truth(truth: Truth) -> RuleStatus {
+        match truth {
+            Truth::True => RuleStatus::Fired,
+            Truth::False => RuleStatus::NotFired,
+            Truth::Unknown => RuleStatus::Undetermined,
+        }
+    }
 }
 
 /// The outcome of one rule.
@@ -93,11 +55,83 @@ impl RuleStatus {
 pub struct RuleOutcome {
     /// Fired, not fired or undetermined.
     pub status: RuleStatus,
-    /// The truth of every condition node, in pre-order (a node before its parts).
-    pub node_results: Vec<Truth>,
-    /// The missing facts whose values could change the outcome, for an
-    /// undetermined rule, in declaration order.
+    /// The value of every node of the condition, in pre-order (a node before its parts).
+    pub nodes: Vec<Val>,
+    /// For an undetermined rule, the missing facts whose values could change
+    /// it, in declaration order.
     pub missing: Vec<FactIndex>,
+    /// Missing facts the rule was decided without: every value they could
+    /// take gives the same answer.
+    pub decided_without: Vec<FactIndex>,
+}
+
+/// The outcome of a derived value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DerivedOutcome {
+    /// Its value.
+    pub value: Val,
+    /// The value of every node of its expression, in pre-order.
+    pub nodes: Vec<Val>,
+    /// The missing facts that leave it unknown (or a range).
+    pub missing: Vec<FactIndex>,
+}
+
+/// The outcome of one criterion of a score.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CriterionOutcome {
+    /// The fewest points it can give.
+    pub low: Rational,
+    /// The most points it can give.
+    pub high: Rational,
+    /// For each choice, the values of its condition's nodes.
+    pub choices: Vec<Vec<Val>>,
+}
+
+/// The outcome of a score.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoreOutcome {
+    /// The lowest possible total.
+    pub low: Rational,
+    /// The highest possible total; the same as `low` when every input is known.
+    pub high: Rational,
+    /// The band, when the whole range lies in one band.
+    pub band: Option<usize>,
+    /// Each criterion.
+    pub criteria: Vec<CriterionOutcome>,
+    /// The missing facts that leave the total a range.
+    pub missing: Vec<FactIndex>,
+}
+
+impl ScoreOutcome {
+    /// The total as a value.
+    pub fn total(&self) -> Val {
+        Val::Num(self.low, self.high)
+    }
+}
+
+/// The outcome of one candidate of a differential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CandidateOutcome {
+    /// Its status, by position in the candidate statuses, when decided.
+    pub status: Option<usize>,
+    /// The weight of the arguments for that hold: lowest and highest possible.
+    pub support: (Rational, Rational),
+    /// The weight of the arguments against that hold: lowest and highest possible.
+    pub opposition: (Rational, Rational),
+    /// For each argument, the values of its condition's nodes.
+    pub arguments: Vec<Vec<Val>>,
+    /// For each status rule, the values of its condition's nodes (empty for
+    /// rules after the one that decided).
+    pub statuses: Vec<Vec<Val>>,
+    /// The missing facts that leave the status undecided.
+    pub missing: Vec<FactIndex>,
+}
+
+/// The outcome of a differential.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DifferentialOutcome {
+    /// Each candidate.
+    pub candidates: Vec<CandidateOutcome>,
 }
 
 /// A missing fact and what it would decide.
@@ -114,6 +148,12 @@ pub struct Need {
 /// The evaluation of a whole rule set against one case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Evaluation {
+    /// One outcome per derived value, in the rule set's order.
+    pub lets: Vec<DerivedOutcome>,
+    /// One outcome per score.
+    pub scores: Vec<ScoreOutcome>,
+    /// One outcome per differential.
+    pub differentials: Vec<DifferentialOutcome>,
     /// One outcome per rule, in the rule set's order.
     pub rules: Vec<RuleOutcome>,
     /// The conclusions reached: `(rule, conclusion)` positions, in rule order.
@@ -122,58 +162,66 @@ pub struct Evaluation {
     pub needs: Vec<Need>,
 }
 
-/// The value a case gives a fact, after the fact's declared meaning of absence.
-pub fn effective_value<'case>(
-    rule_set: &CheckedRuleSet,
-    case: &'case Case,
-    fact: FactIndex,
-) -> Option<EffectiveValue<'case>> {
-    match case.slots.get(fact)? {
-        Slot::Given(value) => Some(EffectiveValue::Given(value)),
-        Slot::Absent
-            if rule_set
-                .facts
-                .get(fact)
-                .is_some_and(|fact| fact.absent_means_no) =>
-        {
-            Some(EffectiveValue::AbsentMeansNo)
+/// The value a case gives a fact, after the fact's declared meaning of
+/// absence and its derivation from a birth date.
+pub fn fact_value(rule_set: &CheckedRuleSet, case: &Case, fact: FactIndex) -> Val {
+    match case.slots.get(fact) {
+        Some(Slot::Given(value)) => value_of(value),
+        Some(Slot::Absent) => {
+            let Some(declaration) = rule_set.facts.get(fact) else {
+                return Val::Unknown;
+            };
+            if declaration.absent_means_no {
+                return Val::Bool(false);
+            }
+            if let (Some(birth), Some(as_of)) = (declaration.derived_from, case.as_of)
+                && let Some(Slot::Given(Value {
+                    kind: ValueKind::Date { low, high },
+                    ..
+                })) = case.slots.get(birth)
+            {
+                return Val::Age {
+                    born_low: *low,
+                    born_high: *high,
+                    as_of,
+                };
+            }
+            Val::Unknown
         }
-        Slot::Absent | Slot::Unknown => None,
+        Some(Slot::Unknown) | None => Val::Unknown,
     }
 }
 
-/// A value a rule can use: given by the case, or "no" by declaration.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum EffectiveValue<'case> {
-    /// The case gives this value.
-    Given(&'case Value),
-    /// The case does not mention the fact, and the fact declares that absent means no.
-    AbsentMeansNo,
-}
-
-impl EffectiveValue<'_> {
-    /// The value as shown in the trace.
-    pub fn display(&self) -> String {
-        match self {
-            EffectiveValue::Given(value) => value.display.clone(),
-            EffectiveValue::AbsentMeansNo => "no (not reported)".to_owned(),
-        }
-    }
-
-    fn kind(&self) -> ValueKind {
-        match self {
-            EffectiveValue::Given(value) => value.kind.clone(),
-            EffectiveValue::AbsentMeansNo => ValueKind::YesNo(false),
-        }
+fn value_of(value: &Value) -> Val {
+    match &value.kind {
+        ValueKind::YesNo(answer) => Val::Bool(*answer),
+        ValueKind::Number(number) => Val::number(*number),
+        ValueKind::Quantity { base, .. } => Val::number(*base),
+        ValueKind::Date { low, high } => Val::Date(*low, *high),
+        ValueKind::Code(code) => Val::Code(*code),
+        ValueKind::Text(_) => Val::Text,
     }
 }
 
-/// Evaluates every rule of `rule_set` against `case`.
+/// The largest number of value combinations tried to decide an undetermined rule.
+const MAX_WORLDS: usize = 256;
+
+/// Evaluates every derived value, score, differential and rule of `rule_set` against `case`.
 pub fn evaluate(rule_set: &CheckedRuleSet, case: &Case) -> Evaluation {
+    let mut evaluator = Evaluator::new(rule_set, case);
+    evaluator.derived();
     let mut rules = Vec::with_capacity(rule_set.rules.len());
     let mut conclusions = Vec::new();
+    let mut domains: Option<Vec<Option<Vec<Value>>>> = None;
     for (rule_index, rule) in rule_set.rules.iter().enumerate() {
-        let outcome = evaluate_rule(rule_set, case, rule);
+        let mut outcome = evaluator.rule(rule);
+        if outcome.status == RuleStatus::Undetermined && !outcome.missing.is_empty() {
+            let domains = domains.get_or_insert_with(|| fact_domains(rule_set));
+            if let Some(status) = decide_by_cases(rule_set, case, rule, &outcome.missing, domains) {
+                outcome.status = status;
+                outcome.decided_without = std::mem::take(&mut outcome.missing);
+            }
+        }
         if outcome.status == RuleStatus::Fired {
             conclusions
                 .extend((0..rule.conclusions.len()).map(|conclusion| (rule_index, conclusion)));
@@ -181,193 +229,816 @@ pub fn evaluate(rule_set: &CheckedRuleSet, case: &Case) -> Evaluation {
         rules.push(outcome);
     }
     let needs = needs(rule_set, &rules);
+    let Evaluator {
+        lets,
+        scores,
+        differentials,
+        ..
+    } = evaluator;
     Evaluation {
+        lets: lets.into_iter().map(Option::unwrap_or_default).collect(),
+        scores: scores.into_iter().map(Option::unwrap_or_default).collect(),
+        differentials: differentials
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect(),
         rules,
         conclusions,
         needs,
     }
 }
 
-fn evaluate_rule(rule_set: &CheckedRuleSet, case: &Case, rule: &CheckedRule) -> RuleOutcome {
-    let mut node_results = Vec::new();
-    let result = evaluate_condition(rule_set, case, &rule.condition, &mut node_results);
-    let status = match result {
-        Truth::True => RuleStatus::Fired,
-        Truth::False => RuleStatus::NotFired,
-        Truth::Unknown => RuleStatus::Undetermined,
-    };
-    let mut missing = Vec::new();
-    if status == RuleStatus::Undetermined {
-        let mut position = 0;
-        collect_missing(
+impl Default for DerivedOutcome {
+    fn default() -> Self {
+        DerivedOutcome {
+            value: Val::Unknown,
+            nodes: Vec::new(),
+            missing: Vec::new(),
+        }
+    }
+}
+
+impl Default for ScoreOutcome {
+    fn default() -> Self {
+        ScoreOutcome {
+            low: Rational::ZERO,
+            high: Rational::ZERO,
+            band: None,
+            criteria: Vec::new(),
+            missing: Vec::new(),
+        }
+    }
+}
+
+struct Evaluator<'a> {
+    rule_set: &'a CheckedRuleSet,
+    case: &'a Case,
+    lets: Vec<Option<DerivedOutcome>>,
+    scores: Vec<Option<ScoreOutcome>>,
+    differentials: Vec<Option<DifferentialOutcome>>,
+    /// Inside a candidate's status rules: the weights for and against.
+    tallies: Option<((Rational, Rational), (Rational, Rational))>,
+    /// Inside a candidate's status rules: the facts its undecided arguments miss.
+    tally_missing: Vec<FactIndex>,
+}
+
+impl<'a> Evaluator<'a> {
+    fn new(rule_set: &'a CheckedRuleSet, case: &'a Case) -> Self {
+        Evaluator {
             rule_set,
             case,
-            &rule.condition,
-            &node_results,
-            &mut position,
-            true,
-            &mut missing,
-        );
+            lets: vec![None; rule_set.lets.len()],
+            scores: vec![None; rule_set.scores.len()],
+            differentials: vec![None; rule_set.differentials.len()],
+            tallies: None,
+            tally_missing: Vec::new(),
+        }
+    }
+
+    /// Computes every derived value, score and differential, in dependency order.
+    fn derived(&mut self) {
+        for derived in &self.rule_set.order {
+            match *derived {
+                Derived::Let(index) => {
+                    let Some(let_decl) = self.rule_set.lets.get(index) else {
+                        continue;
+                    };
+                    let mut nodes = Vec::with_capacity(let_decl.value.node_count());
+                    let value = self.value(&let_decl.value, &mut nodes);
+                    let missing = self.missing_of(&let_decl.value, &nodes);
+                    if let Some(slot) = self.lets.get_mut(index) {
+                        *slot = Some(DerivedOutcome {
+                            value,
+                            nodes,
+                            missing,
+                        });
+                    }
+                }
+                Derived::Score(index) => {
+                    let outcome = self.score(index);
+                    if let Some(slot) = self.scores.get_mut(index) {
+                        *slot = outcome;
+                    }
+                }
+                Derived::Differential(index) => {
+                    let outcome = self.differential(index);
+                    if let Some(slot) = self.differentials.get_mut(index) {
+                        *slot = outcome;
+                    }
+                }
+            }
+        }
+    }
+
+    fn rule(&mut self, rule: &CheckedRule) -> RuleOutcome {
+        let mut nodes = Vec::with_capacity(rule.condition.node_count());
+        let status = RuleStatus::from_truth(self.value(&rule.condition, &mut nodes).truth());
+        let missing = if status == RuleStatus::Undetermined {
+            self.missing_of(&rule.condition, &nodes)
+        } else {
+            Vec::new()
+        };
+        RuleOutcome {
+            status,
+            nodes,
+            missing,
+            decided_without: Vec::new(),
+        }
+    }
+
+    fn score(&mut self, index: usize) -> Option<ScoreOutcome> {
+        let score = self.rule_set.scores.get(index)?;
+        let mut low = Rational::ZERO;
+        let mut high = Rational::ZERO;
+        let mut criteria = Vec::with_capacity(score.criteria.len());
+        let mut missing = Vec::new();
+        for criterion in &score.criteria {
+            // The first choice that holds counts; each choice that may hold
+            // before it is a possibility, and so is no choice at all.
+            let mut possible: Vec<Rational> = Vec::new();
+            let mut decided = false;
+            let mut choices = Vec::with_capacity(criterion.choices.len());
+            let mut undecided_choices = Vec::new();
+            for choice in &criterion.choices {
+                let mut nodes = Vec::with_capacity(choice.condition.node_count());
+                let truth = self.value(&choice.condition, &mut nodes).truth();
+                if !decided {
+                    match truth {
+                        Truth::True => {
+                            possible.push(choice.points);
+                            decided = true;
+                        }
+                        Truth::Unknown => {
+                            possible.push(choice.points);
+                            undecided_choices.push((&choice.condition, nodes.clone()));
+                        }
+                        Truth::False => {}
+                    }
+                }
+                choices.push(nodes);
+            }
+            if !decided {
+                possible.push(Rational::ZERO);
+            }
+            let criterion_low = possible.iter().min().copied().unwrap_or(Rational::ZERO);
+            let criterion_high = possible.iter().max().copied().unwrap_or(Rational::ZERO);
+            if criterion_low != criterion_high {
+                for (condition, nodes) in undecided_choices {
+                    merge(&mut missing, self.missing_of(condition, &nodes));
+                }
+            }
+            low = low.checked_add(criterion_low).unwrap_or(low);
+            high = high.checked_add(criterion_high).unwrap_or(high);
+            criteria.push(CriterionOutcome {
+                low: criterion_low,
+                high: criterion_high,
+                choices,
+            });
+        }
+        let band = score.bands.iter().position(|band| band.contains(low, high));
+        Some(ScoreOutcome {
+            low,
+            high,
+            band,
+            criteria,
+            missing,
+        })
+    }
+
+    fn differential(&mut self, index: usize) -> Option<DifferentialOutcome> {
+        let differential = self.rule_set.differentials.get(index)?;
+        let mut candidates = Vec::with_capacity(differential.candidates.len());
+        for candidate in &differential.candidates {
+            let mut support = (Rational::ZERO, Rational::ZERO);
+            let mut opposition = (Rational::ZERO, Rational::ZERO);
+            let mut arguments = Vec::with_capacity(candidate.arguments.len());
+            let mut argument_missing = Vec::new();
+            for argument in &candidate.arguments {
+                let mut nodes = Vec::with_capacity(argument.condition.node_count());
+                let truth = self.value(&argument.condition, &mut nodes).truth();
+                let tally = if argument.supports {
+                    &mut support
+                } else {
+                    &mut opposition
+                };
+                match truth {
+                    Truth::True => {
+                        tally.0 = tally.0.checked_add(argument.weight).unwrap_or(tally.0);
+                        tally.1 = tally.1.checked_add(argument.weight).unwrap_or(tally.1);
+                    }
+                    Truth::Unknown => {
+                        tally.1 = tally.1.checked_add(argument.weight).unwrap_or(tally.1);
+                        merge(
+                            &mut argument_missing,
+                            self.missing_of(&argument.condition, &nodes),
+                        );
+                    }
+                    Truth::False => {}
+                }
+                arguments.push(nodes);
+            }
+            self.tallies = Some((support, opposition));
+            self.tally_missing = argument_missing;
+            // The first status rule that holds gives the status; one that
+            // may or may not hold before it leaves the status undecided.
+            let mut status = Some(NOT_SUGGESTED);
+            let mut settled = false;
+            let mut statuses = Vec::with_capacity(candidate.statuses.len());
+            let mut missing = Vec::new();
+            for rule in &candidate.statuses {
+                if settled {
+                    statuses.push(Vec::new());
+                    continue;
+                }
+                let mut nodes = Vec::with_capacity(rule.condition.node_count());
+                match self.value(&rule.condition, &mut nodes).truth() {
+                    Truth::True => {
+                        status = Some(rule.status);
+                        settled = true;
+                    }
+                    Truth::False => {}
+                    Truth::Unknown => {
+                        status = None;
+                        settled = true;
+                        missing = self.missing_of(&rule.condition, &nodes);
+                    }
+                }
+                statuses.push(nodes);
+            }
+            self.tallies = None;
+            self.tally_missing = Vec::new();
+            candidates.push(CandidateOutcome {
+                status,
+                support,
+                opposition,
+                arguments,
+                statuses,
+                missing,
+            });
+        }
+        Some(DifferentialOutcome { candidates })
+    }
+
+    /// Evaluates an expression, pushing the value of every node in pre-order.
+    fn value(&mut self, expr: &Expr, nodes: &mut Vec<Val>) -> Val {
+        let slot = nodes.len();
+        nodes.push(Val::Unknown);
+        let value = match &expr.kind {
+            ExprKind::Const(constant) => match constant {
+                Const::Bool(value) => Val::Bool(*value),
+                Const::Number(value) => Val::number(*value),
+                Const::Date(date) => Val::Date(*date, *date),
+                Const::Code(code) => Val::Code(*code),
+            },
+            ExprKind::Fact(index) => fact_value(self.rule_set, self.case, *index),
+            ExprKind::Let(index) => self
+                .lets
+                .get(*index)
+                .and_then(Option::as_ref)
+                .map_or(Val::Unknown, |outcome| outcome.value.clone()),
+            ExprKind::Score(index) => self
+                .scores
+                .get(*index)
+                .and_then(Option::as_ref)
+                .map_or(Val::Unknown, ScoreOutcome::total),
+            ExprKind::Band(index) => self
+                .scores
+                .get(*index)
+                .and_then(Option::as_ref)
+                .and_then(|outcome| outcome.band)
+                .map_or(Val::Unknown, Val::Code),
+            ExprKind::Status(differential, candidate) => self
+                .differentials
+                .get(*differential)
+                .and_then(Option::as_ref)
+                .and_then(|outcome| outcome.candidates.get(*candidate))
+                .and_then(|outcome| outcome.status)
+                .map_or(Val::Unknown, Val::Code),
+            ExprKind::Tally(supports) => match self.tallies {
+                Some((support, opposition)) => {
+                    let (low, high) = if *supports { support } else { opposition };
+                    Val::Num(low, high)
+                }
+                None => Val::Unknown,
+            },
+            ExprKind::AsOf => self
+                .case
+                .as_of
+                .map_or(Val::Unknown, |date| Val::Date(date, date)),
+            ExprKind::Arith { op, left, right } => {
+                let left = self.value(left, nodes);
+                let right = self.value(right, nodes);
+                arithmetic(*op, &left, &right)
+            }
+            ExprKind::Compare {
+                op,
+                left,
+                right,
+                alternatives,
+            } => {
+                let left_value = self.value(left, nodes);
+                let mut right_value = self.value(right, nodes);
+                // A threshold written in the unit the case used is used as written.
+                if let ExprKind::Fact(index) = left.kind
+                    && let Some(Slot::Given(Value {
+                        kind: ValueKind::Quantity { unit, .. },
+                        ..
+                    })) = self.case.slots.get(index)
+                    && let Some(alternative) = alternatives
+                        .iter()
+                        .find(|alternative| alternative.unit == *unit)
+                {
+                    right_value = Val::number(alternative.base);
+                }
+                Val::from_truth(compare(*op, &left_value, &right_value))
+            }
+            ExprKind::Between {
+                value,
+                low,
+                low_inclusive,
+                high,
+                high_inclusive,
+            } => {
+                let tested = self.value(value, nodes);
+                let low_value = self.value(low, nodes);
+                let high_value = self.value(high, nodes);
+                let above = compare(
+                    if *low_inclusive {
+                        clinrule_syntax::ast::CompareOp::GreaterOrEqual
+                    } else {
+                        clinrule_syntax::ast::CompareOp::Greater
+                    },
+                    &tested,
+                    &low_value,
+                );
+                let below = compare(
+                    if *high_inclusive {
+                        clinrule_syntax::ast::CompareOp::LessOrEqual
+                    } else {
+                        clinrule_syntax::ast::CompareOp::Less
+                    },
+                    &tested,
+                    &high_value,
+                );
+                Val::from_truth(above.and(below))
+            }
+            ExprKind::Member {
+                value,
+                negated,
+                codes,
+            } => match self.value(value, nodes) {
+                Val::Code(code) => Val::Bool(codes.contains(&code) != *negated),
+                _ => Val::Unknown,
+            },
+            ExprKind::Presence { value, known } => {
+                let value = self.value(value, nodes);
+                Val::Bool(value.is_known() == *known)
+            }
+            ExprKind::Not(inner) => Val::from_truth(!self.value(inner, nodes).truth()),
+            ExprKind::All(parts) => {
+                let mut truth = Truth::True;
+                for part in parts {
+                    truth = truth.and(self.value(part, nodes).truth());
+                }
+                Val::from_truth(truth)
+            }
+            ExprKind::Any(parts) => {
+                let mut truth = Truth::False;
+                for part in parts {
+                    truth = truth.or(self.value(part, nodes).truth());
+                }
+                Val::from_truth(truth)
+            }
+            ExprKind::Otherwise(parts) => {
+                let mut chosen = Val::Unknown;
+                for part in parts {
+                    let value = self.value(part, nodes);
+                    if !chosen.is_known() {
+                        chosen = value;
+                    }
+                }
+                chosen
+            }
+            ExprKind::Count { count, items } => {
+                let mut holding = 0usize;
+                let mut unknown = 0usize;
+                for item in items {
+                    match self.value(item, nodes).truth() {
+                        Truth::True => holding += 1,
+                        Truth::Unknown => unknown += 1,
+                        Truth::False => {}
+                    }
+                }
+                let truth = match count {
+                    Count::AtLeast(needed) => {
+                        if holding >= *needed {
+                            Truth::True
+                        } else if holding + unknown < *needed {
+                            Truth::False
+                        } else {
+                            Truth::Unknown
+                        }
+                    }
+                    Count::AtMost(limit) => {
+                        if holding + unknown <= *limit {
+                            Truth::True
+                        } else if holding > *limit {
+                            Truth::False
+                        } else {
+                            Truth::Unknown
+                        }
+                    }
+                };
+                Val::from_truth(truth)
+            }
+        };
+        if let Some(entry) = nodes.get_mut(slot) {
+            *entry = value.clone();
+        }
+        value
+    }
+
+    /// The missing facts that could still change an expression's value.
+    fn missing_of(&self, expr: &Expr, nodes: &[Val]) -> Vec<FactIndex> {
+        let mut missing = Vec::new();
+        let mut position = 0;
+        self.missing(expr, nodes, &mut position, true, &mut missing);
         missing.sort_unstable();
         missing.dedup();
+        missing
     }
-    RuleOutcome {
-        status,
-        node_results,
-        missing,
-    }
-}
 
-fn evaluate_condition(
-    rule_set: &CheckedRuleSet,
-    case: &Case,
-    condition: &Condition,
-    results: &mut Vec<Truth>,
-) -> Truth {
-    let slot = results.len();
-    results.push(Truth::Unknown);
-    let result = match condition {
-        Condition::All(parts, _) => parts.iter().fold(Truth::True, |truth, part| {
-            truth.and(evaluate_condition(rule_set, case, part, results))
-        }),
-        Condition::Any(parts, _) => parts.iter().fold(Truth::False, |truth, part| {
-            truth.or(evaluate_condition(rule_set, case, part, results))
-        }),
-        Condition::Not(part, _) => !evaluate_condition(rule_set, case, part, results),
-        Condition::Test(test) => evaluate_test(rule_set, case, test),
-    };
-    if let Some(entry) = results.get_mut(slot) {
-        *entry = result;
-    }
-    result
-}
-
-/// Evaluates one test against the case, `not` included.
-pub fn evaluate_test(rule_set: &CheckedRuleSet, case: &Case, test: &Test) -> Truth {
-    let truth = evaluate_plain_test(rule_set, case, test);
-    if test.negated { !truth } else { truth }
-}
-
-fn evaluate_plain_test(rule_set: &CheckedRuleSet, case: &Case, test: &Test) -> Truth {
-    let value = effective_value(rule_set, case, test.fact);
-    if let TestKind::Presence { known } = test.kind {
-        return Truth::from_bool(value.is_some() == known);
-    }
-    let Some(value) = value else {
-        return Truth::Unknown;
-    };
-    let value = value.kind();
-    match (&test.kind, &value) {
-        (TestKind::Flag, ValueKind::YesNo(answer)) => Truth::from_bool(*answer),
-        (TestKind::Member { negated, codes }, ValueKind::Code(code)) => {
-            Truth::from_bool(codes.contains(code) != *negated)
+    /// Walks an expression with its node values, collecting missing facts
+    /// under nodes that are not exact and could still matter: a part of
+    /// `all` matters only while no other part is false, a part of `any` only
+    /// while no other part is true, a part of `otherwise` only while every
+    /// part before it is unknown.
+    fn missing(
+        &self,
+        expr: &Expr,
+        nodes: &[Val],
+        position: &mut usize,
+        relevant: bool,
+        out: &mut Vec<FactIndex>,
+    ) {
+        let own = nodes.get(*position).cloned().unwrap_or(Val::Unknown);
+        *position += 1;
+        let open = relevant && !own.is_exact();
+        let children = expr.children();
+        // Where each child's nodes start, to look at siblings.
+        let mut starts = Vec::with_capacity(children.len());
+        let mut scan = *position;
+        for child in &children {
+            starts.push(scan);
+            scan += child.node_count();
         }
-        (TestKind::Compare { op, threshold }, _) => {
-            let ordering = match (threshold, &value) {
-                (Threshold::YesNo(expected), ValueKind::YesNo(answer)) => {
-                    Some(answer.cmp(expected))
+        let child_value = |index: usize| -> Val {
+            starts
+                .get(index)
+                .and_then(|start: &usize| nodes.get(*start))
+                .cloned()
+                .unwrap_or(Val::Unknown)
+        };
+        match &expr.kind {
+            ExprKind::All(_) | ExprKind::Any(_) => {
+                let blocker = if matches!(expr.kind, ExprKind::All(_)) {
+                    Truth::False
+                } else {
+                    Truth::True
+                };
+                let blocked: Vec<bool> = (0..children.len())
+                    .map(|index| child_value(index).truth() == blocker)
+                    .collect();
+                let blockers = blocked.iter().filter(|blocked| **blocked).count();
+                for (child, is_blocker) in children.iter().zip(&blocked) {
+                    let others_block = blockers > usize::from(*is_blocker);
+                    self.missing(child, nodes, position, open && !others_block, out);
                 }
-                (Threshold::Number(expected), ValueKind::Number(number)) => {
-                    Some(number.cmp(expected))
+            }
+            ExprKind::Otherwise(_) => {
+                let mut earlier_known = false;
+                for (index, child) in children.iter().enumerate() {
+                    self.missing(child, nodes, position, open && !earlier_known, out);
+                    if child_value(index).is_known() {
+                        earlier_known = true;
+                    }
                 }
-                (Threshold::Quantity { base, .. }, ValueKind::Quantity(quantity)) => {
-                    Some(quantity.cmp(base))
+            }
+            ExprKind::Presence { .. } => {
+                for child in &children {
+                    self.missing(child, nodes, position, false, out);
                 }
-                (Threshold::Date(expected), ValueKind::Date(date)) => Some(date.cmp(expected)),
-                (Threshold::Code(expected), ValueKind::Code(code)) => Some(code.cmp(expected)),
-                _ => None,
-            };
-            match ordering {
-                Some(ordering) => Truth::from_bool(holds(*op, ordering)),
-                // The case reader types every value by its fact, so this cannot
-                // happen; if it did, the honest answer is "unknown".
-                None => Truth::Unknown,
+            }
+            ExprKind::Fact(index) => {
+                if open {
+                    // An age counted from a birth date the case lacks (or
+                    // gives only in part) needs the birth date.
+                    let birth = self
+                        .rule_set
+                        .facts
+                        .get(*index)
+                        .and_then(|fact| fact.derived_from)
+                        .filter(|_| matches!(self.case.slots.get(*index), Some(Slot::Absent)));
+                    out.push(birth.unwrap_or(*index));
+                }
+            }
+            ExprKind::Let(index) => {
+                if open && let Some(Some(outcome)) = self.lets.get(*index) {
+                    out.extend(outcome.missing.iter().copied());
+                }
+            }
+            ExprKind::Score(index) | ExprKind::Band(index) => {
+                if open && let Some(Some(outcome)) = self.scores.get(*index) {
+                    out.extend(outcome.missing.iter().copied());
+                }
+            }
+            ExprKind::Status(differential, candidate) => {
+                if open
+                    && let Some(Some(outcome)) = self.differentials.get(*differential)
+                    && let Some(candidate) = outcome.candidates.get(*candidate)
+                {
+                    out.extend(candidate.missing.iter().copied());
+                }
+            }
+            ExprKind::Tally(_) => {
+                if open {
+                    out.extend(self.tally_missing.iter().copied());
+                }
+            }
+            _ => {
+                for child in &children {
+                    self.missing(child, nodes, position, open, out);
+                }
             }
         }
-        _ => Truth::Unknown,
     }
 }
 
-fn holds(op: CompareOp, ordering: Ordering) -> bool {
-    match op {
-        CompareOp::Less => ordering == Ordering::Less,
-        CompareOp::LessOrEqual => ordering != Ordering::Greater,
-        CompareOp::Greater => ordering == Ordering::Greater,
-        CompareOp::GreaterOrEqual => ordering != Ordering::Less,
-        CompareOp::Equal => ordering == Ordering::Equal,
-        CompareOp::NotEqual => ordering != Ordering::Equal,
-    }
+/// Adds facts to a list, without repeats, keeping declaration order.
+fn merge(into: &mut Vec<FactIndex>, facts: Vec<FactIndex>) {
+    into.extend(facts);
+    into.sort_unstable();
+    into.dedup();
 }
 
-/// Collects the missing facts of unknown tests that could still change the
-/// rule's outcome: a part of `all` matters only while no other part is false,
-/// a part of `any` only while no other part is true.
-fn collect_missing(
-    rule_set: &CheckedRuleSet,
-    case: &Case,
-    condition: &Condition,
-    results: &[Truth],
-    position: &mut usize,
-    relevant: bool,
-    missing: &mut Vec<FactIndex>,
-) {
-    let own = results.get(*position).copied().unwrap_or(Truth::Unknown);
-    *position += 1;
-    match condition {
-        Condition::All(parts, _) | Condition::Any(parts, _) => {
-            let blocker = if matches!(condition, Condition::All(..)) {
-                Truth::False
+/// For each fact, the values worth trying to decide a rule without it: one
+/// on each side of, and at, every threshold it is compared with. `None` for a
+/// fact used in any other way (in arithmetic, compared with another value),
+/// where no finite set of values is sure to cover every answer.
+fn fact_domains(rule_set: &CheckedRuleSet) -> Vec<Option<Vec<Value>>> {
+    let mut thresholds: Vec<Option<BTreeSet<Threshold>>> =
+        vec![Some(BTreeSet::new()); rule_set.facts.len()];
+    let mut visit = |expr: &Expr| collect_thresholds(expr, &mut thresholds);
+    for let_decl in &rule_set.lets {
+        visit(&let_decl.value);
+    }
+    for score in &rule_set.scores {
+        for criterion in &score.criteria {
+            for choice in &criterion.choices {
+                visit(&choice.condition);
+            }
+        }
+    }
+    for differential in &rule_set.differentials {
+        for candidate in &differential.candidates {
+            for argument in &candidate.arguments {
+                visit(&argument.condition);
+            }
+            for status in &candidate.statuses {
+                visit(&status.condition);
+            }
+        }
+    }
+    for rule in &rule_set.rules {
+        visit(&rule.condition);
+    }
+    rule_set
+        .facts
+        .iter()
+        .zip(thresholds)
+        .map(|(fact, thresholds)| {
+            let given = |kind: ValueKind| Value {
+                kind,
+                display: String::new(),
+            };
+            match &fact.fact_type {
+                FactType::YesNo => Some(vec![
+                    given(ValueKind::YesNo(true)),
+                    given(ValueKind::YesNo(false)),
+                ]),
+                FactType::OneOf(codes) => Some(
+                    (0..codes.len())
+                        .map(|code| given(ValueKind::Code(code)))
+                        .collect(),
+                ),
+                FactType::Text => None,
+                _ if fact.derived_from.is_some() => None,
+                FactType::Date => {
+                    let days: Vec<i64> = thresholds?
+                        .into_iter()
+                        .filter_map(|threshold| match threshold {
+                            Threshold::Date(date) => Some(date.days_since_epoch()),
+                            Threshold::Number(_) => None,
+                        })
+                        .collect();
+                    let points = around(
+                        days.iter().map(|day| Rational::integer(*day)).collect(),
+                        Rational::ONE,
+                    )?;
+                    points
+                        .into_iter()
+                        .map(|day| {
+                            let day = i64::try_from(day.numerator() / day.denominator()).ok()?;
+                            let date = Date::from_days_since_epoch(day)?;
+                            Some(given(ValueKind::Date {
+                                low: date,
+                                high: date,
+                            }))
+                        })
+                        .collect()
+                }
+                FactType::Number | FactType::Quantity { .. } | FactType::Age => {
+                    let numbers: Vec<Rational> = thresholds?
+                        .into_iter()
+                        .filter_map(|threshold| match threshold {
+                            Threshold::Number(number) => Some(number),
+                            Threshold::Date(_) => None,
+                        })
+                        .collect();
+                    let unit = match &fact.fact_type {
+                        FactType::Quantity { unit, .. } => Some(*unit),
+                        _ => None,
+                    };
+                    let points = around(numbers, Rational::ONE)?;
+                    Some(
+                        points
+                            .into_iter()
+                            .map(|number| match unit {
+                                Some(unit) => given(ValueKind::Quantity { base: number, unit }),
+                                None if fact.fact_type == FactType::Number => {
+                                    given(ValueKind::Number(number))
+                                }
+                                None => given(ValueKind::Quantity {
+                                    base: number,
+                                    unit: clinrule_check::units::Unit {
+                                        dimension: clinrule_check::units::Dimension::TIME,
+                                        factor: Rational::ONE,
+                                        offset: Rational::ZERO,
+                                    },
+                                }),
+                            })
+                            .collect(),
+                    )
+                }
+            }
+        })
+        .collect()
+}
+
+/// A threshold a fact is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Threshold {
+    Number(Rational),
+    Date(Date),
+}
+
+/// Points that cover every answer a set of thresholds can give: each
+/// threshold, one point between each pair, and one beyond each end.
+fn around(mut thresholds: Vec<Rational>, step: Rational) -> Option<Vec<Rational>> {
+    thresholds.sort();
+    thresholds.dedup();
+    let (first, last) = (*thresholds.first()?, *thresholds.last()?);
+    let mut points = vec![first.checked_sub(step)?];
+    for pair in thresholds.windows(2) {
+        if let [low, high] = pair {
+            points.push(*low);
+            points.push(low.checked_add(*high)?.checked_div(Rational::integer(2))?);
+        }
+    }
+    points.push(last);
+    points.push(last.checked_add(step)?);
+    Some(points)
+}
+
+/// Records the constants each fact is compared with, and marks a fact used
+/// any other way (in arithmetic, against another value) as not enumerable.
+fn collect_thresholds(expr: &Expr, thresholds: &mut [Option<BTreeSet<Threshold>>]) {
+    let constant = |expr: &Expr| match &expr.kind {
+        ExprKind::Const(Const::Number(number)) => Some(Threshold::Number(*number)),
+        ExprKind::Const(Const::Date(date)) => Some(Threshold::Date(*date)),
+        _ => None,
+    };
+    let record = |fact: FactIndex,
+                  found: Option<Threshold>,
+                  thresholds: &mut [Option<BTreeSet<Threshold>>]| {
+        if let Some(slot) = thresholds.get_mut(fact) {
+            match (found, slot.as_mut()) {
+                (Some(threshold), Some(set)) => {
+                    set.insert(threshold);
+                }
+                (None, _) => *slot = None,
+                _ => {}
+            }
+        }
+    };
+    match &expr.kind {
+        ExprKind::Compare {
+            left,
+            right,
+            alternatives,
+            ..
+        } => {
+            match (&left.kind, &right.kind) {
+                (ExprKind::Fact(fact), _) => {
+                    record(*fact, constant(right), thresholds);
+                    for alternative in alternatives {
+                        record(*fact, Some(Threshold::Number(alternative.base)), thresholds);
+                    }
+                }
+                (_, ExprKind::Fact(fact)) => record(*fact, constant(left), thresholds),
+                _ => {}
+            }
+            for side in [left, right] {
+                if !matches!(side.kind, ExprKind::Fact(_)) {
+                    collect_thresholds(side, thresholds);
+                }
+            }
+        }
+        ExprKind::Between {
+            value, low, high, ..
+        } => {
+            if let ExprKind::Fact(fact) = value.kind {
+                record(fact, constant(low), thresholds);
+                record(fact, constant(high), thresholds);
             } else {
-                Truth::True
-            };
-            // The positions of each part's results, to look at siblings.
-            let mut starts = Vec::with_capacity(parts.len());
-            let mut scan = *position;
-            for part in parts {
-                starts.push(scan);
-                scan += node_count(part);
+                collect_thresholds(value, thresholds);
             }
-            let blocked_by: Vec<bool> = starts
-                .iter()
-                .map(|start| results.get(*start).copied() == Some(blocker))
-                .collect();
-            let blockers = blocked_by.iter().filter(|blocked| **blocked).count();
-            for (part, is_blocker) in parts.iter().zip(&blocked_by) {
-                let others_block = blockers > usize::from(*is_blocker);
-                collect_missing(
-                    rule_set,
-                    case,
-                    part,
-                    results,
-                    position,
-                    relevant && !others_block,
-                    missing,
-                );
+            collect_thresholds(low, thresholds);
+            collect_thresholds(high, thresholds);
+        }
+        ExprKind::Presence { value, .. } | ExprKind::Member { value, .. } => {
+            if !matches!(value.kind, ExprKind::Fact(_)) {
+                collect_thresholds(value, thresholds);
             }
         }
-        Condition::Not(part, _) => {
-            collect_missing(rule_set, case, part, results, position, relevant, missing)
+        ExprKind::Fact(fact) => {
+            // A yes/no fact on its own is a finite domain; anything else used
+            // bare (in arithmetic, as a derived value) cannot be enumerated.
+            if expr.value_type != clinrule_check::model::ValueType::Bool {
+                record(*fact, None, thresholds);
+            }
         }
-        Condition::Test(test) => {
-            if relevant
-                && own == Truth::Unknown
-                && effective_value(rule_set, case, test.fact).is_none()
-            {
-                missing.push(test.fact);
+        _ => {
+            for child in expr.children() {
+                collect_thresholds(child, thresholds);
             }
         }
     }
 }
 
-/// How many nodes a condition has, itself included.
-fn node_count(condition: &Condition) -> usize {
-    match condition {
-        Condition::All(parts, _) | Condition::Any(parts, _) => {
-            1 + parts.iter().map(node_count).sum::<usize>()
+/// Tries every combination of values of the missing facts: when all give the
+/// same status, that is the rule's status whatever the facts turn out to be.
+fn decide_by_cases(
+    rule_set: &CheckedRuleSet,
+    case: &Case,
+    rule: &CheckedRule,
+    missing: &[FactIndex],
+    domains: &[Option<Vec<Value>>],
+) -> Option<RuleStatus> {
+    let mut choices: Vec<(FactIndex, &Vec<Value>)> = Vec::with_capacity(missing.len());
+    let mut worlds = 1usize;
+    for fact in missing {
+        // A fact given as a range (a partial date) is not missing: keep it.
+        if !matches!(case.slots.get(*fact), Some(Slot::Absent | Slot::Unknown)) {
+            return None;
         }
-        Condition::Not(part, _) => 1 + node_count(part),
-        Condition::Test(_) => 1,
+        let domain = domains.get(*fact)?.as_ref()?;
+        worlds = worlds.checked_mul(domain.len())?;
+        if worlds > MAX_WORLDS || domain.is_empty() {
+            return None;
+        }
+        choices.push((*fact, domain));
     }
+    let mut agreed: Option<RuleStatus> = None;
+    for world in 0..worlds {
+        let mut hypothetical = case.clone();
+        let mut rest = world;
+        for (fact, domain) in &choices {
+            let value = domain.get(rest % domain.len())?.clone();
+            rest /= domain.len();
+            if let Some(slot) = hypothetical.slots.get_mut(*fact) {
+                *slot = Slot::Given(value);
+            }
+        }
+        let mut evaluator = Evaluator::new(rule_set, &hypothetical);
+        evaluator.derived();
+        let status = evaluator.rule(rule).status;
+        if status == RuleStatus::Undetermined || agreed.is_some_and(|agreed| agreed != status) {
+            return None;
+        }
+        agreed = Some(status);
+    }
+    agreed
 }
 
 /// Ranks the missing facts: those that would decide the most conclusions
@@ -375,6 +1046,9 @@ fn node_count(condition: &Condition) -> usize {
 fn needs(rule_set: &CheckedRuleSet, outcomes: &[RuleOutcome]) -> Vec<Need> {
     let mut needs: Vec<Need> = Vec::new();
     for (rule_index, outcome) in outcomes.iter().enumerate() {
+        if outcome.status != RuleStatus::Undetermined {
+            continue;
+        }
         let conclusion_count = rule_set
             .rules
             .get(rule_index)
@@ -403,70 +1077,36 @@ fn needs(rule_set: &CheckedRuleSet, outcomes: &[RuleOutcome]) -> Vec<Need> {
     needs
 }
 
-/// One node of a rule's condition with its outcome, for rendering the trace.
+/// One node of an expression with its value, for rendering the trace.
 #[derive(Debug, Clone, Copy)]
-pub struct TraceNode<'rule> {
-    /// How deep the node is: 0 for the whole condition.
+pub struct TraceNode<'expr, 'values> {
+    /// How deep the node is: 0 for the whole expression.
     pub depth: usize,
     /// The node.
-    pub condition: &'rule Condition,
-    /// Its truth for this case.
-    pub result: Truth,
+    pub expr: &'expr Expr,
+    /// Its value for this case.
+    pub value: &'values Val,
 }
 
-/// The nodes of a rule's condition in pre-order, each with its outcome.
-pub fn trace_nodes<'rule>(
-    rule: &'rule CheckedRule,
-    outcome: &RuleOutcome,
-) -> Vec<TraceNode<'rule>> {
-    fn walk<'rule>(
-        condition: &'rule Condition,
+/// The nodes of an expression in pre-order, each with its value.
+pub fn trace_nodes<'expr, 'values>(
+    expr: &'expr Expr,
+    values: &'values [Val],
+) -> Vec<TraceNode<'expr, 'values>> {
+    fn walk<'expr, 'values>(
+        expr: &'expr Expr,
         depth: usize,
-        results: &[Truth],
-        nodes: &mut Vec<TraceNode<'rule>>,
+        values: &'values [Val],
+        nodes: &mut Vec<TraceNode<'expr, 'values>>,
     ) {
-        let result = results.get(nodes.len()).copied().unwrap_or(Truth::Unknown);
-        nodes.push(TraceNode {
-            depth,
-            condition,
-            result,
-        });
-        match condition {
-            Condition::All(parts, _) | Condition::Any(parts, _) => {
-                for part in parts {
-                    walk(part, depth + 1, results, nodes);
-                }
-            }
-            Condition::Not(part, _) => walk(part, depth + 1, results, nodes),
-            Condition::Test(_) => {}
+        const UNKNOWN: &Val = &Val::Unknown;
+        let value = values.get(nodes.len()).unwrap_or(UNKNOWN);
+        nodes.push(TraceNode { depth, expr, value });
+        for child in expr.children() {
+            walk(child, depth + 1, values, nodes);
         }
     }
     let mut nodes = Vec::new();
-    walk(&rule.condition, 0, &outcome.node_results, &mut nodes);
+    walk(expr, 0, values, &mut nodes);
     nodes
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Truth::{self, False, True, Unknown};
-
-    const ALL: [Truth; 3] = [True, False, Unknown];
-
-    #[test]
-    fn kleene_truth_tables() {
-        assert_eq!(False.and(Unknown), False);
-        assert_eq!(True.and(Unknown), Unknown);
-        assert_eq!(True.or(Unknown), True);
-        assert_eq!(False.or(Unknown), Unknown);
-        assert_eq!(!Unknown, Unknown);
-        for left in ALL {
-            assert_eq!(!!left, left);
-            for right in ALL {
-                assert_eq!(left.and(right), right.and(left));
-                assert_eq!(left.or(right), right.or(left));
-                // De Morgan holds in Kleene logic.
-                assert_eq!(!left.and(right), (!left).or(!right));
-            }
-        }
-    }
 }

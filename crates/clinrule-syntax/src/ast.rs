@@ -93,6 +93,81 @@ impl Date {
     }
 }
 
+impl Date {
+    /// The date `days` days after 1970-01-01 (before, when negative), if the
+    /// year fits.
+    pub fn from_days_since_epoch(days: i64) -> Option<Date> {
+        // Howard Hinnant's civil-from-days algorithm.
+        let shifted = days.checked_add(719_468)?;
+        let era = shifted.div_euclid(146_097);
+        let day_of_era = shifted - era * 146_097;
+        let year_of_era =
+            (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+        let month_index = (5 * day_of_year + 2) / 153;
+        let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+        let month = if month_index < 10 {
+            month_index + 3
+        } else {
+            month_index - 9
+        };
+        let year = year_of_era + era * 400 + i64::from(month <= 2);
+        Date::new(
+            i32::try_from(year).ok()?,
+            u8::try_from(month).ok()?,
+            u8::try_from(day).ok()?,
+        )
+    }
+
+    /// The date `months` calendar months later (earlier, when negative). A
+    /// day that the target month lacks becomes its last day: one month after
+    /// 31 January is 28 (or 29) February, and a year after 29 February is
+    /// 28 February.
+    pub fn add_months(self, months: i64) -> Option<Date> {
+        let index = i64::from(self.year)
+            .checked_mul(12)?
+            .checked_add(i64::from(self.month) - 1)?
+            .checked_add(months)?;
+        let year = i32::try_from(index.div_euclid(12)).ok()?;
+        let month = u8::try_from(index.rem_euclid(12) + 1).ok()?;
+        let mut day = self.day;
+        loop {
+            if let Some(date) = Date::new(year, month, day) {
+                return Some(date);
+            }
+            day = day.checked_sub(1)?;
+        }
+    }
+
+    /// The date `days` days later (earlier, when negative).
+    pub fn add_days(self, days: i64) -> Option<Date> {
+        Date::from_days_since_epoch(self.days_since_epoch().checked_add(days)?)
+    }
+
+    /// Whole calendar months from `self` to `later` (negative if `later` is earlier).
+    pub fn months_until(self, later: Date) -> i64 {
+        let mut months = (i64::from(later.year) - i64::from(self.year)) * 12
+            + i64::from(later.month)
+            - i64::from(self.month);
+        // Back off while the anniversary has not been reached.
+        while months > 0
+            && self
+                .add_months(months)
+                .is_some_and(|anniversary| anniversary > later)
+        {
+            months -= 1;
+        }
+        while months < 0
+            && self
+                .add_months(months)
+                .is_some_and(|anniversary| anniversary < later)
+        {
+            months += 1;
+        }
+        months
+    }
+}
+
 impl std::fmt::Display for Date {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -145,6 +220,30 @@ impl RuleFile {
         })
     }
 
+    /// The derived values.
+    pub fn lets(&self) -> impl Iterator<Item = &LetDecl> {
+        self.items.iter().filter_map(|item| match item {
+            Item::Let(let_decl) => Some(let_decl),
+            _ => None,
+        })
+    }
+
+    /// The scores.
+    pub fn scores(&self) -> impl Iterator<Item = &ScoreDecl> {
+        self.items.iter().filter_map(|item| match item {
+            Item::Score(score) => Some(score),
+            _ => None,
+        })
+    }
+
+    /// The differentials.
+    pub fn differentials(&self) -> impl Iterator<Item = &DifferentialDecl> {
+        self.items.iter().filter_map(|item| match item {
+            Item::Differential(differential) => Some(differential),
+            _ => None,
+        })
+    }
+
     /// The rules.
     pub fn rules(&self) -> impl Iterator<Item = &Rule> {
         self.items.iter().filter_map(|item| match item {
@@ -163,6 +262,12 @@ pub enum ItemKind {
     Reference,
     /// `fact`
     Fact,
+    /// `let`
+    Let,
+    /// `score`
+    Score,
+    /// `differential`
+    Differential,
     /// `rule`
     Rule,
 }
@@ -187,6 +292,12 @@ pub enum Item {
     Reference(Reference),
     /// A `fact` declaration.
     Fact(FactDecl),
+    /// A derived value: `let`.
+    Let(LetDecl),
+    /// A `score`.
+    Score(ScoreDecl),
+    /// A `differential`.
+    Differential(DifferentialDecl),
     /// A `rule`.
     Rule(Rule),
 }
@@ -321,7 +432,173 @@ pub struct FactDecl {
     pub absent: Option<Spanned<AbsentMeans>>,
     /// Terminology bindings.
     pub codes: Vec<CodeBinding>,
+    /// Substance-specific conversions to a unit of another dimension.
+    pub conversions: Vec<Conversion>,
+    /// `from birth_date`: the date fact an age is derived from.
+    pub derived_from: Option<Ident>,
     /// The whole declaration.
+    pub span: Span,
+}
+
+/// A substance-specific conversion declared on a measurement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conversion {
+    /// `also umol/L at 20.72 ug/dL per umol/L`
+    Also {
+        /// The other unit values may be given in.
+        unit: Ident,
+        /// How much of the declared unit one `per` unit is.
+        amount: QuantityLiteral,
+        /// The unit of the other dimension the amount is per.
+        per: Ident,
+        /// The whole option.
+        span: Span,
+    },
+    /// `molar mass 207.2 g/mol`
+    MolarMass {
+        /// The molar mass.
+        amount: QuantityLiteral,
+        /// The whole option.
+        span: Span,
+    },
+}
+
+/// A derived value: `let <name> "Title" = <expression>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LetDecl {
+    /// Its name.
+    pub name: Ident,
+    /// A title for readers.
+    pub title: Option<Text>,
+    /// How it is computed.
+    pub value: Expr,
+    /// `in kg/m2`: the unit to show it in.
+    pub display_unit: Option<Ident>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// A score: criteria with points, and bands over the total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoreDecl {
+    /// Its identifier, usable as a value.
+    pub id: Ident,
+    /// A title for readers.
+    pub title: Option<Text>,
+    /// References for the whole score.
+    pub cites: Vec<Ident>,
+    /// Its criteria.
+    pub criteria: Vec<Criterion>,
+    /// Its bands.
+    pub bands: Vec<Band>,
+    /// The whole score.
+    pub span: Span,
+}
+
+/// One criterion of a score.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Criterion {
+    /// Its identifier.
+    pub id: Ident,
+    /// A title for readers.
+    pub title: Option<Text>,
+    /// The points it gives and when; the first that holds counts.
+    pub choices: Vec<PointChoice>,
+    /// References for this criterion.
+    pub cites: Vec<Ident>,
+    /// The whole criterion.
+    pub span: Span,
+}
+
+/// `2 points when <condition>`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PointChoice {
+    /// The points.
+    pub points: NumberLiteral,
+    /// When they count.
+    pub condition: Expr,
+    /// The whole choice.
+    pub span: Span,
+}
+
+/// A band of a score's total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Band {
+    /// Its identifier: the value of `<score>.band`.
+    pub id: Ident,
+    /// A title for readers: the category.
+    pub title: Option<Text>,
+    /// The lowest total in the band, if bounded below.
+    pub low: Option<NumberLiteral>,
+    /// The highest total in the band, if bounded above.
+    pub high: Option<NumberLiteral>,
+    /// What to do for a total in this band.
+    pub recommendation: Option<Text>,
+    /// References for this band.
+    pub cites: Vec<Ident>,
+    /// The whole band.
+    pub span: Span,
+}
+
+/// A differential: candidates weighed by arguments for and against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DifferentialDecl {
+    /// Its identifier.
+    pub id: Ident,
+    /// A title for readers.
+    pub title: Option<Text>,
+    /// References for the whole differential.
+    pub cites: Vec<Ident>,
+    /// Its candidates.
+    pub candidates: Vec<Candidate>,
+    /// The whole differential.
+    pub span: Span,
+}
+
+/// A candidate diagnosis of a differential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// Its identifier: `<differential>.<candidate>` is its status.
+    pub id: Ident,
+    /// A title for readers.
+    pub title: Option<Text>,
+    /// References for this candidate.
+    pub cites: Vec<Ident>,
+    /// Its arguments for and against.
+    pub arguments: Vec<Argument>,
+    /// How its status follows from them; the first that holds gives it.
+    pub statuses: Vec<StatusRule>,
+    /// The whole candidate.
+    pub span: Span,
+}
+
+/// An argument for or against a candidate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Argument {
+    /// `true` for `for`, `false` for `against`.
+    pub supports: bool,
+    /// Its identifier.
+    pub id: Ident,
+    /// Its text for readers.
+    pub title: Option<Text>,
+    /// When it holds.
+    pub condition: Expr,
+    /// Its weight, 1 unless written.
+    pub weight: Option<NumberLiteral>,
+    /// References for this argument.
+    pub cites: Vec<Ident>,
+    /// The whole argument.
+    pub span: Span,
+}
+
+/// `suspected when for >= 2 and against = 0`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusRule {
+    /// The status word.
+    pub status: Ident,
+    /// When it applies.
+    pub condition: Expr,
+    /// The whole status rule.
     pub span: Span,
 }
 
@@ -335,58 +612,55 @@ pub struct Rule {
     /// References cited for every conclusion of the rule.
     pub cites: Vec<Ident>,
     /// The `when` condition.
-    pub condition: Condition,
+    pub condition: Expr,
     /// The `then` conclusions.
     pub conclusions: Vec<Conclusion>,
     /// The whole rule.
     pub span: Span,
 }
 
-/// A condition with its span.
+/// An expression: a condition or a value, with its span.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Condition {
-    /// The condition.
-    pub kind: ConditionKind,
+pub struct Expr {
+    /// The expression.
+    pub kind: ExprKind,
+    /// Where it was written, parentheses included.
+    pub span: Span,
+}
+
+/// A number as written, with its span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberLiteral {
+    /// The digits as written: `3.5`, `-2`.
+    pub text: String,
     /// Where it was written.
     pub span: Span,
 }
 
-/// The shapes a condition can take.
+/// A number with its unit, as written: `3.5 ug/dL`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConditionKind {
-    /// Every part holds.
-    All(Vec<Condition>),
-    /// At least one part holds.
-    Any(Vec<Condition>),
-    /// `not <condition>`
-    Not(Box<Condition>),
-    /// `<fact> <op> <value>`
-    Compare {
-        /// The fact being tested.
-        subject: Ident,
-        /// The comparison.
-        op: Spanned<CompareOp>,
-        /// The value it is compared with.
-        value: Value,
-    },
-    /// `<fact> in (a, b)` or `<fact> not in (a, b)`
-    Member {
-        /// The fact being tested.
-        subject: Ident,
-        /// Whether the test is `not in`.
-        negated: bool,
-        /// The codes listed.
-        codes: Vec<Ident>,
-    },
-    /// `<fact> is known` or `<fact> is missing`
-    Presence {
-        /// The fact being tested.
-        subject: Ident,
-        /// `true` for `is known`, `false` for `is missing`.
-        known: bool,
-    },
-    /// A yes/no fact on its own.
-    Flag(Ident),
+pub struct QuantityLiteral {
+    /// The number.
+    pub number: NumberLiteral,
+    /// The unit.
+    pub unit: Ident,
+    /// The whole quantity.
+    pub span: Span,
+}
+
+/// How many parts of a counting condition must hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CountKind {
+    /// `any of`: at least one.
+    Any,
+    /// `all of`: every one.
+    All,
+    /// `none of`: not one.
+    None,
+    /// `at least N of`
+    AtLeast(NumberLiteral),
+    /// `at most N of`
+    AtMost(NumberLiteral),
 }
 
 /// A comparison operator.
@@ -425,35 +699,127 @@ impl CompareOp {
     }
 }
 
-/// A value written in a condition.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Value {
-    /// The value.
-    pub kind: ValueKind,
-    /// Where it was written.
-    pub span: Span,
+/// An arithmetic operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ArithOp {
+    /// `+`
+    Add,
+    /// `-`
+    Subtract,
+    /// `*`
+    Multiply,
+    /// `/`
+    Divide,
 }
 
-/// The kinds of value a condition can write.
+impl ArithOp {
+    /// The symbol that writes the operator.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            ArithOp::Add => "+",
+            ArithOp::Subtract => "-",
+            ArithOp::Multiply => "*",
+            ArithOp::Divide => "/",
+        }
+    }
+}
+
+/// The shapes an expression can take.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ValueKind {
-    /// A number without a unit, as written: `3`, `2.5`.
-    Number(String),
-    /// A number with a unit: `3.5 ug/dL`, `6 months`.
-    Quantity {
-        /// The number as written.
-        number: String,
-        /// The unit as written.
-        unit: Ident,
+pub enum ExprKind {
+    /// `a and b and c`: every part holds.
+    All(Vec<Expr>),
+    /// `a or b or c`: at least one part holds.
+    Any(Vec<Expr>),
+    /// `a otherwise b`: the first part that is known.
+    Otherwise(Vec<Expr>),
+    /// `not <expression>`
+    Not(Box<Expr>),
+    /// `at least 2 of (a, b, c)` and the other counting forms.
+    Count {
+        /// How many must hold.
+        kind: CountKind,
+        /// The parts counted.
+        items: Vec<Expr>,
     },
+    /// `<left> <op> <right>`, optionally with the threshold in a second unit.
+    Compare {
+        /// The value compared.
+        left: Box<Expr>,
+        /// The comparison.
+        op: Spanned<CompareOp>,
+        /// What it is compared with.
+        right: Box<Expr>,
+        /// The same threshold in a second unit: `>= 3.5 ug/dL (0.17 umol/L)`.
+        alternative: Option<QuantityLiteral>,
+    },
+    /// `<value> between <low> and <high>`, each end inclusive or exclusive.
+    Between {
+        /// The value tested.
+        value: Box<Expr>,
+        /// The lower end.
+        low: Box<Expr>,
+        /// Whether the lower end is included, if written.
+        low_inclusive: Option<Spanned<bool>>,
+        /// The upper end.
+        high: Box<Expr>,
+        /// Whether the upper end is included, if written.
+        high_inclusive: Option<Spanned<bool>>,
+    },
+    /// `<date> within 30 days before <anchor>` (or `after`).
+    Within {
+        /// The date tested.
+        value: Box<Expr>,
+        /// How far from the anchor.
+        amount: QuantityLiteral,
+        /// `true` for `after`, `false` for `before`.
+        after: bool,
+        /// The date it is measured from, usually `as_of`.
+        anchor: Box<Expr>,
+    },
+    /// `<value> in (a, b)` or `<value> not in (a, b)`
+    Member {
+        /// The value tested.
+        value: Box<Expr>,
+        /// Whether the test is `not in`.
+        negated: bool,
+        /// The codes listed.
+        codes: Vec<Ident>,
+    },
+    /// `<value> is known` or `<value> is missing`
+    Presence {
+        /// The value tested.
+        value: Box<Expr>,
+        /// `true` for `is known`, `false` for `is missing`.
+        known: bool,
+    },
+    /// `<left> + <right>` and the other arithmetic operators.
+    Arith {
+        /// The operator.
+        op: Spanned<ArithOp>,
+        /// The left operand.
+        left: Box<Expr>,
+        /// The right operand.
+        right: Box<Expr>,
+    },
+    /// A number without a unit: `3`, `2.5`.
+    Number(NumberLiteral),
+    /// A number with a unit: `3.5 ug/dL`, `6 months`.
+    Quantity(QuantityLiteral),
     /// A date: `2025-10-30`.
     Date(Date),
     /// `yes`
     Yes,
     /// `no`
     No,
-    /// A bare word: a code such as `female`, or a misplaced fact name.
-    Word(Ident),
+    /// `as_of`: the date the case describes.
+    AsOf,
+    /// `for` (true) or `against` (false) in a candidate's status rules.
+    Tally(bool),
+    /// A name: a fact, derived value, score, score band, candidate or code.
+    Name(Ident),
+    /// A part that could not be read, already reported as a syntax error.
+    Invalid,
 }
 
 /// What a conclusion does; each verb gives one kind of conclusion.
@@ -587,4 +953,51 @@ pub struct Conclusion {
     pub cites: Vec<Ident>,
     /// The whole conclusion.
     pub span: Span,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Date;
+
+    fn date(text: &str) -> Date {
+        Date::parse(text).unwrap()
+    }
+
+    #[test]
+    fn days_round_trip() {
+        for text in [
+            "1970-01-01",
+            "2000-02-29",
+            "2024-12-31",
+            "1899-03-01",
+            "2100-02-28",
+        ] {
+            let day = date(text);
+            assert_eq!(
+                Date::from_days_since_epoch(day.days_since_epoch()),
+                Some(day),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            date("2024-03-01").days_since_epoch() - date("2024-02-28").days_since_epoch(),
+            2
+        );
+        assert_eq!(
+            date("2023-03-01").days_since_epoch() - date("2023-02-28").days_since_epoch(),
+            1
+        );
+    }
+
+    #[test]
+    fn months_follow_the_calendar() {
+        assert_eq!(date("2024-01-31").add_months(1), Some(date("2024-02-29")));
+        assert_eq!(date("2023-01-31").add_months(1), Some(date("2023-02-28")));
+        assert_eq!(date("2024-02-29").add_months(12), Some(date("2025-02-28")));
+        assert_eq!(date("2024-02-29").add_months(48), Some(date("2028-02-29")));
+        assert_eq!(date("2024-05-15").add_months(-5), Some(date("2023-12-15")));
+        assert_eq!(date("2023-11-20").months_until(date("2025-11-19")), 23);
+        assert_eq!(date("2023-11-20").months_until(date("2025-11-20")), 24);
+        assert_eq!(date("2024-02-29").months_until(date("2025-02-28")), 12);
+    }
 }

@@ -18,7 +18,15 @@ use crate::suggest::{did_you_mean, edit_distance};
 struct CrlParser;
 
 /// The words that start a top-level item.
-const TOP_LEVEL_KEYWORDS: [&str; 4] = ["ruleset", "reference", "fact", "rule"];
+const TOP_LEVEL_KEYWORDS: [&str; 7] = [
+    "ruleset",
+    "reference",
+    "fact",
+    "let",
+    "score",
+    "differential",
+    "rule",
+];
 
 /// Every keyword of the language, for "did you mean" suggestions.
 pub const KEYWORDS: &[&str] = &[
@@ -67,6 +75,38 @@ pub const KEYWORDS: &[&str] = &[
     "follow",
     "up",
     "note",
+    "let",
+    "score",
+    "criterion",
+    "point",
+    "points",
+    "band",
+    "from",
+    "to",
+    "recommend",
+    "differential",
+    "candidate",
+    "for",
+    "against",
+    "weight",
+    "otherwise",
+    "between",
+    "inclusive",
+    "exclusive",
+    "within",
+    "before",
+    "after",
+    "as_of",
+    "at",
+    "least",
+    "most",
+    "any",
+    "all",
+    "none",
+    "also",
+    "per",
+    "molar",
+    "mass",
 ];
 
 /// Parses a whole rule file.
@@ -286,6 +326,9 @@ fn broken_item(chunk: &str, offset: u32) -> BrokenItem {
         Some("ruleset") => Some(ItemKind::RuleSet),
         Some("reference") => Some(ItemKind::Reference),
         Some("fact") => Some(ItemKind::Fact),
+        Some("let") => Some(ItemKind::Let),
+        Some("score") => Some(ItemKind::Score),
+        Some("differential") => Some(ItemKind::Differential),
         Some("rule") => Some(ItemKind::Rule),
         _ => None,
     };
@@ -417,15 +460,49 @@ fn join_or(phrases: &[&str]) -> String {
 fn describe(rule: Rule) -> (&'static str, &'static [&'static str]) {
     match rule {
         Rule::EOI => (
-            "a new `rule`, `fact` or `reference`",
-            &["rule", "fact", "reference", "ruleset"],
+            "a new `rule`, `fact`, `let`, `score`, `differential` or `reference`",
+            &[
+                "rule",
+                "fact",
+                "reference",
+                "ruleset",
+                "let",
+                "score",
+                "differential",
+            ],
         ),
+        Rule::let_decl | Rule::kw_let => ("`let`", &["let"]),
+        Rule::score_decl | Rule::kw_score => ("`score`", &["score"]),
+        Rule::differential_decl | Rule::kw_differential => ("`differential`", &["differential"]),
+        Rule::equals => ("`=` before the derived value's expression", &[]),
+        Rule::display_unit => ("`in <unit>`", &["in"]),
+        Rule::criterion | Rule::kw_criterion => ("`criterion`", &["criterion"]),
+        Rule::point_choice | Rule::points => ("points such as `1 point when ...`", &[]),
+        Rule::kw_points => ("`points`", &["points", "point"]),
+        Rule::band | Rule::kw_band => ("`band`", &["band"]),
+        Rule::band_range | Rule::kw_from | Rule::kw_to => {
+            ("the band's range, such as `from 0 to 3`", &["from", "to"])
+        }
+        Rule::recommend_option | Rule::kw_recommend => ("`recommend`", &["recommend"]),
+        Rule::candidate | Rule::kw_candidate => ("`candidate`", &["candidate"]),
+        Rule::argument | Rule::kw_for | Rule::kw_against => {
+            ("an argument `for` or `against`", &["for", "against"])
+        }
+        Rule::weight_option | Rule::kw_weight => ("`weight`", &["weight"]),
+        Rule::status_rule => (
+            "a status rule such as `suspected when for >= 2`",
+            &["suspected", "likely", "possible", "unlikely", "excluded"],
+        ),
+        Rule::also_option | Rule::kw_also => ("`also <unit> at ... per ...`", &["also"]),
+        Rule::molar_mass_option | Rule::kw_molar => ("`molar mass`", &["molar"]),
+        Rule::from_option => ("`from <date fact>`", &["from"]),
+        Rule::kw_at | Rule::kw_per | Rule::kw_mass => ("", &[]),
         Rule::ruleset_decl | Rule::kw_ruleset => ("`ruleset`", &["ruleset"]),
         Rule::reference_decl | Rule::kw_reference => ("`reference`", &["reference"]),
         Rule::fact_decl | Rule::kw_fact => ("`fact`", &["fact"]),
         Rule::rule_decl | Rule::kw_rule => ("`rule`", &["rule"]),
         Rule::ident => ("an identifier such as `lead_first`", &[]),
-        Rule::name | Rule::flag => ("a fact name such as `lab.blood_lead`", &[]),
+        Rule::name => ("a name such as `lab.blood_lead`", &[]),
         Rule::ref_id => ("a reference number or name", &[]),
         Rule::code => ("a code", &[]),
         Rule::word => ("a word", &[]),
@@ -464,19 +541,36 @@ fn describe(rule: Rule) -> (&'static str, &'static [&'static str]) {
         Rule::cite_clause | Rule::kw_cite => ("`cite`", &["cite"]),
         Rule::when_clause | Rule::kw_when => ("`when`", &["when"]),
         Rule::then_clause | Rule::kw_then => ("`then`", &["then"]),
-        Rule::condition
-        | Rule::negation
-        | Rule::group
-        | Rule::presence
-        | Rule::membership
-        | Rule::comparison => ("a condition", &["not"]),
-        Rule::logic_op | Rule::kw_and | Rule::kw_or => ("`and`, `or`", &["and", "or"]),
+        Rule::expr | Rule::negation | Rule::group | Rule::test | Rule::sum | Rule::product => {
+            ("a condition or a value", &["not"])
+        }
+        Rule::counting | Rule::count_head | Rule::kw_any | Rule::kw_all | Rule::kw_none => (
+            "`any of`, `all of`, `none of` or `at least N of`",
+            &["any", "all", "none", "at"],
+        ),
+        Rule::kw_at_least | Rule::kw_at_most => ("`at least` or `at most`", &["at"]),
+        Rule::logic_op | Rule::kw_and | Rule::kw_or | Rule::kw_otherwise => {
+            ("`and`, `or`, `otherwise`", &["and", "or", "otherwise"])
+        }
+        Rule::add_op | Rule::mul_op => ("an arithmetic operator", &[]),
+        Rule::presence_tail => ("`is known` or `is missing`", &["is"]),
+        Rule::membership_tail => ("`in (...)`", &["in"]),
+        Rule::between_tail | Rule::kw_between => ("`between`", &["between"]),
+        Rule::inclusivity | Rule::kw_inclusive | Rule::kw_exclusive => {
+            ("`inclusive` or `exclusive`", &["inclusive", "exclusive"])
+        }
+        Rule::within_tail | Rule::kw_within => ("`within`", &["within"]),
+        Rule::kw_before | Rule::kw_after => ("`before` or `after`", &["before", "after"]),
+        Rule::kw_as_of => ("`as_of`", &["as_of"]),
+        Rule::compare_tail => ("a comparison such as `>=`, `<` or `=`", &[]),
+        Rule::alternative => ("the threshold in a second unit, in parentheses", &[]),
+        Rule::tally => ("`for` or `against`", &["for", "against"]),
         Rule::kw_not => ("`not`", &["not"]),
         Rule::kw_in => ("`in`", &["in"]),
         Rule::kw_is => ("`is`", &["is"]),
         Rule::kw_known | Rule::kw_missing => ("`known` or `missing`", &["known", "missing"]),
         Rule::compare_op => ("a comparison such as `>=`, `<` or `=`", &[]),
-        Rule::value | Rule::kw_yes | Rule::kw_no => (
+        Rule::kw_yes | Rule::kw_no => (
             "a value such as `yes`, `3.5 ug/dL` or a code",
             &["yes", "no"],
         ),
@@ -514,11 +608,14 @@ struct Lowerer<'errors> {
 }
 
 impl Lowerer<'_> {
+    /// The span of a pair, without the blank space and comments pest's
+    /// implicit whitespace may leave at its end.
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let span = pair.as_span();
+        let kept = trim_trailing_space(pair.as_str()).len();
         Span::new(
             self.offset + span.start() as u32,
-            self.offset + span.end() as u32,
+            self.offset + (span.start() + kept) as u32,
         )
     }
 
@@ -534,6 +631,9 @@ impl Lowerer<'_> {
             Rule::ruleset_decl => Some(Item::RuleSet(self.ruleset(pair))),
             Rule::reference_decl => Some(Item::Reference(self.reference(pair))),
             Rule::fact_decl => self.fact(pair).map(Item::Fact),
+            Rule::let_decl => self.let_decl(pair).map(Item::Let),
+            Rule::score_decl => self.score(pair).map(Item::Score),
+            Rule::differential_decl => self.differential(pair).map(Item::Differential),
             Rule::rule_decl => self.rule(pair).map(Item::Rule),
             _ => None,
         }
@@ -758,6 +858,8 @@ impl Lowerer<'_> {
             description: None,
             absent: None,
             codes: Vec::new(),
+            conversions: Vec::new(),
+            derived_from: None,
             span,
         };
         let mut absent_span: Option<Span> = None;
@@ -875,6 +977,45 @@ impl Lowerer<'_> {
                         });
                     }
                 }
+                Rule::also_option => {
+                    let mut parts = part.into_inner();
+                    let _also = parts.next();
+                    let unit = parts.next().map(|unit| self.ident(&unit));
+                    let _at = parts.next();
+                    let amount = parts
+                        .next()
+                        .and_then(|quantity| self.quantity_literal(quantity));
+                    let _per = parts.next();
+                    let per = parts.next().map(|unit| self.ident(&unit));
+                    if let (Some(unit), Some(amount), Some(per)) = (unit, amount, per) {
+                        fact.conversions.push(Conversion::Also {
+                            unit,
+                            amount,
+                            per,
+                            span: part_span,
+                        });
+                    }
+                }
+                Rule::molar_mass_option => {
+                    if let Some(amount) = part
+                        .into_inner()
+                        .nth(2)
+                        .and_then(|quantity| self.quantity_literal(quantity))
+                    {
+                        fact.conversions.push(Conversion::MolarMass {
+                            amount,
+                            span: part_span,
+                        });
+                    }
+                }
+                Rule::from_option => {
+                    self.note_duplicate(
+                        "from",
+                        fact.derived_from.as_ref().map(|name| name.span),
+                        part_span,
+                    );
+                    fact.derived_from = part.into_inner().nth(1).map(|name| self.ident(&name));
+                }
                 Rule::description => {
                     let keyword_span = part_span;
                     self.note_duplicate(
@@ -908,10 +1049,7 @@ impl Lowerer<'_> {
                 Rule::text_block => title = Some(self.text(part)),
                 Rule::cite_clause => cites.extend(self.cites(part)),
                 Rule::when_clause => {
-                    condition = part
-                        .into_inner()
-                        .nth(1)
-                        .map(|condition| self.condition(condition));
+                    condition = part.into_inner().nth(1).map(|expr| self.expr(expr));
                 }
                 Rule::then_clause => {
                     for conclusion in part.into_inner().skip(1) {
@@ -931,6 +1069,256 @@ impl Lowerer<'_> {
         })
     }
 
+    fn let_decl(&mut self, pair: Pair<'_, Rule>) -> Option<LetDecl> {
+        let span = self.span(&pair);
+        let mut name = None;
+        let mut title = None;
+        let mut value = None;
+        let mut display_unit = None;
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::name => name = Some(self.ident(&part)),
+                Rule::text_block => title = Some(self.text(part)),
+                Rule::expr => value = Some(self.expr(part)),
+                Rule::display_unit => {
+                    display_unit = part.into_inner().nth(1).map(|unit| self.ident(&unit))
+                }
+                _ => {}
+            }
+        }
+        Some(LetDecl {
+            name: name?,
+            title,
+            value: value?,
+            display_unit,
+            span,
+        })
+    }
+
+    fn number_literal(&self, pair: &Pair<'_, Rule>) -> NumberLiteral {
+        NumberLiteral {
+            text: pair.as_str().to_owned(),
+            span: self.span(pair),
+        }
+    }
+
+    fn quantity_literal(&self, pair: Pair<'_, Rule>) -> Option<QuantityLiteral> {
+        let span = self.span(&pair);
+        let mut parts = pair.into_inner();
+        let number = self.number_literal(&parts.next()?);
+        let unit = self.ident(&parts.next()?);
+        Some(QuantityLiteral { number, unit, span })
+    }
+
+    fn score(&mut self, pair: Pair<'_, Rule>) -> Option<ScoreDecl> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        let id = self.ident(&inner.next()?);
+        let mut score = ScoreDecl {
+            id,
+            title: None,
+            cites: Vec::new(),
+            criteria: Vec::new(),
+            bands: Vec::new(),
+            span,
+        };
+        for part in inner {
+            match part.as_rule() {
+                Rule::text_block => score.title = Some(self.text(part)),
+                Rule::cite_clause => score.cites.extend(self.cites(part)),
+                Rule::criterion => {
+                    if let Some(criterion) = self.criterion(part) {
+                        score.criteria.push(criterion);
+                    }
+                }
+                Rule::band => {
+                    if let Some(band) = self.band(part) {
+                        score.bands.push(band);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(score)
+    }
+
+    fn criterion(&mut self, pair: Pair<'_, Rule>) -> Option<Criterion> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        let id = self.ident(&inner.next()?);
+        let mut criterion = Criterion {
+            id,
+            title: None,
+            choices: Vec::new(),
+            cites: Vec::new(),
+            span,
+        };
+        for part in inner {
+            match part.as_rule() {
+                Rule::text_block => criterion.title = Some(self.text(part)),
+                Rule::cite_clause => criterion.cites.extend(self.cites(part)),
+                Rule::point_choice => {
+                    let choice_span = self.span(&part);
+                    let mut parts = part.into_inner();
+                    let points = parts.next().and_then(|points| points.into_inner().next());
+                    let condition = parts.nth(1).map(|expr| self.expr(expr));
+                    if let (Some(points), Some(condition)) = (points, condition) {
+                        criterion.choices.push(PointChoice {
+                            points: self.number_literal(&points),
+                            condition,
+                            span: choice_span,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(criterion)
+    }
+
+    fn band(&mut self, pair: Pair<'_, Rule>) -> Option<Band> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        let id = self.ident(&inner.next()?);
+        let mut band = Band {
+            id,
+            title: None,
+            low: None,
+            high: None,
+            recommendation: None,
+            cites: Vec::new(),
+            span,
+        };
+        for part in inner {
+            match part.as_rule() {
+                Rule::text_block => band.title = Some(self.text(part)),
+                Rule::cite_clause => band.cites.extend(self.cites(part)),
+                Rule::recommend_option => {
+                    if let Some(text) = part.into_inner().nth(1) {
+                        band.recommendation = Some(self.text(text));
+                    }
+                }
+                Rule::band_range => {
+                    let mut bound_is_low = true;
+                    for bound in part.into_inner() {
+                        match bound.as_rule() {
+                            Rule::kw_from => bound_is_low = true,
+                            Rule::kw_to => bound_is_low = false,
+                            Rule::number if bound_is_low => {
+                                band.low = Some(self.number_literal(&bound))
+                            }
+                            Rule::number => band.high = Some(self.number_literal(&bound)),
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(band)
+    }
+
+    fn differential(&mut self, pair: Pair<'_, Rule>) -> Option<DifferentialDecl> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        let id = self.ident(&inner.next()?);
+        let mut differential = DifferentialDecl {
+            id,
+            title: None,
+            cites: Vec::new(),
+            candidates: Vec::new(),
+            span,
+        };
+        for part in inner {
+            match part.as_rule() {
+                Rule::text_block => differential.title = Some(self.text(part)),
+                Rule::cite_clause => differential.cites.extend(self.cites(part)),
+                Rule::candidate => {
+                    if let Some(candidate) = self.candidate(part) {
+                        differential.candidates.push(candidate);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(differential)
+    }
+
+    fn candidate(&mut self, pair: Pair<'_, Rule>) -> Option<Candidate> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        let id = self.ident(&inner.next()?);
+        let mut candidate = Candidate {
+            id,
+            title: None,
+            cites: Vec::new(),
+            arguments: Vec::new(),
+            statuses: Vec::new(),
+            span,
+        };
+        for part in inner {
+            let part_span = self.span(&part);
+            match part.as_rule() {
+                Rule::text_block => candidate.title = Some(self.text(part)),
+                Rule::cite_clause => candidate.cites.extend(self.cites(part)),
+                Rule::argument => {
+                    let mut supports = true;
+                    let mut id = None;
+                    let mut title = None;
+                    let mut condition = None;
+                    let mut weight = None;
+                    let mut cites = Vec::new();
+                    for piece in part.into_inner() {
+                        match piece.as_rule() {
+                            Rule::kw_against => supports = false,
+                            Rule::ident => id = Some(self.ident(&piece)),
+                            Rule::text_block => title = Some(self.text(piece)),
+                            Rule::expr => condition = Some(self.expr(piece)),
+                            Rule::weight_option => {
+                                weight = piece
+                                    .into_inner()
+                                    .nth(1)
+                                    .map(|number| self.number_literal(&number));
+                            }
+                            Rule::cite_clause => cites.extend(self.cites(piece)),
+                            _ => {}
+                        }
+                    }
+                    if let (Some(id), Some(condition)) = (id, condition) {
+                        candidate.arguments.push(Argument {
+                            supports,
+                            id,
+                            title,
+                            condition,
+                            weight,
+                            cites,
+                            span: part_span,
+                        });
+                    }
+                }
+                Rule::status_rule => {
+                    let mut parts = part.into_inner();
+                    let status = parts.next().map(|word| self.ident(&word));
+                    let condition = parts.nth(1).map(|expr| self.expr(expr));
+                    if let (Some(status), Some(condition)) = (status, condition) {
+                        candidate.statuses.push(StatusRule {
+                            status,
+                            condition,
+                            span: part_span,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(candidate)
+    }
+
     fn cites(&self, pair: Pair<'_, Rule>) -> Vec<Ident> {
         pair.into_inner()
             .filter(|part| part.as_rule() == Rule::ref_id)
@@ -938,28 +1326,41 @@ impl Lowerer<'_> {
             .collect()
     }
 
-    fn condition(&mut self, pair: Pair<'_, Rule>) -> Condition {
+    /// A placeholder for a part the grammar guarantees but the tree lacks;
+    /// it never occurs for input that parsed.
+    fn hole(span: Span) -> Expr {
+        Expr {
+            kind: ExprKind::Invalid,
+            span,
+        }
+    }
+
+    /// A chain of operands joined by `and`, `or` or `otherwise`.
+    fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
         let span = self.span(&pair);
         let mut operands = Vec::new();
-        let mut operators: Vec<(bool, Span, String)> = Vec::new();
+        let mut operators: Vec<Operator> = Vec::new();
         for part in pair.into_inner() {
             if part.as_rule() == Rule::logic_op {
                 let word = part.as_str().to_owned();
-                operators.push((word == "and", self.span(&part), word));
+                let kind = match word.as_str() {
+                    "and" => ChainKind::All,
+                    "or" => ChainKind::Any,
+                    _ => ChainKind::Otherwise,
+                };
+                operators.push((kind, self.span(&part), word));
             } else {
                 operands.push(self.operand(part));
             }
         }
-        if operands.len() == 1
-            && operators.is_empty()
-            && let Some(only) = operands.pop()
-        {
-            return only;
+        if operators.is_empty() {
+            return operands.pop().unwrap_or_else(|| Self::hole(span));
         }
-        let first_is_and = operators.first().is_some_and(|(is_and, _, _)| *is_and);
-        if let Some((_, second_span, second_word)) = operators
-            .iter()
-            .find(|(is_and, _, _)| *is_and != first_is_and)
+        let first_kind = operators
+            .first()
+            .map_or(ChainKind::All, |(kind, _, _)| *kind);
+        if let Some((_, second_span, second_word)) =
+            operators.iter().find(|(kind, _, _)| *kind != first_kind)
             && let Some((_, first_span, first_word)) = operators.first()
         {
             self.errors.push(SyntaxError::MixedAndOr {
@@ -969,147 +1370,301 @@ impl Lowerer<'_> {
                 second: *second_span,
                 second_word: second_word.clone(),
             });
-            // Read it as `and` binding tighter, so later checks still see every part.
-            let mut groups: Vec<Vec<Condition>> = vec![Vec::new()];
-            let mut operands = operands.into_iter();
-            if let Some(first) = operands.next()
-                && let Some(group) = groups.last_mut()
-            {
-                group.push(first);
-            }
-            for ((is_and, _, _), operand) in operators.iter().zip(operands) {
-                if !*is_and {
-                    groups.push(Vec::new());
-                }
-                if let Some(group) = groups.last_mut() {
-                    group.push(operand);
-                }
-            }
-            let parts = groups
-                .into_iter()
-                .map(|mut group| {
-                    if group.len() == 1 {
-                        group.remove(0)
-                    } else {
-                        let group_span = group
-                            .iter()
-                            .map(|part| part.span)
-                            .reduce(Span::merge)
-                            .unwrap_or(span);
-                        Condition {
-                            kind: ConditionKind::All(group),
-                            span: group_span,
-                        }
-                    }
-                })
-                .collect();
-            return Condition {
-                kind: ConditionKind::Any(parts),
-                span,
-            };
+            // Read it with `and` binding tighter than `or`, and `otherwise`
+            // loosest, so that later checks still see every part.
+            return Self::chain_by_precedence(operands, &operators, span);
         }
-        let kind = if first_is_and {
-            ConditionKind::All(operands)
-        } else {
-            ConditionKind::Any(operands)
+        let kind = match first_kind {
+            ChainKind::All => ExprKind::All(operands),
+            ChainKind::Any => ExprKind::Any(operands),
+            ChainKind::Otherwise => ExprKind::Otherwise(operands),
         };
-        Condition { kind, span }
+        Expr { kind, span }
     }
 
-    fn operand(&mut self, pair: Pair<'_, Rule>) -> Condition {
+    fn chain_by_precedence(operands: Vec<Expr>, operators: &[Operator], span: Span) -> Expr {
+        // Split at the loosest operator present, then build each side.
+        let loosest = if operators
+            .iter()
+            .any(|(kind, _, _)| *kind == ChainKind::Otherwise)
+        {
+            ChainKind::Otherwise
+        } else if operators.iter().any(|(kind, _, _)| *kind == ChainKind::Any) {
+            ChainKind::Any
+        } else {
+            ChainKind::All
+        };
+        let mut groups: Vec<(Vec<Expr>, Vec<Operator>)> = vec![(Vec::new(), Vec::new())];
+        let mut operands = operands.into_iter();
+        if let Some(first) = operands.next()
+            && let Some(group) = groups.last_mut()
+        {
+            group.0.push(first);
+        }
+        for (operator, operand) in operators.iter().zip(operands) {
+            if operator.0 == loosest {
+                groups.push((Vec::new(), Vec::new()));
+            } else if let Some(group) = groups.last_mut() {
+                group.1.push(operator.clone());
+            }
+            if let Some(group) = groups.last_mut() {
+                group.0.push(operand);
+            }
+        }
+        let parts: Vec<Expr> = groups
+            .into_iter()
+            .map(|(group_operands, group_operators)| {
+                let group_span = group_operands
+                    .iter()
+                    .map(|part| part.span)
+                    .reduce(Span::merge)
+                    .unwrap_or(span);
+                if group_operators.is_empty() {
+                    let mut group_operands = group_operands;
+                    group_operands
+                        .pop()
+                        .unwrap_or_else(|| Self::hole(group_span))
+                } else {
+                    Self::chain_by_precedence(group_operands, &group_operators, group_span)
+                }
+            })
+            .collect();
+        let kind = match loosest {
+            ChainKind::All => ExprKind::All(parts),
+            ChainKind::Any => ExprKind::Any(parts),
+            ChainKind::Otherwise => ExprKind::Otherwise(parts),
+        };
+        Expr { kind, span }
+    }
+
+    fn operand(&mut self, pair: Pair<'_, Rule>) -> Expr {
         let span = self.span(&pair);
-        let rule = pair.as_rule();
-        let mut inner = pair.into_inner();
-        let kind = match rule {
+        match pair.as_rule() {
             Rule::negation => {
-                let _keyword = inner.next();
-                match inner.next() {
-                    Some(operand) => ConditionKind::Not(Box::new(self.operand(operand))),
-                    None => ConditionKind::All(Vec::new()),
+                let inner = pair
+                    .into_inner()
+                    .nth(1)
+                    .map(|operand| self.operand(operand));
+                Expr {
+                    kind: ExprKind::Not(Box::new(inner.unwrap_or_else(|| Self::hole(span)))),
+                    span,
                 }
             }
-            Rule::group => {
-                let _open = inner.next();
-                match inner.next() {
-                    Some(condition) => {
-                        let mut condition = self.condition(condition);
-                        condition.span = span;
-                        return condition;
+            Rule::counting => {
+                let mut kind = CountKind::Any;
+                let mut items = Vec::new();
+                for part in pair.into_inner() {
+                    match part.as_rule() {
+                        Rule::count_head => {
+                            let mut head = part.into_inner();
+                            let word = head.next().map(|word| word.as_rule());
+                            let number = head.next().map(|number| self.number_literal(&number));
+                            kind = match (word, number) {
+                                (Some(Rule::kw_all), _) => CountKind::All,
+                                (Some(Rule::kw_none), _) => CountKind::None,
+                                (Some(Rule::kw_at_least), Some(number)) => {
+                                    CountKind::AtLeast(number)
+                                }
+                                (Some(Rule::kw_at_most), Some(number)) => CountKind::AtMost(number),
+                                _ => CountKind::Any,
+                            };
+                        }
+                        Rule::expr => items.push(self.expr(part)),
+                        _ => {}
                     }
-                    None => ConditionKind::All(Vec::new()),
+                }
+                Expr {
+                    kind: ExprKind::Count { kind, items },
+                    span,
                 }
             }
-            Rule::presence => {
-                let subject = inner.next().map(|name| self.ident(&name));
-                let known = inner
+            _ => self.test(pair),
+        }
+    }
+
+    /// A value with an optional test: `x`, `x >= 3 mg/dL`, `x between ...`, `x is known`.
+    fn test(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let value = match inner.next() {
+            Some(sum) => self.sum(sum),
+            None => return Self::hole(span),
+        };
+        let Some(tail) = inner.next() else {
+            return value;
+        };
+        let value = Box::new(value);
+        let kind = match tail.as_rule() {
+            Rule::presence_tail => {
+                let known = tail
+                    .into_inner()
                     .nth(1)
                     .is_some_and(|word| word.as_rule() == Rule::kw_known);
-                match subject {
-                    Some(subject) => ConditionKind::Presence { subject, known },
-                    None => ConditionKind::All(Vec::new()),
-                }
+                ExprKind::Presence { value, known }
             }
-            Rule::membership => {
-                let mut subject = None;
+            Rule::membership_tail => {
                 let mut negated = false;
                 let mut codes = Vec::new();
-                for part in inner {
+                for part in tail.into_inner() {
                     match part.as_rule() {
-                        Rule::name => subject = Some(self.ident(&part)),
                         Rule::kw_not => negated = true,
                         Rule::code => codes.push(self.ident(&part)),
                         _ => {}
                     }
                 }
-                match subject {
-                    Some(subject) => ConditionKind::Member {
-                        subject,
-                        negated,
-                        codes,
-                    },
-                    None => ConditionKind::All(Vec::new()),
+                ExprKind::Member {
+                    value,
+                    negated,
+                    codes,
                 }
             }
-            Rule::comparison => {
-                let subject = inner.next().map(|name| self.ident(&name));
-                let op = inner.next().map(|op| Spanned {
+            Rule::between_tail => {
+                let mut sums = Vec::new();
+                let mut inclusivity: [Option<Spanned<bool>>; 2] = [None, None];
+                for part in tail.into_inner() {
+                    match part.as_rule() {
+                        Rule::sum => sums.push(self.sum(part)),
+                        Rule::inclusivity => {
+                            let end = sums.len().saturating_sub(1).min(1);
+                            let inclusive = part.as_str() == "inclusive";
+                            if let Some(slot) = inclusivity.get_mut(end) {
+                                *slot = Some(Spanned {
+                                    value: inclusive,
+                                    span: self.span(&part),
+                                });
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                let mut sums = sums.into_iter();
+                let low = sums.next().unwrap_or_else(|| Self::hole(span));
+                let high = sums.next().unwrap_or_else(|| Self::hole(span));
+                let [low_inclusive, high_inclusive] = inclusivity;
+                ExprKind::Between {
+                    value,
+                    low: Box::new(low),
+                    low_inclusive,
+                    high: Box::new(high),
+                    high_inclusive,
+                }
+            }
+            Rule::within_tail => {
+                let mut amount = None;
+                let mut after = false;
+                let mut anchor = None;
+                for part in tail.into_inner() {
+                    match part.as_rule() {
+                        Rule::quantity => amount = self.quantity_literal(part),
+                        Rule::kw_after => after = true,
+                        Rule::sum => anchor = Some(self.sum(part)),
+                        _ => {}
+                    }
+                }
+                match (amount, anchor) {
+                    (Some(amount), Some(anchor)) => ExprKind::Within {
+                        value,
+                        amount,
+                        after,
+                        anchor: Box::new(anchor),
+                    },
+                    _ => return Self::hole(span),
+                }
+            }
+            _ => {
+                // A comparison.
+                let mut parts = tail.into_inner();
+                let op = parts.next().map(|op| Spanned {
                     value: compare_op(op.as_str()),
                     span: self.span(&op),
                 });
-                let value = inner.next().and_then(|value| self.value(value));
-                match (subject, op, value) {
-                    (Some(subject), Some(op), Some(value)) => {
-                        ConditionKind::Compare { subject, op, value }
-                    }
-                    _ => ConditionKind::All(Vec::new()),
+                let right = parts.next().map(|sum| self.sum(sum));
+                let alternative = parts
+                    .next()
+                    .and_then(|alternative| alternative.into_inner().nth(1))
+                    .and_then(|quantity| self.quantity_literal(quantity));
+                match (op, right) {
+                    (Some(op), Some(right)) => ExprKind::Compare {
+                        left: value,
+                        op,
+                        right: Box::new(right),
+                        alternative,
+                    },
+                    _ => return Self::hole(span),
                 }
             }
-            Rule::flag => match inner.next() {
-                Some(name) => ConditionKind::Flag(self.ident(&name)),
-                None => ConditionKind::All(Vec::new()),
-            },
-            _ => ConditionKind::All(Vec::new()),
         };
-        Condition { kind, span }
+        Expr { kind, span }
     }
 
-    fn value(&mut self, pair: Pair<'_, Rule>) -> Option<Value> {
+    /// Terms joined by `+` and `-` (or factors by `*` and `/`), left to right.
+    fn sum(&mut self, pair: Pair<'_, Rule>) -> Expr {
         let span = self.span(&pair);
-        let inner = pair.into_inner().next()?;
-        let kind = match inner.as_rule() {
-            Rule::date => ValueKind::Date(self.date(&inner)?.value),
-            Rule::quantity => {
-                let mut parts = inner.into_inner();
-                let number = parts.next()?.as_str().to_owned();
-                let unit = self.ident(&parts.next()?);
-                ValueKind::Quantity { number, unit }
-            }
-            Rule::number => ValueKind::Number(inner.as_str().to_owned()),
-            Rule::kw_yes => ValueKind::Yes,
-            Rule::kw_no => ValueKind::No,
-            _ => ValueKind::Word(self.ident(&inner)),
+        let mut inner = pair.into_inner();
+        let Some(first) = inner.next() else {
+            return Self::hole(span);
         };
-        Some(Value { kind, span })
+        let mut left = self.sum_part(first);
+        while let (Some(op), Some(right)) = (inner.next(), inner.next()) {
+            let op = Spanned {
+                value: match op.as_str() {
+                    "+" => ArithOp::Add,
+                    "-" => ArithOp::Subtract,
+                    "*" => ArithOp::Multiply,
+                    _ => ArithOp::Divide,
+                },
+                span: self.span(&op),
+            };
+            let right = self.sum_part(right);
+            let joined = left.span.merge(right.span);
+            left = Expr {
+                kind: ExprKind::Arith {
+                    op,
+                    left: Box::new(left),
+                    right: Box::new(right),
+                },
+                span: joined,
+            };
+        }
+        left
+    }
+
+    fn sum_part(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        match pair.as_rule() {
+            Rule::product => self.sum(pair),
+            _ => self.atom(pair),
+        }
+    }
+
+    fn atom(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::date => match self.date(&pair) {
+                Some(date) => ExprKind::Date(date.value),
+                None => return Self::hole(span),
+            },
+            Rule::quantity => match self.quantity_literal(pair) {
+                Some(quantity) => ExprKind::Quantity(quantity),
+                None => return Self::hole(span),
+            },
+            Rule::number => ExprKind::Number(self.number_literal(&pair)),
+            Rule::kw_yes => ExprKind::Yes,
+            Rule::kw_no => ExprKind::No,
+            Rule::kw_as_of => ExprKind::AsOf,
+            Rule::tally => ExprKind::Tally(pair.as_str() == "for"),
+            Rule::group => {
+                return match pair.into_inner().nth(1) {
+                    Some(expr) => {
+                        let mut inner = self.expr(expr);
+                        inner.span = span;
+                        inner
+                    }
+                    None => Self::hole(span),
+                };
+            }
+            _ => ExprKind::Name(self.ident(&pair)),
+        };
+        Expr { kind, span }
     }
 
     fn conclusion(&mut self, pair: Pair<'_, Rule>) -> Conclusion {
@@ -1285,6 +1840,49 @@ fn choose<T: Copy>(
             |suggestion| format!("did you mean `{suggestion}`?"),
         ),
     )
+}
+
+/// A piece of source without the blank space and `#` comments at its end.
+fn trim_trailing_space(text: &str) -> &str {
+    let mut kept = text.trim_end();
+    loop {
+        // A comment on the last line: cut at a `#` outside text in quotes.
+        let line_start = kept.rfind('\n').map_or(0, |at| at + 1);
+        let line = kept.get(line_start..).unwrap_or_default();
+        let mut in_text = false;
+        let mut escaped = false;
+        let mut comment_at = None;
+        for (at, character) in line.char_indices() {
+            match character {
+                '\\' if in_text && !escaped => {
+                    escaped = true;
+                    continue;
+                }
+                '"' if !escaped => in_text = !in_text,
+                '#' if !in_text => {
+                    comment_at = Some(at);
+                    break;
+                }
+                _ => {}
+            }
+            escaped = false;
+        }
+        match comment_at {
+            Some(at) => kept = kept.get(..line_start + at).unwrap_or_default().trim_end(),
+            None => return kept,
+        }
+    }
+}
+
+/// An operator of a chain, with where and how it was written.
+type Operator = (ChainKind, Span, String);
+
+/// The three ways of joining a chain of operands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ChainKind {
+    All,
+    Any,
+    Otherwise,
 }
 
 /// The syntax tree's rule type, renamed here to keep pest's `Rule` enum in scope.

@@ -1,9 +1,19 @@
-//! The checker: resolves names, types every comparison, converts thresholds
-//! to base units and collects every problem in one pass.
+//! The checker: resolves names, types every expression, converts thresholds
+//! to base units, orders derived values by their dependencies and collects
+//! every problem in one pass.
+//!
+//! `mod.rs` holds the checker's state and the declarations (header,
+//! references, facts, rules, conclusions); `names.rs` the shared names and
+//! the dependency order; `expr.rs` the typing of expressions; `derived.rs`
+//! derived values, scores and differentials.
+
+mod derived;
+mod expr;
+mod names;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use clinrule_syntax::ast::{self, CompareOp, FactTypeKind, RuleFile, ValueKind, Verb};
+use clinrule_syntax::ast::{self, FactTypeKind, RuleFile, Verb};
 use clinrule_syntax::suggest::did_you_mean;
 use clinrule_syntax::{Span, Spanned};
 
@@ -11,6 +21,8 @@ use crate::error::CheckError;
 use crate::model::*;
 use crate::number::{NumberProblem, Rational};
 use crate::units::{Dimension, parse_unit, to_base};
+
+pub(crate) use names::Symbol;
 
 /// What checking a rule file gives: the checked rule set when the file has no
 /// error, and every diagnostic (errors and warnings) in source order.
@@ -31,8 +43,8 @@ impl CheckOutcome {
     }
 }
 
-/// Checks a parsed rule file. `source` is the file's text, used to record
-/// each condition as written.
+/// Checks a parsed rule file. `source` is the file's text: the checked rule
+/// set keeps it, so that every span can be shown as written.
 pub fn check(source: &str, file: &RuleFile) -> CheckOutcome {
     let mut checker = Checker {
         source,
@@ -40,16 +52,24 @@ pub fn check(source: &str, file: &RuleFile) -> CheckOutcome {
         diagnostics: Vec::new(),
         facts: Vec::new(),
         fact_declarations: Vec::new(),
-        fact_by_name: HashMap::new(),
+        symbols: HashMap::new(),
         references: Vec::new(),
         reference_by_id: HashMap::new(),
         used_facts: BTreeSet::new(),
         used_references: BTreeSet::new(),
-        untyped_facts: BTreeSet::new(),
+        used_derived: BTreeSet::new(),
+        untyped: BTreeSet::new(),
+        lets: Vec::new(),
+        let_types: Vec::new(),
+        scores: Vec::new(),
+        differentials: Vec::new(),
     };
     let metadata = checker.header();
     checker.references();
     checker.facts();
+    checker.declare_derived();
+    let order = checker.dependency_order();
+    checker.check_derived(&order);
     let rules = checker.rules();
     checker.unused();
 
@@ -58,13 +78,22 @@ pub fn check(source: &str, file: &RuleFile) -> CheckOutcome {
     let has_errors = diagnostics
         .iter()
         .any(|diagnostic| !diagnostic.is_warning());
-    let rule_set = match metadata {
-        Some(metadata) if !has_errors && file.syntax_error_count == 0 && file.broken.is_empty() => {
+    let complete = !has_errors && file.syntax_error_count == 0 && file.broken.is_empty();
+    let lets: Option<Vec<DerivedValue>> = checker.lets.into_iter().collect();
+    let scores: Option<Vec<Score>> = checker.scores.into_iter().collect();
+    let differentials: Option<Vec<Differential>> = checker.differentials.into_iter().collect();
+    let rule_set = match (metadata, lets, scores, differentials) {
+        (Some(metadata), Some(lets), Some(scores), Some(differentials)) if complete => {
             Some(CheckedRuleSet {
+                source: source.to_owned(),
                 metadata,
                 references: checker.references,
                 facts: checker.facts,
+                lets,
+                scores,
+                differentials,
                 rules,
+                order,
             })
         }
         _ => None,
@@ -89,20 +118,29 @@ fn primary_span(diagnostic: &CheckError) -> Span {
         .unwrap_or_default()
 }
 
-struct Checker<'file> {
+pub(crate) struct Checker<'file> {
     source: &'file str,
     file: &'file RuleFile,
     diagnostics: Vec<CheckError>,
     facts: Vec<Fact>,
     fact_declarations: Vec<&'file ast::FactDecl>,
-    fact_by_name: HashMap<&'file str, FactIndex>,
+    /// Every name a value can be called by: facts, derived values, scores, differentials.
+    symbols: HashMap<&'file str, (Symbol, Span)>,
     references: Vec<CheckedReference>,
     reference_by_id: HashMap<&'file str, (ReferenceIndex, Span)>,
     used_facts: BTreeSet<FactIndex>,
     used_references: BTreeSet<ReferenceIndex>,
-    /// Facts whose unit could not be read: conditions on them are not
-    /// checked further, since any problem found would echo the unit's.
-    untyped_facts: BTreeSet<FactIndex>,
+    used_derived: BTreeSet<Derived>,
+    /// Declarations that could not be typed (a unit that cannot be read, a
+    /// derived value in a cycle or with an error): uses of them are not
+    /// checked further, since any problem found would only echo the first.
+    untyped: BTreeSet<Symbol>,
+    /// Derived values, checked in dependency order; `None` until checked or when broken.
+    lets: Vec<Option<DerivedValue>>,
+    /// The type of each derived value, once known.
+    let_types: Vec<Option<ValueType>>,
+    scores: Vec<Option<Score>>,
+    differentials: Vec<Option<Differential>>,
 }
 
 /// What a fact holds, in an editor's words.
@@ -260,15 +298,11 @@ impl<'file> Checker<'file> {
 
     fn facts(&mut self) {
         for declaration in self.file.facts() {
-            if let Some(first) = self.fact_by_name.get(declaration.name.name.as_str()) {
-                let first_span = self
-                    .fact_declarations
-                    .get(*first)
-                    .map_or(Span::default(), |fact| fact.name.span);
+            if let Some((_, first_span)) = self.symbols.get(declaration.name.name.as_str()) {
                 self.diagnostics.push(CheckError::DuplicateFact {
                     name: declaration.name.name.clone(),
                     span: declaration.name.span,
-                    first: first_span,
+                    first: *first_span,
                 });
                 continue;
             }
@@ -284,7 +318,7 @@ impl<'file> Checker<'file> {
                         unit: parsed,
                     },
                     None => {
-                        self.untyped_facts.insert(self.facts.len());
+                        self.untyped.insert(Symbol::Fact(self.facts.len()));
                         FactType::Text
                     }
                 },
@@ -329,8 +363,11 @@ impl<'file> Checker<'file> {
                     });
                 }
             }
-            self.fact_by_name
-                .insert(declaration.name.name.as_str(), self.facts.len());
+            let conversions = self.conversions(declaration, &fact_type);
+            self.symbols.insert(
+                declaration.name.name.as_str(),
+                (Symbol::Fact(self.facts.len()), declaration.name.span),
+            );
             self.fact_declarations.push(declaration);
             self.facts.push(Fact {
                 name: declaration.name.name.clone(),
@@ -340,9 +377,257 @@ impl<'file> Checker<'file> {
                     .as_ref()
                     .map(|text| text.value.clone()),
                 absent_means_no,
+                conversions,
+                derived_from: None,
                 span: declaration.name.span,
             });
         }
+        self.derived_ages();
+    }
+
+    /// Resolves `from <date fact>` on ages, once every fact is declared.
+    fn derived_ages(&mut self) {
+        for (index, declaration) in self.fact_declarations.clone().iter().enumerate() {
+            let Some(source) = &declaration.derived_from else {
+                continue;
+            };
+            let Some(fact) = self.facts.get(index) else {
+                continue;
+            };
+            if fact.fact_type != FactType::Age {
+                self.diagnostics.push(CheckError::BadDerivedFrom {
+                    message: format!("only an age can be derived from a date, and `{}` is {}", fact.name, fact_kind(&fact.fact_type)),
+                    span: source.span,
+                    help: "declare the fact as `age` to derive it from a birth date and the case's `as_of` date".to_owned(),
+                });
+                continue;
+            }
+            match self.symbols.get(source.name.as_str()) {
+                Some((Symbol::Fact(date), _))
+                    if self
+                        .facts
+                        .get(*date)
+                        .is_some_and(|fact| fact.fact_type == FactType::Date) =>
+                {
+                    let date = *date;
+                    self.used_facts.insert(date);
+                    if let Some(fact) = self.facts.get_mut(index) {
+                        fact.derived_from = Some(date);
+                    }
+                }
+                Some((Symbol::Fact(other), _)) => {
+                    let kind = self
+                        .facts
+                        .get(*other)
+                        .map(|fact| fact_kind(&fact.fact_type))
+                        .unwrap_or_default();
+                    self.diagnostics.push(CheckError::BadDerivedFrom {
+                        message: format!(
+                            "an age is derived from a date, but `{}` is {kind}",
+                            source.name
+                        ),
+                        span: source.span,
+                        help: format!("declare `{}` as `date`", source.name),
+                    });
+                }
+                _ => {
+                    let help = match did_you_mean(
+                        &source.name,
+                        self.facts
+                            .iter()
+                            .filter(|fact| fact.fact_type == FactType::Date)
+                            .map(|fact| fact.name.as_str()),
+                    ) {
+                        Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                        None => format!("declare it first: `fact {} : date`", source.name),
+                    };
+                    self.diagnostics.push(CheckError::UndeclaredFact {
+                        name: source.name.clone(),
+                        span: source.span,
+                        help,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Reads a fact's substance-specific conversions.
+    fn conversions(
+        &mut self,
+        declaration: &ast::FactDecl,
+        fact_type: &FactType,
+    ) -> Vec<FactConversion> {
+        let mut conversions = Vec::new();
+        for conversion in &declaration.conversions {
+            let span = match conversion {
+                ast::Conversion::Also { span, .. } | ast::Conversion::MolarMass { span, .. } => {
+                    *span
+                }
+            };
+            let FactType::Quantity {
+                unit: fact_unit,
+                unit_text,
+            } = fact_type
+            else {
+                if self.untyped.contains(&Symbol::Fact(self.facts.len())) {
+                    continue;
+                }
+                self.diagnostics.push(CheckError::BadConversion {
+                    message: format!(
+                        "only a measurement can be converted, and `{}` is {}",
+                        declaration.name.name,
+                        fact_kind(fact_type)
+                    ),
+                    span,
+                    help: "delete the conversion, or declare the fact as `quantity <unit>`"
+                        .to_owned(),
+                });
+                continue;
+            };
+            let text = one_line(span.text(self.source));
+            let converted = match conversion {
+                ast::Conversion::Also {
+                    unit, amount, per, ..
+                } => self.also_conversion(fact_unit, unit_text, unit, amount, per, span),
+                ast::Conversion::MolarMass { amount, .. } => {
+                    self.molar_mass_conversion(fact_unit, unit_text, amount, span)
+                }
+            };
+            if let Some((dimension, factor)) = converted {
+                if conversions
+                    .iter()
+                    .any(|known: &FactConversion| known.dimension == dimension)
+                {
+                    self.diagnostics.push(CheckError::BadConversion {
+                        message: format!(
+                            "`{}` has two conversions to {}",
+                            declaration.name.name,
+                            dimension.describe()
+                        ),
+                        span,
+                        help: "keep one conversion per dimension".to_owned(),
+                    });
+                    continue;
+                }
+                conversions.push(FactConversion {
+                    dimension,
+                    factor,
+                    text,
+                });
+            }
+        }
+        conversions
+    }
+
+    /// `also umol/L at 20.72 ug/dL per umol/L`: one `per` unit is `amount` of the fact's unit.
+    fn also_conversion(
+        &mut self,
+        fact_unit: &crate::units::Unit,
+        fact_unit_text: &str,
+        unit: &ast::Ident,
+        amount: &ast::QuantityLiteral,
+        per: &ast::Ident,
+        span: Span,
+    ) -> Option<(Dimension, Rational)> {
+        let other = self.unit(unit)?;
+        let amount_unit = self.unit(&amount.unit)?;
+        let per_unit = self.unit(per)?;
+        let amount_number = self.number(&amount.number.text, amount.number.span)?;
+        if other.dimension == fact_unit.dimension {
+            self.diagnostics.push(CheckError::BadConversion {
+                message: format!(
+                    "`{}` and `{fact_unit_text}` are both {}, which convert without help",
+                    unit.name,
+                    other.dimension.describe()
+                ),
+                span: unit.span,
+                help: "delete the conversion: units of the same dimension always convert exactly"
+                    .to_owned(),
+            });
+            return None;
+        }
+        if amount_unit.dimension != fact_unit.dimension {
+            self.diagnostics.push(CheckError::BadConversion {
+                message: format!("the amount `{}` should be {}, like `{fact_unit_text}`", one_line(amount.span.text(self.source)), fact_unit.dimension.describe()),
+                span: amount.span,
+                help: format!("write how much `{fact_unit_text}` one `{}` is, such as `also umol/L at 20.72 ug/dL per umol/L`", per.name),
+            });
+            return None;
+        }
+        if per_unit.dimension != other.dimension {
+            self.diagnostics.push(CheckError::BadConversion {
+                message: format!(
+                    "`{}` should be {}, like `{}`",
+                    per.name,
+                    other.dimension.describe(),
+                    unit.name
+                ),
+                span: per.span,
+                help: format!("write `per {}`", unit.name),
+            });
+            return None;
+        }
+        let amount_base = to_base(amount_number, &amount_unit)?;
+        let factor = amount_base.checked_div(per_unit.factor);
+        if factor.is_none() || amount_base == Rational::ZERO {
+            self.diagnostics.push(CheckError::BadConversion {
+                message: "this conversion factor cannot be used".to_owned(),
+                span,
+                help: "write a positive amount".to_owned(),
+            });
+            return None;
+        }
+        factor.map(|factor| (other.dimension, factor))
+    }
+
+    /// `molar mass 207.2 g/mol`: converts between mass and amount of substance.
+    fn molar_mass_conversion(
+        &mut self,
+        fact_unit: &crate::units::Unit,
+        fact_unit_text: &str,
+        amount: &ast::QuantityLiteral,
+        span: Span,
+    ) -> Option<(Dimension, Rational)> {
+        let mass_unit = self.unit(&amount.unit)?;
+        let number = self.number(&amount.number.text, amount.number.span)?;
+        let molar_mass_dimension = Dimension::MASS.divided_by(Dimension::AMOUNT)?;
+        if mass_unit.dimension != molar_mass_dimension {
+            self.diagnostics.push(CheckError::BadConversion {
+                message: format!(
+                    "a molar mass is a mass per amount of substance, such as `g/mol`, not `{}`",
+                    amount.unit.name
+                ),
+                span: amount.span,
+                help: "write the molar mass in `g/mol`, such as `molar mass 207.2 g/mol` for lead"
+                    .to_owned(),
+            });
+            return None;
+        }
+        let molar_mass = to_base(number, &mass_unit)?;
+        let [_, mass_power, _, amount_power, _, _] = fact_unit.dimension.0;
+        let converted = match (mass_power, amount_power) {
+            // A mass-based fact takes substance values: mass = amount * molar mass.
+            (1, 0) => fact_unit
+                .dimension
+                .divided_by(Dimension::MASS)
+                .and_then(|dimension| dimension.times(Dimension::AMOUNT))
+                .map(|dimension| (dimension, molar_mass)),
+            // A substance-based fact takes mass values: amount = mass / molar mass.
+            (0, 1) => fact_unit
+                .dimension
+                .divided_by(Dimension::AMOUNT)
+                .and_then(|dimension| dimension.times(Dimension::MASS))
+                .zip(Rational::ONE.checked_div(molar_mass)),
+            _ => None,
+        };
+        if converted.is_none() {
+            self.diagnostics.push(CheckError::BadConversion {
+                message: format!("a molar mass converts masses and amounts of substance, but `{fact_unit_text}` is {}", fact_unit.dimension.describe()),
+                span,
+                help: "use `also <unit> at <amount> per <unit>` for other conversions".to_owned(),
+            });
+        }
+        converted
     }
 
     /// Reads a unit, reporting an unknown one.
@@ -396,7 +681,7 @@ impl<'file> Checker<'file> {
                 rule_spans.insert(rule.id.name.as_str(), rule.id.span);
             }
             let rule_citations = self.citations(&rule.cites);
-            let condition = self.condition(&rule.condition);
+            let condition = self.condition(&rule.condition, expr::Context::RULE);
             let mut conclusions = Vec::new();
             for conclusion in &rule.conclusions {
                 let action = match conclusion.verb.value {
@@ -575,397 +860,6 @@ impl<'file> Checker<'file> {
         })
     }
 
-    fn condition(&mut self, condition: &ast::Condition) -> Option<Condition> {
-        use ast::ConditionKind as Kind;
-        match &condition.kind {
-            Kind::All(parts) | Kind::Any(parts) => {
-                let checked: Vec<Option<Condition>> =
-                    parts.iter().map(|part| self.condition(part)).collect();
-                let checked: Option<Vec<Condition>> = checked.into_iter().collect();
-                let checked = checked?;
-                Some(if matches!(condition.kind, Kind::All(_)) {
-                    Condition::All(checked, condition.span)
-                } else {
-                    Condition::Any(checked, condition.span)
-                })
-            }
-            Kind::Not(part) => match self.condition(part)? {
-                // `not <test>` reads as one condition, so the trace shows it as one.
-                Condition::Test(mut test) => {
-                    test.negated = !test.negated;
-                    test.span = condition.span;
-                    test.source = one_line(condition.span.text(self.source));
-                    Some(Condition::Test(test))
-                }
-                other => Some(Condition::Not(Box::new(other), condition.span)),
-            },
-            Kind::Flag(subject) => {
-                let index = self.resolve(subject, "yes/no")?;
-                let fact_type = self.facts.get(index)?.fact_type.clone();
-                if fact_type != FactType::YesNo {
-                    let help = match &fact_type {
-                        FactType::Age => {
-                            format!("write a comparison such as `{} >= 6 months`", subject.name)
-                        }
-                        FactType::Text => {
-                            "test a yes/no, number, quantity, age, date or coded fact".to_owned()
-                        }
-                        other => format!(
-                            "{}, or test whether it is known: `{} is known`",
-                            value_example(other),
-                            subject.name
-                        ),
-                    };
-                    self.diagnostics.push(CheckError::NotYesNo {
-                        fact: subject.name.clone(),
-                        fact_kind: fact_kind(&fact_type),
-                        span: subject.span,
-                        help,
-                    });
-                    return None;
-                }
-                Some(self.test(index, TestKind::Flag, condition.span))
-            }
-            Kind::Presence { subject, known } => {
-                let index = self.resolve(subject, "yes/no")?;
-                Some(self.test(index, TestKind::Presence { known: *known }, condition.span))
-            }
-            Kind::Member {
-                subject,
-                negated,
-                codes,
-            } => {
-                let member_type = format!(
-                    "one of {}",
-                    codes
-                        .iter()
-                        .map(|code| code.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-                let index = self.resolve(subject, &member_type)?;
-                let fact_type = self.facts.get(index)?.fact_type.clone();
-                let FactType::OneOf(known_codes) = &fact_type else {
-                    let declared = self
-                        .facts
-                        .get(index)
-                        .map_or(Span::default(), |fact| fact.span);
-                    self.diagnostics.push(CheckError::TypeMismatch {
-                        fact: subject.name.clone(),
-                        fact_kind: fact_kind(&fact_type),
-                        value_kind: "a list of codes".to_owned(),
-                        span: condition.span,
-                        declared,
-                        help: format!(
-                            "`in (...)` tests facts declared as `one of ...`; {}",
-                            value_example(&fact_type)
-                        ),
-                    });
-                    return None;
-                };
-                let mut positions = Vec::new();
-                let mut all_known = true;
-                for code in codes {
-                    match known_codes.iter().position(|known| *known == code.name) {
-                        Some(position) => positions.push(position),
-                        None => {
-                            all_known = false;
-                            self.unknown_code(index, &subject.name, code, known_codes);
-                        }
-                    }
-                }
-                all_known.then(|| {
-                    self.test(
-                        index,
-                        TestKind::Member {
-                            negated: *negated,
-                            codes: positions,
-                        },
-                        condition.span,
-                    )
-                })
-            }
-            Kind::Compare { subject, op, value } => {
-                let compare_type = match &value.kind {
-                    ValueKind::Number(_) => "number".to_owned(),
-                    ValueKind::Quantity { unit, .. } => match parse_unit(&unit.name) {
-                        Ok(parsed) if parsed.dimension == Dimension::TIME => "age".to_owned(),
-                        _ => format!("quantity {}", unit.name),
-                    },
-                    ValueKind::Date(_) => "date".to_owned(),
-                    ValueKind::Yes | ValueKind::No => "yes/no".to_owned(),
-                    ValueKind::Word(word) => format!("one of {}", word.name),
-                };
-                let index = self.resolve(subject, &compare_type)?;
-                let threshold = self.threshold(index, subject, *op, value)?;
-                Some(self.test(
-                    index,
-                    TestKind::Compare {
-                        op: op.value,
-                        threshold,
-                    },
-                    condition.span,
-                ))
-            }
-        }
-    }
-
-    fn test(&mut self, fact: FactIndex, kind: TestKind, span: Span) -> Condition {
-        self.used_facts.insert(fact);
-        Condition::Test(Test {
-            fact,
-            kind,
-            negated: false,
-            source: one_line(span.text(self.source)),
-            span,
-        })
-    }
-
-    /// Finds a fact by name, reporting an undeclared one with a suggestion;
-    /// `type_hint` is the type the condition suggests, for the help text.
-    fn resolve(&mut self, subject: &ast::Ident, type_hint: &str) -> Option<FactIndex> {
-        if let Some(index) = self.fact_by_name.get(subject.name.as_str()) {
-            self.used_facts.insert(*index);
-            if self.untyped_facts.contains(index) {
-                return None;
-            }
-            return Some(*index);
-        }
-        let broken = self.file.broken.iter().any(|broken| {
-            broken.kind == Some(ast::ItemKind::Fact)
-                && broken.name.as_deref() == Some(subject.name.as_str())
-        });
-        if !broken {
-            let help = match did_you_mean(
-                &subject.name,
-                self.facts.iter().map(|fact| fact.name.as_str()),
-            ) {
-                Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                None => format!(
-                    "declare it first, such as `fact {} : {type_hint}`, or check the spelling",
-                    subject.name
-                ),
-            };
-            self.diagnostics.push(CheckError::UndeclaredFact {
-                name: subject.name.clone(),
-                span: subject.span,
-                help,
-            });
-        }
-        None
-    }
-
-    fn unknown_code(
-        &mut self,
-        index: FactIndex,
-        fact: &str,
-        code: &ast::Ident,
-        known_codes: &[String],
-    ) {
-        let declared = self
-            .fact_declarations
-            .get(index)
-            .map_or(Span::default(), |declaration| declaration.fact_type.span);
-        let help = match did_you_mean(&code.name, known_codes.iter().map(String::as_str)) {
-            Some(suggestion) => format!("did you mean `{suggestion}`?"),
-            None => format!(
-                "the codes of `{fact}` are {}; add `{}` to its declaration if it is missing",
-                known_codes
-                    .iter()
-                    .map(|known| format!("`{known}`"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                code.name
-            ),
-        };
-        self.diagnostics.push(CheckError::UnknownCode {
-            code: code.name.clone(),
-            fact: fact.to_owned(),
-            span: code.span,
-            declared,
-            help,
-        });
-    }
-
-    /// Types the value a fact is compared with and converts it to base units.
-    fn threshold(
-        &mut self,
-        index: FactIndex,
-        subject: &ast::Ident,
-        op: Spanned<CompareOp>,
-        value: &ast::Value,
-    ) -> Option<Threshold> {
-        let fact = self.facts.get(index)?.clone();
-        let declared = fact.span;
-        let value_text = value.span.text(self.source).to_owned();
-        let value_kind = match &value.kind {
-            ValueKind::Number(number) => format!("the number `{number}`"),
-            ValueKind::Quantity { .. } => format!("the measurement `{}`", one_line(&value_text)),
-            ValueKind::Date(date) => format!("the date `{date}`"),
-            ValueKind::Yes | ValueKind::No => format!("`{value_text}`"),
-            ValueKind::Word(word) if self.fact_by_name.contains_key(word.name.as_str()) => {
-                format!("the fact `{}`", word.name)
-            }
-            ValueKind::Word(word) => format!("the word `{}`", word.name),
-        };
-        let mismatch = |checker: &mut Self, help: String| {
-            checker.diagnostics.push(CheckError::TypeMismatch {
-                fact: subject.name.clone(),
-                fact_kind: fact_kind(&fact.fact_type),
-                value_kind: value_kind.clone(),
-                span: value.span,
-                declared,
-                help,
-            });
-            None
-        };
-        let comparing_facts = matches!(&value.kind, ValueKind::Word(word) if self.fact_by_name.contains_key(word.name.as_str()));
-        if comparing_facts {
-            return mismatch(
-                self,
-                format!(
-                    "a condition compares a fact with a value written in the rule; {}",
-                    value_example(&fact.fact_type)
-                ),
-            );
-        }
-        let unordered = |checker: &mut Self| {
-            let help = match &fact.fact_type {
-                FactType::YesNo => format!(
-                    "write `{} = yes`, `{} = no`, or the fact on its own",
-                    subject.name, subject.name
-                ),
-                _ => format!(
-                    "use `=`, `!=` or `in (...)` with codes of `{}`",
-                    subject.name
-                ),
-            };
-            checker.diagnostics.push(CheckError::OperatorNotAllowed {
-                op: op.value.symbol().to_owned(),
-                fact: subject.name.clone(),
-                fact_kind: fact_kind(&fact.fact_type),
-                span: op.span,
-                help,
-            });
-            None
-        };
-        match (&fact.fact_type, &value.kind) {
-            (FactType::Text, _) => {
-                self.diagnostics.push(CheckError::TextNotComparable {
-                    fact: subject.name.clone(),
-                    span: subject.span.merge(value.span),
-                });
-                None
-            }
-            (FactType::YesNo, ValueKind::Yes | ValueKind::No) => {
-                if op.value.is_ordering() {
-                    return unordered(self);
-                }
-                Some(Threshold::YesNo(matches!(value.kind, ValueKind::Yes)))
-            }
-            (FactType::Number, ValueKind::Number(number)) => {
-                self.number(number, value.span).map(Threshold::Number)
-            }
-            (FactType::Number, ValueKind::Quantity { number, unit }) => {
-                let help = if parse_unit(&unit.name).is_ok() {
-                    format!(
-                        "write `{number}` alone, or declare `{}` as `quantity {}` if it is a measurement",
-                        subject.name, unit.name
-                    )
-                } else {
-                    format!("write `{number}` alone: a plain number has no unit")
-                };
-                self.diagnostics.push(CheckError::UnexpectedUnit {
-                    fact: subject.name.clone(),
-                    unit: unit.name.clone(),
-                    span: unit.span,
-                    help,
-                });
-                None
-            }
-            (FactType::Quantity { .. } | FactType::Age, ValueKind::Number(number)) => {
-                let (unit, example) = match &fact.fact_type {
-                    FactType::Quantity { unit_text, .. } => {
-                        (format!("`{unit_text}`"), format!("{number} {unit_text}"))
-                    }
-                    _ => ("time units".to_owned(), format!("{number} months")),
-                };
-                self.diagnostics.push(CheckError::MissingUnit {
-                    fact: subject.name.clone(),
-                    unit,
-                    number: number.clone(),
-                    span: value.span,
-                    help: format!("write the unit after the number, such as `{example}`"),
-                });
-                None
-            }
-            (FactType::Quantity { .. } | FactType::Age, ValueKind::Quantity { number, unit }) => {
-                let parsed_number = self.number(number, value.span);
-                let parsed_unit = self.unit(unit)?;
-                let expected = fact.fact_type.dimension().unwrap_or(Dimension::NONE);
-                if parsed_unit.dimension != expected {
-                    let example = match &fact.fact_type {
-                        FactType::Quantity { unit_text, .. } => format!("`{unit_text}`"),
-                        _ => "`months` or `years`".to_owned(),
-                    };
-                    let mut help = format!(
-                        "write the value in a unit of {}, such as {example}",
-                        expected.describe()
-                    );
-                    let mass_and_substance =
-                        [parsed_unit.dimension, expected].iter().all(|dimension| {
-                            matches!(dimension.0, [-3, 1, 0, 0, 0, 0] | [-3, 0, 0, 1, 0, 0])
-                        });
-                    if mass_and_substance {
-                        help.push_str("; converting between mass and substance concentrations needs the substance's molar mass");
-                    }
-                    self.diagnostics.push(CheckError::IncompatibleUnit {
-                        fact: subject.name.clone(),
-                        unit: unit.name.clone(),
-                        value_dimension: parsed_unit.dimension.describe(),
-                        fact_dimension: expected.describe(),
-                        span: unit.span,
-                        declared,
-                        help,
-                    });
-                    return None;
-                }
-                let parsed_number = parsed_number?;
-                match to_base(parsed_number, &parsed_unit) {
-                    Some(base) => Some(Threshold::Quantity {
-                        base,
-                        text: format!("{number} {}", unit.name),
-                    }),
-                    None => {
-                        self.diagnostics.push(CheckError::NumberOutOfRange {
-                            number: one_line(&value_text),
-                            span: value.span,
-                        });
-                        None
-                    }
-                }
-            }
-            (FactType::Date, ValueKind::Date(date)) => Some(Threshold::Date(*date)),
-            (FactType::OneOf(codes), ValueKind::Word(word)) => {
-                if op.value.is_ordering() {
-                    return unordered(self);
-                }
-                match codes.iter().position(|code| *code == word.name) {
-                    Some(position) => Some(Threshold::Code(position)),
-                    None => {
-                        let codes = codes.clone();
-                        self.unknown_code(index, &subject.name, word, &codes);
-                        None
-                    }
-                }
-            }
-            (fact_type, _) => {
-                let help = value_example(fact_type);
-                mismatch(self, help)
-            }
-        }
-    }
-
     /// Warns about what nothing uses, once the file has no error: a
     /// misspelled name makes its declaration look unused, and that warning
     /// would only repeat the error.
@@ -995,6 +889,14 @@ impl<'file> Checker<'file> {
                 self.diagnostics.push(CheckError::UnusedFact {
                     name: fact.name.clone(),
                     span: fact.span,
+                });
+            }
+        }
+        for (index, let_decl) in self.file.lets().enumerate() {
+            if !self.used_derived.contains(&Derived::Let(index)) {
+                self.diagnostics.push(CheckError::UnusedDerived {
+                    name: let_decl.name.name.clone(),
+                    span: let_decl.name.span,
                 });
             }
         }

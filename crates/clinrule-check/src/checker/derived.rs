@@ -1,0 +1,309 @@
+//! Derived values, scores and differentials, checked in dependency order.
+
+use std::collections::HashMap;
+
+use clinrule_syntax::Span;
+use clinrule_syntax::ast;
+use clinrule_syntax::suggest::did_you_mean;
+
+use super::Checker;
+use super::expr::Context;
+use super::names::Symbol;
+use crate::error::CheckError;
+use crate::model::*;
+use crate::number::Rational;
+
+impl<'file> Checker<'file> {
+    /// Checks every derived value, score and differential, each after what it uses.
+    pub(super) fn check_derived(&mut self, order: &[Derived]) {
+        let file = self.file;
+        for derived in order {
+            if self.untyped.contains(&Symbol::from(*derived)) {
+                continue;
+            }
+            match *derived {
+                Derived::Let(index) => {
+                    let Some(let_decl) = file.lets().nth(index) else {
+                        continue;
+                    };
+                    let display_unit = self.display_unit(let_decl);
+                    match self.expr(&let_decl.value, Context::RULE) {
+                        Some(value) => {
+                            let display_unit = display_unit.and_then(|(text, unit, span)| {
+                                match &value.value_type {
+                                    ValueType::Number(dimension)
+                                        if *dimension == unit.dimension =>
+                                    {
+                                        Some((text, unit))
+                                    }
+                                    other => {
+                                        self.diagnostics.push(CheckError::BadDisplayUnit {
+                                            unit: text,
+                                            unit_dimension: unit.dimension.describe(),
+                                            value_kind: other.describe(),
+                                            span,
+                                        });
+                                        None
+                                    }
+                                }
+                            });
+                            if let Some(slot) = self.let_types.get_mut(index) {
+                                *slot = Some(value.value_type.clone());
+                            }
+                            if let Some(slot) = self.lets.get_mut(index) {
+                                *slot = Some(DerivedValue {
+                                    name: let_decl.name.name.clone(),
+                                    title: let_decl.title.as_ref().map(|title| title.value.clone()),
+                                    value,
+                                    display_unit,
+                                    span: let_decl.span,
+                                });
+                            }
+                        }
+                        None => {
+                            self.untyped.insert(Symbol::Let(index));
+                        }
+                    }
+                }
+                Derived::Score(index) => {
+                    let Some(score) = file.scores().nth(index) else {
+                        continue;
+                    };
+                    let checked = self.score(score);
+                    if checked.is_none() {
+                        self.untyped.insert(Symbol::Score(index));
+                    }
+                    if let Some(slot) = self.scores.get_mut(index) {
+                        *slot = checked;
+                    }
+                }
+                Derived::Differential(index) => {
+                    let Some(differential) = file.differentials().nth(index) else {
+                        continue;
+                    };
+                    let checked = self.differential(differential);
+                    if checked.is_none() {
+                        self.untyped.insert(Symbol::Differential(index));
+                    }
+                    if let Some(slot) = self.differentials.get_mut(index) {
+                        *slot = checked;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads the unit a derived value is shown in.
+    fn display_unit(
+        &mut self,
+        let_decl: &ast::LetDecl,
+    ) -> Option<(String, crate::units::Unit, Span)> {
+        let unit = let_decl.display_unit.as_ref()?;
+        let parsed = self.unit(unit)?;
+        Some((unit.name.clone(), parsed, unit.span))
+    }
+
+    /// Reports the second of two members (criteria, bands ...) with one identifier.
+    fn unique_members<'item>(&mut self, what: &str, ids: impl Iterator<Item = &'item ast::Ident>) {
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for id in ids {
+            if let Some(first) = seen.get(id.name.as_str()) {
+                let whats = if what == "criterion" {
+                    "criteria".to_owned()
+                } else {
+                    format!("{what}s")
+                };
+                self.diagnostics.push(CheckError::DuplicateMember {
+                    what: what.to_owned(),
+                    whats,
+                    id: id.name.clone(),
+                    span: id.span,
+                    first: *first,
+                });
+            } else {
+                seen.insert(id.name.as_str(), id.span);
+            }
+        }
+    }
+
+    fn score(&mut self, score: &ast::ScoreDecl) -> Option<Score> {
+        self.unique_members(
+            "criterion",
+            score.criteria.iter().map(|criterion| &criterion.id),
+        );
+        self.unique_members("band", score.bands.iter().map(|band| &band.id));
+        let citations = self.citations(&score.cites);
+        let mut fine = true;
+        let mut criteria = Vec::new();
+        for criterion in &score.criteria {
+            let criterion_citations = self.citations(&criterion.cites);
+            let mut choices = Vec::new();
+            for choice in &criterion.choices {
+                let points = self.number(&choice.points.text, choice.points.span);
+                let condition = self.condition(&choice.condition, Context::RULE);
+                match (points, condition) {
+                    (Some(points), Some(condition)) => choices.push(ScoreChoice {
+                        points,
+                        condition,
+                        span: choice.span,
+                    }),
+                    _ => fine = false,
+                }
+            }
+            criteria.push(ScoreCriterion {
+                id: criterion.id.name.clone(),
+                title: criterion.title.as_ref().map(|title| title.value.clone()),
+                choices,
+                citations: criterion_citations,
+                span: criterion.span,
+            });
+        }
+        let mut bands = Vec::new();
+        for band in &score.bands {
+            let low = band
+                .low
+                .as_ref()
+                .and_then(|low| self.number(&low.text, low.span));
+            let high = band
+                .high
+                .as_ref()
+                .and_then(|high| self.number(&high.text, high.span));
+            if band.low.is_some() != low.is_some() || band.high.is_some() != high.is_some() {
+                fine = false;
+                continue;
+            }
+            if let (Some(low), Some(high)) = (low, high)
+                && low > high
+            {
+                let span = band
+                    .low
+                    .as_ref()
+                    .map_or(band.span, |low| low.span)
+                    .merge(band.high.as_ref().map_or(band.span, |high| high.span));
+                self.diagnostics.push(CheckError::BandRange {
+                    id: band.id.name.clone(),
+                    span,
+                });
+                fine = false;
+                continue;
+            }
+            let band_citations = self.citations(&band.cites);
+            bands.push(ScoreBand {
+                id: band.id.name.clone(),
+                title: band.title.as_ref().map(|title| title.value.clone()),
+                low,
+                high,
+                recommendation: band.recommendation.as_ref().map(|text| text.value.clone()),
+                citations: band_citations,
+                span: band.span,
+            });
+        }
+        fine.then(|| Score {
+            id: score.id.name.clone(),
+            title: score.title.as_ref().map(|title| title.value.clone()),
+            criteria,
+            bands,
+            citations,
+            span: score.span,
+        })
+    }
+
+    fn differential(&mut self, differential: &ast::DifferentialDecl) -> Option<Differential> {
+        self.unique_members(
+            "candidate",
+            differential
+                .candidates
+                .iter()
+                .map(|candidate| &candidate.id),
+        );
+        let citations = self.citations(&differential.cites);
+        let mut fine = true;
+        let mut candidates = Vec::new();
+        for candidate in &differential.candidates {
+            self.unique_members(
+                "argument",
+                candidate.arguments.iter().map(|argument| &argument.id),
+            );
+            let candidate_citations = self.citations(&candidate.cites);
+            let mut arguments = Vec::new();
+            for argument in &candidate.arguments {
+                let condition = self.condition(&argument.condition, Context::RULE);
+                let weight = match &argument.weight {
+                    Some(weight) => {
+                        let value = self.number(&weight.text, weight.span);
+                        if value.is_some_and(|value| value <= Rational::ZERO) {
+                            self.diagnostics.push(CheckError::ImpossibleCount {
+                                message: format!("the weight `{}` is not above zero", weight.text),
+                                span: weight.span,
+                                help: "weigh an argument with a positive number; an argument that should count less than others can weigh `0.5`".to_owned(),
+                            });
+                            None
+                        } else {
+                            value
+                        }
+                    }
+                    None => Some(Rational::ONE),
+                };
+                let argument_citations = self.citations(&argument.cites);
+                match (condition, weight) {
+                    (Some(condition), Some(weight)) => arguments.push(CandidateArgument {
+                        supports: argument.supports,
+                        id: argument.id.name.clone(),
+                        title: argument.title.as_ref().map(|title| title.value.clone()),
+                        condition,
+                        weight,
+                        citations: argument_citations,
+                        span: argument.span,
+                    }),
+                    _ => fine = false,
+                }
+            }
+            let mut statuses = Vec::new();
+            for status in &candidate.statuses {
+                let word = status.status.name.as_str();
+                let position = CANDIDATE_STATUSES
+                    .iter()
+                    .position(|known| *known == word)
+                    .filter(|position| *position != NOT_SUGGESTED);
+                let condition = self.condition(&status.condition, Context::STATUS);
+                let Some(position) = position else {
+                    let choices = CANDIDATE_STATUSES.iter().take(NOT_SUGGESTED).copied();
+                    let help = match did_you_mean(word, choices) {
+                        Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                        None => "a candidate is `suspected`, `likely`, `possible`, `unlikely` or `excluded`; when no status rule holds it is `not_suggested`".to_owned(),
+                    };
+                    self.diagnostics.push(CheckError::UnknownCandidateStatus {
+                        found: word.to_owned(),
+                        span: status.status.span,
+                        help,
+                    });
+                    fine = false;
+                    continue;
+                };
+                match condition {
+                    Some(condition) => statuses.push(CandidateStatus {
+                        status: position,
+                        condition,
+                        span: status.span,
+                    }),
+                    None => fine = false,
+                }
+            }
+            candidates.push(DifferentialCandidate {
+                id: candidate.id.name.clone(),
+                title: candidate.title.as_ref().map(|title| title.value.clone()),
+                arguments,
+                statuses,
+                citations: candidate_citations,
+                span: candidate.span,
+            });
+        }
+        fine.then(|| Differential {
+            id: differential.id.name.clone(),
+            title: differential.title.as_ref().map(|title| title.value.clone()),
+            candidates,
+            citations,
+            span: differential.span,
+        })
+    }
+}
