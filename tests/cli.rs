@@ -112,19 +112,20 @@ fn output_is_deterministic() {
 /// A folder with one rule file works as well as the file itself.
 #[test]
 fn eval_accepts_a_folder_with_one_rule_file() {
+    let case = "tests/fixtures/eval/lead.high.case.json";
     let folder = clinrule(&[
         "eval",
-        "rules/",
+        "tests/fixtures/cli/one-rule-set",
         "--case",
-        "rules/cases/toddler-sclerosis.json",
+        case,
         "--format",
         "json",
     ]);
     let file = clinrule(&[
         "eval",
-        "rules/metaphyseal-sclerosis.crl",
+        "tests/fixtures/cli/one-rule-set/lead.crl",
         "--case",
-        "rules/cases/toddler-sclerosis.json",
+        case,
         "--format",
         "json",
     ]);

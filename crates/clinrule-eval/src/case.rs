@@ -30,6 +30,9 @@ pub struct Case {
     pub as_of: Option<Date>,
     /// One slot per declared fact, in declaration order.
     pub slots: Vec<Slot>,
+    /// What an editor expects of this case, for tests: kept as written and
+    /// not used by evaluation (see `docs/case-format.md`).
+    pub expect: Option<JsonNode>,
 }
 
 /// What a case says about one fact.
@@ -112,6 +115,7 @@ impl Case {
             description: None,
             as_of: None,
             slots: vec![Slot::Absent; rule_set.facts.len()],
+            expect: None,
         }
     }
 }
@@ -122,7 +126,7 @@ struct CaseReader<'rules> {
 }
 
 /// The fields a case may have.
-const CASE_FIELDS: [&str; 4] = ["id", "description", "as_of", "facts"];
+const CASE_FIELDS: [&str; 5] = ["id", "description", "as_of", "facts", "expect"];
 
 /// Reads `YYYY-MM-DD`, or a partial date `YYYY-MM` or `YYYY`, as the range
 /// of days it allows.
@@ -217,6 +221,7 @@ impl CaseReader<'_> {
                     saw_facts = true;
                     self.facts(value, &mut case);
                 }
+                "expect" => case.expect = Some(value.clone()),
                 other => {
                     unknown_fields = true;
                     let help = match did_you_mean(other, CASE_FIELDS) {
@@ -226,7 +231,8 @@ impl CaseReader<'_> {
                                 "facts go inside `\"facts\"`: `\"facts\": {{\"{other}\": ...}}`"
                             )
                         }
-                        None => "a case has `id`, `description`, `as_of` and `facts`".to_owned(),
+                        None => "a case has `id`, `description`, `as_of`, `facts` and `expect`"
+                            .to_owned(),
                     };
                     self.errors.push(EvalError::InvalidCase {
                         message: format!("`{other}` is not a field of a case"),

@@ -482,6 +482,19 @@ impl Checker<'_> {
         }
     }
 
+    /// Whether an expression is a fact declared as a measurement or an age,
+    /// which a bare number can never be compared with.
+    fn is_measurement(&self, expr: &Expr) -> bool {
+        matches!(&expr.kind, ExprKind::Fact(index)
+            if matches!(self.facts.get(*index).map(|fact| &fact.fact_type), Some(FactType::Quantity { .. } | FactType::Age)))
+    }
+
+    /// Whether an expression is a fact declared as a plain number.
+    fn is_plain_number_fact(&self, expr: &Expr) -> bool {
+        matches!(&expr.kind, ExprKind::Fact(index)
+            if matches!(self.facts.get(*index).map(|fact| &fact.fact_type), Some(FactType::Number)))
+    }
+
     /// Where a value is declared (for a fact) or written (otherwise), for a secondary label.
     fn declared_span(&self, checked: &Expr, written: Span) -> Span {
         match checked.kind {
@@ -553,6 +566,59 @@ impl Checker<'_> {
                         right_text
                     },
                     span: left_ast.span.merge(right_ast.span),
+                });
+                None
+            }
+            // A declared measurement compared with a bare number: the unit is
+            // missing, even when the measurement has no dimension (`%`).
+            (ValueType::Number(_), ValueType::Number(_))
+                if matches!(right_ast.kind, Ast::Number(_)) && self.is_measurement(left) =>
+            {
+                let (unit, example) = match &left.kind {
+                    ExprKind::Fact(index) => {
+                        match self.facts.get(*index).map(|fact| &fact.fact_type) {
+                            Some(FactType::Quantity { unit_text, .. }) => (
+                                format!("`{unit_text}`"),
+                                format!("{right_text} {unit_text}"),
+                            ),
+                            _ => ("time units".to_owned(), format!("{right_text} months")),
+                        }
+                    }
+                    _ => (String::new(), String::new()),
+                };
+                self.diagnostics.push(CheckError::MissingUnit {
+                    fact: left_text,
+                    unit,
+                    number: right_text,
+                    span: right_ast.span,
+                    help: format!("write the unit after the number, such as `{example}`"),
+                });
+                None
+            }
+            // A unit on a plain number fact.
+            (ValueType::Number(_), ValueType::Number(_))
+                if matches!(right_ast.kind, Ast::Quantity(_))
+                    && self.is_plain_number_fact(left) =>
+            {
+                let Ast::Quantity(quantity) = &right_ast.kind else {
+                    return None;
+                };
+                let help = if parse_unit(&quantity.unit.name).is_ok() {
+                    format!(
+                        "write `{}` alone, or declare `{left_text}` as `quantity {}` if it is a measurement",
+                        quantity.number.text, quantity.unit.name
+                    )
+                } else {
+                    format!(
+                        "write `{}` alone: a plain number has no unit",
+                        quantity.number.text
+                    )
+                };
+                self.diagnostics.push(CheckError::UnexpectedUnit {
+                    fact: left_text,
+                    unit: quantity.unit.name.clone(),
+                    span: quantity.unit.span,
+                    help,
                 });
                 None
             }
@@ -660,11 +726,18 @@ impl Checker<'_> {
                 if mass_and_substance {
                     help.push_str("; to compare with a substance concentration, declare the conversion on the fact, such as `molar mass 207.2 g/mol`");
                 }
+                // Name the declared unit too, so that both units are on the screen.
+                let fact_dimension = match left_fact.as_ref().map(|fact| &fact.fact_type) {
+                    Some(FactType::Quantity { unit_text, .. }) => {
+                        format!("{}, declared in `{unit_text}`", left_dimension.describe())
+                    }
+                    _ => left_dimension.describe(),
+                };
                 self.diagnostics.push(CheckError::IncompatibleUnit {
                     fact: left_text,
                     unit: unit_text,
                     value_dimension: right_dimension.describe(),
-                    fact_dimension: left_dimension.describe(),
+                    fact_dimension,
                     span: unit_span,
                     declared,
                     help,

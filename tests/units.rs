@@ -1,0 +1,135 @@
+//! Unit conversions checked against published UCUM equivalences: a value in
+//! one unit must be exactly equal to its published equivalent in another,
+//! through the whole pipeline (rule file, case, evaluation).
+
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a table test that cannot build its rule set must fail loudly"
+)]
+
+use clinrule_eval::{Case, RuleStatus, evaluate};
+
+/// Evaluates `fact = threshold` for a fact in `fact_unit` (with an optional
+/// conversion) given `value` by the case.
+fn equal(fact_unit: &str, conversion: &str, value: &str, threshold: &str) -> RuleStatus {
+    let source = format!(
+        "ruleset units\n  title \"Units\"\n  version 1.0.0\n  status draft\n\
+         fact x : quantity {fact_unit}{conversion}\n\
+         rule same when x = {threshold} then note same \"Same\"\n"
+    );
+    let (file, errors) = clinrule_syntax::parse(&source);
+    assert!(errors.is_empty(), "{source}\n{errors:#?}");
+    let outcome = clinrule_check::check(&source, &file);
+    let rule_set = outcome
+        .rule_set
+        .unwrap_or_else(|| panic!("{source}\n{:#?}", outcome.diagnostics));
+    let case = Case::from_json(&format!("{{\"facts\": {{\"x\": \"{value}\"}}}}"), &rule_set)
+        .unwrap_or_else(|errors| panic!("{value}: {errors:#?}"));
+    evaluate(&rule_set, &case).rules[0].status
+}
+
+/// Published equivalences: (fact unit, conversion on the fact, value, the same value in another unit).
+const EQUIVALENCES: &[(&str, &str, &str, &str)] = &[
+    // Mass (UCUM: the international avoirdupois pound is 453.59237 g).
+    ("kg", "", "1 kg", "1000 g"),
+    ("g", "", "1 [lb_av]", "453.59237 g"),
+    ("ug", "", "1 mcg", "1 ug"),
+    // Amount of substance.
+    ("mmol", "", "1 mol", "1000 mmol"),
+    // Volume (UCUM: a litre is a cubic decimetre).
+    ("mL", "", "1 L", "1000 mL"),
+    ("mL", "", "1 dL", "100 mL"),
+    ("mL", "", "1 cc", "1 mL"),
+    ("L", "", "1 dm3", "1 L"),
+    // Mass concentration.
+    ("g/L", "", "1 g/dL", "10 g/L"),
+    ("mg/dL", "", "1 mg/dL", "10 mg/L"),
+    ("ug/dL", "", "3.5 ug/dL", "0.035 mg/L"),
+    ("ug/dL", "", "35 ug/L", "3.5 ug/dL"),
+    // Substance concentration.
+    ("mmol/L", "", "1 mmol/L", "1000 umol/L"),
+    // Time (UCUM: a Julian year of 365.25 days; a month is a twelfth of it).
+    ("mo", "", "1 a", "12 mo"),
+    ("d", "", "1 a", "365.25 d"),
+    ("d", "", "1 wk", "7 d"),
+    ("min", "", "1 h", "60 min"),
+    ("mo", "", "1.5 years", "18 months"),
+    // Length (UCUM: the international inch is 2.54 cm).
+    ("cm", "", "1 [in_i]", "2.54 cm"),
+    ("cm", "", "1 [ft_i]", "30.48 cm"),
+    // Temperature: Celsius and Fahrenheit carry offsets.
+    ("Cel", "", "0 Cel", "32 [degF]"),
+    ("Cel", "", "100 Cel", "212 [degF]"),
+    ("Cel", "", "-40 [degF]", "-40 Cel"),
+    ("Cel", "", "37 Cel", "310.15 K"),
+    ("Cel", "", "98.6 [degF]", "37 Cel"),
+    // Pressure (UCUM: a metre of mercury is 133.3220 kPa).
+    ("mm[Hg]", "", "760 mm[Hg]", "101.32472 kPa"),
+    ("mm[Hg]", "", "1 mm[Hg]", "133.322 Pa"),
+    // Counts per volume.
+    ("10*9/L", "", "1 10*9/L", "1000 /mm3"),
+    ("10*9/L", "", "10 10*9/L", "10000 /uL"),
+    ("10*9/L", "", "1 10*9/L", "1 10^9/L"),
+    // Ratios.
+    ("%", "", "75 %", "0.75 {ratio}"),
+    // Substance-specific: lead, by the factor published with the reference value.
+    (
+        "ug/dL",
+        ", also umol/L at 20.72 ug/dL per umol/L",
+        "1 umol/L",
+        "20.72 ug/dL",
+    ),
+    (
+        "ug/dL",
+        ", also umol/L at 20.72 ug/dL per umol/L",
+        "0.5 umol/L",
+        "10.36 ug/dL",
+    ),
+    // Substance-specific: glucose, by its molar mass of 180.16 g/mol.
+    (
+        "mg/dL",
+        ", molar mass 180.16 g/mol",
+        "1 mmol/L",
+        "18.016 mg/dL",
+    ),
+    (
+        "mmol/L",
+        ", molar mass 180.16 g/mol",
+        "90.08 mg/dL",
+        "5 mmol/L",
+    ),
+];
+
+#[test]
+fn published_equivalences_are_exact() {
+    for (fact_unit, conversion, value, threshold) in EQUIVALENCES {
+        assert_eq!(
+            equal(fact_unit, conversion, value, threshold),
+            RuleStatus::Fired,
+            "{value} should equal {threshold} (fact in {fact_unit}{conversion})"
+        );
+    }
+}
+
+/// A hair's breadth is not equal: the comparison is exact, not approximate.
+#[test]
+fn near_misses_are_not_equal() {
+    for (fact_unit, conversion, value, threshold) in [
+        ("ug/dL", "", "3.5 ug/dL", "0.03500001 mg/L"),
+        ("Cel", "", "98.6 [degF]", "37.0000001 Cel"),
+        ("mo", "", "78 wk", "18 mo"),
+        (
+            "ug/dL",
+            ", also umol/L at 20.72 ug/dL per umol/L",
+            "1 umol/L",
+            "20.7200001 ug/dL",
+        ),
+    ] {
+        assert_eq!(
+            equal(fact_unit, conversion, value, threshold),
+            RuleStatus::NotFired,
+            "{value} = {threshold}"
+        );
+    }
+}
