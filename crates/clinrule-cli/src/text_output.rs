@@ -432,6 +432,7 @@ fn scores_and_differentials(out: &mut String, evaluated: &Evaluated<'_>, palette
             } else {
                 format!("{} to {}", outcome.low, outcome.high)
             };
+            // A score written without bands reports its total alone.
             let band = match outcome.band.and_then(|band| score.bands.get(band)) {
                 Some(band) => {
                     let title = band
@@ -439,17 +440,18 @@ fn scores_and_differentials(out: &mut String, evaluated: &Evaluated<'_>, palette
                         .as_deref()
                         .map(|title| format!(": {title}"))
                         .unwrap_or_default();
-                    format!("band {}{title}", band.id)
+                    format!(", band {}{title}", band.id)
                 }
-                None if outcome.low != outcome.high => "band not decided".to_owned(),
-                None => "no band covers this total".to_owned(),
+                None if score.bands.is_empty() => String::new(),
+                None if outcome.low != outcome.high => ", band not decided".to_owned(),
+                None => ", no band covers this total".to_owned(),
             };
             let title = score
                 .title
                 .as_deref()
                 .map(|title| format!("  {}", palette.dim(title)))
                 .unwrap_or_default();
-            let _ = writeln!(out, "  {} = {total}, {band}{title}", score.id);
+            let _ = writeln!(out, "  {} = {total}{band}{title}", score.id);
             if let Some(recommendation) = outcome
                 .band
                 .and_then(|band| score.bands.get(band))

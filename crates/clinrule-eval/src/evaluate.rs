@@ -610,14 +610,19 @@ impl<'a> Evaluator<'a> {
                 Val::from_truth(truth)
             }
             ExprKind::Otherwise(parts) => {
-                let mut chosen = Val::Unknown;
+                // The first exact value; failing that, the first partly known
+                // one (a range); failing that, unknown.
+                let mut exact = None;
+                let mut partial = None;
                 for part in parts {
                     let value = self.value(part, nodes);
-                    if !chosen.is_known() {
-                        chosen = value;
+                    if value.is_exact() {
+                        exact = exact.or(Some(value));
+                    } else if value.is_known() {
+                        partial = partial.or(Some(value));
                     }
                 }
-                chosen
+                exact.or(partial).unwrap_or(Val::Unknown)
             }
             ExprKind::Count { count, items } => {
                 let mut holding = 0usize;
@@ -716,11 +721,12 @@ impl<'a> Evaluator<'a> {
                 }
             }
             ExprKind::Otherwise(_) => {
-                let mut earlier_known = false;
+                // A part matters only while every part before it is inexact.
+                let mut earlier_exact = false;
                 for (index, child) in children.iter().enumerate() {
-                    self.missing(child, nodes, position, open && !earlier_known, out);
-                    if child_value(index).is_known() {
-                        earlier_known = true;
+                    self.missing(child, nodes, position, open && !earlier_exact, out);
+                    if child_value(index).is_exact() {
+                        earlier_exact = true;
                     }
                 }
             }
