@@ -33,3 +33,53 @@ fn bad_cases_are_refused() {
         insta::assert_snapshot!(format!("{source}\n-------- diagnostics\n{}", output.stderr));
     });
 }
+
+/// Which facts a rule set counts to the case's `as_of` date, found through
+/// derived values too, and when every case needs the date.
+#[test]
+fn the_dates_counted_to_as_of_are_found() {
+    use clinrule_eval::{Case, EvalError};
+    let source = "ruleset dates\n  title \"Dates\"\n  version 1.0.0\n  status draft\n\n\
+        fact visit : date\nfact other : date\nfact unrelated : date\n\n\
+        let last_seen = visit otherwise other\n\
+        let days = as_of - last_seen in days\n\n\
+        rule late \"Late\"\n  when days > 30 days and unrelated > 2020-01-01\n  then note late \"Late\"\n";
+    let checked = clinrule_tests::check_source("dates.crl", source);
+    let rule_set = checked.rule_set.expect("the rule set checks");
+    let uses = rule_set.as_of_uses();
+    let names: Vec<&str> = uses
+        .facts
+        .iter()
+        .map(|index| rule_set.facts[*index].name.as_str())
+        .collect();
+    assert_eq!(names, ["visit", "other"]);
+    assert!(!uses.always);
+
+    // A case giving a counted date without `as_of` is refused; one that gives
+    // only an unrelated date, or the date with `as_of`, is read.
+    let refused =
+        Case::from_json(r#"{"facts": {"other": "2025-01-01"}}"#, &rule_set).expect_err("refused");
+    assert!(
+        matches!(&refused[..], [EvalError::AsOfNeeded { fact: Some(fact), .. }] if fact == "other"),
+        "{refused:?}"
+    );
+    assert!(Case::from_json(r#"{"facts": {"unrelated": "2025-01-01"}}"#, &rule_set).is_ok());
+    assert!(
+        Case::from_json(
+            r#"{"as_of": "2025-02-01", "facts": {"visit": "2025-01-01"}}"#,
+            &rule_set
+        )
+        .is_ok()
+    );
+
+    // A comparison of `as_of` with a fixed date needs the date in every case.
+    let fixed = source.replace("days > 30 days", "as_of > 2025-01-01");
+    let checked = clinrule_tests::check_source("dates.crl", &fixed);
+    let rule_set = checked.rule_set.expect("the rule set checks");
+    assert!(rule_set.as_of_uses().always);
+    let refused = Case::from_json(r#"{"facts": {}}"#, &rule_set).expect_err("refused");
+    assert!(
+        matches!(&refused[..], [EvalError::AsOfNeeded { fact: None, .. }]),
+        "{refused:?}"
+    );
+}

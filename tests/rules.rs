@@ -264,6 +264,21 @@ fn conclusion_kinds_are_the_seven_words() {
 /// returns every difference, each in words.
 fn differences(expect: &Value, result: &Value) -> Vec<String> {
     let mut problems = Vec::new();
+    // A misspelt expectation would otherwise check nothing.
+    for key in expect.as_object().into_iter().flatten().map(|(key, _)| key) {
+        if ![
+            "conclusions",
+            "no_conclusions",
+            "rules",
+            "scores",
+            "differentials",
+            "needs",
+        ]
+        .contains(&key.as_str())
+        {
+            problems.push(format!("unknown expectation `{key}`"));
+        }
+    }
     let ids = conclusion_ids(result);
     for id in expect["conclusions"]
         .as_array()
@@ -428,10 +443,15 @@ fn a_wrong_expectation_is_reported() {
         "conclusions": ["osteosclerotic_metaphyseal_dysplasia"],
         "no_conclusions": ["lead_poisoning"],
         "rules": {"lead_poisoning": "not_fired"},
-        "needs": ["lab.blood_lead"]
+        "needs": ["lab.blood_lead"],
+        "conclusion": ["lead_poisoning"]
     });
     let problems = differences(&wrong, &result);
-    assert_eq!(problems.len(), 4, "{problems:#?}");
+    assert_eq!(problems.len(), 5, "{problems:#?}");
+    assert!(
+        problems.contains(&"unknown expectation `conclusion`".to_owned()),
+        "{problems:#?}"
+    );
     let right: Value = serde_json::json!({
         "conclusions": ["lead_poisoning"],
         "rules": {"lead_poisoning": "fired", "dysplasia_pattern": "not_fired"}

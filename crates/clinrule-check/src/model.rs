@@ -70,6 +70,106 @@ impl CheckedRuleSet {
             .collect::<Vec<_>>()
             .join(" ")
     }
+
+    /// Every top-level expression of the rule set: derived values, score
+    /// choices, differential arguments and status rules, and rule conditions.
+    pub fn expressions(&self) -> Vec<&Expr> {
+        let mut all: Vec<&Expr> = self.lets.iter().map(|derived| &derived.value).collect();
+        for score in &self.scores {
+            for criterion in &score.criteria {
+                all.extend(criterion.choices.iter().map(|choice| &choice.condition));
+            }
+        }
+        for differential in &self.differentials {
+            for candidate in &differential.candidates {
+                all.extend(
+                    candidate
+                        .arguments
+                        .iter()
+                        .map(|argument| &argument.condition),
+                );
+                all.extend(candidate.statuses.iter().map(|status| &status.condition));
+            }
+        }
+        all.extend(self.rules.iter().map(|rule| &rule.condition));
+        all
+    }
+
+    /// The facts an expression reads, directly or through the derived values
+    /// it uses, in the order first met.
+    pub fn facts_read(&self, expr: &Expr) -> Vec<FactIndex> {
+        let mut facts = Vec::new();
+        let mut seen_lets = Vec::new();
+        let mut stack = vec![expr];
+        while let Some(expr) = stack.pop() {
+            match expr.kind {
+                ExprKind::Fact(index) if !facts.contains(&index) => facts.push(index),
+                ExprKind::Let(index) if !seen_lets.contains(&index) => {
+                    seen_lets.push(index);
+                    if let Some(derived) = self.lets.get(index) {
+                        stack.push(&derived.value);
+                    }
+                }
+                _ => {}
+            }
+            stack.extend(expr.children().into_iter().rev());
+        }
+        facts
+    }
+
+    /// How the rule set depends on the case's `as_of` date: the facts it
+    /// counts to `as_of` (the facts read by each comparison or calculation
+    /// that reads `as_of`, such as `last_fracture` in
+    /// `last_fracture within 30 days before as_of`), and whether some use of
+    /// `as_of` reads no fact at all, so that every case needs the date.
+    pub fn as_of_uses(&self) -> AsOfUses {
+        let mut uses = AsOfUses::default();
+        for root in self.expressions() {
+            // Each smallest comparison, range test or calculation around an
+            // `as_of` names the facts that are counted to it.
+            let mut stack = vec![(root, None::<&Expr>)];
+            while let Some((expr, context)) = stack.pop() {
+                let context = match expr.kind {
+                    ExprKind::Compare { .. }
+                    | ExprKind::Between { .. }
+                    | ExprKind::Arith { .. }
+                    | ExprKind::Member { .. } => Some(context.unwrap_or(expr)),
+                    ExprKind::All(_)
+                    | ExprKind::Any(_)
+                    | ExprKind::Not(_)
+                    | ExprKind::Count { .. }
+                    | ExprKind::Otherwise(_) => None,
+                    _ => context,
+                };
+                if matches!(expr.kind, ExprKind::AsOf) {
+                    let facts = context
+                        .map(|context| self.facts_read(context))
+                        .unwrap_or_default();
+                    if facts.is_empty() {
+                        uses.always = true;
+                    }
+                    for fact in facts {
+                        if !uses.facts.contains(&fact) {
+                            uses.facts.push(fact);
+                        }
+                    }
+                }
+                stack.extend(expr.children().into_iter().map(|child| (child, context)));
+            }
+        }
+        uses.facts.sort_unstable();
+        uses
+    }
+}
+
+/// How a rule set depends on the case's `as_of` date; see
+/// [`CheckedRuleSet::as_of_uses`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AsOfUses {
+    /// The facts counted to `as_of`, in declaration order.
+    pub facts: Vec<FactIndex>,
+    /// Whether some use of `as_of` reads no fact, so every case needs it.
+    pub always: bool,
 }
 
 /// Something computed from facts before the rules: a derived value, a score or a differential.

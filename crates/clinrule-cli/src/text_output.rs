@@ -516,7 +516,7 @@ fn scores_and_differentials(out: &mut String, evaluated: &Evaluated<'_>, palette
                 let status = candidate_outcome
                     .status
                     .and_then(|status| CANDIDATE_STATUSES.get(status))
-                    .map_or("undecided", |status| status);
+                    .map_or("undecided".to_owned(), |status| status.replace('_', " "));
                 let range = |(low, high): (
                     clinrule_check::number::Rational,
                     clinrule_check::number::Rational,

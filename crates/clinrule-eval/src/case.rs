@@ -128,6 +128,21 @@ struct CaseReader<'rules> {
 /// The fields a case may have.
 const CASE_FIELDS: [&str; 5] = ["id", "description", "as_of", "facts", "expect"];
 
+/// Where a case names a fact: the key under `facts`.
+fn fact_key_span(root: &JsonNode, name: &str) -> Option<Span> {
+    let JsonValue::Object(entries) = &root.value else {
+        return None;
+    };
+    let (_, _, facts) = entries.iter().find(|(key, _, _)| key == "facts")?;
+    let JsonValue::Object(facts) = &facts.value else {
+        return None;
+    };
+    facts
+        .iter()
+        .find(|(key, _, _)| key == name)
+        .map(|(_, span, _)| *span)
+}
+
 /// Reads `YYYY-MM-DD`, or a partial date `YYYY-MM` or `YYYY`, as the range
 /// of days it allows.
 fn partial_date(text: &str) -> Option<(Date, Date)> {
@@ -156,31 +171,52 @@ fn partial_date(text: &str) -> Option<(Date, Date)> {
 }
 
 impl CaseReader<'_> {
-    /// An age derived from a birth date needs the case's `as_of` date.
+    /// An age derived from a birth date, and a date the rules count to
+    /// `as_of`, need the case's `as_of` date: without it they would be
+    /// unknown with no missing fact to ask for.
     fn check_as_of(&mut self, case: &Case, root: &JsonNode) {
         if case.as_of.is_some() {
             return;
         }
+        let case_start = Span::new(root.span.start, root.span.start + 1);
+        let given = |index: usize| matches!(case.slots.get(index), Some(Slot::Given(_)));
+        let name = |index: usize| {
+            self.rule_set
+                .facts
+                .get(index)
+                .map(|fact| fact.name.clone())
+                .unwrap_or_default()
+        };
+        let mut errors = Vec::new();
         for (index, fact) in self.rule_set.facts.iter().enumerate() {
             let Some(birth) = fact.derived_from else {
                 continue;
             };
-            let age_given = matches!(case.slots.get(index), Some(Slot::Given(_)));
-            let birth_given = matches!(case.slots.get(birth), Some(Slot::Given(_)));
-            if birth_given && !age_given {
-                let birth_name = self
-                    .rule_set
-                    .facts
-                    .get(birth)
-                    .map(|fact| fact.name.clone())
-                    .unwrap_or_default();
-                self.errors.push(EvalError::MissingAsOf {
+            if given(birth) && !given(index) {
+                let birth_name = name(birth);
+                errors.push(EvalError::MissingAsOf {
                     fact: fact.name.clone(),
+                    span: fact_key_span(root, &birth_name).unwrap_or(case_start),
                     birth: birth_name,
-                    span: Span::new(root.span.start, root.span.start + 1),
                 });
             }
         }
+        let uses = self.rule_set.as_of_uses();
+        if uses.always {
+            errors.push(EvalError::AsOfNeeded {
+                fact: None,
+                span: case_start,
+            });
+        } else {
+            for index in uses.facts.into_iter().filter(|index| given(*index)) {
+                let fact = name(index);
+                errors.push(EvalError::AsOfNeeded {
+                    span: fact_key_span(root, &fact).unwrap_or(case_start),
+                    fact: Some(fact),
+                });
+            }
+        }
+        self.errors.extend(errors);
     }
 
     fn case(&mut self, root: &JsonNode) -> Case {

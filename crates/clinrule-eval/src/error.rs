@@ -178,7 +178,24 @@ pub enum EvalError {
         fact: String,
         /// The birth date fact.
         birth: String,
-        /// The start of the case.
+        /// The birth date in the case.
+        #[label("this case needs `as_of`")]
+        span: Span,
+    },
+
+    /// A date the rules count to the case's date, in a case without one.
+    #[error("{}", match fact {
+        Some(fact) => format!("the rules count `{fact}` to the case's `as_of` date, but the case has no `as_of`"),
+        None => "the rules compare the case's `as_of` date with fixed dates, but the case has no `as_of`".to_owned(),
+    })]
+    #[diagnostic(
+        code(E313),
+        help("add the date the case describes, such as `\"as_of\": \"2025-10-30\"`")
+    )]
+    AsOfNeeded {
+        /// The fact counted to `as_of`, if there is one.
+        fact: Option<String>,
+        /// Where the case gives it, or the start of the case.
         #[label("this case needs `as_of`")]
         span: Span,
     },
@@ -215,7 +232,8 @@ impl EvalError {
             | EvalError::DuplicateKey { span, .. }
             | EvalError::InvalidValueText { span, .. }
             | EvalError::NumberOutOfRange { span, .. }
-            | EvalError::MissingAsOf { span, .. } => *span,
+            | EvalError::MissingAsOf { span, .. }
+            | EvalError::AsOfNeeded { span, .. } => *span,
         }
     }
 }
