@@ -794,29 +794,8 @@ fn merge(into: &mut Vec<FactIndex>, facts: Vec<FactIndex>) {
 fn fact_domains(rule_set: &CheckedRuleSet) -> Vec<Option<Vec<Value>>> {
     let mut thresholds: Vec<Option<BTreeSet<Threshold>>> =
         vec![Some(BTreeSet::new()); rule_set.facts.len()];
-    let mut visit = |expr: &Expr| collect_thresholds(expr, &mut thresholds);
-    for let_decl in &rule_set.lets {
-        visit(&let_decl.value);
-    }
-    for score in &rule_set.scores {
-        for criterion in &score.criteria {
-            for choice in &criterion.choices {
-                visit(&choice.condition);
-            }
-        }
-    }
-    for differential in &rule_set.differentials {
-        for candidate in &differential.candidates {
-            for argument in &candidate.arguments {
-                visit(&argument.condition);
-            }
-            for status in &candidate.statuses {
-                visit(&status.condition);
-            }
-        }
-    }
-    for rule in &rule_set.rules {
-        visit(&rule.condition);
+    for expr in rule_set.expressions() {
+        collect_thresholds(expr, &mut thresholds);
     }
     rule_set
         .facts
