@@ -21,7 +21,7 @@ fn fixture_cases_evaluate() {
         let case = format!("tests/fixtures/eval/{file_name}");
         let json = clinrule(&["eval", &rules, "--case", &case, "--format", "json"]);
         assert_eq!(json.code, 0, "{}", json.transcript());
-        let text = clinrule(&["eval", &rules, "--case", &case]);
+        let text = clinrule(&["eval", &rules, "--case", &case, "--explain", "full"]);
         assert_eq!(text.code, 0, "{}", text.transcript());
         insta::assert_snapshot!(format!("{}\n-------- text\n{}", json.stdout, text.stdout));
     });

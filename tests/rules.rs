@@ -458,3 +458,154 @@ fn a_wrong_expectation_is_reported() {
     });
     assert_eq!(differences(&right, &result), Vec::<String>::new());
 }
+
+/// The seed child with no blood lead: the dysplasia waits on the blood lead,
+/// and the needs rank it first with the threshold that matters.
+#[test]
+fn the_blood_lead_is_needed_first_with_its_threshold() {
+    let result = evaluate("rules/cases/toddler-sclerosis.json");
+    let dysplasia = result["rules"]
+        .as_array()
+        .and_then(|rules| rules.iter().find(|rule| rule["id"] == "dysplasia_pattern"))
+        .expect("the dysplasia rule");
+    assert_eq!(dysplasia["status"], "undetermined");
+    assert_eq!(dysplasia["missing_alone_deciding"][0], "lab.blood_lead");
+    let need = &result["needs"][0];
+    assert_eq!(need["fact"], "lab.blood_lead");
+    let options: Vec<(String, Vec<String>)> = need["options"]
+        .as_array()
+        .expect("options")
+        .iter()
+        .map(|option| {
+            (
+                option["values"].as_str().expect("values").to_owned(),
+                option["fires"]
+                    .as_array()
+                    .expect("fires")
+                    .iter()
+                    .filter_map(|rule| rule.as_str().map(str::to_owned))
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        options,
+        [
+            (
+                "below 3.5 ug/dL".to_owned(),
+                vec!["lead_excluded".to_owned(), "dysplasia_pattern".to_owned()]
+            ),
+            (
+                "at or above 3.5 ug/dL".to_owned(),
+                vec!["lead_poisoning".to_owned()]
+            ),
+        ]
+    );
+    let text = clinrule(&[
+        "eval",
+        SEED_RULES,
+        "--case",
+        "rules/cases/toddler-sclerosis.json",
+    ]);
+    assert!(
+        text.stdout
+            .contains("if at or above 3.5 ug/dL: fires lead_poisoning"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout
+            .contains("missing: lab.blood_lead (would decide it alone)"),
+        "{}",
+        text.stdout
+    );
+}
+
+/// `explain` says why the lead rule did not fire, with the patient's value
+/// against the threshold, in text and in JSON.
+#[test]
+fn explain_says_why_the_lead_rule_did_not_fire() {
+    let case = "rules/cases/toddler-sclerosis-lead-normal.json";
+    let text = clinrule(&[
+        "explain",
+        SEED_RULES,
+        "--case",
+        case,
+        "--rule",
+        "lead_poisoning",
+    ]);
+    assert_eq!(text.code, 0, "{}", text.transcript());
+    assert!(
+        text.stdout
+            .contains("✗ Venous blood lead level 1.2 ug/dL is below 3.5 ug/dL"),
+        "{}",
+        text.stdout
+    );
+    insta::assert_snapshot!("explain-lead-poisoning-lead-normal.text", text.stdout);
+    let json = clinrule(&[
+        "explain",
+        SEED_RULES,
+        "--case",
+        case,
+        "--rule",
+        "lead_poisoning",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(json.code, 0, "{}", json.transcript());
+    let result: Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let rule = &result["rules"][0];
+    assert_eq!(rule["status"], "not_fired");
+    assert_eq!(
+        rule["reasons"][0]["text"],
+        "Venous blood lead level 1.2 ug/dL is below 3.5 ug/dL"
+    );
+    // The reason points at the condition it explains.
+    let position = rule["reasons"][0]["condition"]
+        .as_u64()
+        .expect("a position");
+    assert_eq!(
+        rule["conditions"][position as usize]["source"],
+        "lab.blood_lead >= 3.5 ug/dL"
+    );
+
+    // A conclusion reached by two rules (suspect and exclude) explains both.
+    let both = clinrule(&[
+        "explain",
+        SEED_RULES,
+        "--case",
+        "rules/cases/toddler-sclerosis.json",
+        "--conclusion",
+        "lead_poisoning",
+    ]);
+    assert_eq!(both.code, 0, "{}", both.transcript());
+    insta::assert_snapshot!("explain-lead-poisoning-conclusion.text", both.stdout);
+}
+
+/// `--explain rules` adds why every other rule did not fire.
+#[test]
+fn explain_levels_add_detail() {
+    let case = "rules/cases/toddler-sclerosis-lead-normal.json";
+    let brief = clinrule(&["eval", SEED_RULES, "--case", case]);
+    let rules = clinrule(&["eval", SEED_RULES, "--case", case, "--explain", "rules"]);
+    let full = clinrule(&["eval", SEED_RULES, "--case", case, "--explain", "full"]);
+    assert!(!brief.stdout.contains("Why not"), "{}", brief.stdout);
+    assert!(rules.stdout.contains("Why not"), "{}", rules.stdout);
+    assert!(
+        rules
+            .stdout
+            .contains("Hypotonia on examination: yes, where the rule needs no"),
+        "{}",
+        rules.stdout
+    );
+    assert!(
+        full.stdout.contains("✗ lab.blood_lead >= 3.5 ug/dL"),
+        "{}",
+        full.stdout
+    );
+    assert!(brief.stdout.len() < rules.stdout.len());
+    insta::assert_snapshot!(
+        "toddler-sclerosis-lead-normal.rules-level.text",
+        rules.stdout
+    );
+}

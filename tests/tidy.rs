@@ -144,12 +144,13 @@ fn no_orphan_snapshots() {
             .to_owned();
         let known = if let Some((_, fixture)) = name.split_once('@') {
             fixture_names.contains(fixture)
-        } else if let Some(case) = name.strip_prefix("rules__") {
-            let case = case.trim_end_matches(".json").trim_end_matches(".text");
+        } else if let Some(snapshot) = name.strip_prefix("rules__") {
+            let case = snapshot.trim_end_matches(".json").trim_end_matches(".text");
             root()
                 .join("rules/cases")
                 .join(format!("{case}.json"))
                 .exists()
+                || read(&root().join("tests/rules.rs")).contains(&format!("\"{snapshot}\""))
         } else if let Some(test) = name.strip_prefix("cli__") {
             scenario_names.contains(test)
                 || read(&root().join("tests/cli.rs")).contains(&format!("fn {test}()"))

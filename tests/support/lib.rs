@@ -187,4 +187,28 @@ pub const CLI_ERROR_SCENARIOS: &[(&str, &[&str], &str)] = &[
         ],
         "E404",
     ),
+    (
+        "explain_unknown_rule",
+        &[
+            "explain",
+            "tests/fixtures/eval/lead.crl",
+            "--case",
+            "tests/fixtures/eval/lead.high.case.json",
+            "--rule",
+            "lead_hihg",
+        ],
+        "E405",
+    ),
+    (
+        "explain_unknown_conclusion",
+        &[
+            "explain",
+            "tests/fixtures/eval/lead.crl",
+            "--case",
+            "tests/fixtures/eval/lead.high.case.json",
+            "--conclusion",
+            "nothing_like_it",
+        ],
+        "E405",
+    ),
 ];

@@ -300,6 +300,8 @@ pub struct Fact {
     pub fact_type: FactType,
     /// Its description.
     pub description: Option<String>,
+    /// The question or test that obtains it (`ask "..."`).
+    pub ask: Option<String>,
     /// Whether an absent value means "no" rather than unknown.
     pub absent_means_no: bool,
     /// Conversions from units of other dimensions.

@@ -36,7 +36,47 @@ pub enum Command {
         /// How to write the result.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// How much of the story the text tells: the conclusions and why
+        /// (brief), also why every other rule did not fire (rules), or every
+        /// condition of every rule (full). JSON always holds everything.
+        #[arg(long, value_enum, default_value_t = Explain::Brief)]
+        explain: Explain,
     },
+    /// Explain one rule or conclusion for a case: why it was reached, why
+    /// not, or what it waits on.
+    Explain {
+        /// The rule file (`.crl`), or a folder holding exactly one.
+        #[arg(required = true, value_name = "RULES")]
+        rules: Vec<PathBuf>,
+        /// The patient case, a JSON file (see docs/case-format.md).
+        #[arg(long, value_name = "CASE.json")]
+        case: PathBuf,
+        /// The rule to explain, by identifier.
+        #[arg(
+            long,
+            value_name = "ID",
+            required_unless_present = "conclusion",
+            conflicts_with = "conclusion"
+        )]
+        rule: Option<String>,
+        /// The conclusion to explain, by identifier: every rule that can reach it.
+        #[arg(long, value_name = "ID")]
+        conclusion: Option<String>,
+        /// How to write the explanation.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+/// How much of the story `eval` tells in text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Explain {
+    /// The conclusions and why, what is undecided, and what would decide it.
+    Brief,
+    /// Also every rule that did not fire, with the conditions that failed.
+    Rules,
+    /// Every condition of every rule, score criterion and differential argument.
+    Full,
 }
 
 /// Output formats of `eval`.

@@ -48,4 +48,17 @@ pub enum CliError {
         /// Their names.
         files: String,
     },
+
+    /// `explain` asked for a rule or conclusion the rule set does not have.
+    #[error("the rule set has no {what} `{id}`")]
+    #[diagnostic(code(E405))]
+    UnknownTarget {
+        /// "rule" or "conclusion".
+        what: &'static str,
+        /// The identifier asked for.
+        id: String,
+        /// The nearest identifier, or the list of them.
+        #[help]
+        help: String,
+    },
 }

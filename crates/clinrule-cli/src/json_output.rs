@@ -12,6 +12,7 @@ use clinrule_check::model::{CANDIDATE_STATUSES, Expr, ExprKind};
 use clinrule_eval::Val;
 use clinrule_syntax::Span;
 
+use crate::explain;
 use crate::report::{
     Evaluated, conditions, derived_text, json_number, tested_value, threshold_text, value_text,
 };
@@ -79,11 +80,24 @@ struct RuleJson<'a> {
     status: &'a str,
     conditions: Vec<ConditionJson>,
     missing: Vec<&'a str>,
+    missing_alone_deciding: Vec<&'a str>,
     decided_without: Vec<&'a str>,
+    reasons: Vec<ReasonJson>,
+}
+
+/// A condition that decided a rule's outcome, in words.
+#[derive(Serialize)]
+pub(crate) struct ReasonJson {
+    /// Its position in the rule's `conditions`.
+    pub condition: usize,
+    /// Its own result.
+    pub result: &'static str,
+    /// The sentence.
+    pub text: String,
 }
 
 #[derive(Serialize)]
-struct ConditionJson {
+pub(crate) struct ConditionJson {
     source: String,
     span: SpanJson,
     fact: Option<String>,
@@ -93,7 +107,7 @@ struct ConditionJson {
 }
 
 #[derive(Serialize)]
-struct SpanJson {
+pub(crate) struct SpanJson {
     start: u32,
     end: u32,
     line: usize,
@@ -189,8 +203,18 @@ struct ArgumentJson<'a> {
 struct NeedJson<'a> {
     fact: &'a str,
     description: Option<&'a str>,
+    ask: Option<&'a str>,
     rules: Vec<&'a str>,
     conclusions: usize,
+    options: Vec<NeedOptionJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct NeedOptionJson<'a> {
+    values: String,
+    fires: Vec<&'a str>,
+    not_fired: Vec<&'a str>,
+    undetermined: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -232,7 +256,11 @@ fn tested_name(rule_set: &CheckedRuleSet, expr: &Expr) -> Option<String> {
 }
 
 /// The conditions of an expression, as JSON.
-fn conditions_json(evaluated: &Evaluated<'_>, expr: &Expr, values: &[Val]) -> Vec<ConditionJson> {
+pub(crate) fn conditions_json(
+    evaluated: &Evaluated<'_>,
+    expr: &Expr,
+    values: &[Val],
+) -> Vec<ConditionJson> {
     let rule_set = evaluated.rule_set;
     conditions(expr, values)
         .into_iter()
@@ -243,6 +271,22 @@ fn conditions_json(evaluated: &Evaluated<'_>, expr: &Expr, values: &[Val]) -> Ve
             value: tested_value(evaluated, condition.expr, condition.values),
             threshold: threshold_text(rule_set, condition.expr),
             result: condition.value().truth().word(),
+        })
+        .collect()
+}
+
+/// The conditions that decided an expression's value, as JSON.
+pub(crate) fn reasons_json(
+    evaluated: &Evaluated<'_>,
+    expr: &Expr,
+    values: &[Val],
+) -> Vec<ReasonJson> {
+    explain::reasons(evaluated, expr, values)
+        .into_iter()
+        .map(|reason| ReasonJson {
+            condition: reason.position,
+            result: reason.condition.value().truth().word(),
+            text: reason.text,
         })
         .collect()
 }
@@ -298,17 +342,31 @@ pub fn render(evaluated: &Evaluated<'_>) -> String {
         })
         .collect();
 
+    let rule_id = |index: &usize| {
+        rule_set
+            .rules
+            .get(*index)
+            .map_or("", |rule| rule.id.as_str())
+    };
+    let needs_explained = explain::needs_explained(evaluated);
+    let alone = explain::deciding_alone(evaluated, &needs_explained);
     let rules = rule_set
         .rules
         .iter()
         .zip(&evaluation.rules)
-        .map(|(rule, outcome)| RuleJson {
+        .enumerate()
+        .map(|(index, (rule, outcome))| RuleJson {
             id: &rule.id,
             title: rule.title.as_deref(),
             status: outcome.status.word(),
             conditions: conditions_json(evaluated, &rule.condition, &outcome.nodes),
             missing: outcome.missing.iter().map(fact_name).collect(),
+            missing_alone_deciding: alone
+                .get(index)
+                .map(|facts| facts.iter().map(fact_name).collect())
+                .unwrap_or_default(),
             decided_without: outcome.decided_without.iter().map(fact_name).collect(),
+            reasons: reasons_json(evaluated, &rule.condition, &outcome.nodes),
         })
         .collect();
 
@@ -456,23 +514,29 @@ pub fn render(evaluated: &Evaluated<'_>) -> String {
     let needs = evaluation
         .needs
         .iter()
-        .map(|need| NeedJson {
+        .zip(&needs_explained)
+        .map(|(need, explained)| NeedJson {
             fact: fact_name(&need.fact),
             description: rule_set
                 .facts
                 .get(need.fact)
                 .and_then(|fact| fact.description.as_deref()),
-            rules: need
-                .rules
+            ask: rule_set
+                .facts
+                .get(need.fact)
+                .and_then(|fact| fact.ask.as_deref()),
+            rules: need.rules.iter().map(rule_id).collect(),
+            conclusions: need.conclusions,
+            options: explained
+                .options
                 .iter()
-                .map(|index| {
-                    rule_set
-                        .rules
-                        .get(*index)
-                        .map_or("", |rule| rule.id.as_str())
+                .map(|option| NeedOptionJson {
+                    values: option.text.clone(),
+                    fires: option.fires.iter().map(rule_id).collect(),
+                    not_fired: option.not_fired.iter().map(rule_id).collect(),
+                    undetermined: option.undetermined.iter().map(rule_id).collect(),
                 })
                 .collect(),
-            conclusions: need.conclusions,
         })
         .collect();
 

@@ -11,6 +11,8 @@
 mod args;
 mod diagnostics;
 mod error;
+mod explain;
+mod explain_command;
 mod files;
 mod json_output;
 mod report;
@@ -26,7 +28,7 @@ use miette::Diagnostic;
 use clinrule_check::CheckedRuleSet;
 use clinrule_eval::Case;
 
-pub use args::{Arguments, Command, Format};
+pub use args::{Arguments, Command, Explain, Format};
 pub use diagnostics::{Style, render as render_diagnostic};
 pub use error::CliError;
 pub use files::SourceFile;
@@ -93,7 +95,22 @@ where
             rules,
             case,
             format,
-        } => session.eval(&rules, &case, format),
+            explain,
+        } => session.eval(&rules, &case, format, explain),
+        Command::Explain {
+            rules,
+            case,
+            rule,
+            conclusion,
+            format,
+        } => {
+            let target = match (rule, conclusion) {
+                (Some(rule), _) => explain_command::Target::Rule(rule),
+                (None, Some(conclusion)) => explain_command::Target::Conclusion(conclusion),
+                (None, None) => return EXIT_USAGE,
+            };
+            session.explain(&rules, &case, &target, format)
+        }
     }
 }
 
@@ -218,24 +235,109 @@ impl Session<'_> {
         }
     }
 
-    fn eval(&mut self, paths: &[PathBuf], case_path: &std::path::Path, format: Format) -> u8 {
+    fn eval(
+        &mut self,
+        paths: &[PathBuf],
+        case_path: &std::path::Path,
+        format: Format,
+        explain: Explain,
+    ) -> u8 {
+        let (loaded, case) = match self.load_case(paths, case_path) {
+            Ok(loaded) => loaded,
+            Err(code) => return code,
+        };
+        let Some(rule_set) = loaded.rule_set.as_ref() else {
+            return EXIT_FINDINGS;
+        };
+        let evaluation = clinrule_eval::evaluate(rule_set, &case);
+        let evaluated = report::Evaluated {
+            file_name: &loaded.file.name,
+            rule_set,
+            case: &case,
+            evaluation: &evaluation,
+        };
+        let level = match explain {
+            Explain::Brief => text_output::Level::Brief,
+            Explain::Rules => text_output::Level::Rules,
+            Explain::Full => text_output::Level::Full,
+        };
+        let text = match format {
+            Format::Json => json_output::render(&evaluated),
+            Format::Text => text_output::render(
+                &evaluated,
+                text_output::Palette::new(self.terminal.colour_stdout),
+                level,
+            ),
+        };
+        let _ = self.out.write_all(text.as_bytes());
+        EXIT_SUCCESS
+    }
+
+    /// Explains one rule or conclusion.
+    fn explain(
+        &mut self,
+        paths: &[PathBuf],
+        case_path: &std::path::Path,
+        target: &explain_command::Target,
+        format: Format,
+    ) -> u8 {
+        let (loaded, case) = match self.load_case(paths, case_path) {
+            Ok(loaded) => loaded,
+            Err(code) => return code,
+        };
+        let Some(rule_set) = loaded.rule_set.as_ref() else {
+            return EXIT_FINDINGS;
+        };
+        let rules = match explain_command::rules_for(rule_set, target) {
+            Ok(rules) => rules,
+            Err(error) => {
+                self.report(&error, Some(&loaded.file));
+                return EXIT_USAGE;
+            }
+        };
+        let evaluation = clinrule_eval::evaluate(rule_set, &case);
+        let evaluated = report::Evaluated {
+            file_name: &loaded.file.name,
+            rule_set,
+            case: &case,
+            evaluation: &evaluation,
+        };
+        let text = match format {
+            Format::Json => explain_command::render_json(&evaluated, &rules),
+            Format::Text => explain_command::render_text(
+                &evaluated,
+                &rules,
+                text_output::Palette::new(self.terminal.colour_stdout),
+            ),
+        };
+        let _ = self.out.write_all(text.as_bytes());
+        EXIT_SUCCESS
+    }
+
+    /// Reads the one rule set and the case; on failure, reports it and
+    /// gives the exit code.
+    fn load_case(
+        &mut self,
+        paths: &[PathBuf],
+        case_path: &std::path::Path,
+    ) -> Result<(LoadedRuleFile, Case), u8> {
         let files = match files::rule_files(paths) {
             Ok(files) => files,
-            Err(error) => return self.usage_error(&error),
+            Err(error) => return Err(self.usage_error(&error)),
         };
         let [path] = files.as_slice() else {
             let names: Vec<String> = files
                 .iter()
                 .map(|file| format!("`{}`", file.display()))
                 .collect();
-            return self.usage_error(&CliError::OneRuleSetExpected {
+            return Err(self.usage_error(&CliError::OneRuleSetExpected {
                 count: files.len(),
                 files: names.join(", "),
-            });
+            }));
         };
         let loaded = match load(path) {
             Ok(loaded) => loaded,
-            Err(error) => return self.usage_error(&error),
+            Err(error) => return Err(self.usage_error(&error)),
         };
         let Some(rule_set) = loaded.rule_set.as_ref() else {
             for diagnostic in &loaded.diagnostics {
@@ -247,11 +349,11 @@ impl Session<'_> {
                 loaded.file.name,
                 count(loaded.errors, "error")
             );
-            return EXIT_FINDINGS;
+            return Err(EXIT_FINDINGS);
         };
         let case_file = match files::read(case_path) {
             Ok(file) => file,
-            Err(error) => return self.usage_error(&error),
+            Err(error) => return Err(self.usage_error(&error)),
         };
         let case = match Case::from_json(&case_file.text, rule_set) {
             Ok(case) => case,
@@ -265,25 +367,10 @@ impl Session<'_> {
                     case_file.name,
                     count(errors.len(), "error")
                 );
-                return EXIT_USAGE;
+                return Err(EXIT_USAGE);
             }
         };
-        let evaluation = clinrule_eval::evaluate(rule_set, &case);
-        let evaluated = report::Evaluated {
-            file_name: &loaded.file.name,
-            rule_set,
-            case: &case,
-            evaluation: &evaluation,
-        };
-        let text = match format {
-            Format::Json => json_output::render(&evaluated),
-            Format::Text => text_output::render(
-                &evaluated,
-                text_output::Palette::new(self.terminal.colour_stdout),
-            ),
-        };
-        let _ = self.out.write_all(text.as_bytes());
-        EXIT_SUCCESS
+        Ok((loaded, case))
     }
 }
 

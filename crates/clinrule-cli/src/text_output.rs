@@ -3,10 +3,11 @@
 use std::fmt::Write as _;
 
 use clinrule_check::model::{
-    CANDIDATE_STATUSES, ConclusionKind, Count, DiagnosisAction, Expr, ExprKind,
+    CANDIDATE_STATUSES, CheckedConclusion, ConclusionKind, Count, DiagnosisAction, Expr, ExprKind,
 };
 use clinrule_eval::{RuleStatus, Truth, Val};
 
+use crate::explain;
 use crate::report::{Evaluated, derived_text, tested_value, tests_a_fact};
 
 /// Colours, used only when writing to a terminal and `NO_COLOR` is not set.
@@ -61,8 +62,21 @@ const KIND_ORDER: [ConclusionKind; 7] = [
     ConclusionKind::Note,
 ];
 
-/// Writes the result as a tree: conclusions, every rule with its conditions, needs and references.
-pub fn render(evaluated: &Evaluated<'_>, palette: Palette) -> String {
+/// How much of the story the text tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// The conclusions and why each was reached, what is undecided and what
+    /// would decide it.
+    Brief,
+    /// Also every rule that did not fire, with the conditions that failed.
+    Rules,
+    /// Every condition of every rule, and every score criterion and
+    /// differential argument.
+    Full,
+}
+
+/// Writes the result for a terminal, at the given level of detail.
+pub fn render(evaluated: &Evaluated<'_>, palette: Palette, level: Level) -> String {
     let Evaluated {
         rule_set,
         case,
@@ -132,23 +146,7 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette) -> String {
             if conclusion.kind != kind {
                 continue;
             }
-            let mut headline = conclusion.text.clone();
-            match (conclusion.action, conclusion.certainty) {
-                (Some(DiagnosisAction::Exclude), Some(certainty)) => {
-                    let _ = write!(headline, ": excluded ({})", certainty.word());
-                }
-                (Some(DiagnosisAction::Suspect), Some(certainty)) => {
-                    let _ = write!(headline, ": {}", certainty.word());
-                }
-                _ => {}
-            }
-            if let Some(interval) = &conclusion.interval {
-                let when = if interval.repeats { "every" } else { "in" };
-                let _ = write!(headline, ", {when} {}", interval.text);
-            }
-            if let Some(urgency) = conclusion.urgency {
-                let _ = write!(headline, " [{}]", urgency.word());
-            }
+            let headline = headline(conclusion);
             let _ = writeln!(out, "  {:<10} {headline}", kind.word());
             let mut details = format!("id {} · rule {}", conclusion.id, rule.id);
             if !conclusion.citations.is_empty() {
@@ -181,9 +179,232 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette) -> String {
         }
     }
 
-    scores_and_differentials(&mut out, evaluated, palette);
+    scores_and_differentials(&mut out, evaluated, palette, level == Level::Full);
 
-    // Every rule with its conditions.
+    let needs = explain::needs_explained(evaluated);
+    let alone = explain::deciding_alone(evaluated, &needs);
+    if level == Level::Full {
+        full_rules(&mut out, evaluated, palette);
+    } else {
+        rule_reasons(&mut out, evaluated, palette, level, &alone);
+    }
+
+    // The facts worth obtaining, and what each would decide.
+    if !evaluation.needs.is_empty() {
+        let _ = writeln!(out, "\n{}", palette.bold("Needs"));
+        for (rank, (need, explained)) in evaluation.needs.iter().zip(&needs).enumerate() {
+            let Some(fact) = rule_set.facts.get(need.fact) else {
+                continue;
+            };
+            let description = fact
+                .description
+                .as_deref()
+                .map(|text| format!(": {text}"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  {}. {}{description}", rank + 1, fact.name);
+            if let Some(ask) = &fact.ask {
+                let _ = writeln!(out, "     {}", palette.dim(&format!("ask: {ask}")));
+            }
+            let rules = rule_ids(evaluated, &need.rules);
+            let rule_word = if need.rules.len() == 1 {
+                "rule"
+            } else {
+                "rules"
+            };
+            let conclusion_word = if need.conclusions == 1 {
+                "conclusion"
+            } else {
+                "conclusions"
+            };
+            let _ = writeln!(
+                out,
+                "     would decide {} {rule_word} ({} {conclusion_word}): {rules}",
+                need.rules.len(),
+                need.conclusions,
+            );
+            let decides_something = explained
+                .options
+                .iter()
+                .any(|option| !option.fires.is_empty() || !option.not_fired.is_empty());
+            if decides_something {
+                for option in &explained.options {
+                    let _ = writeln!(out, "       {}", option_line(evaluated, option));
+                }
+            } else if !explained.options.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "       {}",
+                    palette.dim(
+                        "on its own it decides none of them: other missing facts are needed too"
+                    )
+                );
+            }
+        }
+    }
+
+    // The references the conclusions cite.
+    write_references(&mut out, evaluated, palette, cited);
+    out
+}
+
+/// A conclusion in one line: its text, certainty, interval and urgency.
+pub fn headline(conclusion: &CheckedConclusion) -> String {
+    let mut headline = conclusion.text.clone();
+    match (conclusion.action, conclusion.certainty) {
+        (Some(DiagnosisAction::Exclude), Some(certainty)) => {
+            let _ = write!(headline, ": excluded ({})", certainty.word());
+        }
+        (Some(DiagnosisAction::Suspect), Some(certainty)) => {
+            let _ = write!(headline, ": {}", certainty.word());
+        }
+        _ => {}
+    }
+    if let Some(interval) = &conclusion.interval {
+        let when = if interval.repeats { "every" } else { "in" };
+        let _ = write!(headline, ", {when} {}", interval.text);
+    }
+    if let Some(urgency) = conclusion.urgency {
+        let _ = write!(headline, " [{}]", urgency.word());
+    }
+    headline
+}
+
+/// The rules' identifiers, joined for a line of text.
+fn rule_ids(evaluated: &Evaluated<'_>, rules: &[usize]) -> String {
+    rules
+        .iter()
+        .filter_map(|index| {
+            evaluated
+                .rule_set
+                .rules
+                .get(*index)
+                .map(|rule| rule.id.as_str())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One range of a missing fact's values and what it would decide:
+/// "at or above 3.5 ug/dL: fires lead_poisoning".
+pub fn option_line(evaluated: &Evaluated<'_>, option: &explain::OptionExplained) -> String {
+    let mut parts = Vec::new();
+    if !option.fires.is_empty() {
+        parts.push(format!("fires {}", rule_ids(evaluated, &option.fires)));
+    }
+    if option.fires.is_empty() && option.undetermined.is_empty() {
+        parts.push("none of them fires".to_owned());
+    }
+    if !option.undetermined.is_empty() {
+        parts.push(format!(
+            "still undecided: {}",
+            rule_ids(evaluated, &option.undetermined)
+        ));
+    }
+    format!("if {}: {}", option.text, parts.join("; "))
+}
+
+/// The rule's mark and status word.
+pub fn rule_mark(palette: Palette, status: RuleStatus) -> String {
+    let truth = match status {
+        RuleStatus::Fired => Truth::True,
+        RuleStatus::NotFired => Truth::False,
+        RuleStatus::Undetermined => Truth::Unknown,
+    };
+    palette.truth(truth)
+}
+
+/// The rules that fired with the conditions that made them fire, the
+/// undetermined ones with what they wait on, and (at `Level::Rules`) the
+/// rules that did not fire with the conditions that failed.
+fn rule_reasons(
+    out: &mut String,
+    evaluated: &Evaluated<'_>,
+    palette: Palette,
+    level: Level,
+    alone: &[Vec<usize>],
+) {
+    let Evaluated {
+        rule_set,
+        evaluation,
+        ..
+    } = *evaluated;
+    let sections = [
+        (RuleStatus::Fired, "Why: the rules that fired"),
+        (
+            RuleStatus::Undetermined,
+            "Undecided: the rules that wait on missing data",
+        ),
+        (RuleStatus::NotFired, "Why not: the rules that did not fire"),
+    ];
+    for (status, heading) in sections {
+        if status == RuleStatus::NotFired && level < Level::Rules {
+            continue;
+        }
+        let members: Vec<usize> = evaluation
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, outcome)| outcome.status == status)
+            .map(|(index, _)| index)
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{}", palette.bold(heading));
+        for index in members {
+            let (Some(rule), Some(outcome)) =
+                (rule_set.rules.get(index), evaluation.rules.get(index))
+            else {
+                continue;
+            };
+            let title = rule
+                .title
+                .as_deref()
+                .map(|title| format!("  {}", palette.dim(title)))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  {} {}{title}", rule_mark(palette, status), rule.id);
+            for reason in explain::reasons(evaluated, &rule.condition, &outcome.nodes) {
+                let _ = writeln!(
+                    out,
+                    "      {} {}",
+                    palette.truth(reason.condition.value().truth()),
+                    reason.text
+                );
+            }
+            if !outcome.decided_without.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "      decided without {}: every value it could take gives the same answer",
+                    fact_names(evaluated, &outcome.decided_without)
+                );
+            }
+            if !outcome.missing.is_empty() {
+                let deciding = alone.get(index).map(Vec::as_slice).unwrap_or_default();
+                let named: Vec<String> = outcome
+                    .missing
+                    .iter()
+                    .filter_map(|fact| {
+                        let name = &rule_set.facts.get(*fact)?.name;
+                        Some(if deciding.contains(fact) {
+                            format!("{name} (would decide it alone)")
+                        } else {
+                            name.clone()
+                        })
+                    })
+                    .collect();
+                let _ = writeln!(out, "      missing: {}", named.join(", "));
+            }
+        }
+    }
+}
+
+/// Every rule with every condition, as a tree.
+fn full_rules(out: &mut String, evaluated: &Evaluated<'_>, palette: Palette) {
+    let Evaluated {
+        rule_set,
+        evaluation,
+        ..
+    } = *evaluated;
     let _ = writeln!(out, "\n{}", palette.bold("Rules"));
     for (rule, outcome) in rule_set.rules.iter().zip(&evaluation.rules) {
         let truth = match outcome.status {
@@ -204,14 +425,7 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette) -> String {
             status,
             rule.id
         );
-        write_condition_tree(
-            &mut out,
-            evaluated,
-            &rule.condition,
-            &outcome.nodes,
-            palette,
-            6,
-        );
+        write_condition_tree(out, evaluated, &rule.condition, &outcome.nodes, palette, 6);
         if !outcome.missing.is_empty() {
             let _ = writeln!(
                 out,
@@ -227,42 +441,16 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette) -> String {
             );
         }
     }
+}
 
-    // The facts worth obtaining.
-    if !evaluation.needs.is_empty() {
-        let _ = writeln!(out, "\n{}", palette.bold("Needs"));
-        for (rank, need) in evaluation.needs.iter().enumerate() {
-            let Some(fact) = rule_set.facts.get(need.fact) else {
-                continue;
-            };
-            let description = fact
-                .description
-                .as_deref()
-                .map(|text| format!(": {text}"))
-                .unwrap_or_default();
-            let _ = writeln!(out, "  {}. {}{description}", rank + 1, fact.name);
-            let rules: Vec<&str> = need
-                .rules
-                .iter()
-                .filter_map(|index| rule_set.rules.get(*index).map(|rule| rule.id.as_str()))
-                .collect();
-            let rule_word = if rules.len() == 1 { "rule" } else { "rules" };
-            let conclusion_word = if need.conclusions == 1 {
-                "conclusion"
-            } else {
-                "conclusions"
-            };
-            let _ = writeln!(
-                out,
-                "     would decide {} {rule_word} ({} {conclusion_word}): {}",
-                rules.len(),
-                need.conclusions,
-                rules.join(", ")
-            );
-        }
-    }
-
-    // The references the conclusions cite.
+/// The references the conclusions cite, in the order of the file.
+pub fn write_references(
+    out: &mut String,
+    evaluated: &Evaluated<'_>,
+    palette: Palette,
+    mut cited: Vec<usize>,
+) {
+    let rule_set = evaluated.rule_set;
     if !cited.is_empty() {
         cited.sort_unstable();
         let _ = writeln!(out, "\n{}", palette.bold("References"));
@@ -283,11 +471,10 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette) -> String {
             let _ = writeln!(out, "{line}");
         }
     }
-    out
 }
 
 /// Fact names joined for a line of text.
-fn fact_names(evaluated: &Evaluated<'_>, facts: &[usize]) -> String {
+pub fn fact_names(evaluated: &Evaluated<'_>, facts: &[usize]) -> String {
     facts
         .iter()
         .filter_map(|fact| {
@@ -303,7 +490,7 @@ fn fact_names(evaluated: &Evaluated<'_>, facts: &[usize]) -> String {
 
 /// Writes a condition as a tree: groups (`all of`, `any of` ...) and, under
 /// them, each condition with its mark and the patient's value.
-fn write_condition_tree(
+pub fn write_condition_tree(
     out: &mut String,
     evaluated: &Evaluated<'_>,
     expr: &Expr,
@@ -390,7 +577,12 @@ fn write_condition_tree(
 }
 
 /// Writes the derived values, scores and differentials, when the rule set has any.
-fn scores_and_differentials(out: &mut String, evaluated: &Evaluated<'_>, palette: Palette) {
+fn scores_and_differentials(
+    out: &mut String,
+    evaluated: &Evaluated<'_>,
+    palette: Palette,
+    detail: bool,
+) {
     let Evaluated {
         rule_set,
         evaluation,
@@ -412,7 +604,7 @@ fn scores_and_differentials(out: &mut String, evaluated: &Evaluated<'_>, palette
                 "      {}",
                 palette.dim(&format!("from {}", rule_set.text(derived.value.span)))
             );
-            if derived.value.value_type == clinrule_check::model::ValueType::Bool {
+            if detail && derived.value.value_type == clinrule_check::model::ValueType::Bool {
                 write_condition_tree(out, evaluated, &derived.value, &outcome.nodes, palette, 6);
             }
             if !outcome.missing.is_empty() {
@@ -464,6 +656,9 @@ fn scores_and_differentials(out: &mut String, evaluated: &Evaluated<'_>, palette
                 );
             }
             for (criterion, criterion_outcome) in score.criteria.iter().zip(&outcome.criteria) {
+                if !detail {
+                    break;
+                }
                 let plural = |value: clinrule_check::number::Rational| {
                     if value == clinrule_check::number::Rational::ONE {
                         "point"
@@ -539,6 +734,10 @@ fn scores_and_differentials(out: &mut String, evaluated: &Evaluated<'_>, palette
                     candidate.arguments.iter().zip(&candidate_outcome.arguments)
                 {
                     let truth = nodes.first().map_or(Truth::Unknown, Val::truth);
+                    // Briefly, only the arguments that hold.
+                    if !detail && truth != Truth::True {
+                        continue;
+                    }
                     let side = if argument.supports { "for" } else { "against" };
                     let text = argument.title.as_deref().unwrap_or(&argument.id);
                     let _ = writeln!(out, "      {} {side}: {text}", palette.truth(truth));

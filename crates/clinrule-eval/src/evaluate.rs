@@ -8,17 +8,15 @@
 //! comparison with a written threshold): if every value gives the same
 //! answer, the rule is decided.
 
-use std::collections::BTreeSet;
-
 use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::{
-    CheckedRule, Const, Count, Derived, Expr, ExprKind, FactIndex, FactType, NOT_SUGGESTED,
+    CheckedRule, Const, Count, Derived, Expr, ExprKind, FactIndex, NOT_SUGGESTED,
 };
 use clinrule_check::number::Rational;
-use clinrule_syntax::ast::Date;
 
 use crate::case::{Case, Slot, Value, ValueKind};
 use crate::value::{Truth, Val, arithmetic, compare};
+use crate::whatif::{Domains, decide_by_cases};
 
 /// The status of a rule for one case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -203,20 +201,17 @@ fn value_of(value: &Value) -> Val {
     }
 }
 
-/// The largest number of value combinations tried to decide an undetermined rule.
-const MAX_WORLDS: usize = 256;
-
 /// Evaluates every derived value, score, differential and rule of `rule_set` against `case`.
 pub fn evaluate(rule_set: &CheckedRuleSet, case: &Case) -> Evaluation {
     let mut evaluator = Evaluator::new(rule_set, case);
     evaluator.derived();
     let mut rules = Vec::with_capacity(rule_set.rules.len());
     let mut conclusions = Vec::new();
-    let mut domains: Option<Vec<Option<Vec<Value>>>> = None;
+    let mut domains: Option<Domains> = None;
     for (rule_index, rule) in rule_set.rules.iter().enumerate() {
         let mut outcome = evaluator.rule(rule);
         if outcome.status == RuleStatus::Undetermined && !outcome.missing.is_empty() {
-            let domains = domains.get_or_insert_with(|| fact_domains(rule_set));
+            let domains = domains.get_or_insert_with(|| Domains::new(rule_set));
             if let Some(status) = decide_by_cases(rule_set, case, rule, &outcome.missing, domains) {
                 outcome.status = status;
                 outcome.decided_without = std::mem::take(&mut outcome.missing);
@@ -270,7 +265,7 @@ impl Default for ScoreOutcome {
     }
 }
 
-struct Evaluator<'a> {
+pub(crate) struct Evaluator<'a> {
     rule_set: &'a CheckedRuleSet,
     case: &'a Case,
     lets: Vec<Option<DerivedOutcome>>,
@@ -283,7 +278,7 @@ struct Evaluator<'a> {
 }
 
 impl<'a> Evaluator<'a> {
-    fn new(rule_set: &'a CheckedRuleSet, case: &'a Case) -> Self {
+    pub(crate) fn new(rule_set: &'a CheckedRuleSet, case: &'a Case) -> Self {
         Evaluator {
             rule_set,
             case,
@@ -296,7 +291,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Computes every derived value, score and differential, in dependency order.
-    fn derived(&mut self) {
+    pub(crate) fn derived(&mut self) {
         for derived in &self.rule_set.order {
             match *derived {
                 Derived::Let(index) => {
@@ -330,7 +325,7 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn rule(&mut self, rule: &CheckedRule) -> RuleOutcome {
+    pub(crate) fn rule(&mut self, rule: &CheckedRule) -> RuleOutcome {
         let mut nodes = Vec::with_capacity(rule.condition.node_count());
         let status = RuleStatus::from_truth(self.value(&rule.condition, &mut nodes).truth());
         let missing = if status == RuleStatus::Undetermined {
@@ -785,245 +780,6 @@ fn merge(into: &mut Vec<FactIndex>, facts: Vec<FactIndex>) {
     into.extend(facts);
     into.sort_unstable();
     into.dedup();
-}
-
-/// For each fact, the values worth trying to decide a rule without it: one
-/// on each side of, and at, every threshold it is compared with. `None` for a
-/// fact used in any other way (in arithmetic, compared with another value),
-/// where no finite set of values is sure to cover every answer.
-fn fact_domains(rule_set: &CheckedRuleSet) -> Vec<Option<Vec<Value>>> {
-    let mut thresholds: Vec<Option<BTreeSet<Threshold>>> =
-        vec![Some(BTreeSet::new()); rule_set.facts.len()];
-    for expr in rule_set.expressions() {
-        collect_thresholds(expr, &mut thresholds);
-    }
-    rule_set
-        .facts
-        .iter()
-        .zip(thresholds)
-        .map(|(fact, thresholds)| {
-            let given = |kind: ValueKind| Value {
-                kind,
-                display: String::new(),
-            };
-            match &fact.fact_type {
-                FactType::YesNo => Some(vec![
-                    given(ValueKind::YesNo(true)),
-                    given(ValueKind::YesNo(false)),
-                ]),
-                FactType::OneOf(codes) => Some(
-                    (0..codes.len())
-                        .map(|code| given(ValueKind::Code(code)))
-                        .collect(),
-                ),
-                FactType::Text => None,
-                _ if fact.derived_from.is_some() => None,
-                FactType::Date => {
-                    let days: Vec<i64> = thresholds?
-                        .into_iter()
-                        .filter_map(|threshold| match threshold {
-                            Threshold::Date(date) => Some(date.days_since_epoch()),
-                            Threshold::Number(_) => None,
-                        })
-                        .collect();
-                    let points = around(
-                        days.iter().map(|day| Rational::integer(*day)).collect(),
-                        Rational::ONE,
-                    )?;
-                    points
-                        .into_iter()
-                        .map(|day| {
-                            let day = i64::try_from(day.numerator() / day.denominator()).ok()?;
-                            let date = Date::from_days_since_epoch(day)?;
-                            Some(given(ValueKind::Date {
-                                low: date,
-                                high: date,
-                            }))
-                        })
-                        .collect()
-                }
-                FactType::Number | FactType::Quantity { .. } | FactType::Age => {
-                    let numbers: Vec<Rational> = thresholds?
-                        .into_iter()
-                        .filter_map(|threshold| match threshold {
-                            Threshold::Number(number) => Some(number),
-                            Threshold::Date(_) => None,
-                        })
-                        .collect();
-                    let unit = match &fact.fact_type {
-                        FactType::Quantity { unit, .. } => Some(*unit),
-                        _ => None,
-                    };
-                    let points = around(numbers, Rational::ONE)?;
-                    Some(
-                        points
-                            .into_iter()
-                            .map(|number| match unit {
-                                Some(unit) => given(ValueKind::Quantity { base: number, unit }),
-                                None if fact.fact_type == FactType::Number => {
-                                    given(ValueKind::Number(number))
-                                }
-                                None => given(ValueKind::Quantity {
-                                    base: number,
-                                    unit: clinrule_check::units::Unit {
-                                        dimension: clinrule_check::units::Dimension::TIME,
-                                        factor: Rational::ONE,
-                                        offset: Rational::ZERO,
-                                    },
-                                }),
-                            })
-                            .collect(),
-                    )
-                }
-            }
-        })
-        .collect()
-}
-
-/// A threshold a fact is compared with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Threshold {
-    Number(Rational),
-    Date(Date),
-}
-
-/// Points that cover every answer a set of thresholds can give: each
-/// threshold, one point between each pair, and one beyond each end.
-fn around(mut thresholds: Vec<Rational>, step: Rational) -> Option<Vec<Rational>> {
-    thresholds.sort();
-    thresholds.dedup();
-    let (first, last) = (*thresholds.first()?, *thresholds.last()?);
-    let mut points = vec![first.checked_sub(step)?];
-    for pair in thresholds.windows(2) {
-        if let [low, high] = pair {
-            points.push(*low);
-            points.push(low.checked_add(*high)?.checked_div(Rational::integer(2))?);
-        }
-    }
-    points.push(last);
-    points.push(last.checked_add(step)?);
-    Some(points)
-}
-
-/// Records the constants each fact is compared with, and marks a fact used
-/// any other way (in arithmetic, against another value) as not enumerable.
-fn collect_thresholds(expr: &Expr, thresholds: &mut [Option<BTreeSet<Threshold>>]) {
-    let constant = |expr: &Expr| match &expr.kind {
-        ExprKind::Const(Const::Number(number)) => Some(Threshold::Number(*number)),
-        ExprKind::Const(Const::Date(date)) => Some(Threshold::Date(*date)),
-        _ => None,
-    };
-    let record = |fact: FactIndex,
-                  found: Option<Threshold>,
-                  thresholds: &mut [Option<BTreeSet<Threshold>>]| {
-        if let Some(slot) = thresholds.get_mut(fact) {
-            match (found, slot.as_mut()) {
-                (Some(threshold), Some(set)) => {
-                    set.insert(threshold);
-                }
-                (None, _) => *slot = None,
-                _ => {}
-            }
-        }
-    };
-    match &expr.kind {
-        ExprKind::Compare {
-            left,
-            right,
-            alternatives,
-            ..
-        } => {
-            match (&left.kind, &right.kind) {
-                (ExprKind::Fact(fact), _) => {
-                    record(*fact, constant(right), thresholds);
-                    for alternative in alternatives {
-                        record(*fact, Some(Threshold::Number(alternative.base)), thresholds);
-                    }
-                }
-                (_, ExprKind::Fact(fact)) => record(*fact, constant(left), thresholds),
-                _ => {}
-            }
-            for side in [left, right] {
-                if !matches!(side.kind, ExprKind::Fact(_)) {
-                    collect_thresholds(side, thresholds);
-                }
-            }
-        }
-        ExprKind::Between {
-            value, low, high, ..
-        } => {
-            if let ExprKind::Fact(fact) = value.kind {
-                record(fact, constant(low), thresholds);
-                record(fact, constant(high), thresholds);
-            } else {
-                collect_thresholds(value, thresholds);
-            }
-            collect_thresholds(low, thresholds);
-            collect_thresholds(high, thresholds);
-        }
-        ExprKind::Presence { value, .. } | ExprKind::Member { value, .. } => {
-            if !matches!(value.kind, ExprKind::Fact(_)) {
-                collect_thresholds(value, thresholds);
-            }
-        }
-        ExprKind::Fact(fact) => {
-            // A yes/no fact on its own is a finite domain; anything else used
-            // bare (in arithmetic, as a derived value) cannot be enumerated.
-            if expr.value_type != clinrule_check::model::ValueType::Bool {
-                record(*fact, None, thresholds);
-            }
-        }
-        _ => {
-            for child in expr.children() {
-                collect_thresholds(child, thresholds);
-            }
-        }
-    }
-}
-
-/// Tries every combination of values of the missing facts: when all give the
-/// same status, that is the rule's status whatever the facts turn out to be.
-fn decide_by_cases(
-    rule_set: &CheckedRuleSet,
-    case: &Case,
-    rule: &CheckedRule,
-    missing: &[FactIndex],
-    domains: &[Option<Vec<Value>>],
-) -> Option<RuleStatus> {
-    let mut choices: Vec<(FactIndex, &Vec<Value>)> = Vec::with_capacity(missing.len());
-    let mut worlds = 1usize;
-    for fact in missing {
-        // A fact given as a range (a partial date) is not missing: keep it.
-        if !matches!(case.slots.get(*fact), Some(Slot::Absent | Slot::Unknown)) {
-            return None;
-        }
-        let domain = domains.get(*fact)?.as_ref()?;
-        worlds = worlds.checked_mul(domain.len())?;
-        if worlds > MAX_WORLDS || domain.is_empty() {
-            return None;
-        }
-        choices.push((*fact, domain));
-    }
-    let mut agreed: Option<RuleStatus> = None;
-    for world in 0..worlds {
-        let mut hypothetical = case.clone();
-        let mut rest = world;
-        for (fact, domain) in &choices {
-            let value = domain.get(rest % domain.len())?.clone();
-            rest /= domain.len();
-            if let Some(slot) = hypothetical.slots.get_mut(*fact) {
-                *slot = Slot::Given(value);
-            }
-        }
-        let mut evaluator = Evaluator::new(rule_set, &hypothetical);
-        evaluator.derived();
-        let status = evaluator.rule(rule).status;
-        if status == RuleStatus::Undetermined || agreed.is_some_and(|agreed| agreed != status) {
-            return None;
-        }
-        agreed = Some(status);
-    }
-    agreed
 }
 
 /// Ranks the missing facts: those that would decide the most conclusions

@@ -13,6 +13,7 @@ mod error;
 mod evaluate;
 pub mod json;
 pub mod value;
+mod whatif;
 
 pub use case::Case;
 pub use error::EvalError;
@@ -21,3 +22,4 @@ pub use evaluate::{
     RuleOutcome, RuleStatus, ScoreOutcome, TraceNode, evaluate, fact_value, trace_nodes,
 };
 pub use value::{Truth, Val};
+pub use whatif::{Bound, NeedOption, Threshold, ValueRange, need_options};

@@ -428,6 +428,8 @@ pub struct FactDecl {
     pub fact_type: FactType,
     /// A description for readers and reports.
     pub description: Option<Text>,
+    /// `ask "..."`: the question or test that obtains the fact.
+    pub ask: Option<Text>,
     /// What an absent value means.
     pub absent: Option<Spanned<AbsentMeans>>,
     /// Terminology bindings.

@@ -47,6 +47,7 @@ pub const KEYWORDS: &[&str] = &[
     "of",
     "absent",
     "means",
+    "ask",
     "code",
     "rule",
     "when",
@@ -496,6 +497,7 @@ fn describe(rule: Rule) -> (&'static str, &'static [&'static str]) {
         Rule::also_option | Rule::kw_also => ("`also <unit> at ... per ...`", &["also"]),
         Rule::molar_mass_option | Rule::kw_molar => ("`molar mass`", &["molar"]),
         Rule::from_option => ("`from <date fact>`", &["from"]),
+        Rule::ask_option | Rule::kw_ask => ("`ask \"<question>\"`", &["ask"]),
         Rule::kw_at | Rule::kw_per | Rule::kw_mass => ("", &[]),
         Rule::ruleset_decl | Rule::kw_ruleset => ("`ruleset`", &["ruleset"]),
         Rule::reference_decl | Rule::kw_reference => ("`reference`", &["reference"]),
@@ -856,6 +858,7 @@ impl Lowerer<'_> {
                 span,
             },
             description: None,
+            ask: None,
             absent: None,
             codes: Vec::new(),
             conversions: Vec::new(),
@@ -1015,6 +1018,12 @@ impl Lowerer<'_> {
                         part_span,
                     );
                     fact.derived_from = part.into_inner().nth(1).map(|name| self.ident(&name));
+                }
+                Rule::ask_option => {
+                    self.note_duplicate("ask", fact.ask.as_ref().map(|ask| ask.span), part_span);
+                    if let Some(text) = part.into_inner().nth(1) {
+                        fact.ask = Some(self.text(text));
+                    }
                 }
                 Rule::description => {
                     let keyword_span = part_span;

@@ -376,6 +376,7 @@ impl<'file> Checker<'file> {
                     .description
                     .as_ref()
                     .map(|text| text.value.clone()),
+                ask: declaration.ask.as_ref().map(|text| text.value.clone()),
                 absent_means_no,
                 conversions,
                 derived_from: None,

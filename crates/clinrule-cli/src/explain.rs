@@ -1,0 +1,446 @@
+//! Explanations in words: why a rule fired (HOW), why it did not (WHY NOT),
+//! what leaves it undecided (UNKNOWN), and what each missing fact would
+//! decide. Every rendering (text, JSON, Markdown, `explain`) uses these, so
+//! a clinician reads the same sentence wherever they look.
+
+use clinrule_check::CheckedRuleSet;
+use clinrule_check::model::{Const, Count, Expr, ExprKind, FactIndex, ValueType};
+use clinrule_eval::{NeedOption, RuleStatus, Threshold, Truth, Val, ValueRange};
+use clinrule_syntax::ast::CompareOp;
+
+use crate::report::{Condition, Evaluated, conditions, tested_value, threshold_text, value_text};
+
+/// A condition that decided a rule's outcome, in words.
+pub struct Reason<'a> {
+    /// The condition.
+    pub condition: Condition<'a>,
+    /// Its position among the rule's conditions as the trace lists them.
+    pub position: usize,
+    /// The sentence: "Venous blood lead level 1.2 ug/dL is below 3.5 ug/dL".
+    pub text: String,
+}
+
+/// The conditions that decided an expression's value: for a value that
+/// holds, the parts that made it hold; for one that fails, the parts that
+/// made it fail; for an unknown one, the unknown parts it waits on.
+pub fn reasons<'a>(
+    evaluated: &Evaluated<'_>,
+    expr: &'a Expr,
+    values: &'a [Val],
+) -> Vec<Reason<'a>> {
+    let target = values.first().map_or(Truth::Unknown, Val::truth);
+    let mut decisive = Vec::new();
+    decisive_conditions(expr, values, target, &mut decisive);
+    let listed = conditions(expr, values);
+    decisive
+        .into_iter()
+        .map(|condition| Reason {
+            position: listed
+                .iter()
+                .position(|known| std::ptr::eq(known.expr, condition.expr))
+                .unwrap_or(0),
+            text: sentence(evaluated, condition.expr, condition.values),
+            condition,
+        })
+        .collect()
+}
+
+/// The direct parts of an expression, each with the values of its nodes.
+fn parts<'a>(expr: &'a Expr, values: &'a [Val]) -> Vec<(&'a Expr, &'a [Val])> {
+    let mut offset = 1;
+    expr.children()
+        .into_iter()
+        .map(|child| {
+            let count = child.node_count();
+            let slice = values.get(offset..offset + count).unwrap_or_default();
+            offset += count;
+            (child, slice)
+        })
+        .collect()
+}
+
+fn truth_of(values: &[Val]) -> Truth {
+    values.first().map_or(Truth::Unknown, Val::truth)
+}
+
+fn negate(truth: Truth) -> Truth {
+    match truth {
+        Truth::True => Truth::False,
+        Truth::False => Truth::True,
+        Truth::Unknown => Truth::Unknown,
+    }
+}
+
+/// Collects the conditions under `expr` that give it the value `target`.
+fn decisive_conditions<'a>(
+    expr: &'a Expr,
+    values: &'a [Val],
+    target: Truth,
+    found: &mut Vec<Condition<'a>>,
+) {
+    if expr.is_condition_leaf() {
+        found.push(Condition { expr, values });
+        return;
+    }
+    match &expr.kind {
+        ExprKind::All(_) | ExprKind::Any(_) | ExprKind::Count { .. } => {
+            // Which value of a part supports the whole's value.
+            // For `at most N of`, the parts that fail make the whole hold.
+            let supporting = match &expr.kind {
+                ExprKind::Count {
+                    count: Count::AtMost(_),
+                    ..
+                } => negate(target),
+                _ => target,
+            };
+            for (child, slice) in parts(expr, values) {
+                if truth_of(slice) == supporting {
+                    decisive_conditions(child, slice, supporting, found);
+                }
+            }
+        }
+        ExprKind::Not(_) => {
+            if let Some((child, slice)) = parts(expr, values).into_iter().next() {
+                decisive_conditions(child, slice, negate(target), found);
+            }
+        }
+        ExprKind::Otherwise(_) => {
+            if let Some((child, slice)) = parts(expr, values)
+                .into_iter()
+                .find(|(_, slice)| truth_of(slice) == target)
+            {
+                decisive_conditions(child, slice, target, found);
+            }
+        }
+        _ => found.push(Condition { expr, values }),
+    }
+}
+
+/// What a condition tests, as a clinician names it: a fact's description,
+/// a derived value's or score's title.
+fn subject(rule_set: &CheckedRuleSet, expr: &Expr) -> String {
+    match expr.kind {
+        ExprKind::Fact(index) => rule_set.facts.get(index).map_or_else(String::new, |fact| {
+            fact.description
+                .clone()
+                .unwrap_or_else(|| fact.name.clone())
+        }),
+        ExprKind::Let(index) => rule_set
+            .lets
+            .get(index)
+            .map_or_else(String::new, |derived| {
+                derived
+                    .title
+                    .clone()
+                    .unwrap_or_else(|| derived.name.clone())
+            }),
+        ExprKind::Score(index) => rule_set
+            .scores
+            .get(index)
+            .map_or_else(String::new, |score| {
+                score.title.clone().unwrap_or_else(|| score.id.clone())
+            }),
+        ExprKind::Band(index) => rule_set
+            .scores
+            .get(index)
+            .map_or_else(String::new, |score| {
+                format!("{} band", score.title.as_deref().unwrap_or(&score.id))
+            }),
+        ExprKind::Status(differential, candidate) => rule_set
+            .differentials
+            .get(differential)
+            .and_then(|differential| differential.candidates.get(candidate))
+            .map_or_else(String::new, |candidate| {
+                format!(
+                    "The status of {}",
+                    candidate.title.as_deref().unwrap_or(&candidate.id)
+                )
+            }),
+        _ => format!("`{}`", rule_set.text(expr.span)),
+    }
+}
+
+/// What "not given" means for what a condition tests.
+fn not_given(expr: &Expr) -> &'static str {
+    if matches!(expr.kind, ExprKind::Fact(_)) {
+        "is not given"
+    } else {
+        "is not known"
+    }
+}
+
+/// The words for a comparison that holds or fails.
+fn relation(op: CompareOp, holds: bool, dates: bool) -> &'static str {
+    match (op, holds, dates) {
+        (CompareOp::GreaterOrEqual, true, false) | (CompareOp::Less, false, false) => "at or above",
+        (CompareOp::GreaterOrEqual, false, false) | (CompareOp::Less, true, false) => "below",
+        (CompareOp::Greater, true, false) | (CompareOp::LessOrEqual, false, false) => "above",
+        (CompareOp::Greater, false, false) | (CompareOp::LessOrEqual, true, false) => "at or below",
+        (CompareOp::GreaterOrEqual, true, true) | (CompareOp::Less, false, true) => "on or after",
+        (CompareOp::GreaterOrEqual, false, true) | (CompareOp::Less, true, true) => "before",
+        (CompareOp::Greater, true, true) | (CompareOp::LessOrEqual, false, true) => "after",
+        (CompareOp::Greater, false, true) | (CompareOp::LessOrEqual, true, true) => "on or before",
+        (CompareOp::Equal, true, _) | (CompareOp::NotEqual, false, _) => "equal to",
+        (CompareOp::Equal, false, _) | (CompareOp::NotEqual, true, _) => "not equal to",
+    }
+}
+
+/// One condition as a sentence, with the patient's value against the
+/// threshold: "Venous blood lead level 1.2 ug/dL is below 3.5 ug/dL".
+pub fn sentence(evaluated: &Evaluated<'_>, expr: &Expr, values: &[Val]) -> String {
+    let rule_set = evaluated.rule_set;
+    let truth = truth_of(values);
+    match &expr.kind {
+        ExprKind::Not(inner) if matches!(inner.kind, ExprKind::Fact(_) | ExprKind::Let(_)) => {
+            let plain = sentence(evaluated, inner, values.get(1..).unwrap_or_default());
+            if truth == Truth::False {
+                format!("{plain}, where the rule needs no")
+            } else {
+                plain
+            }
+        }
+        ExprKind::Not(inner) if inner.is_condition_leaf() => {
+            sentence(evaluated, inner, values.get(1..).unwrap_or_default())
+        }
+        ExprKind::Compare {
+            op, left, right, ..
+        } => {
+            let who = subject(rule_set, left);
+            let value = tested_value(evaluated, expr, values);
+            let threshold = threshold_text(rule_set, expr).unwrap_or_default();
+            // `x = yes` and `x = no` read like the yes/no finding itself.
+            if let ExprKind::Const(Const::Bool(wanted)) = right.kind {
+                let wanted = if wanted == (*op == CompareOp::Equal) {
+                    "yes"
+                } else {
+                    "no"
+                };
+                return match (value, truth) {
+                    (Some(value), Truth::False) => {
+                        format!("{who}: {value}, where the rule needs {wanted}")
+                    }
+                    (Some(value), _) => format!("{who}: {value}"),
+                    (None, _) => format!("{who}: not given"),
+                };
+            }
+            let dates = matches!(left.value_type, ValueType::Date);
+            let codes = matches!(left.value_type, ValueType::Code(_));
+            match (truth, value) {
+                (_, None) => format!("{who} {}", not_given(left)),
+                (Truth::Unknown, Some(value)) => format!(
+                    "{who} {value} may or may not be {} {threshold}",
+                    relation(*op, true, dates)
+                ),
+                (truth, Some(value)) if codes => {
+                    let holds = truth == Truth::True;
+                    match (op, holds) {
+                        (CompareOp::Equal, true) | (CompareOp::NotEqual, false) => {
+                            format!("{who} is {value}")
+                        }
+                        _ => format!("{who} is {value}, not {threshold}"),
+                    }
+                }
+                (truth, Some(value)) => format!(
+                    "{who} {value} is {} {threshold}",
+                    relation(*op, truth == Truth::True, dates)
+                ),
+            }
+        }
+        ExprKind::Between { value: tested, .. } => {
+            let who = subject(rule_set, tested);
+            let threshold = threshold_text(rule_set, expr).unwrap_or_default();
+            match (truth, tested_value(evaluated, expr, values)) {
+                (_, None) => format!("{who} {}", not_given(tested)),
+                (Truth::True, Some(value)) => {
+                    format!("{who} {value} is in the range {threshold}")
+                }
+                (Truth::False, Some(value)) => {
+                    format!("{who} {value} is outside the range {threshold}")
+                }
+                (Truth::Unknown, Some(value)) => {
+                    format!("{who} {value} may or may not be in the range {threshold}")
+                }
+            }
+        }
+        ExprKind::Member {
+            value: tested,
+            negated,
+            ..
+        } => {
+            let who = subject(rule_set, tested);
+            let list = threshold_text(rule_set, expr).unwrap_or_default();
+            match (truth, tested_value(evaluated, expr, values)) {
+                (_, None) => format!("{who} {}", not_given(tested)),
+                (Truth::Unknown, Some(value)) => {
+                    format!("{who} {value} may or may not be one of {list}")
+                }
+                (truth, Some(value)) => {
+                    let inside = (truth == Truth::True) != *negated;
+                    if inside {
+                        format!("{who} is {value}, one of {list}")
+                    } else {
+                        format!("{who} is {value}, not one of {list}")
+                    }
+                }
+            }
+        }
+        ExprKind::Presence { value: tested, .. } => {
+            let who = subject(rule_set, tested);
+            match tested_value(evaluated, expr, values) {
+                Some(value) => format!("{who} is given: {value}"),
+                None => format!("{who} {}", not_given(tested)),
+            }
+        }
+        ExprKind::Fact(_) | ExprKind::Let(_) => {
+            let who = subject(rule_set, expr);
+            match value_text(evaluated, expr, values.first().unwrap_or(&Val::Unknown)) {
+                Some(value) => format!("{who}: {value}"),
+                None => format!("{who}: not given"),
+            }
+        }
+        _ => {
+            let source = rule_set.text(expr.span);
+            match truth {
+                Truth::True => format!("`{source}` holds"),
+                Truth::False => format!("`{source}` does not hold"),
+                Truth::Unknown => format!("`{source}` cannot be decided yet"),
+            }
+        }
+    }
+}
+
+/// A range of a missing fact's values, in words: "at or above 3.5 ug/dL",
+/// "female or other", "yes".
+pub fn range_text(rule_set: &CheckedRuleSet, fact: FactIndex, range: &ValueRange) -> String {
+    match range {
+        ValueRange::YesNo(answer) => if *answer { "yes" } else { "no" }.to_owned(),
+        ValueRange::Codes(codes) => {
+            let names: Vec<String> = match rule_set.facts.get(fact).map(|fact| &fact.fact_type) {
+                Some(clinrule_check::model::FactType::OneOf(known)) => codes
+                    .iter()
+                    .filter_map(|code| known.get(*code).cloned())
+                    .collect(),
+                _ => Vec::new(),
+            };
+            names.join(" or ")
+        }
+        ValueRange::Between { low, high } => {
+            let written = |bound: &clinrule_eval::Bound| rule_set.text(bound.span);
+            let dates =
+                |bound: &clinrule_eval::Bound| matches!(bound.threshold, Threshold::Date(_));
+            let low_words = low.as_ref().map(|bound| {
+                let words = match (bound.inclusive, dates(bound)) {
+                    (true, false) => "at or above",
+                    (false, false) => "above",
+                    (true, true) => "on or after",
+                    (false, true) => "after",
+                };
+                format!("{words} {}", written(bound))
+            });
+            let high_words = high.as_ref().map(|bound| {
+                let words = match (bound.inclusive, dates(bound)) {
+                    (true, false) => "at or below",
+                    (false, false) => "below",
+                    (true, true) => "on or before",
+                    (false, true) => "before",
+                };
+                format!("{words} {}", written(bound))
+            });
+            match (low, high, low_words, high_words) {
+                (Some(low), Some(high), _, _)
+                    if low.inclusive && high.inclusive && low.threshold == high.threshold =>
+                {
+                    if dates(low) {
+                        format!("on {}", written(low))
+                    } else {
+                        format!("exactly {}", written(low))
+                    }
+                }
+                (_, _, Some(low), Some(high)) => format!("{low} and {high}"),
+                (_, _, Some(words), None) | (_, _, None, Some(words)) => words,
+                (_, _, None, None) => "any value".to_owned(),
+            }
+        }
+    }
+}
+
+/// What a missing fact would decide, for every rendering.
+pub struct NeedExplained {
+    /// Each range of values, in words, with the rules that would then fire,
+    /// not fire, or stay undetermined (by position in the rule set).
+    pub options: Vec<OptionExplained>,
+}
+
+/// One range of a missing fact's values and what it would decide.
+pub struct OptionExplained {
+    /// The values, in words.
+    pub text: String,
+    /// The rules that would fire.
+    pub fires: Vec<usize>,
+    /// The rules that would not fire.
+    pub not_fired: Vec<usize>,
+    /// The rules that would still be undetermined.
+    pub undetermined: Vec<usize>,
+}
+
+/// Explains every need of an evaluation.
+pub fn needs_explained(evaluated: &Evaluated<'_>) -> Vec<NeedExplained> {
+    let options =
+        clinrule_eval::need_options(evaluated.rule_set, evaluated.case, evaluated.evaluation);
+    evaluated
+        .evaluation
+        .needs
+        .iter()
+        .zip(options)
+        .map(|(need, options)| NeedExplained {
+            options: options
+                .iter()
+                .map(|option| explain_option(evaluated.rule_set, need.fact, &need.rules, option))
+                .collect(),
+        })
+        .collect()
+}
+
+fn explain_option(
+    rule_set: &CheckedRuleSet,
+    fact: FactIndex,
+    rules: &[usize],
+    option: &NeedOption,
+) -> OptionExplained {
+    let mut explained = OptionExplained {
+        text: range_text(rule_set, fact, &option.range),
+        fires: Vec::new(),
+        not_fired: Vec::new(),
+        undetermined: Vec::new(),
+    };
+    for (rule, status) in rules.iter().zip(&option.statuses) {
+        match status {
+            RuleStatus::Fired => explained.fires.push(*rule),
+            RuleStatus::NotFired => explained.not_fired.push(*rule),
+            RuleStatus::Undetermined => explained.undetermined.push(*rule),
+        }
+    }
+    explained
+}
+
+/// For each rule, the missing facts that would decide it on their own:
+/// every value of the fact leaves the rule fired or not fired.
+pub fn deciding_alone(evaluated: &Evaluated<'_>, needs: &[NeedExplained]) -> Vec<Vec<FactIndex>> {
+    let mut alone = vec![Vec::new(); evaluated.rule_set.rules.len()];
+    for (need, explained) in evaluated.evaluation.needs.iter().zip(needs) {
+        if explained.options.is_empty() {
+            continue;
+        }
+        for rule in &need.rules {
+            let decided = explained
+                .options
+                .iter()
+                .all(|option| !option.undetermined.contains(rule));
+            if decided && let Some(facts) = alone.get_mut(*rule) {
+                facts.push(need.fact);
+                facts.sort_unstable();
+            }
+        }
+    }
+    alone
+}
