@@ -115,8 +115,24 @@ fn every_bundled_case_evaluates_and_is_snapshotted() {
             .trim_start_matches("rules/cases/")
             .trim_end_matches(".json")
             .to_owned();
+        let markdown = clinrule(&["eval", SEED_RULES, "--case", &case, "--format", "markdown"]);
+        assert_eq!(markdown.code, 0, "{}", markdown.transcript());
+        let patient = clinrule(&[
+            "eval",
+            SEED_RULES,
+            "--case",
+            &case,
+            "--format",
+            "markdown",
+            "--audience",
+            "patient",
+        ]);
+        assert_eq!(patient.code, 0, "{}", patient.transcript());
+        check_report(&name, &markdown.stdout, &json.stdout);
         insta::assert_snapshot!(format!("{name}.json"), json.stdout);
         insta::assert_snapshot!(format!("{name}.text"), text.stdout);
+        insta::assert_snapshot!(format!("{name}.md"), markdown.stdout);
+        insta::assert_snapshot!(format!("{name}.patient.md"), patient.stdout);
     }
 }
 
@@ -607,5 +623,73 @@ fn explain_levels_add_detail() {
     insta::assert_snapshot!(
         "toddler-sclerosis-lead-normal.rules-level.text",
         rules.stdout
+    );
+}
+
+/// The clinical report: the review status at the top, the sections of a
+/// clinical note for what was concluded, and only the references cited,
+/// numbered from 1 without gaps.
+fn check_report(name: &str, markdown: &str, json: &str) {
+    let result: Value = serde_json::from_str(json).expect("JSON");
+    let lines: Vec<&str> = markdown.lines().collect();
+    assert!(lines[0].starts_with("# "), "{name}: {markdown}");
+    assert!(
+        lines[2].starts_with("> **Not approved for clinical use.**"),
+        "{name}: the review status must come first: {markdown}"
+    );
+    assert!(markdown.contains("## Case"), "{name}");
+    assert!(markdown.contains("## Assessment"), "{name}");
+    let kinds: BTreeSet<&str> = result["conclusions"]
+        .as_array()
+        .expect("conclusions")
+        .iter()
+        .filter_map(|conclusion| conclusion["kind"].as_str())
+        .collect();
+    for (kind, heading) in [
+        ("test", "## Recommended work-up"),
+        ("referral", "## Management"),
+        ("treatment", "## Management"),
+        ("warning", "## Pitfalls"),
+        ("follow_up", "## Follow-up"),
+    ] {
+        assert_eq!(
+            markdown.contains(heading),
+            kinds.contains(kind)
+                || (heading == "## Management"
+                    && (kinds.contains("referral") || kinds.contains("treatment"))),
+            "{name}: {heading} for {kinds:?}"
+        );
+    }
+    // References: numbered 1, 2, 3 ... and each number is cited in the text.
+    let references: Vec<&str> = markdown
+        .split("## References\n\n")
+        .nth(1)
+        .map(|rest| rest.split("\n\n").next().unwrap_or(""))
+        .unwrap_or("")
+        .lines()
+        .collect();
+    for (position, line) in references.iter().enumerate() {
+        let number = position + 1;
+        assert!(line.starts_with(&format!("{number}. ")), "{name}: {line}");
+        let body = markdown.split("## References").next().unwrap_or("");
+        assert!(
+            body.contains(&format!("[{number}]"))
+                || body.contains(&format!("[{number}, "))
+                || body.contains(&format!(", {number}]"))
+                || body.contains(&format!(", {number},")),
+            "{name}: reference {number} is listed but never cited"
+        );
+    }
+    let cited: BTreeSet<&str> = result["conclusions"]
+        .as_array()
+        .expect("conclusions")
+        .iter()
+        .flat_map(|conclusion| conclusion["citations"].as_array().into_iter().flatten())
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(
+        references.len(),
+        cited.len(),
+        "{name}: {references:?} vs {cited:?}"
     );
 }

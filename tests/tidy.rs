@@ -145,7 +145,11 @@ fn no_orphan_snapshots() {
         let known = if let Some((_, fixture)) = name.split_once('@') {
             fixture_names.contains(fixture)
         } else if let Some(snapshot) = name.strip_prefix("rules__") {
-            let case = snapshot.trim_end_matches(".json").trim_end_matches(".text");
+            let case = snapshot
+                .trim_end_matches(".json")
+                .trim_end_matches(".text")
+                .trim_end_matches(".patient.md")
+                .trim_end_matches(".md");
             root()
                 .join("rules/cases")
                 .join(format!("{case}.json"))

@@ -211,4 +211,16 @@ pub const CLI_ERROR_SCENARIOS: &[(&str, &[&str], &str)] = &[
         ],
         "E405",
     ),
+    (
+        "patient_audience_without_markdown",
+        &[
+            "eval",
+            "tests/fixtures/eval/lead.crl",
+            "--case",
+            "tests/fixtures/eval/lead.high.case.json",
+            "--audience",
+            "patient",
+        ],
+        "E406",
+    ),
 ];

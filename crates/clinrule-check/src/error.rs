@@ -590,6 +590,23 @@ pub enum CheckError {
         span: Span,
     },
 
+    /// A conclusion kept from patients that has patient text.
+    #[error("this conclusion is for clinicians only, but it has a text for patients")]
+    #[diagnostic(
+        code(E239),
+        help(
+            "delete `clinicians only` to show the patient text in the patient report, or delete the `patient` text"
+        )
+    )]
+    PatientTextForCliniciansOnly {
+        /// `clinicians only`.
+        #[label("kept from patients here")]
+        only: Span,
+        /// The patient text.
+        #[label("but written for patients here")]
+        patient: Span,
+    },
+
     /// A reference that nothing cites.
     #[error("the reference `{id}` is never cited")]
     #[diagnostic(

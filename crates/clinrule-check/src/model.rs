@@ -768,6 +768,8 @@ pub struct CheckedConclusion {
     pub rationale: Option<String>,
     /// Plain-language text for patients and families.
     pub patient_text: Option<String>,
+    /// Never shown to patients and families (`clinicians only`).
+    pub clinicians_only: bool,
     /// For follow-up: when.
     pub interval: Option<CheckedInterval>,
     /// The references cited: the rule's, then its own, without repeats.

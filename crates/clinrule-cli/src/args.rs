@@ -41,6 +41,10 @@ pub enum Command {
         /// condition of every rule (full). JSON always holds everything.
         #[arg(long, value_enum, default_value_t = Explain::Brief)]
         explain: Explain,
+        /// Who the Markdown report is for: clinicians (the whole clinical
+        /// note) or patients and families (plain language only).
+        #[arg(long, value_enum, default_value_t = Audience::Clinician)]
+        audience: Audience,
     },
     /// Explain one rule or conclusion for a case: why it was reached, why
     /// not, or what it waits on.
@@ -63,8 +67,8 @@ pub enum Command {
         #[arg(long, value_name = "ID")]
         conclusion: Option<String>,
         /// How to write the explanation.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+        format: ExplainFormat,
     },
 }
 
@@ -86,4 +90,24 @@ pub enum Format {
     Text,
     /// JSON for machines, described in docs/trace-format.md.
     Json,
+    /// A clinical report in Markdown, laid out like a clinical note.
+    Markdown,
+}
+
+/// Output formats of `explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    /// Readable text for a terminal.
+    Text,
+    /// JSON for machines, described in docs/trace-format.md.
+    Json,
+}
+
+/// Who a Markdown report is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Audience {
+    /// Clinicians: the assessment, work-up, management, pitfalls, follow-up and references.
+    Clinician,
+    /// Patients and families: the plain-language text the rules provide.
+    Patient,
 }

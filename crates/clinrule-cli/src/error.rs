@@ -61,4 +61,12 @@ pub enum CliError {
         #[help]
         help: String,
     },
+
+    /// `--audience patient` without `--format markdown`.
+    #[error("`--audience patient` applies only to the Markdown report")]
+    #[diagnostic(
+        code(E406),
+        help("add `--format markdown`: the text and JSON results are for clinicians and machines")
+    )]
+    AudienceNeedsMarkdown,
 }

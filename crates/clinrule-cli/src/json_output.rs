@@ -62,6 +62,7 @@ struct ConclusionJson<'a> {
     text: &'a str,
     rationale: Option<&'a str>,
     patient_text: Option<&'a str>,
+    clinicians_only: bool,
     interval: Option<IntervalJson<'a>>,
     rule: &'a str,
     citations: Vec<&'a str>,
@@ -332,6 +333,7 @@ pub fn render(evaluated: &Evaluated<'_>) -> String {
                 text: &conclusion.text,
                 rationale: conclusion.rationale.as_deref(),
                 patient_text: conclusion.patient_text.as_deref(),
+                clinicians_only: conclusion.clinicians_only,
                 interval: conclusion.interval.as_ref().map(|interval| IntervalJson {
                     repeats: interval.repeats,
                     text: &interval.text,

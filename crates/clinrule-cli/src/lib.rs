@@ -15,6 +15,7 @@ mod explain;
 mod explain_command;
 mod files;
 mod json_output;
+mod markdown;
 mod report;
 mod text_output;
 
@@ -28,7 +29,7 @@ use miette::Diagnostic;
 use clinrule_check::CheckedRuleSet;
 use clinrule_eval::Case;
 
-pub use args::{Arguments, Command, Explain, Format};
+pub use args::{Arguments, Audience, Command, Explain, ExplainFormat, Format};
 pub use diagnostics::{Style, render as render_diagnostic};
 pub use error::CliError;
 pub use files::SourceFile;
@@ -96,7 +97,13 @@ where
             case,
             format,
             explain,
-        } => session.eval(&rules, &case, format, explain),
+            audience,
+        } => {
+            if audience == Audience::Patient && format != Format::Markdown {
+                return session.usage_error(&CliError::AudienceNeedsMarkdown);
+            }
+            session.eval(&rules, &case, format, explain, audience)
+        }
         Command::Explain {
             rules,
             case,
@@ -241,6 +248,7 @@ impl Session<'_> {
         case_path: &std::path::Path,
         format: Format,
         explain: Explain,
+        audience: Audience,
     ) -> u8 {
         let (loaded, case) = match self.load_case(paths, case_path) {
             Ok(loaded) => loaded,
@@ -263,6 +271,13 @@ impl Session<'_> {
         };
         let text = match format {
             Format::Json => json_output::render(&evaluated),
+            Format::Markdown => markdown::render(
+                &evaluated,
+                match audience {
+                    Audience::Clinician => markdown::Audience::Clinician,
+                    Audience::Patient => markdown::Audience::Patient,
+                },
+            ),
             Format::Text => text_output::render(
                 &evaluated,
                 text_output::Palette::new(self.terminal.colour_stdout),
@@ -279,7 +294,7 @@ impl Session<'_> {
         paths: &[PathBuf],
         case_path: &std::path::Path,
         target: &explain_command::Target,
-        format: Format,
+        format: ExplainFormat,
     ) -> u8 {
         let (loaded, case) = match self.load_case(paths, case_path) {
             Ok(loaded) => loaded,
@@ -303,8 +318,8 @@ impl Session<'_> {
             evaluation: &evaluation,
         };
         let text = match format {
-            Format::Json => explain_command::render_json(&evaluated, &rules),
-            Format::Text => explain_command::render_text(
+            ExplainFormat::Json => explain_command::render_json(&evaluated, &rules),
+            ExplainFormat::Text => explain_command::render_text(
                 &evaluated,
                 &rules,
                 text_output::Palette::new(self.terminal.colour_stdout),

@@ -949,6 +949,8 @@ pub struct Conclusion {
     pub rationale: Option<Text>,
     /// `patient "..."`: a plain-language version for patients and families.
     pub patient_text: Option<Text>,
+    /// `clinicians only`: where it is written, when it is.
+    pub clinicians_only: Option<Span>,
     /// `in 6 months` or `every 6 months` (follow-up only).
     pub interval: Option<Interval>,
     /// References cited for this conclusion.

@@ -48,6 +48,8 @@ pub const KEYWORDS: &[&str] = &[
     "absent",
     "means",
     "ask",
+    "clinicians",
+    "only",
     "code",
     "rule",
     "when",
@@ -596,6 +598,9 @@ fn describe(rule: Rule) -> (&'static str, &'static [&'static str]) {
         Rule::urgency_option | Rule::kw_urgency => ("`urgency`", &["urgency"]),
         Rule::because_option | Rule::kw_because => ("`because`", &["because"]),
         Rule::patient_option | Rule::kw_patient => ("`patient`", &["patient"]),
+        Rule::clinicians_only_option | Rule::kw_clinicians | Rule::kw_only => {
+            ("`clinicians only`", &["clinicians"])
+        }
         Rule::interval_option | Rule::kw_every => {
             ("`in` or `every` with an interval", &["every", "in"])
         }
@@ -1719,6 +1724,7 @@ impl Lowerer<'_> {
             urgency: None,
             rationale: None,
             patient_text: None,
+            clinicians_only: None,
             interval: None,
             cites: Vec::new(),
             span,
@@ -1789,6 +1795,10 @@ impl Lowerer<'_> {
                         keyword_span,
                     );
                     conclusion.rationale = Some(self.text(value));
+                }
+                Rule::clinicians_only_option => {
+                    self.note_duplicate("clinicians only", conclusion.clinicians_only, option_span);
+                    conclusion.clinicians_only = Some(option_span);
                 }
                 Rule::patient_option => {
                     self.note_duplicate(

@@ -811,6 +811,14 @@ impl<'file> Checker<'file> {
             Some(interval) => self.interval(interval, conclusion.verb.span),
             None => None,
         };
+        if let (Some(only), Some(patient)) = (conclusion.clinicians_only, &conclusion.patient_text)
+        {
+            self.diagnostics
+                .push(CheckError::PatientTextForCliniciansOnly {
+                    only,
+                    patient: patient.span,
+                });
+        }
         let mut citations = rule_citations.to_vec();
         for index in self.citations(&conclusion.cites) {
             if !citations.contains(&index) {
@@ -829,6 +837,7 @@ impl<'file> Checker<'file> {
                 .patient_text
                 .as_ref()
                 .map(|text| text.value.clone()),
+            clinicians_only: conclusion.clinicians_only.is_some(),
             interval,
             citations,
             span: conclusion.span,

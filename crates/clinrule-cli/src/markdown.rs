@@ -1,0 +1,604 @@
+//! The clinical report in Markdown: `clinrule eval --format markdown`.
+//!
+//! For clinicians it is laid out like a clinical note: the case, the
+//! assessment and differential, the recommended work-up, management,
+//! pitfalls, follow-up, what data would change the picture, and the
+//! references actually cited, numbered in the order they are first cited.
+//! For patients and families (`--audience patient`) it uses the
+//! plain-language text the rules provide, marks clearly where a rule has
+//! none, and leaves out what is only for clinicians: rationales, reasons,
+//! pitfalls, scores and references.
+//!
+//! A rule set that is not `approved` is marked as such at the top.
+
+use std::fmt::Write as _;
+
+use clinrule_check::model::{
+    CANDIDATE_STATUSES, CheckedConclusion, ConclusionKind, DiagnosisAction, ReferenceIndex,
+};
+use clinrule_eval::case::Slot;
+use clinrule_eval::{RuleStatus, Truth, Val};
+use clinrule_syntax::ast::Status;
+
+use crate::explain::{self, NeedExplained};
+use crate::report::{Evaluated, derived_text};
+
+/// A conclusion in one line for Markdown: its text, certainty, interval and urgency.
+fn headline(conclusion: &CheckedConclusion) -> String {
+    let mut line = escape(&conclusion.text);
+    match (conclusion.action, conclusion.certainty) {
+        (Some(DiagnosisAction::Exclude), Some(certainty)) => {
+            let _ = write!(line, ": excluded ({})", certainty.word());
+        }
+        (Some(DiagnosisAction::Suspect), Some(certainty)) => {
+            let _ = write!(line, ": {}", certainty.word());
+        }
+        _ => {}
+    }
+    if let Some(interval) = &conclusion.interval {
+        let when = if interval.repeats { "every" } else { "in" };
+        let _ = write!(line, ", {when} {}", escape(&interval.text));
+    }
+    if let Some(urgency) = conclusion.urgency {
+        let _ = write!(line, " (urgency: {})", urgency.word());
+    }
+    line
+}
+
+/// Who the report is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Clinicians: the whole clinical note.
+    Clinician,
+    /// Patients and families: plain language only.
+    Patient,
+}
+
+/// Escapes the characters Markdown would read as formatting.
+fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for character in text.chars() {
+        if matches!(
+            character,
+            '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' | '|'
+        ) {
+            escaped.push('\\');
+        }
+        escaped.push(character);
+    }
+    escaped
+}
+
+/// The references cited in the report, numbered in order of first citation.
+struct Citations {
+    order: Vec<ReferenceIndex>,
+}
+
+impl Citations {
+    /// " [1, 3]" for these references, numbering new ones as they come.
+    fn mark(&mut self, references: &[ReferenceIndex]) -> String {
+        if references.is_empty() {
+            return String::new();
+        }
+        let numbers: Vec<String> = references
+            .iter()
+            .map(|reference| {
+                let position = match self.order.iter().position(|known| known == reference) {
+                    Some(position) => position,
+                    None => {
+                        self.order.push(*reference);
+                        self.order.len() - 1
+                    }
+                };
+                (position + 1).to_string()
+            })
+            .collect();
+        format!(" [{}]", numbers.join(", "))
+    }
+}
+
+/// The conclusions reached, with their rules, in rule order.
+fn reached<'a>(evaluated: &Evaluated<'a>) -> Vec<(usize, &'a CheckedConclusion)> {
+    evaluated
+        .evaluation
+        .conclusions
+        .iter()
+        .filter_map(|(rule, conclusion)| {
+            let found = evaluated
+                .rule_set
+                .rules
+                .get(*rule)?
+                .conclusions
+                .get(*conclusion)?;
+            Some((*rule, found))
+        })
+        .collect()
+}
+
+/// Writes the report.
+pub fn render(evaluated: &Evaluated<'_>, audience: Audience) -> String {
+    match audience {
+        Audience::Clinician => clinician(evaluated),
+        Audience::Patient => patient(evaluated),
+    }
+}
+
+/// The line under the title: which rule set, its status and review.
+fn provenance(evaluated: &Evaluated<'_>) -> String {
+    let metadata = &evaluated.rule_set.metadata;
+    let reviewed = metadata.reviewed.map_or_else(
+        || "not yet reviewed".to_owned(),
+        |date| format!("reviewed {date}"),
+    );
+    format!(
+        "Rule set `{}` version {}, status `{}`, {reviewed}.",
+        metadata.id,
+        escape(&metadata.version),
+        metadata.status.word()
+    )
+}
+
+fn clinician(evaluated: &Evaluated<'_>) -> String {
+    let Evaluated {
+        rule_set,
+        case,
+        evaluation,
+        ..
+    } = *evaluated;
+    let metadata = &rule_set.metadata;
+    let mut out = String::new();
+    let mut citations = Citations { order: Vec::new() };
+    let _ = writeln!(out, "# {}\n", escape(&metadata.title));
+    if metadata.status != Status::Approved {
+        let _ = writeln!(
+            out,
+            "> **Not approved for clinical use.** This rule set's status is `{}`: its content has not been approved by its clinical reviewers.\n",
+            metadata.status.word()
+        );
+    }
+    let _ = writeln!(out, "{}\n", provenance(evaluated));
+
+    // The case.
+    let _ = writeln!(out, "## Case\n");
+    match (&case.id, &case.description) {
+        (Some(id), Some(description)) => {
+            let _ = writeln!(out, "**{}**: {}\n", escape(id), escape(description));
+        }
+        (Some(id), None) => {
+            let _ = writeln!(out, "**{}**\n", escape(id));
+        }
+        (None, Some(description)) => {
+            let _ = writeln!(out, "{}\n", escape(description));
+        }
+        (None, None) => {}
+    }
+    if let Some(as_of) = case.as_of {
+        let _ = writeln!(out, "As of {as_of}.\n");
+    }
+    let given: Vec<String> = rule_set
+        .facts
+        .iter()
+        .zip(&case.slots)
+        .filter_map(|(fact, slot)| match slot {
+            Slot::Given(value) => Some(format!(
+                "- {}: {}",
+                escape(fact.description.as_deref().unwrap_or(&fact.name)),
+                escape(&value.display)
+            )),
+            _ => None,
+        })
+        .collect();
+    if given.is_empty() {
+        let _ = writeln!(out, "The case gives no data.\n");
+    } else {
+        let _ = writeln!(out, "Data given:\n\n{}\n", given.join("\n"));
+    }
+
+    let conclusions = reached(evaluated);
+    let of_kind = |kinds: &[ConclusionKind]| -> Vec<(usize, &CheckedConclusion)> {
+        conclusions
+            .iter()
+            .filter(|(_, conclusion)| kinds.contains(&conclusion.kind))
+            .copied()
+            .collect()
+    };
+
+    // Assessment: diagnoses with the findings they rest on, scores,
+    // differentials and notes.
+    let _ = writeln!(out, "## Assessment\n");
+    let diagnoses = of_kind(&[ConclusionKind::Diagnosis]);
+    let notes = of_kind(&[ConclusionKind::Note]);
+    if diagnoses.is_empty() && notes.is_empty() {
+        let _ = writeln!(out, "No diagnosis is suggested by the data given.\n");
+    }
+    for (rule_index, conclusion) in &diagnoses {
+        let mut line = format!("- **{}**", escape(&conclusion.text));
+        match (conclusion.action, conclusion.certainty) {
+            (Some(DiagnosisAction::Exclude), Some(certainty)) => {
+                let _ = write!(line, ": excluded ({})", certainty.word());
+            }
+            (Some(DiagnosisAction::Suspect), Some(certainty)) => {
+                let _ = write!(line, ": {}", certainty.word());
+            }
+            _ => {}
+        }
+        if let Some(rationale) = &conclusion.rationale {
+            let _ = write!(line, ". {}", escape(rationale));
+        }
+        line.push_str(&citations.mark(&conclusion.citations));
+        let _ = writeln!(out, "{line}");
+        if let (Some(rule), Some(outcome)) = (
+            rule_set.rules.get(*rule_index),
+            evaluation.rules.get(*rule_index),
+        ) {
+            let reasons = explain::reasons(evaluated, &rule.condition, &outcome.nodes);
+            if !reasons.is_empty() {
+                let _ = writeln!(out, "  - Based on:");
+                for reason in reasons {
+                    let _ = writeln!(out, "    - {}", escape(&reason.text));
+                }
+            }
+        }
+    }
+    for (_, conclusion) in &notes {
+        let _ = writeln!(
+            out,
+            "- {}{}",
+            escape(&conclusion.text),
+            citations.mark(&conclusion.citations)
+        );
+    }
+    if !diagnoses.is_empty() || !notes.is_empty() {
+        out.push('\n');
+    }
+    for (derived, outcome) in rule_set.lets.iter().zip(&evaluation.lets) {
+        let value = derived_text(derived, &outcome.value).unwrap_or_else(|| "not known".to_owned());
+        let _ = writeln!(
+            out,
+            "- {}: {}",
+            escape(derived.title.as_deref().unwrap_or(&derived.name)),
+            escape(&value)
+        );
+    }
+    for (score, outcome) in rule_set.scores.iter().zip(&evaluation.scores) {
+        let total = if outcome.low == outcome.high {
+            outcome.low.to_string()
+        } else {
+            format!("{} to {}", outcome.low, outcome.high)
+        };
+        let mut line = format!(
+            "- {}: **{total}**",
+            escape(score.title.as_deref().unwrap_or(&score.id))
+        );
+        if let Some(band) = outcome.band.and_then(|band| score.bands.get(band)) {
+            let _ = write!(
+                line,
+                ", {}",
+                escape(band.title.as_deref().unwrap_or(&band.id))
+            );
+            if let Some(recommendation) = &band.recommendation {
+                let _ = write!(line, ": {}", escape(recommendation));
+            }
+            line.push_str(&citations.mark(&band.citations));
+        } else if !score.bands.is_empty() && outcome.low != outcome.high {
+            line.push_str(", band not decided");
+        }
+        if !outcome.missing.is_empty() {
+            let _ = write!(
+                line,
+                " (missing: {})",
+                escape(&fact_descriptions(evaluated, &outcome.missing))
+            );
+        }
+        line.push_str(&citations.mark(&score.citations));
+        let _ = writeln!(out, "{line}");
+    }
+    if !rule_set.lets.is_empty() || !rule_set.scores.is_empty() {
+        out.push('\n');
+    }
+    for (differential, outcome) in rule_set.differentials.iter().zip(&evaluation.differentials) {
+        let _ = writeln!(
+            out,
+            "Differential: {}{}\n",
+            escape(differential.title.as_deref().unwrap_or(&differential.id)),
+            citations.mark(&differential.citations)
+        );
+        for (candidate, candidate_outcome) in
+            differential.candidates.iter().zip(&outcome.candidates)
+        {
+            let status = candidate_outcome
+                .status
+                .and_then(|status| CANDIDATE_STATUSES.get(status))
+                .map_or("undecided".to_owned(), |status| status.replace('_', " "));
+            let _ = writeln!(
+                out,
+                "- **{}**: {status}",
+                escape(candidate.title.as_deref().unwrap_or(&candidate.id))
+            );
+            for (argument, nodes) in candidate.arguments.iter().zip(&candidate_outcome.arguments) {
+                if nodes.first().map_or(Truth::Unknown, Val::truth) != Truth::True {
+                    continue;
+                }
+                let side = if argument.supports { "for" } else { "against" };
+                let _ = writeln!(
+                    out,
+                    "  - {side}: {}{}",
+                    escape(argument.title.as_deref().unwrap_or(&argument.id)),
+                    citations.mark(&argument.citations)
+                );
+            }
+            if !candidate_outcome.missing.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  - waiting on: {}",
+                    escape(&fact_descriptions(evaluated, &candidate_outcome.missing))
+                );
+            }
+        }
+        out.push('\n');
+    }
+
+    let sections: [(&str, &[ConclusionKind]); 4] = [
+        ("Recommended work-up", &[ConclusionKind::Test]),
+        (
+            "Management",
+            &[ConclusionKind::Referral, ConclusionKind::Treatment],
+        ),
+        ("Pitfalls", &[ConclusionKind::Warning]),
+        ("Follow-up", &[ConclusionKind::FollowUp]),
+    ];
+    for (heading, kinds) in sections {
+        let members = of_kind(kinds);
+        if members.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "## {heading}\n");
+        for (_, conclusion) in members {
+            let prefix = match conclusion.kind {
+                ConclusionKind::Referral => "Refer: ",
+                ConclusionKind::Treatment => "Treat: ",
+                _ => "",
+            };
+            let mut line = format!("- {prefix}{}", headline(conclusion));
+            if let Some(rationale) = &conclusion.rationale {
+                let _ = write!(line, ". {}", escape(rationale));
+            }
+            line.push_str(&citations.mark(&conclusion.citations));
+            let _ = writeln!(out, "{line}");
+        }
+        out.push('\n');
+    }
+
+    // What is undecided and what would decide it.
+    let needs = explain::needs_explained(evaluated);
+    let undetermined: Vec<usize> = evaluation
+        .rules
+        .iter()
+        .enumerate()
+        .filter(|(_, outcome)| outcome.status == RuleStatus::Undetermined)
+        .map(|(index, _)| index)
+        .collect();
+    if !undetermined.is_empty() {
+        let _ = writeln!(out, "## Not yet decided\n");
+        for index in undetermined {
+            let (Some(rule), Some(outcome)) =
+                (rule_set.rules.get(index), evaluation.rules.get(index))
+            else {
+                continue;
+            };
+            let _ = writeln!(
+                out,
+                "- {}: waiting on {}",
+                escape(rule.title.as_deref().unwrap_or(&rule.id)),
+                escape(&fact_descriptions(evaluated, &outcome.missing))
+            );
+        }
+        out.push('\n');
+        write_needs(&mut out, evaluated, &needs, Audience::Clinician);
+    }
+
+    // References, numbered in the order first cited.
+    if !citations.order.is_empty() {
+        let _ = writeln!(out, "## References\n");
+        for (number, index) in citations.order.iter().enumerate() {
+            let Some(reference) = rule_set.references.get(*index) else {
+                continue;
+            };
+            let mut line = format!("{}. {}", number + 1, escape(&reference.citation));
+            if let Some(pmid) = &reference.pmid {
+                let _ = write!(line, " PMID {pmid}.");
+            }
+            if let Some(doi) = &reference.doi {
+                let _ = write!(line, " doi:{}", escape(doi));
+            }
+            if let Some(url) = &reference.url {
+                let _ = write!(line, " <{url}>");
+            }
+            let _ = writeln!(out, "{line}");
+        }
+        out.push('\n');
+    }
+
+    let _ = writeln!(out, "---\n");
+    let _ = writeln!(
+        out,
+        "*{}, version {}, status `{}`, {}. This report supports clinical judgement and does not replace it: it follows only from the data given and the rules written, and every statement should be checked against the cited literature and the patient.*",
+        escape(&metadata.title),
+        escape(&metadata.version),
+        metadata.status.word(),
+        metadata.reviewed.map_or_else(
+            || "not yet reviewed".to_owned(),
+            |date| format!("reviewed {date}")
+        )
+    );
+    out
+}
+
+/// The missing facts, by their descriptions.
+fn fact_descriptions(evaluated: &Evaluated<'_>, facts: &[usize]) -> String {
+    facts
+        .iter()
+        .filter_map(|index| {
+            evaluated.rule_set.facts.get(*index).map(|fact| {
+                fact.description
+                    .clone()
+                    .unwrap_or_else(|| fact.name.clone())
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The missing data, most useful first, and what it would decide.
+fn write_needs(
+    out: &mut String,
+    evaluated: &Evaluated<'_>,
+    needs: &[NeedExplained],
+    audience: Audience,
+) {
+    let rule_set = evaluated.rule_set;
+    let heading = match audience {
+        Audience::Clinician => "Data that would change the picture",
+        Audience::Patient => "What is still to be found out",
+    };
+    let _ = writeln!(out, "## {heading}\n");
+    for (rank, (need, explained)) in evaluated.evaluation.needs.iter().zip(needs).enumerate() {
+        let Some(fact) = rule_set.facts.get(need.fact) else {
+            continue;
+        };
+        let name = fact.description.as_deref().unwrap_or(&fact.name);
+        let _ = writeln!(out, "{}. **{}**", rank + 1, escape(name));
+        if audience == Audience::Patient {
+            continue;
+        }
+        if let Some(ask) = &fact.ask {
+            let _ = writeln!(out, "   - To obtain: {}", escape(ask));
+        }
+        for option in &explained.options {
+            let fires: Vec<String> = option
+                .fires
+                .iter()
+                .filter_map(|index| rule_set.rules.get(*index))
+                .map(|rule| escape(rule.title.as_deref().unwrap_or(&rule.id)))
+                .collect();
+            let decides = if fires.is_empty() && option.undetermined.is_empty() {
+                "none of the waiting rules applies".to_owned()
+            } else if fires.is_empty() {
+                "still undecided".to_owned()
+            } else {
+                fires.join("; ")
+            };
+            let _ = writeln!(out, "   - If {}: {decides}", escape(&option.text));
+        }
+    }
+    out.push('\n');
+}
+
+fn patient(evaluated: &Evaluated<'_>) -> String {
+    let rule_set = evaluated.rule_set;
+    let metadata = &rule_set.metadata;
+    let mut out = String::new();
+    let _ = writeln!(out, "# {}\n", escape(&metadata.title));
+    let _ = writeln!(out, "*Information for patients and families*\n");
+    if metadata.status != Status::Approved {
+        let _ = writeln!(
+            out,
+            "> **Not yet approved.** The rules behind this summary have not yet been approved for use in care. Please talk it through with your care team.\n"
+        );
+    }
+    // What is for clinicians only is left out entirely, not even counted.
+    let conclusions: Vec<(usize, &CheckedConclusion)> = reached(evaluated)
+        .into_iter()
+        .filter(|(_, conclusion)| !conclusion.clinicians_only)
+        .collect();
+    let sections: [(&str, &[ConclusionKind]); 5] = [
+        ("What the findings suggest", &[ConclusionKind::Diagnosis]),
+        ("Tests", &[ConclusionKind::Test]),
+        ("Who you may see", &[ConclusionKind::Referral]),
+        ("Treatment", &[ConclusionKind::Treatment]),
+        ("Follow-up", &[ConclusionKind::FollowUp]),
+    ];
+    let mut for_clinicians_only = 0;
+    let mut clinical_wording = 0;
+    for (heading, kinds) in sections {
+        let members: Vec<&CheckedConclusion> = conclusions
+            .iter()
+            .filter(|(_, conclusion)| kinds.contains(&conclusion.kind))
+            .map(|(_, conclusion)| *conclusion)
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "## {heading}\n");
+        for conclusion in members {
+            match &conclusion.patient_text {
+                Some(text) => {
+                    let _ = writeln!(out, "- {}", escape(text));
+                }
+                None => {
+                    clinical_wording += 1;
+                    let _ = writeln!(out, "- {} *(clinical wording)*", headline(conclusion));
+                }
+            }
+        }
+        out.push('\n');
+    }
+    // Warnings and notes speak to clinicians unless the rules give them
+    // plain-language text.
+    let notes: Vec<&str> = conclusions
+        .iter()
+        .filter(|(_, conclusion)| {
+            matches!(
+                conclusion.kind,
+                ConclusionKind::Warning | ConclusionKind::Note
+            )
+        })
+        .filter_map(|(_, conclusion)| {
+            if conclusion.patient_text.is_none() {
+                for_clinicians_only += 1;
+            }
+            conclusion.patient_text.as_deref()
+        })
+        .collect();
+    if !notes.is_empty() {
+        let _ = writeln!(out, "## Good to know\n");
+        for note in notes {
+            let _ = writeln!(out, "- {}", escape(note));
+        }
+        out.push('\n');
+    }
+    if conclusions.is_empty() {
+        let _ = writeln!(
+            out,
+            "There is nothing in this summary for patients and families yet: your care team will talk with you about the results.\n"
+        );
+    }
+    if !evaluated.evaluation.needs.is_empty() {
+        let needs = explain::needs_explained(evaluated);
+        write_needs(&mut out, evaluated, &needs, Audience::Patient);
+    }
+    let _ = writeln!(out, "---\n");
+    if clinical_wording > 0 {
+        let _ = writeln!(
+            out,
+            "Items marked *(clinical wording)* have no plain-language version yet: ask your care team what they mean.\n"
+        );
+    }
+    if for_clinicians_only > 0 {
+        let noun = if for_clinicians_only == 1 {
+            "note"
+        } else {
+            "notes"
+        };
+        let _ = writeln!(
+            out,
+            "Your care team also has {for_clinicians_only} {noun} meant for clinicians, not shown here.\n"
+        );
+    }
+    let _ = writeln!(
+        out,
+        "*This summary was produced by a computer program from the information your care team entered. It does not replace a conversation with them. {}*",
+        provenance(evaluated)
+    );
+    out
+}
