@@ -89,22 +89,52 @@ fn help_and_version_exit_0() {
     assert_eq!(clinrule(&["--version"]).code, 0);
 }
 
-/// The same rule file and case give byte-identical output, run after run.
+/// The same rule file and case give byte-identical output, run after run,
+/// in every format and for `explain`.
 #[test]
 fn output_is_deterministic() {
-    for format in ["json", "text"] {
-        let arguments = [
+    let rules = "rules/metaphyseal-sclerosis.crl";
+    let case = "rules/cases/toddler-sclerosis.json";
+    let runs: [&[&str]; 7] = [
+        &["eval", rules, "--case", case, "--format", "json"],
+        &["eval", rules, "--case", case, "--format", "text"],
+        &["eval", rules, "--case", case, "--explain", "full"],
+        &["eval", rules, "--case", case, "--format", "markdown"],
+        &[
             "eval",
-            "rules/metaphyseal-sclerosis.crl",
+            rules,
             "--case",
-            "rules/cases/toddler-sclerosis.json",
+            case,
             "--format",
-            format,
-        ];
-        let first = clinrule(&arguments);
-        for _ in 0..20 {
-            let again = clinrule(&arguments);
-            assert_eq!(again.stdout, first.stdout, "{format}");
+            "markdown",
+            "--audience",
+            "patient",
+        ],
+        &[
+            "explain",
+            rules,
+            "--case",
+            case,
+            "--conclusion",
+            "lead_poisoning",
+        ],
+        &[
+            "explain",
+            rules,
+            "--case",
+            case,
+            "--rule",
+            "dysplasia_pattern",
+            "--format",
+            "json",
+        ],
+    ];
+    for arguments in runs {
+        let first = clinrule(arguments);
+        assert_eq!(first.code, 0, "{arguments:?}: {}", first.transcript());
+        for _ in 0..10 {
+            let again = clinrule(arguments);
+            assert_eq!(again.stdout, first.stdout, "{arguments:?}");
         }
     }
 }
