@@ -155,6 +155,8 @@ fn no_orphan_snapshots() {
                 .join(format!("{case}.json"))
                 .exists()
                 || read(&root().join("tests/rules.rs")).contains(&format!("\"{snapshot}\""))
+        } else if let Some(test) = name.strip_prefix("consult__") {
+            read(&root().join("tests/consult.rs")).contains(&format!("fn {test}()"))
         } else if let Some(test) = name.strip_prefix("cli__") {
             scenario_names.contains(test)
                 || read(&root().join("tests/cli.rs")).contains(&format!("fn {test}()"))

@@ -147,10 +147,22 @@ impl CommandOutput {
 /// colour, at 80 columns. Tests run in the repository root, so paths are
 /// relative to it.
 pub fn clinrule(arguments: &[&str]) -> CommandOutput {
+    clinrule_with_input(arguments, "")
+}
+
+/// Runs `clinrule` in process with `input` as its standard input.
+pub fn clinrule_with_input(arguments: &[&str], input: &str) -> CommandOutput {
     let mut out = Vec::new();
     let mut err = Vec::new();
     let full = std::iter::once("clinrule").chain(arguments.iter().copied());
-    let code = clinrule_cli::run(full, &mut out, &mut err, clinrule_cli::Terminal::plain());
+    let mut input = input.as_bytes();
+    let code = clinrule_cli::run_with_input(
+        full,
+        &mut input,
+        &mut out,
+        &mut err,
+        clinrule_cli::Terminal::plain(),
+    );
     CommandOutput {
         code,
         stdout: String::from_utf8(out).expect("stdout is UTF-8"),
@@ -222,5 +234,15 @@ pub const CLI_ERROR_SCENARIOS: &[(&str, &[&str], &str)] = &[
             "patient",
         ],
         "E406",
+    ),
+    (
+        "consult_cannot_save",
+        &[
+            "consult",
+            "tests/fixtures/eval/lead.crl",
+            "--save",
+            "tests/fixtures/cli/no-such-folder/case.json",
+        ],
+        "E407",
     ),
 ];

@@ -70,6 +70,24 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
         format: ExplainFormat,
     },
+    /// Ask for the missing data, most decisive first, re-evaluating after
+    /// each answer; answers may be typed or piped in, one per line.
+    Consult(ConsultArguments),
+}
+
+/// The arguments of `consult`.
+#[derive(Debug, clap::Args)]
+pub struct ConsultArguments {
+    /// The rule file (`.crl`), or a folder holding exactly one.
+    #[arg(required = true, value_name = "RULES")]
+    pub rules: Vec<PathBuf>,
+    /// A partial case to start from (see docs/case-format.md); without it,
+    /// the consultation starts from nothing.
+    #[arg(long, value_name = "CASE.json")]
+    pub case: Option<PathBuf>,
+    /// Where to save the completed case, as JSON.
+    #[arg(long, value_name = "OUT.json")]
+    pub save: Option<PathBuf>,
 }
 
 /// How much of the story `eval` tells in text.

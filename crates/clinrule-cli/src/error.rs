@@ -69,4 +69,14 @@ pub enum CliError {
         help("add `--format markdown`: the text and JSON results are for clinicians and machines")
     )]
     AudienceNeedsMarkdown,
+
+    /// A file that cannot be written.
+    #[error("cannot write `{path}`: {reason}")]
+    #[diagnostic(code(E407), help("check that the folder exists and can be written to"))]
+    Unwritable {
+        /// The path.
+        path: String,
+        /// What the system said.
+        reason: String,
+    },
 }

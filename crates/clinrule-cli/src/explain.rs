@@ -371,6 +371,15 @@ pub struct NeedExplained {
     pub options: Vec<OptionExplained>,
 }
 
+impl NeedExplained {
+    /// Whether some value of the fact, on its own, decides one of its rules.
+    pub fn decides_something(&self) -> bool {
+        self.options
+            .iter()
+            .any(|option| !option.fires.is_empty() || !option.not_fired.is_empty())
+    }
+}
+
 /// One range of a missing fact's values and what it would decide.
 pub struct OptionExplained {
     /// The values, in words.

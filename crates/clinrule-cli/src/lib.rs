@@ -9,6 +9,7 @@
 //! error (a bug, reported as such).
 
 mod args;
+mod consult;
 mod diagnostics;
 mod error;
 mod explain;
@@ -20,7 +21,7 @@ mod report;
 mod text_output;
 
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
 use clap::Parser as _;
@@ -53,6 +54,9 @@ pub struct Terminal {
     pub colour_stderr: bool,
     /// The width to wrap diagnostics at.
     pub width: usize,
+    /// Whether to repeat each answer `consult` reads, so that a transcript
+    /// of piped answers reads like a conversation.
+    pub echo_input: bool,
 }
 
 impl Terminal {
@@ -62,13 +66,30 @@ impl Terminal {
             colour_stdout: false,
             colour_stderr: false,
             width: 80,
+            echo_input: true,
         }
     }
 }
 
 /// Runs the command line `arguments` (the first being the program name),
 /// writing results to `out` and diagnostics to `err`; returns the exit code.
+/// Commands that read answers (`consult`) find none.
 pub fn run<I, T>(arguments: I, out: &mut dyn Write, err: &mut dyn Write, terminal: Terminal) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    run_with_input(arguments, &mut std::io::empty(), out, err, terminal)
+}
+
+/// As [`run`], reading answers for `consult` from `input`, one per line.
+pub fn run_with_input<I, T>(
+    arguments: I,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    terminal: Terminal,
+) -> u8
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
@@ -118,6 +139,7 @@ where
             };
             session.explain(&rules, &case, &target, format)
         }
+        Command::Consult(consult) => session.consult(&consult, input),
     }
 }
 
@@ -329,13 +351,50 @@ impl Session<'_> {
         EXIT_SUCCESS
     }
 
-    /// Reads the one rule set and the case; on failure, reports it and
-    /// gives the exit code.
-    fn load_case(
-        &mut self,
-        paths: &[PathBuf],
-        case_path: &std::path::Path,
-    ) -> Result<(LoadedRuleFile, Case), u8> {
+    /// Asks for the missing data at the terminal.
+    fn consult(&mut self, arguments: &args::ConsultArguments, input: &mut dyn BufRead) -> u8 {
+        let loaded = match &arguments.case {
+            Some(case_path) => match self.load_case(&arguments.rules, case_path) {
+                Ok((loaded, _)) => loaded,
+                Err(code) => return code,
+            },
+            None => match self.load_rule_set(&arguments.rules) {
+                Ok(loaded) => loaded,
+                Err(code) => return code,
+            },
+        };
+        let Some(rule_set) = loaded.rule_set.as_ref() else {
+            return EXIT_FINDINGS;
+        };
+        let draft = match &arguments.case {
+            Some(case_path) => match files::read(case_path) {
+                Ok(file) => consult::Draft::from_text(&file.text),
+                Err(error) => return self.usage_error(&error),
+            },
+            None => consult::Draft::empty(),
+        };
+        let completed = consult::consult(
+            rule_set,
+            &loaded.file.name,
+            draft,
+            input,
+            self.out,
+            self.terminal.echo_input,
+        );
+        if let Some(path) = &arguments.save {
+            if let Err(error) = std::fs::write(path, completed.to_text()) {
+                return self.usage_error(&CliError::Unwritable {
+                    path: path.display().to_string(),
+                    reason: error.to_string(),
+                });
+            }
+            let _ = writeln!(self.out, "\nThe case was saved to {}.", path.display());
+        }
+        EXIT_SUCCESS
+    }
+
+    /// Reads the one rule set; on failure, reports it and gives the exit code.
+    fn load_rule_set(&mut self, paths: &[PathBuf]) -> Result<LoadedRuleFile, u8> {
         let files = match files::rule_files(paths) {
             Ok(files) => files,
             Err(error) => return Err(self.usage_error(&error)),
@@ -354,7 +413,7 @@ impl Session<'_> {
             Ok(loaded) => loaded,
             Err(error) => return Err(self.usage_error(&error)),
         };
-        let Some(rule_set) = loaded.rule_set.as_ref() else {
+        if loaded.rule_set.is_none() {
             for diagnostic in &loaded.diagnostics {
                 self.report(diagnostic.as_ref(), Some(&loaded.file));
             }
@@ -364,6 +423,20 @@ impl Session<'_> {
                 loaded.file.name,
                 count(loaded.errors, "error")
             );
+            return Err(EXIT_FINDINGS);
+        }
+        Ok(loaded)
+    }
+
+    /// Reads the one rule set and the case; on failure, reports it and
+    /// gives the exit code.
+    fn load_case(
+        &mut self,
+        paths: &[PathBuf],
+        case_path: &std::path::Path,
+    ) -> Result<(LoadedRuleFile, Case), u8> {
+        let loaded = self.load_rule_set(paths)?;
+        let Some(rule_set) = loaded.rule_set.as_ref() else {
             return Err(EXIT_FINDINGS);
         };
         let case_file = match files::read(case_path) {

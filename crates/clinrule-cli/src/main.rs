@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         colour_stdout: !no_colour && std::io::stdout().is_terminal(),
         colour_stderr: !no_colour && std::io::stderr().is_terminal(),
         width,
+        echo_input: !std::io::stdin().is_terminal(),
     };
     // A bug must never show a Rust backtrace to a clinician: report it plainly.
     std::panic::set_hook(Box::new(|info| {
@@ -31,7 +32,8 @@ fn main() -> ExitCode {
         let stderr = std::io::stderr();
         let mut out = stdout.lock();
         let mut err = stderr.lock();
-        clinrule_cli::run(arguments, &mut out, &mut err, terminal)
+        let mut input = std::io::stdin().lock();
+        clinrule_cli::run_with_input(arguments, &mut input, &mut out, &mut err, terminal)
     })
     .unwrap_or(clinrule_cli::EXIT_INTERNAL);
     ExitCode::from(code)

@@ -222,22 +222,8 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette, level: Level) -> Stri
                 need.rules.len(),
                 need.conclusions,
             );
-            let decides_something = explained
-                .options
-                .iter()
-                .any(|option| !option.fires.is_empty() || !option.not_fired.is_empty());
-            if decides_something {
-                for option in &explained.options {
-                    let _ = writeln!(out, "       {}", option_line(evaluated, option));
-                }
-            } else if !explained.options.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "       {}",
-                    palette.dim(
-                        "on its own it decides none of them: other missing facts are needed too"
-                    )
-                );
+            for line in option_lines(evaluated, explained) {
+                let _ = writeln!(out, "       {line}");
             }
         }
     }
@@ -282,6 +268,24 @@ fn rule_ids(evaluated: &Evaluated<'_>, rules: &[usize]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// What each range of a missing fact's values would decide, one line each;
+/// one line saying so when, on its own, the fact decides none of its rules.
+pub fn option_lines(evaluated: &Evaluated<'_>, explained: &explain::NeedExplained) -> Vec<String> {
+    if explained.options.is_empty() {
+        return Vec::new();
+    }
+    if !explained.decides_something() {
+        return vec![
+            "on its own it decides none of them: other missing facts are needed too".to_owned(),
+        ];
+    }
+    explained
+        .options
+        .iter()
+        .map(|option| option_line(evaluated, option))
+        .collect()
 }
 
 /// One range of a missing fact's values and what it would decide:

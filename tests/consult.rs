@@ -1,0 +1,130 @@
+//! `clinrule consult` with answers piped in: the most decisive question
+//! first, answers refused and asked again, re-evaluation after each answer,
+//! and the completed case saved.
+
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test that cannot read its fixture or result must fail loudly"
+)]
+
+use clinrule_tests::{clinrule, clinrule_with_input};
+use serde_json::Value;
+
+const SEED: &str = "rules/metaphyseal-sclerosis.crl";
+
+/// A place for a saved case that no other test uses.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let folder = std::env::temp_dir().join(format!("clinrule-consult-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).expect("a scratch folder");
+    folder.join(name)
+}
+
+#[test]
+fn the_blood_lead_is_asked_first_and_a_bare_number_is_refused() {
+    let saved = scratch("toddler.json");
+    let saved_name = saved.to_string_lossy().into_owned();
+    let output = clinrule_with_input(
+        &[
+            "consult",
+            SEED,
+            "--case",
+            "rules/cases/toddler-sclerosis.json",
+            "--save",
+            &saved_name,
+        ],
+        "1.2\n1.2 ug/dL\n",
+    );
+    assert_eq!(output.code, 0, "{}", output.transcript());
+    let stdout = &output.stdout;
+    let question = stdout
+        .find("Question 1: lab.blood_lead")
+        .expect("the blood lead is asked first");
+    let refused = stdout
+        .find("not accepted: `1.2` is not a measurement in `ug/dL` with its unit")
+        .expect("a bare number is refused");
+    let concluded = stdout
+        .find("+ Osteosclerotic metaphyseal dysplasia")
+        .expect("the dysplasia is now suspected");
+    assert!(question < refused && refused < concluded, "{stdout}");
+    assert!(
+        stdout.contains("Nothing more that is missing would change the conclusions."),
+        "{stdout}"
+    );
+    // Only one question was needed.
+    assert!(!stdout.contains("Question 2"), "{stdout}");
+    insta::assert_snapshot!(stdout.replace(&saved_name, "<saved>"));
+
+    // The saved case keeps what the file gave, adds the answer, and
+    // evaluates to the same conclusions.
+    let text = std::fs::read_to_string(&saved).expect("the case was saved");
+    let case: Value = serde_json::from_str(&text).expect("the saved case is JSON");
+    assert_eq!(case["id"], "toddler-sclerosis");
+    assert_eq!(case["facts"]["lab.blood_lead"], "1.2 ug/dL");
+    assert_eq!(case["facts"]["age"], "18 months");
+    let evaluated = clinrule(&["eval", SEED, "--case", &saved_name, "--format", "json"]);
+    assert_eq!(evaluated.code, 0, "{}", evaluated.transcript());
+    let result: Value = serde_json::from_str(&evaluated.stdout).expect("JSON");
+    assert!(
+        result["conclusions"]
+            .as_array()
+            .expect("conclusions")
+            .iter()
+            .any(|conclusion| conclusion["id"] == "osteosclerotic_metaphyseal_dysplasia"),
+        "{}",
+        evaluated.stdout
+    );
+    let _ = std::fs::remove_file(saved);
+}
+
+#[test]
+fn skip_records_unknown_and_stop_ends_the_consultation() {
+    let output = clinrule_with_input(&["consult", "rules/qsofa.crl"], "yes\nskip\nstop\n");
+    assert_eq!(output.code, 0, "{}", output.transcript());
+    let stdout = &output.stdout;
+    assert!(
+        stdout.contains("Question 1: infection_suspected"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Question 2: vitals.systolic"), "{stdout}");
+    assert!(
+        stdout.contains("Question 3: vitals.respiratory_rate"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\nStopped.\n"), "{stdout}");
+    // A skipped fact is not asked again.
+    let asked = stdout
+        .lines()
+        .filter(|line| line.starts_with("Question") && line.contains("vitals.systolic"))
+        .count();
+    assert_eq!(asked, 1, "{stdout}");
+}
+
+#[test]
+fn the_end_of_the_answers_ends_the_consultation() {
+    let output = clinrule_with_input(&["consult", "rules/qsofa.crl"], "");
+    assert_eq!(output.code, 0, "{}", output.transcript());
+    assert!(
+        output.stdout.contains("The answers ended."),
+        "{}",
+        output.stdout
+    );
+}
+
+#[test]
+fn a_case_that_counts_dates_asks_for_its_date_first() {
+    let output = clinrule_with_input(
+        &["consult", "tests/fixtures/eval/birthdates.crl"],
+        "30 October\n2025-10-30\n2023-10-30\n",
+    );
+    assert_eq!(output.code, 0, "{}", output.transcript());
+    let stdout = &output.stdout;
+    assert!(
+        stdout.contains("not accepted: `30 October` is not a date in the calendar"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Question 1: birth_date"), "{stdout}");
+    // Born two years to the day before: both rules fire.
+    assert!(stdout.contains("+ 24 months or older"), "{stdout}");
+    assert!(stdout.contains("+ Under 36 months"), "{stdout}");
+}
