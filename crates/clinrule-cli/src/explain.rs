@@ -18,6 +18,9 @@ pub struct Reason<'a> {
     pub position: usize,
     /// The sentence: "Venous blood lead level 1.2 ug/dL is below 3.5 ug/dL".
     pub text: String,
+    /// When the condition tests a derived value or a score, how that was
+    /// obtained: "bmi = weight / (height * height), from weight 90 kg, height 1.7 m".
+    pub derivation: Option<String>,
 }
 
 /// The conditions that decided an expression's value: for a value that
@@ -40,9 +43,81 @@ pub fn reasons<'a>(
                 .position(|known| std::ptr::eq(known.expr, condition.expr))
                 .unwrap_or(0),
             text: sentence(evaluated, condition.expr, condition.values),
+            derivation: derivation(evaluated, condition.expr),
             condition,
         })
         .collect()
+}
+
+/// What a condition tests, when it is a derived value, score or band.
+fn tested_expr(expr: &Expr) -> &Expr {
+    match &expr.kind {
+        ExprKind::Not(inner) => tested_expr(inner),
+        ExprKind::Compare { left: tested, .. }
+        | ExprKind::Between { value: tested, .. }
+        | ExprKind::Member { value: tested, .. }
+        | ExprKind::Presence { value: tested, .. } => tested,
+        _ => expr,
+    }
+}
+
+/// How the derived value or score a condition tests was obtained, back to
+/// the facts.
+fn derivation(evaluated: &Evaluated<'_>, expr: &Expr) -> Option<String> {
+    let rule_set = evaluated.rule_set;
+    let evaluation = evaluated.evaluation;
+    match tested_expr(expr).kind {
+        ExprKind::Let(index) => {
+            let derived = rule_set.lets.get(index)?;
+            let outcome = evaluation.lets.get(index)?;
+            let uses: Vec<String> =
+                crate::report::derived_uses(evaluated, &derived.value, &outcome.nodes)
+                    .into_iter()
+                    .map(|(name, value)| {
+                        format!("{name} {}", value.unwrap_or_else(|| "not given".to_owned()))
+                    })
+                    .collect();
+            Some(format!(
+                "{} = {}, from {}",
+                derived.name,
+                rule_set.text(derived.value.span),
+                uses.join(", ")
+            ))
+        }
+        ExprKind::Score(index) | ExprKind::Band(index) => {
+            let score = rule_set.scores.get(index)?;
+            let outcome = evaluation.scores.get(index)?;
+            let parts: Vec<String> = score
+                .criteria
+                .iter()
+                .zip(&outcome.criteria)
+                .filter(|(_, points)| {
+                    points.low != points.high
+                        || points.low != clinrule_check::number::Rational::ZERO
+                })
+                .map(|(criterion, points)| {
+                    let title = criterion.title.as_deref().unwrap_or(&criterion.id);
+                    if points.low == points.high {
+                        format!("{title} {}", points.low)
+                    } else {
+                        format!("{title} {} to {}", points.low, points.high)
+                    }
+                })
+                .collect();
+            let total = if outcome.low == outcome.high {
+                outcome.low.to_string()
+            } else {
+                format!("{} to {}", outcome.low, outcome.high)
+            };
+            let from = if parts.is_empty() {
+                "no criterion scores".to_owned()
+            } else {
+                parts.join(", ")
+            };
+            Some(format!("{} {total}, from {from}", score.id))
+        }
+        _ => None,
+    }
 }
 
 /// The direct parts of an expression, each with the values of its nodes.

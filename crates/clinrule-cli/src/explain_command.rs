@@ -20,7 +20,7 @@ use crate::json_output::{
 };
 use crate::report::Evaluated;
 use crate::text_output::{
-    Palette, fact_names, headline, rule_mark, write_condition_tree, write_references,
+    Palette, fact_names, headline, rule_mark, write_condition_tree, write_reasons, write_references,
 };
 
 /// What to explain.
@@ -160,14 +160,13 @@ pub fn render_text(evaluated: &Evaluated<'_>, rules: &[usize], palette: Palette)
             RuleStatus::Undetermined => "is undetermined: it waits on",
         };
         let _ = writeln!(out, "  {} {verdict}", rule_mark(palette, outcome.status));
-        for reason in explain::reasons(evaluated, &rule.condition, &outcome.nodes) {
-            let _ = writeln!(
-                out,
-                "      {} {}",
-                palette.truth(reason.condition.value().truth()),
-                reason.text
-            );
-        }
+        write_reasons(
+            &mut out,
+            evaluated,
+            &rule.condition,
+            &outcome.nodes,
+            palette,
+        );
         if !outcome.decided_without.is_empty() {
             let _ = writeln!(
                 out,

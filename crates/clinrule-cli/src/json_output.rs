@@ -14,7 +14,7 @@ use clinrule_syntax::Span;
 
 use crate::explain;
 use crate::report::{
-    Evaluated, conditions, derived_text, json_number, tested_value, threshold_text, value_text,
+    Evaluated, conditions, derived_text, derived_uses, json_number, tested_value, threshold_text,
 };
 
 /// The version of the result format described in `docs/trace-format.md`.
@@ -95,6 +95,8 @@ pub(crate) struct ReasonJson {
     pub result: &'static str,
     /// The sentence.
     pub text: String,
+    /// How the derived value or score it tests was obtained.
+    pub derivation: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -288,6 +290,7 @@ pub(crate) fn reasons_json(
             condition: reason.position,
             result: reason.condition.value().truth().word(),
             text: reason.text,
+            derivation: reason.derivation,
         })
         .collect()
 }
@@ -377,28 +380,10 @@ pub fn render(evaluated: &Evaluated<'_>) -> String {
         .iter()
         .zip(&evaluation.lets)
         .map(|(derived, outcome)| {
-            let mut uses: Vec<UseJson> = Vec::new();
-            for node in clinrule_eval::trace_nodes(&derived.value, &outcome.nodes) {
-                if matches!(
-                    node.expr.kind,
-                    ExprKind::Fact(_)
-                        | ExprKind::Let(_)
-                        | ExprKind::Score(_)
-                        | ExprKind::Band(_)
-                        | ExprKind::Status(..)
-                ) {
-                    let name = match node.expr.kind {
-                        ExprKind::Fact(index) => fact_name(&index).to_owned(),
-                        _ => rule_set.text(node.expr.span),
-                    };
-                    if !uses.iter().any(|known| known.name == name) {
-                        uses.push(UseJson {
-                            value: value_text(evaluated, node.expr, node.value),
-                            name,
-                        });
-                    }
-                }
-            }
+            let uses = derived_uses(evaluated, &derived.value, &outcome.nodes)
+                .into_iter()
+                .map(|(name, value)| UseJson { name, value })
+                .collect();
             let conditions = if derived.value.value_type == clinrule_check::model::ValueType::Bool {
                 conditions_json(evaluated, &derived.value, &outcome.nodes)
             } else {

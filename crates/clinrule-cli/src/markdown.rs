@@ -236,6 +236,9 @@ fn clinician(evaluated: &Evaluated<'_>) -> String {
                 let _ = writeln!(out, "  - Based on:");
                 for reason in reasons {
                     let _ = writeln!(out, "    - {}", escape(&reason.text));
+                    if let Some(derivation) = &reason.derivation {
+                        let _ = writeln!(out, "      - {}", escape(derivation));
+                    }
                 }
             }
         }

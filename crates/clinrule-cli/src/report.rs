@@ -110,6 +110,40 @@ pub fn value_text(evaluated: &Evaluated<'_>, expr: &Expr, value: &Val) -> Option
     format_value(&expr.value_type, value)
 }
 
+/// What a derived value's expression reads, each with its value, in the
+/// order written and without repeats: facts, derived values, scores, bands
+/// and candidate statuses.
+pub fn derived_uses(
+    evaluated: &Evaluated<'_>,
+    expr: &Expr,
+    values: &[Val],
+) -> Vec<(String, Option<String>)> {
+    let rule_set = evaluated.rule_set;
+    let mut uses: Vec<(String, Option<String>)> = Vec::new();
+    for node in clinrule_eval::trace_nodes(expr, values) {
+        if matches!(
+            node.expr.kind,
+            ExprKind::Fact(_)
+                | ExprKind::Let(_)
+                | ExprKind::Score(_)
+                | ExprKind::Band(_)
+                | ExprKind::Status(..)
+        ) {
+            let name = match node.expr.kind {
+                ExprKind::Fact(index) => rule_set
+                    .facts
+                    .get(index)
+                    .map_or_else(String::new, |fact| fact.name.clone()),
+                _ => rule_set.text(node.expr.span),
+            };
+            if !uses.iter().any(|(known, _)| *known == name) {
+                uses.push((name, value_text(evaluated, node.expr, node.value)));
+            }
+        }
+    }
+    uses
+}
+
 /// A fact's value as the case gave it: `12 ug/dL`, `no (not reported)`, or
 /// an age counted from a birth date.
 fn fact_text(evaluated: &Evaluated<'_>, index: usize, value: &Val) -> Option<String> {

@@ -367,14 +367,7 @@ fn rule_reasons(
                 .map(|title| format!("  {}", palette.dim(title)))
                 .unwrap_or_default();
             let _ = writeln!(out, "  {} {}{title}", rule_mark(palette, status), rule.id);
-            for reason in explain::reasons(evaluated, &rule.condition, &outcome.nodes) {
-                let _ = writeln!(
-                    out,
-                    "      {} {}",
-                    palette.truth(reason.condition.value().truth()),
-                    reason.text
-                );
-            }
+            write_reasons(out, evaluated, &rule.condition, &outcome.nodes, palette);
             if !outcome.decided_without.is_empty() {
                 let _ = writeln!(
                     out,
@@ -398,6 +391,28 @@ fn rule_reasons(
                     .collect();
                 let _ = writeln!(out, "      missing: {}", named.join(", "));
             }
+        }
+    }
+}
+
+/// The conditions that decided an expression, each in words with its mark,
+/// and under it how a derived value or score it tests was obtained.
+pub fn write_reasons(
+    out: &mut String,
+    evaluated: &Evaluated<'_>,
+    expr: &Expr,
+    values: &[Val],
+    palette: Palette,
+) {
+    for reason in explain::reasons(evaluated, expr, values) {
+        let _ = writeln!(
+            out,
+            "      {} {}",
+            palette.truth(reason.condition.value().truth()),
+            reason.text
+        );
+        if let Some(derivation) = &reason.derivation {
+            let _ = writeln!(out, "          {}", palette.dim(derivation));
         }
     }
 }
