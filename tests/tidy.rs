@@ -86,6 +86,7 @@ fn codes_from_fixtures() -> BTreeSet<String> {
         let case = display_name(&path);
         codes.extend(clinrule(&["eval", "tests/fixtures/case/rules.crl", "--case", &case]).codes());
     }
+    codes.extend(clinrule(&["test", "tests/fixtures/test"]).codes());
     for (_, arguments, _) in CLI_ERROR_SCENARIOS {
         codes.extend(clinrule(arguments).codes());
     }
@@ -157,6 +158,8 @@ fn no_orphan_snapshots() {
                 || read(&root().join("tests/rules.rs")).contains(&format!("\"{snapshot}\""))
         } else if let Some(test) = name.strip_prefix("consult__") {
             read(&root().join("tests/consult.rs")).contains(&format!("fn {test}()"))
+        } else if let Some(test) = name.strip_prefix("editor_tests__") {
+            read(&root().join("tests/editor_tests.rs")).contains(&format!("fn {test}()"))
         } else if let Some(test) = name.strip_prefix("cli__") {
             scenario_names.contains(test)
                 || read(&root().join("tests/cli.rs")).contains(&format!("fn {test}()"))

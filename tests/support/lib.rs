@@ -245,4 +245,9 @@ pub const CLI_ERROR_SCENARIOS: &[(&str, &[&str], &str)] = &[
         ],
         "E407",
     ),
+    (
+        "test_without_tests",
+        &["test", "tests/fixtures/cli/one-rule-set"],
+        "E408",
+    ),
 ];

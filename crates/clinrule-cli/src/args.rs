@@ -70,6 +70,19 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
         format: ExplainFormat,
     },
+    /// Run the editors' test cases: for `rules/NAME.crl`, every case in
+    /// `rules/tests/NAME/` with an `expect`; exit 1 on any failure.
+    Test {
+        /// Rule files (`.crl`) or folders of them.
+        #[arg(required = true, value_name = "RULES")]
+        rules: Vec<PathBuf>,
+        /// Report, per rule and per condition, which outcomes the tests produced.
+        #[arg(long)]
+        coverage: bool,
+        /// Fail when fewer than this percentage of the rules are fired by some test.
+        #[arg(long, value_name = "PCT", value_parser = clap::value_parser!(u8).range(0..=100))]
+        min_coverage: Option<u8>,
+    },
     /// Ask for the missing data, most decisive first, re-evaluating after
     /// each answer; answers may be typed or piped in, one per line.
     Consult(ConsultArguments),

@@ -79,4 +79,17 @@ pub enum CliError {
         /// What the system said.
         reason: String,
     },
+
+    /// `test` found no test cases at all.
+    #[error("no tests were found for {rules}")]
+    #[diagnostic(
+        code(E408),
+        help(
+            "the tests of `rules/NAME.crl` are the cases in `rules/tests/NAME/`, each with an `expect`; see docs/case-format.md"
+        )
+    )]
+    NoTests {
+        /// The rule files or folders named.
+        rules: String,
+    },
 }

@@ -18,6 +18,7 @@ mod files;
 mod json_output;
 mod markdown;
 mod report;
+mod test_command;
 mod text_output;
 
 use std::ffi::OsString;
@@ -140,6 +141,11 @@ where
             session.explain(&rules, &case, &target, format)
         }
         Command::Consult(consult) => session.consult(&consult, input),
+        Command::Test {
+            rules,
+            coverage,
+            min_coverage,
+        } => session.test(&rules, coverage, min_coverage),
     }
 }
 

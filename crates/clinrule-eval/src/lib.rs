@@ -11,6 +11,7 @@
 pub mod case;
 mod error;
 mod evaluate;
+pub mod expect;
 pub mod json;
 pub mod value;
 mod whatif;

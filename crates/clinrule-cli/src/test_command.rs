@@ -1,0 +1,386 @@
+//! `clinrule test`: runs the editors' test cases, with coverage.
+//!
+//! The tests of `rules/<name>.crl` are the cases in `rules/tests/<name>/`,
+//! each with an `expect` object (docs/case-format.md). Each case is read and
+//! checked like any case, its expectations are read against the rule set
+//! (a misspelt name is an error with a suggestion), it is evaluated, and
+//! every expectation it does not meet is shown, expected against actual,
+//! with the trace of the rule that differed.
+
+use std::path::{Path, PathBuf};
+
+use clinrule_check::CheckedRuleSet;
+use clinrule_eval::expect::{ExpectError, check_expectations, read_expectations};
+use clinrule_eval::{Case, Evaluation, RuleStatus, Truth};
+
+use crate::error::CliError;
+use crate::report::{Evaluated, conditions};
+use crate::text_output::{Palette, write_reasons};
+use crate::{EXIT_FINDINGS, EXIT_SUCCESS, Session, files, load};
+
+/// What the tests did to one rule: the statuses seen, and for each
+/// condition the results seen (true, false, unknown).
+#[derive(Debug, Clone, Default)]
+struct RuleCoverage {
+    statuses: [bool; 3],
+    conditions: Vec<[bool; 3]>,
+}
+
+fn status_slot(status: RuleStatus) -> usize {
+    match status {
+        RuleStatus::Fired => 0,
+        RuleStatus::NotFired => 1,
+        RuleStatus::Undetermined => 2,
+    }
+}
+
+fn truth_slot(truth: Truth) -> usize {
+    match truth {
+        Truth::True => 0,
+        Truth::False => 1,
+        Truth::Unknown => 2,
+    }
+}
+
+/// The folder holding a rule file's tests.
+pub fn tests_folder(rule_file: &Path) -> PathBuf {
+    let stem = rule_file
+        .file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    rule_file
+        .parent()
+        .unwrap_or_else(|| Path::new("."))
+        .join("tests")
+        .join(stem)
+}
+
+/// The test cases of a rule file, sorted by name.
+fn test_cases(rule_file: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(tests_folder(rule_file)) else {
+        return Vec::new();
+    };
+    let mut cases: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|extension| extension == "json")
+        })
+        .collect();
+    cases.sort();
+    cases
+}
+
+/// Totals over every rule file tested.
+#[derive(Default)]
+struct Totals {
+    passed: usize,
+    failed: usize,
+    rules: usize,
+    rules_fired: usize,
+}
+
+/// A percentage, rounded down, of `part` in `whole`.
+fn percent(part: usize, whole: usize) -> usize {
+    (part * 100).checked_div(whole).unwrap_or(100)
+}
+
+impl Session<'_> {
+    /// Runs the tests of every rule file named.
+    pub(crate) fn test(
+        &mut self,
+        paths: &[PathBuf],
+        coverage: bool,
+        min_coverage: Option<u8>,
+    ) -> u8 {
+        let files = match files::rule_files(paths) {
+            Ok(files) => files,
+            Err(error) => return self.usage_error(&error),
+        };
+        let mut totals = Totals::default();
+        let mut broken_rule_files = 0;
+        let mut found_tests = false;
+        for path in &files {
+            let loaded = match load(path) {
+                Ok(loaded) => loaded,
+                Err(error) => {
+                    self.report(&error, None);
+                    broken_rule_files += 1;
+                    continue;
+                }
+            };
+            let Some(rule_set) = loaded.rule_set.as_ref() else {
+                for diagnostic in &loaded.diagnostics {
+                    self.report(diagnostic.as_ref(), Some(&loaded.file));
+                }
+                let _ = writeln!(
+                    self.out,
+                    "{}: has errors; its tests were not run (see `clinrule check`)",
+                    loaded.file.name
+                );
+                broken_rule_files += 1;
+                continue;
+            };
+            let cases = test_cases(path);
+            if cases.is_empty() {
+                let _ = writeln!(
+                    self.out,
+                    "{}: no tests (write them in {})",
+                    loaded.file.name,
+                    tests_folder(path).display()
+                );
+                continue;
+            }
+            found_tests = true;
+            let _ = writeln!(
+                self.out,
+                "{}: {} test{}",
+                loaded.file.name,
+                cases.len(),
+                if cases.len() == 1 { "" } else { "s" }
+            );
+            let mut covered = vec![RuleCoverage::default(); rule_set.rules.len()];
+            for case_path in &cases {
+                if self.run_test(rule_set, &loaded.file.name, case_path, &mut covered) {
+                    totals.passed += 1;
+                } else {
+                    totals.failed += 1;
+                }
+            }
+            totals.rules += rule_set.rules.len();
+            totals.rules_fired += covered.iter().filter(|rule| rule.statuses[0]).count();
+            if coverage {
+                self.write_coverage(rule_set, &covered);
+            }
+        }
+        if !found_tests && broken_rule_files == 0 {
+            return self.usage_error(&CliError::NoTests {
+                rules: paths
+                    .iter()
+                    .map(|path| format!("`{}`", path.display()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+        let _ = writeln!(
+            self.out,
+            "\n{} passed, {} failed",
+            totals.passed, totals.failed
+        );
+        let mut code = if totals.failed > 0 || broken_rule_files > 0 {
+            EXIT_FINDINGS
+        } else {
+            EXIT_SUCCESS
+        };
+        if let Some(minimum) = min_coverage {
+            let reached = percent(totals.rules_fired, totals.rules);
+            let _ = writeln!(
+                self.out,
+                "rule coverage {reached}% ({} of {} rules fired by a test); the minimum is {minimum}%",
+                totals.rules_fired, totals.rules
+            );
+            if reached < usize::from(minimum) {
+                code = EXIT_FINDINGS;
+            }
+        }
+        code
+    }
+
+    /// Runs one test case; returns whether it passed.
+    fn run_test(
+        &mut self,
+        rule_set: &CheckedRuleSet,
+        file_name: &str,
+        case_path: &Path,
+        covered: &mut [RuleCoverage],
+    ) -> bool {
+        let name = case_path
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let case_file = match files::read(case_path) {
+            Ok(file) => file,
+            Err(error) => {
+                self.report(&error, None);
+                let _ = writeln!(self.out, "  ✗ {name}: not read");
+                return false;
+            }
+        };
+        let case = match Case::from_json(&case_file.text, rule_set) {
+            Ok(case) => case,
+            Err(errors) => {
+                for error in &errors {
+                    self.report(error, Some(&case_file));
+                }
+                let _ = writeln!(self.out, "  ✗ {name}: the case has errors");
+                return false;
+            }
+        };
+        let expectations = match &case.expect {
+            None => Err(vec![ExpectError::NoExpectations {
+                span: clinrule_syntax::Span::new(0, 1),
+            }]),
+            Some(node) => read_expectations(node, rule_set),
+        };
+        let expectations = match expectations {
+            Ok(expectations) => expectations,
+            Err(errors) => {
+                for error in &errors {
+                    self.report(error, Some(&case_file));
+                }
+                let _ = writeln!(self.out, "  ✗ {name}: the expectations have errors");
+                return false;
+            }
+        };
+        let evaluation = clinrule_eval::evaluate(rule_set, &case);
+        record_coverage(rule_set, &evaluation, covered);
+        let failures = check_expectations(&expectations, rule_set, &evaluation);
+        let title = case
+            .id
+            .as_deref()
+            .map(|id| format!("  {id}"))
+            .unwrap_or_default();
+        if failures.is_empty() {
+            let _ = writeln!(self.out, "  ✓ {name}{title}");
+            return true;
+        }
+        let _ = writeln!(self.out, "  ✗ {name}{title}");
+        let evaluated = Evaluated {
+            file_name,
+            rule_set,
+            case: &case,
+            evaluation: &evaluation,
+        };
+        let mut shown_rules: Vec<usize> = Vec::new();
+        for failure in &failures {
+            let (line, _) = failure.span.line_column(&case_file.text);
+            let _ = writeln!(self.out, "      {} (line {line})", failure.message);
+            for rule in &failure.rules {
+                if shown_rules.contains(rule) {
+                    continue;
+                }
+                shown_rules.push(*rule);
+                let (Some(definition), Some(outcome)) =
+                    (rule_set.rules.get(*rule), evaluation.rules.get(*rule))
+                else {
+                    continue;
+                };
+                let _ = writeln!(
+                    self.out,
+                    "        rule {} {}:",
+                    definition.id,
+                    outcome.status.word().replace('_', " ")
+                );
+                let mut trace = String::new();
+                write_reasons(
+                    &mut trace,
+                    &evaluated,
+                    &definition.condition,
+                    &outcome.nodes,
+                    Palette::new(false),
+                );
+                for line in trace.lines() {
+                    let _ = writeln!(self.out, "    {line}");
+                }
+            }
+        }
+        false
+    }
+
+    /// Writes what the tests made of each rule and condition.
+    fn write_coverage(&mut self, rule_set: &CheckedRuleSet, covered: &[RuleCoverage]) {
+        let fired = covered.iter().filter(|rule| rule.statuses[0]).count();
+        let outcomes: usize = covered
+            .iter()
+            .flat_map(|rule| &rule.conditions)
+            .map(|seen| usize::from(seen[0]) + usize::from(seen[1]))
+            .sum();
+        let possible: usize = covered.iter().map(|rule| rule.conditions.len() * 2).sum();
+        let _ = writeln!(
+            self.out,
+            "  coverage: {fired} of {} rules fired by a test ({}%); conditions seen true and false: {outcomes} of {possible} outcomes ({}%)",
+            rule_set.rules.len(),
+            percent(fired, rule_set.rules.len()),
+            percent(outcomes, possible)
+        );
+        let mark = |seen: bool, word: &str| {
+            if seen {
+                format!("{word} ✓")
+            } else {
+                format!("{word} ·")
+            }
+        };
+        // One column for the names, as wide as the longest (within reason).
+        let width = rule_set
+            .rules
+            .iter()
+            .flat_map(|rule| {
+                std::iter::once(rule.id.chars().count()).chain(
+                    conditions(&rule.condition, &[])
+                        .into_iter()
+                        .map(|condition| rule_set.text(condition.expr.span).chars().count() + 2),
+                )
+            })
+            .max()
+            .unwrap_or(0)
+            .min(60);
+        for (rule, seen) in rule_set.rules.iter().zip(covered) {
+            let _ = writeln!(
+                self.out,
+                "    {:<width$} {}  {}  {}",
+                rule.id,
+                mark(seen.statuses[0], "fired"),
+                mark(seen.statuses[1], "not fired"),
+                mark(seen.statuses[2], "undetermined")
+            );
+            let sources: Vec<String> = conditions(&rule.condition, &[])
+                .iter()
+                .map(|condition| rule_set.text(condition.expr.span))
+                .collect();
+            let inner = width.saturating_sub(2);
+            for (source, results) in sources.iter().zip(&seen.conditions) {
+                let _ = writeln!(
+                    self.out,
+                    "      {:<inner$} {}  {}  {}",
+                    source,
+                    mark(results[0], "true"),
+                    mark(results[1], "false"),
+                    mark(results[2], "unknown")
+                );
+            }
+        }
+        let never: Vec<&str> = rule_set
+            .rules
+            .iter()
+            .zip(covered)
+            .filter(|(_, seen)| !seen.statuses[0])
+            .map(|(rule, _)| rule.id.as_str())
+            .collect();
+        if !never.is_empty() {
+            let _ = writeln!(self.out, "  no test fires: {}", never.join(", "));
+        }
+    }
+}
+
+/// Records the statuses and condition results of one evaluation.
+fn record_coverage(
+    rule_set: &CheckedRuleSet,
+    evaluation: &Evaluation,
+    covered: &mut [RuleCoverage],
+) {
+    for ((rule, outcome), seen) in rule_set.rules.iter().zip(&evaluation.rules).zip(covered) {
+        if let Some(slot) = seen.statuses.get_mut(status_slot(outcome.status)) {
+            *slot = true;
+        }
+        let results = conditions(&rule.condition, &outcome.nodes);
+        if seen.conditions.len() < results.len() {
+            seen.conditions.resize(results.len(), [false; 3]);
+        }
+        for (condition, slots) in results.iter().zip(seen.conditions.iter_mut()) {
+            if let Some(slot) = slots.get_mut(truth_slot(condition.value().truth())) {
+                *slot = true;
+            }
+        }
+    }
+}
