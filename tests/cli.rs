@@ -162,3 +162,46 @@ fn eval_accepts_a_folder_with_one_rule_file() {
     assert_eq!(folder.code, 0, "{}", folder.transcript());
     assert_eq!(folder.stdout, file.stdout);
 }
+
+/// `graph` draws what each fact influences, in Mermaid and in DOT.
+#[test]
+fn graph_shows_what_each_fact_influences() {
+    let mermaid = clinrule(&["graph", "rules/metaphyseal-sclerosis.crl"]);
+    assert_eq!(mermaid.code, 0, "{}", mermaid.transcript());
+    assert!(
+        mermaid.stdout.starts_with("flowchart LR\n"),
+        "{}",
+        mermaid.stdout
+    );
+    // The blood lead feeds the lead rules.
+    let lead_fact = mermaid
+        .stdout
+        .lines()
+        .find(|line| line.contains("[\"lab.blood_lead: Venous blood lead level\"]"))
+        .and_then(|line| line.trim().split('[').next())
+        .expect("the blood lead node")
+        .to_owned();
+    let lead_rule = mermaid
+        .stdout
+        .lines()
+        .find(|line| line.contains("rule lead_poisoning:"))
+        .and_then(|line| line.trim().split('{').next())
+        .expect("the lead rule node")
+        .to_owned();
+    assert!(
+        mermaid
+            .stdout
+            .contains(&format!("  {lead_fact} --> {lead_rule}\n")),
+        "{}",
+        mermaid.stdout
+    );
+    insta::assert_snapshot!("graph_mermaid", mermaid.stdout);
+    let dot = clinrule(&[
+        "graph",
+        "--format",
+        "dot",
+        "tests/fixtures/eval/fallback.crl",
+    ]);
+    assert_eq!(dot.code, 0, "{}", dot.transcript());
+    insta::assert_snapshot!("graph_dot", dot.stdout);
+}

@@ -161,8 +161,10 @@ fn no_orphan_snapshots() {
         } else if let Some(test) = name.strip_prefix("editor_tests__") {
             read(&root().join("tests/editor_tests.rs")).contains(&format!("fn {test}()"))
         } else if let Some(test) = name.strip_prefix("cli__") {
+            let cli_tests = read(&root().join("tests/cli.rs"));
             scenario_names.contains(test)
-                || read(&root().join("tests/cli.rs")).contains(&format!("fn {test}()"))
+                || cli_tests.contains(&format!("fn {test}()"))
+                || cli_tests.contains(&format!("\"{test}\""))
         } else {
             false
         };

@@ -83,6 +83,16 @@ pub enum Command {
         #[arg(long, value_name = "PCT", value_parser = clap::value_parser!(u8).range(0..=100))]
         min_coverage: Option<u8>,
     },
+    /// Draw what each fact influences: facts, derived values, scores and
+    /// differentials, rules and their conclusions.
+    Graph {
+        /// The rule file (`.crl`), or a folder holding exactly one.
+        #[arg(required = true, value_name = "RULES")]
+        rules: Vec<PathBuf>,
+        /// Mermaid (for Markdown viewers) or Graphviz DOT.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
+    },
     /// Ask for the missing data, most decisive first, re-evaluating after
     /// each answer; answers may be typed or piped in, one per line.
     Consult(ConsultArguments),
@@ -123,6 +133,15 @@ pub enum Format {
     Json,
     /// A clinical report in Markdown, laid out like a clinical note.
     Markdown,
+}
+
+/// Output formats of `graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// A Mermaid flowchart.
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
 }
 
 /// Output formats of `explain`.

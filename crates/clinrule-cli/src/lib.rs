@@ -15,6 +15,7 @@ mod error;
 mod explain;
 mod explain_command;
 mod files;
+mod graph;
 mod json_output;
 mod markdown;
 mod report;
@@ -31,7 +32,7 @@ use miette::Diagnostic;
 use clinrule_check::CheckedRuleSet;
 use clinrule_eval::Case;
 
-pub use args::{Arguments, Audience, Command, Explain, ExplainFormat, Format};
+pub use args::{Arguments, Audience, Command, Explain, ExplainFormat, Format, GraphFormat};
 pub use diagnostics::{Style, render as render_diagnostic};
 pub use error::CliError;
 pub use files::SourceFile;
@@ -141,6 +142,21 @@ where
             session.explain(&rules, &case, &target, format)
         }
         Command::Consult(consult) => session.consult(&consult, input),
+        Command::Graph { rules, format } => {
+            let loaded = match session.load_rule_set(&rules) {
+                Ok(loaded) => loaded,
+                Err(code) => return code,
+            };
+            let Some(rule_set) = loaded.rule_set.as_ref() else {
+                return EXIT_FINDINGS;
+            };
+            let text = match format {
+                GraphFormat::Mermaid => graph::mermaid(rule_set),
+                GraphFormat::Dot => graph::dot(rule_set),
+            };
+            let _ = session.out.write_all(text.as_bytes());
+            EXIT_SUCCESS
+        }
         Command::Test {
             rules,
             coverage,

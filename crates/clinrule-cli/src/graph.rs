@@ -1,0 +1,213 @@
+//! `clinrule graph`: what each fact influences, as a Mermaid or Graphviz
+//! graph: facts -> derived values, scores and differentials -> rules ->
+//! conclusions.
+
+use std::fmt::Write as _;
+
+use clinrule_check::CheckedRuleSet;
+use clinrule_check::model::{Expr, ExprKind};
+
+/// A node of the graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Node {
+    Fact(usize),
+    Let(usize),
+    Score(usize),
+    Differential(usize),
+    Rule(usize),
+    /// A conclusion identifier, by its first rule and position there; a
+    /// diagnosis suspected by one rule and excluded by another is one node.
+    Conclusion(usize, usize),
+}
+
+impl Node {
+    fn id(self) -> String {
+        match self {
+            Node::Fact(index) => format!("fact{index}"),
+            Node::Let(index) => format!("let{index}"),
+            Node::Score(index) => format!("score{index}"),
+            Node::Differential(index) => format!("differential{index}"),
+            Node::Rule(index) => format!("rule{index}"),
+            Node::Conclusion(rule, index) => format!("conclusion{rule}_{index}"),
+        }
+    }
+
+    fn label(self, rule_set: &CheckedRuleSet) -> String {
+        let named = |name: &str, title: Option<&str>| match title {
+            Some(title) => format!("{name}: {title}"),
+            None => name.to_owned(),
+        };
+        match self {
+            Node::Fact(index) => rule_set.facts.get(index).map_or_else(String::new, |fact| {
+                named(&fact.name, fact.description.as_deref())
+            }),
+            Node::Let(index) => rule_set
+                .lets
+                .get(index)
+                .map_or_else(String::new, |derived| {
+                    named(&derived.name, derived.title.as_deref())
+                }),
+            Node::Score(index) => rule_set
+                .scores
+                .get(index)
+                .map_or_else(String::new, |score| {
+                    named(&format!("score {}", score.id), score.title.as_deref())
+                }),
+            Node::Differential(index) => {
+                rule_set
+                    .differentials
+                    .get(index)
+                    .map_or_else(String::new, |differential| {
+                        named(
+                            &format!("differential {}", differential.id),
+                            differential.title.as_deref(),
+                        )
+                    })
+            }
+            Node::Rule(index) => rule_set.rules.get(index).map_or_else(String::new, |rule| {
+                named(&format!("rule {}", rule.id), rule.title.as_deref())
+            }),
+            Node::Conclusion(rule, index) => rule_set
+                .rules
+                .get(rule)
+                .and_then(|rule| rule.conclusions.get(index))
+                .map_or_else(String::new, |conclusion| {
+                    format!("{} {}", conclusion.kind.word(), conclusion.id)
+                }),
+        }
+    }
+}
+
+/// What an expression reads directly: facts, derived values, scores and differentials.
+fn reads(expr: &Expr, found: &mut Vec<Node>) {
+    let mut stack = vec![expr];
+    while let Some(expr) = stack.pop() {
+        let node = match expr.kind {
+            ExprKind::Fact(index) => Some(Node::Fact(index)),
+            ExprKind::Let(index) => Some(Node::Let(index)),
+            ExprKind::Score(index) | ExprKind::Band(index) => Some(Node::Score(index)),
+            ExprKind::Status(differential, _) => Some(Node::Differential(differential)),
+            _ => None,
+        };
+        if let Some(node) = node
+            && !found.contains(&node)
+        {
+            found.push(node);
+        }
+        stack.extend(expr.children());
+    }
+}
+
+/// Every node and edge, in the order of the file.
+fn build(rule_set: &CheckedRuleSet) -> (Vec<Node>, Vec<(Node, Node)>) {
+    let mut nodes: Vec<Node> = (0..rule_set.facts.len()).map(Node::Fact).collect();
+    let mut edges: Vec<(Node, Node)> = Vec::new();
+    let add = |target: Node, exprs: Vec<&Expr>, edges: &mut Vec<(Node, Node)>| {
+        let mut sources = Vec::new();
+        for expr in exprs {
+            reads(expr, &mut sources);
+        }
+        sources.sort();
+        for source in sources {
+            edges.push((source, target));
+        }
+    };
+    for (index, derived) in rule_set.lets.iter().enumerate() {
+        nodes.push(Node::Let(index));
+        add(Node::Let(index), vec![&derived.value], &mut edges);
+    }
+    for (index, score) in rule_set.scores.iter().enumerate() {
+        nodes.push(Node::Score(index));
+        let exprs = score
+            .criteria
+            .iter()
+            .flat_map(|criterion| criterion.choices.iter().map(|choice| &choice.condition))
+            .collect();
+        add(Node::Score(index), exprs, &mut edges);
+    }
+    for (index, differential) in rule_set.differentials.iter().enumerate() {
+        nodes.push(Node::Differential(index));
+        let exprs = differential
+            .candidates
+            .iter()
+            .flat_map(|candidate| {
+                candidate
+                    .arguments
+                    .iter()
+                    .map(|argument| &argument.condition)
+                    .chain(candidate.statuses.iter().map(|status| &status.condition))
+            })
+            .collect();
+        add(Node::Differential(index), exprs, &mut edges);
+    }
+    for (index, rule) in rule_set.rules.iter().enumerate() {
+        nodes.push(Node::Rule(index));
+        add(Node::Rule(index), vec![&rule.condition], &mut edges);
+        for (position, conclusion) in rule.conclusions.iter().enumerate() {
+            // The first rule that has this conclusion identifier names the node.
+            let first = rule_set
+                .rules
+                .iter()
+                .enumerate()
+                .find_map(|(rule_index, rule)| {
+                    rule.conclusions
+                        .iter()
+                        .position(|known| known.id == conclusion.id)
+                        .map(|found| Node::Conclusion(rule_index, found))
+                });
+            let node = first.unwrap_or(Node::Conclusion(index, position));
+            if !nodes.contains(&node) {
+                nodes.push(node);
+            }
+            edges.push((Node::Rule(index), node));
+        }
+    }
+    (nodes, edges)
+}
+
+/// The graph in Mermaid's flowchart syntax.
+pub fn mermaid(rule_set: &CheckedRuleSet) -> String {
+    let (nodes, edges) = build(rule_set);
+    let mut out = String::from("flowchart LR\n");
+    for node in &nodes {
+        let label = node.label(rule_set).replace('"', "#quot;");
+        let shape = match node {
+            Node::Fact(_) => format!("[\"{label}\"]"),
+            Node::Let(_) | Node::Score(_) | Node::Differential(_) => format!("[[\"{label}\"]]"),
+            Node::Rule(_) => format!("{{{{\"{label}\"}}}}"),
+            Node::Conclusion(..) => format!("([\"{label}\"])"),
+        };
+        let _ = writeln!(out, "  {}{shape}", node.id());
+    }
+    for (from, to) in &edges {
+        let _ = writeln!(out, "  {} --> {}", from.id(), to.id());
+    }
+    out
+}
+
+/// The graph in Graphviz's DOT language.
+pub fn dot(rule_set: &CheckedRuleSet) -> String {
+    let (nodes, edges) = build(rule_set);
+    let mut out = format!(
+        "digraph \"{}\" {{\n  rankdir=LR;\n",
+        rule_set.metadata.id.replace('"', "\\\"")
+    );
+    for node in &nodes {
+        let label = node
+            .label(rule_set)
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"");
+        let shape = match node {
+            Node::Fact(_) => "box",
+            Node::Let(_) | Node::Score(_) | Node::Differential(_) => "box3d",
+            Node::Rule(_) => "hexagon",
+            Node::Conclusion(..) => "ellipse",
+        };
+        let _ = writeln!(out, "  {} [shape={shape}, label=\"{label}\"];", node.id());
+    }
+    for (from, to) in &edges {
+        let _ = writeln!(out, "  {} -> {};", from.id(), to.id());
+    }
+    out.push_str("}\n");
+    out
+}
