@@ -7,7 +7,7 @@
     reason = "a test that cannot read its fixture or result must fail loudly"
 )]
 
-use clinrule_tests::{check_source, display_name, read};
+use clinrule_tests::{check_source, display_name, fixtures, read};
 
 #[test]
 fn ok_files_check_clean() {
@@ -55,4 +55,23 @@ fn no_problem_hides_another() {
     assert!(checked.rendered.contains("did you mean `cdc`?"));
     assert!(checked.rendered.contains("did you mean `when`?"));
     assert!(checked.rendered.contains("such as `3.5 ug/dL`"));
+}
+
+/// Each lint has a fixture that triggers exactly that lint and nothing else.
+#[test]
+fn each_lint_fixture_triggers_exactly_its_lint() {
+    for (fixture, code) in [
+        ("bands_overlap", "W205"),
+        ("bands_gap", "W206"),
+        ("approved_without_review", "W207"),
+        ("approved_uncited_conclusion", "W208"),
+        ("never_fires", "W209"),
+        ("redundant_rule", "W210"),
+        ("contradictory_conclusions", "W211"),
+    ] {
+        let path = fixtures().join(format!("check/err/{fixture}.crl"));
+        let checked = check_source(&display_name(&path), &read(&path));
+        assert_eq!(checked.codes, [code], "{fixture}: {}", checked.rendered);
+        assert_eq!(checked.errors, 0, "{fixture}: a lint is a warning");
+    }
 }

@@ -78,12 +78,21 @@ pub struct Checked {
 pub fn check_source(name: &str, source: &str) -> Checked {
     let (file, syntax_errors) = clinrule_syntax::parse(source);
     let outcome = clinrule_check::check(source, &file);
+    // Warnings found by trying cases, as `clinrule check` reports them.
+    let lints = outcome
+        .rule_set
+        .as_ref()
+        .map(clinrule_eval::lint::lint)
+        .unwrap_or_default();
     let mut diagnostics: Vec<&dyn Diagnostic> = Vec::new();
     for error in &syntax_errors {
         diagnostics.push(error);
     }
     for diagnostic in &outcome.diagnostics {
         diagnostics.push(diagnostic);
+    }
+    for warning in &lints {
+        diagnostics.push(warning);
     }
     diagnostics.sort_by_key(|diagnostic| {
         diagnostic

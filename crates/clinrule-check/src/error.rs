@@ -607,6 +607,82 @@ pub enum CheckError {
         patient: Span,
     },
 
+    /// Two bands of a score that share a total.
+    #[error("the bands `{first}` and `{second}` overlap: {shared} in both")]
+    #[diagnostic(
+        code(W205),
+        severity(Warning),
+        help(
+            "a total should fall in one band: make one band end where the next begins, such as `from 0 to 3` and `from 4 to 6`"
+        )
+    )]
+    OverlappingBands {
+        /// The first band.
+        first: String,
+        /// The second band.
+        second: String,
+        /// The totals both cover, in words.
+        shared: String,
+        /// The first band.
+        #[label("this band")]
+        first_span: Span,
+        /// The second band.
+        #[label("overlaps this one")]
+        second_span: Span,
+    },
+
+    /// A total a score can reach that falls between its bands.
+    #[error("the score `{score}` can reach a total of {total}, which no band covers")]
+    #[diagnostic(
+        code(W206),
+        severity(Warning),
+        help(
+            "extend a band to cover {total}, or add a band for it; the rules that test the band would otherwise see no band for such a patient"
+        )
+    )]
+    BandGap {
+        /// The score.
+        score: String,
+        /// The first uncovered total.
+        total: String,
+        /// The score.
+        #[label("{total} falls between the bands")]
+        span: Span,
+    },
+
+    /// An approved rule set without a review date.
+    #[error("the rule set is approved but has no review date")]
+    #[diagnostic(
+        code(W207),
+        severity(Warning),
+        help("add `reviewed YYYY-MM-DD` with the date of the clinical review that approved it")
+    )]
+    ApprovedWithoutReview {
+        /// The status.
+        #[label("approved")]
+        span: Span,
+    },
+
+    /// A conclusion of an approved rule set that cites nothing.
+    #[error("the conclusion `{id}` cites no reference, but the rule set is approved")]
+    #[diagnostic(
+        code(W208),
+        severity(Warning),
+        help(
+            "add `cite <reference>` to the conclusion or its rule, so a reviewer can check it against the literature"
+        )
+    )]
+    UncitedConclusion {
+        /// The conclusion.
+        id: String,
+        /// The conclusion.
+        #[label("no citation")]
+        span: Span,
+        /// The status.
+        #[label("approved here")]
+        status: Span,
+    },
+
     /// A reference that nothing cites.
     #[error("the reference `{id}` is never cited")]
     #[diagnostic(
@@ -671,12 +747,6 @@ pub enum CheckError {
 impl CheckError {
     /// Whether this is a warning rather than an error.
     pub fn is_warning(&self) -> bool {
-        matches!(
-            self,
-            CheckError::UnusedReference { .. }
-                | CheckError::UnusedFact { .. }
-                | CheckError::UnusedDerived { .. }
-                | CheckError::ReferenceWithoutLink { .. }
-        )
+        miette::Diagnostic::severity(self) == Some(miette::Severity::Warning)
     }
 }

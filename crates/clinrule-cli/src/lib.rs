@@ -255,9 +255,17 @@ impl Session<'_> {
             for diagnostic in &loaded.diagnostics {
                 self.report(diagnostic.as_ref(), Some(&loaded.file));
             }
+            // Warnings found by trying cases, once the file is sound.
+            let mut lint_warnings = 0;
+            if let Some(rule_set) = &loaded.rule_set {
+                for warning in clinrule_eval::lint::lint(rule_set) {
+                    self.report(&warning, Some(&loaded.file));
+                    lint_warnings += 1;
+                }
+            }
             total_errors += loaded.errors;
-            total_warnings += loaded.warnings;
-            let verdict = match (loaded.errors, loaded.warnings) {
+            total_warnings += loaded.warnings + lint_warnings;
+            let verdict = match (loaded.errors, loaded.warnings + lint_warnings) {
                 (0, 0) => "clean".to_owned(),
                 (errors, warnings) => {
                     format!("{}, {}", count(errors, "error"), count(warnings, "warning"))

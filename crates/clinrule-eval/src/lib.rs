@@ -13,6 +13,7 @@ mod error;
 mod evaluate;
 pub mod expect;
 pub mod json;
+pub mod lint;
 pub mod value;
 mod whatif;
 

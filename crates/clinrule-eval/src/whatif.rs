@@ -103,6 +103,12 @@ impl Domains {
     fn of(&self, fact: FactIndex) -> Option<&Vec<Region>> {
         self.regions.get(fact)?.as_ref()
     }
+
+    /// A value for each region of a fact's values, or `None` when its
+    /// values cannot be listed.
+    pub(crate) fn values(&self, fact: FactIndex) -> Option<Vec<&Value>> {
+        Some(self.of(fact)?.iter().map(|region| &region.value).collect())
+    }
 }
 
 fn given(kind: ValueKind) -> Value {
@@ -196,7 +202,16 @@ fn regions(
                 };
                 let value = match direction {
                     Direction::At => number,
+                    // A value a clinician would recognise in an example:
+                    // half or twice a positive threshold, one less or more
+                    // than the others.
+                    Direction::Below if number > Rational::ZERO => {
+                        number.checked_div(Rational::integer(2))?
+                    }
                     Direction::Below => number.checked_sub(Rational::ONE)?,
+                    Direction::Above if number > Rational::ZERO => {
+                        number.checked_mul(Rational::integer(2))?
+                    }
                     Direction::Above => number.checked_add(Rational::ONE)?,
                     Direction::Between(Threshold::Number(next)) => number
                         .checked_add(next)?

@@ -9,6 +9,7 @@
 
 mod derived;
 mod expr;
+mod lints;
 mod names;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -72,6 +73,7 @@ pub fn check(source: &str, file: &RuleFile) -> CheckOutcome {
     checker.check_derived(&order);
     let rules = checker.rules();
     checker.unused();
+    checker.lints(&rules);
 
     let mut diagnostics = checker.diagnostics;
     diagnostics.sort_by_key(|diagnostic| primary_span(diagnostic).start);
