@@ -83,6 +83,16 @@ pub enum Command {
         #[arg(long, value_name = "PCT", value_parser = clap::value_parser!(u8).range(0..=100))]
         min_coverage: Option<u8>,
     },
+    /// Lay rule files out in the one canonical way, keeping every comment;
+    /// with `--check`, change nothing and exit 1 if a file would change.
+    Fmt {
+        /// Rule files (`.crl`) or folders of them.
+        #[arg(required = true, value_name = "RULES")]
+        rules: Vec<PathBuf>,
+        /// Only report the files that would change.
+        #[arg(long)]
+        check: bool,
+    },
     /// Draw what each fact influences: facts, derived values, scores and
     /// differentials, rules and their conclusions.
     Graph {

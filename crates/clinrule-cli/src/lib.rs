@@ -142,6 +142,7 @@ where
             session.explain(&rules, &case, &target, format)
         }
         Command::Consult(consult) => session.consult(&consult, input),
+        Command::Fmt { rules, check } => session.fmt(&rules, check),
         Command::Graph { rules, format } => {
             let loaded = match session.load_rule_set(&rules) {
                 Ok(loaded) => loaded,
@@ -379,6 +380,86 @@ impl Session<'_> {
         };
         let _ = self.out.write_all(text.as_bytes());
         EXIT_SUCCESS
+    }
+
+    /// Formats rule files in place, or with `check` reports those that would change.
+    fn fmt(&mut self, paths: &[PathBuf], check: bool) -> u8 {
+        let files = match files::rule_files(paths) {
+            Ok(files) => files,
+            Err(error) => return self.usage_error(&error),
+        };
+        let (mut changed, mut refused) = (0, 0);
+        for path in &files {
+            let file = match files::read(path) {
+                Ok(file) => file,
+                Err(error) => {
+                    self.report(&error, None);
+                    refused += 1;
+                    continue;
+                }
+            };
+            let (_, errors) = clinrule_syntax::parse(&file.text);
+            if !errors.is_empty() {
+                for error in &errors {
+                    self.report(error, Some(&file));
+                }
+                let _ = writeln!(
+                    self.out,
+                    "{}: not formatted: fix its syntax errors first",
+                    file.name
+                );
+                refused += 1;
+                continue;
+            }
+            let formatted = clinrule_syntax::format::format(&file.text);
+            // The layout may change only whitespace: anything else is a bug,
+            // and the file is left as it was.
+            let same_rules = clinrule_syntax::format::tokens(&formatted)
+                == clinrule_syntax::format::tokens(&file.text)
+                && clinrule_syntax::parse(&formatted).1.is_empty();
+            if !same_rules {
+                let _ = writeln!(
+                    self.err,
+                    "internal error: formatting {} would change more than its layout; the file was left as it was; please report this",
+                    file.name
+                );
+                return EXIT_INTERNAL;
+            }
+            if formatted == file.text {
+                if !check {
+                    let _ = writeln!(self.out, "{}: unchanged", file.name);
+                }
+                continue;
+            }
+            changed += 1;
+            if check {
+                let _ = writeln!(self.out, "{}: would be reformatted", file.name);
+                continue;
+            }
+            if let Err(error) = std::fs::write(path, &formatted) {
+                return self.usage_error(&CliError::Unwritable {
+                    path: file.name.clone(),
+                    reason: error.to_string(),
+                });
+            }
+            let _ = writeln!(self.out, "{}: formatted", file.name);
+        }
+        let verb = if check { "would change" } else { "changed" };
+        let _ = writeln!(
+            self.out,
+            "{} checked: {changed} {verb}{}",
+            count(files.len(), "rule file"),
+            if refused > 0 {
+                format!(", {refused} not formatted")
+            } else {
+                String::new()
+            }
+        );
+        if refused > 0 || (check && changed > 0) {
+            EXIT_FINDINGS
+        } else {
+            EXIT_SUCCESS
+        }
     }
 
     /// Asks for the missing data at the terminal.

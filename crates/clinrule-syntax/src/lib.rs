@@ -7,6 +7,7 @@
 
 pub mod ast;
 mod error;
+pub mod format;
 mod parser;
 pub mod span;
 pub mod suggest;
