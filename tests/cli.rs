@@ -205,3 +205,51 @@ fn graph_shows_what_each_fact_influences() {
     assert_eq!(dot.code, 0, "{}", dot.transcript());
     insta::assert_snapshot!("graph_dot", dot.stdout);
 }
+
+/// A rule set in several files: names resolve across the files of one
+/// folder, positions are given in the file that holds them, and a name
+/// defined twice shows both places.
+#[test]
+fn a_rule_set_can_span_several_files() {
+    let check = clinrule(&["check", "tests/fixtures/multi/lead"]);
+    assert_eq!(check.code, 0, "{}", check.transcript());
+    assert!(
+        check.stdout.starts_with(
+            "tests/fixtures/multi/lead/lead.crl (with tests/fixtures/multi/lead/rules.crl): clean"
+        ),
+        "{}",
+        check.stdout
+    );
+    let eval = clinrule(&[
+        "eval",
+        "tests/fixtures/multi/lead",
+        "--case",
+        "tests/fixtures/eval/lead.high.case.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(eval.code, 0, "{}", eval.transcript());
+    let result: serde_json::Value = serde_json::from_str(&eval.stdout).expect("JSON");
+    let span = &result["rules"][0]["conditions"][0]["span"];
+    assert_eq!(span["file"], "tests/fixtures/multi/lead/rules.crl");
+    assert_eq!(span["line"], 3);
+    assert_eq!(result["conclusions"][0]["id"], "lead_exposure");
+
+    let duplicate = clinrule(&["check", "tests/fixtures/multi/duplicate"]);
+    assert_eq!(duplicate.code, 1, "{}", duplicate.transcript());
+    assert!(
+        duplicate
+            .stderr
+            .contains("─[tests/fixtures/multi/duplicate/main.crl:7:6]"),
+        "{}",
+        duplicate.stderr
+    );
+    assert!(
+        duplicate
+            .stderr
+            .contains("─[tests/fixtures/multi/duplicate/more.crl:2:6]"),
+        "{}",
+        duplicate.stderr
+    );
+    insta::assert_snapshot!("multi_file_duplicate", duplicate.transcript());
+}

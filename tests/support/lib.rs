@@ -45,6 +45,7 @@ pub fn render_diagnostics(diagnostics: &[&dyn Diagnostic], name: &str, source: &
     let file = clinrule_cli::SourceFile {
         name: name.to_owned(),
         text: source.to_owned(),
+        parts: Vec::new(),
     };
     let style = clinrule_cli::Style {
         colour: false,

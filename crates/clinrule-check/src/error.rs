@@ -198,7 +198,9 @@ pub enum CheckError {
     #[error("this file has no `ruleset` header")]
     #[diagnostic(
         code(E212),
-        help("start the file with `ruleset <id>` followed by its `title`, `version` and `status`")
+        help(
+            "start the file with `ruleset <id>` followed by its `title`, `version` and `status`; a file that is part of a rule set in several files belongs in a folder where exactly one file has the header"
+        )
     )]
     MissingHeader {
         /// The start of the file.

@@ -55,6 +55,10 @@ pub struct CheckedRuleSet {
     /// The order in which derived values, scores and differentials are
     /// computed: everything before what uses it.
     pub order: Vec<Derived>,
+    /// For a rule set written in several files, each file's name and where
+    /// its text starts in `source`; set by whoever reads the files (the
+    /// checker sees one text), empty when nobody did.
+    pub parts: Vec<(String, u32)>,
 }
 
 impl CheckedRuleSet {

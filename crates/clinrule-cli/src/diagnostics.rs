@@ -3,8 +3,8 @@
 use std::fmt;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity,
-    SourceCode,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, NamedSource, Severity, SourceCode, SourceSpan, SpanContents,
 };
 
 use crate::files::SourceFile;
@@ -28,10 +28,19 @@ pub fn render(diagnostic: &dyn Diagnostic, source: Option<&SourceFile>, style: S
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
         .with_links(false);
-    let named = source.map(|file| NamedSource::new(file.name.clone(), file.text.clone()));
+    let named = source
+        .filter(|file| file.parts.len() <= 1)
+        .map(|file| NamedSource::new(file.name.clone(), file.text.clone()));
+    let parts = source
+        .filter(|file| file.parts.len() > 1)
+        .map(|file| Parts { file });
     let wrapped = WithSource {
         inner: diagnostic,
-        source: named.as_ref(),
+        source: match (&named, &parts) {
+            (Some(named), _) => Some(named as &dyn SourceCode),
+            (None, Some(parts)) => Some(parts as &dyn SourceCode),
+            (None, None) => None,
+        },
     };
     let mut out = String::new();
     if handler.render_report(&mut out, &wrapped).is_err() {
@@ -40,10 +49,48 @@ pub fn render(diagnostic: &dyn Diagnostic, source: Option<&SourceFile>, style: S
     out
 }
 
+/// A rule set written in several files: each span is shown in its own
+/// file, with that file's name and line numbers.
+struct Parts<'file> {
+    file: &'file SourceFile,
+}
+
+impl SourceCode for Parts<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let (name, start) = self.file.part_of(span.offset());
+        let end = self
+            .file
+            .parts
+            .iter()
+            .map(|(_, part_start)| *part_start)
+            .find(|part_start| *part_start > start)
+            .unwrap_or(self.file.text.len());
+        let text = self.file.text.get(start..end).unwrap_or_default();
+        let local = SourceSpan::new((span.offset() - start).into(), span.len());
+        let contents = text.read_span(&local, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            name.to_owned(),
+            contents.data(),
+            SourceSpan::new(
+                (contents.span().offset() + start).into(),
+                contents.span().len(),
+            ),
+            contents.line(),
+            contents.column(),
+            contents.line_count(),
+        )))
+    }
+}
+
 /// A diagnostic seen together with the file it points into.
 struct WithSource<'diagnostic> {
     inner: &'diagnostic dyn Diagnostic,
-    source: Option<&'diagnostic NamedSource<String>>,
+    source: Option<&'diagnostic dyn SourceCode>,
 }
 
 impl fmt::Debug for WithSource<'_> {
@@ -78,6 +125,6 @@ impl Diagnostic for WithSource<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.source.map(|source| source as &dyn SourceCode)
+        self.source
     }
 }

@@ -34,12 +34,12 @@ pub enum CliError {
         offset: usize,
     },
 
-    /// `eval` given more than one rule file.
-    #[error("`eval` takes one rule file, but {count} were given: {files}")]
+    /// A command that takes one rule set given several.
+    #[error("this command takes one rule set, but {count} were given: {files}")]
     #[diagnostic(
         code(E404),
         help(
-            "name the one rule file to evaluate; rule sets spread over several files are not supported yet"
+            "name the one rule file to use; a rule set in several files is a folder where exactly one file has the `ruleset` header"
         )
     )]
     OneRuleSetExpected {

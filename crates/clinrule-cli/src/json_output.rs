@@ -111,6 +111,7 @@ pub(crate) struct ConditionJson {
 
 #[derive(Serialize)]
 pub(crate) struct SpanJson {
+    file: String,
     start: u32,
     end: u32,
     line: usize,
@@ -229,11 +230,28 @@ struct ReferenceJson<'a> {
     url: Option<&'a str>,
 }
 
-fn span_json(span: Span, source: &str) -> SpanJson {
-    let (line, column) = span.line_column(source);
+/// Where a span is: in a rule set written in several files, offsets,
+/// line and column are within the file that holds it.
+fn span_json(span: Span, rule_set: &CheckedRuleSet, file_name: &str) -> SpanJson {
+    let (file, start) = rule_set
+        .parts
+        .iter()
+        .rev()
+        .find(|(_, start)| *start <= span.start)
+        .map_or((file_name, 0), |(name, start)| (name.as_str(), *start));
+    let end = rule_set
+        .parts
+        .iter()
+        .map(|(_, part_start)| *part_start)
+        .find(|part_start| *part_start > start)
+        .map_or(rule_set.source.len(), |end| end as usize);
+    let text = rule_set.source.get(start as usize..end).unwrap_or_default();
+    let local = Span::new(span.start - start, span.end - start);
+    let (line, column) = local.line_column(text);
     SpanJson {
-        start: span.start,
-        end: span.end,
+        file: file.to_owned(),
+        start: local.start,
+        end: local.end,
         line,
         column,
     }
@@ -269,7 +287,7 @@ pub(crate) fn conditions_json(
         .into_iter()
         .map(|condition| ConditionJson {
             source: rule_set.text(condition.expr.span),
-            span: span_json(condition.expr.span, &rule_set.source),
+            span: span_json(condition.expr.span, rule_set, evaluated.file_name),
             fact: tested_name(rule_set, condition.expr),
             value: tested_value(evaluated, condition.expr, condition.values),
             threshold: threshold_text(rule_set, condition.expr),

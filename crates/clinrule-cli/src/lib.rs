@@ -175,8 +175,9 @@ struct LoadedRuleFile {
     warnings: usize,
 }
 
-fn load(path: &std::path::Path) -> Result<LoadedRuleFile, CliError> {
-    let file = files::read(path)?;
+/// Reads, parses and checks one rule set, in one file or several.
+fn load(paths: &[PathBuf]) -> Result<LoadedRuleFile, CliError> {
+    let file = files::read_rule_set(paths)?;
     let (parsed, syntax_errors) = clinrule_syntax::parse(&file.text);
     let outcome = clinrule_check::check(&file.text, &parsed);
     let mut diagnostics: Vec<(u32, Box<dyn Diagnostic + Send + Sync>)> = Vec::new();
@@ -199,9 +200,17 @@ fn load(path: &std::path::Path) -> Result<LoadedRuleFile, CliError> {
     }
     // Syntax and check diagnostics together, in the order of the file.
     diagnostics.sort_by_key(|(start, _)| *start);
+    let mut rule_set = outcome.rule_set;
+    if let Some(rule_set) = rule_set.as_mut() {
+        rule_set.parts = file
+            .parts
+            .iter()
+            .map(|(name, start)| (name.clone(), u32::try_from(*start).unwrap_or(u32::MAX)))
+            .collect();
+    }
     Ok(LoadedRuleFile {
         file,
-        rule_set: outcome.rule_set,
+        rule_set,
         diagnostics: diagnostics
             .into_iter()
             .map(|(_, diagnostic)| diagnostic)
@@ -243,12 +252,15 @@ impl Session<'_> {
         let mut total_errors = 0;
         let mut total_warnings = 0;
         let mut unreadable = 0;
-        for path in &files {
-            let loaded = match load(path) {
+        let sets = files::rule_sets(files.clone());
+        for set in &sets {
+            let loaded = match load(set) {
                 Ok(loaded) => loaded,
                 Err(error) => {
                     self.report(&error, None);
-                    let _ = writeln!(self.out, "{}: not read", path.display());
+                    let names: Vec<String> =
+                        set.iter().map(|path| path.display().to_string()).collect();
+                    let _ = writeln!(self.out, "{}: not read", names.join(", "));
                     unreadable += 1;
                     continue;
                 }
@@ -272,7 +284,7 @@ impl Session<'_> {
                     format!("{}, {}", count(errors, "error"), count(warnings, "warning"))
                 }
             };
-            let _ = writeln!(self.out, "{}: {verdict}", loaded.file.name);
+            let _ = writeln!(self.out, "{}: {verdict}", loaded.file.display_name());
         }
         let not_read = if unreadable > 0 {
             format!(", {unreadable} not read")
@@ -510,17 +522,19 @@ impl Session<'_> {
             Ok(files) => files,
             Err(error) => return Err(self.usage_error(&error)),
         };
-        let [path] = files.as_slice() else {
-            let names: Vec<String> = files
+        let sets = files::rule_sets(files);
+        let [set] = sets.as_slice() else {
+            let names: Vec<String> = sets
                 .iter()
+                .filter_map(|set| set.first())
                 .map(|file| format!("`{}`", file.display()))
                 .collect();
             return Err(self.usage_error(&CliError::OneRuleSetExpected {
-                count: files.len(),
+                count: sets.len(),
                 files: names.join(", "),
             }));
         };
-        let loaded = match load(path) {
+        let loaded = match load(set) {
             Ok(loaded) => loaded,
             Err(error) => return Err(self.usage_error(&error)),
         };

@@ -101,8 +101,12 @@ impl Session<'_> {
         let mut totals = Totals::default();
         let mut broken_rule_files = 0;
         let mut found_tests = false;
-        for path in &files {
-            let loaded = match load(path) {
+        for set in files::rule_sets(files) {
+            let Some(path) = set.first().cloned() else {
+                continue;
+            };
+            let path = &path;
+            let loaded = match load(&set) {
                 Ok(loaded) => loaded,
                 Err(error) => {
                     self.report(&error, None);

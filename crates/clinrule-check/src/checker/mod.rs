@@ -96,6 +96,7 @@ pub fn check(source: &str, file: &RuleFile) -> CheckOutcome {
                 differentials,
                 rules,
                 order,
+                parts: Vec::new(),
             })
         }
         _ => None,
