@@ -158,6 +158,8 @@ fn no_orphan_snapshots() {
                 || read(&root().join("tests/rules.rs")).contains(&format!("\"{snapshot}\""))
         } else if let Some(test) = name.strip_prefix("consult__") {
             read(&root().join("tests/consult.rs")).contains(&format!("fn {test}()"))
+        } else if let Some(test) = name.strip_prefix("cohort__") {
+            read(&root().join("tests/cohort.rs")).contains(&format!("fn {test}()"))
         } else if let Some(test) = name.strip_prefix("fmt__") {
             read(&root().join("tests/fmt.rs")).contains(&format!("fn {test}()"))
         } else if let Some(test) = name.strip_prefix("editor_tests__") {

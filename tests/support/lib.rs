@@ -260,4 +260,28 @@ pub const CLI_ERROR_SCENARIOS: &[(&str, &[&str], &str)] = &[
         &["test", "tests/fixtures/cli/one-rule-set"],
         "E408",
     ),
+    (
+        "cohort_as_text",
+        &[
+            "eval",
+            "tests/fixtures/eval/lead.crl",
+            "--cases",
+            "tests/fixtures/cohort/lead.ndjson",
+            "--format",
+            "text",
+        ],
+        "E409",
+    ),
+    (
+        "summary_of_one_case",
+        &[
+            "eval",
+            "tests/fixtures/eval/lead.crl",
+            "--case",
+            "tests/fixtures/eval/lead.high.case.json",
+            "--format",
+            "summary",
+        ],
+        "E410",
+    ),
 ];

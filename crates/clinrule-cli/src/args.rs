@@ -31,11 +31,26 @@ pub enum Command {
         #[arg(required = true, value_name = "RULES")]
         rules: Vec<PathBuf>,
         /// The patient case, a JSON file (see docs/case-format.md).
-        #[arg(long, value_name = "CASE.json")]
-        case: PathBuf,
-        /// How to write the result.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(
+            long,
+            value_name = "CASE.json",
+            required_unless_present = "cases",
+            conflicts_with = "cases"
+        )]
+        case: Option<PathBuf>,
+        /// A cohort: one case per line (NDJSON), evaluated on every core.
+        #[arg(long, value_name = "COHORT.ndjson")]
+        cases: Option<PathBuf>,
+        /// For a cohort: where to write the results (standard output otherwise).
+        #[arg(long, value_name = "RESULTS", requires = "cases")]
+        out: Option<PathBuf>,
+        /// For a cohort: no progress on standard error.
+        #[arg(long, requires = "cases")]
+        quiet: bool,
+        /// How to write the result: text, json or markdown for one case
+        /// (text unless given); json or summary for a cohort (summary unless given).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
         /// How much of the story the text tells: the conclusions and why
         /// (brief), also why every other rule did not fire (rules), or every
         /// condition of every rule (full). JSON always holds everything.
@@ -143,6 +158,8 @@ pub enum Format {
     Json,
     /// A clinical report in Markdown, laid out like a clinical note.
     Markdown,
+    /// For a cohort: the number of cases that reached each conclusion.
+    Summary,
 }
 
 /// Output formats of `graph`.

@@ -92,4 +92,24 @@ pub enum CliError {
         /// The rule files or folders named.
         rules: String,
     },
+
+    /// A cohort asked for in a format for one case.
+    #[error("a cohort is written as `json` (a record per line) or `summary`")]
+    #[diagnostic(
+        code(E409),
+        help(
+            "use `--format json` or `--format summary`; to read one patient's result as text, evaluate that case with `--case`"
+        )
+    )]
+    CohortFormat,
+
+    /// `--format summary` for one case.
+    #[error("`--format summary` counts conclusions over a cohort")]
+    #[diagnostic(
+        code(E410),
+        help(
+            "give the cohort with `--cases COHORT.ndjson`, or choose `text`, `json` or `markdown` for one case"
+        )
+    )]
+    SummaryNeedsCohort,
 }

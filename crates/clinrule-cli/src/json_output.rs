@@ -319,6 +319,17 @@ fn truth_word(value: Option<&Val>) -> &'static str {
 
 /// Writes the JSON result, pretty-printed, ending with a newline.
 pub fn render(evaluated: &Evaluated<'_>) -> String {
+    let mut text = render_with(evaluated, true);
+    text.push('\n');
+    text
+}
+
+/// Writes the JSON result on one line, without a newline: a cohort record.
+pub fn render_compact(evaluated: &Evaluated<'_>) -> String {
+    render_with(evaluated, false)
+}
+
+fn render_with(evaluated: &Evaluated<'_>, pretty: bool) -> String {
     let Evaluated {
         file_name,
         rule_set,
@@ -579,9 +590,12 @@ pub fn render(evaluated: &Evaluated<'_>) -> String {
             })
             .collect(),
     };
-    let mut text = serde_json::to_string_pretty(&result).unwrap_or_else(|error| {
+    let written = if pretty {
+        serde_json::to_string_pretty(&result)
+    } else {
+        serde_json::to_string(&result)
+    };
+    written.unwrap_or_else(|error| {
         format!("{{\"format_version\": {FORMAT_VERSION}, \"error\": \"{error}\"}}")
-    });
-    text.push('\n');
-    text
+    })
 }

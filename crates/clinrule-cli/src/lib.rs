@@ -9,6 +9,7 @@
 //! error (a bug, reported as such).
 
 mod args;
+mod cohort;
 mod consult;
 mod diagnostics;
 mod error;
@@ -56,6 +57,8 @@ pub struct Terminal {
     pub colour_stderr: bool,
     /// The width to wrap diagnostics at.
     pub width: usize,
+    /// Whether standard error is a terminal, where a cohort run shows its progress.
+    pub progress: bool,
     /// Whether to repeat each answer `consult` reads, so that a transcript
     /// of piped answers reads like a conversation.
     pub echo_input: bool,
@@ -68,6 +71,7 @@ impl Terminal {
             colour_stdout: false,
             colour_stderr: false,
             width: 80,
+            progress: false,
             echo_input: true,
         }
     }
@@ -118,13 +122,33 @@ where
         Command::Eval {
             rules,
             case,
+            cases,
+            out,
+            quiet,
             format,
             explain,
             audience,
         } => {
+            if let Some(cases) = cases {
+                let format = match format {
+                    None | Some(Format::Summary) => cohort::CohortFormat::Summary,
+                    Some(Format::Json) => cohort::CohortFormat::Json,
+                    Some(Format::Text | Format::Markdown) => {
+                        return session.usage_error(&CliError::CohortFormat);
+                    }
+                };
+                return session.cohort(&rules, &cases, out.as_deref(), format, quiet);
+            }
+            let format = format.unwrap_or(Format::Text);
+            if format == Format::Summary {
+                return session.usage_error(&CliError::SummaryNeedsCohort);
+            }
             if audience == Audience::Patient && format != Format::Markdown {
                 return session.usage_error(&CliError::AudienceNeedsMarkdown);
             }
+            let Some(case) = case else {
+                return EXIT_USAGE;
+            };
             session.eval(&rules, &case, format, explain, audience)
         }
         Command::Explain {
@@ -343,7 +367,7 @@ impl Session<'_> {
                     Audience::Patient => markdown::Audience::Patient,
                 },
             ),
-            Format::Text => text_output::render(
+            Format::Text | Format::Summary => text_output::render(
                 &evaluated,
                 text_output::Palette::new(self.terminal.colour_stdout),
                 level,
@@ -351,6 +375,94 @@ impl Session<'_> {
         };
         let _ = self.out.write_all(text.as_bytes());
         EXIT_SUCCESS
+    }
+
+    /// Evaluates a cohort, one case per line.
+    fn cohort(
+        &mut self,
+        paths: &[PathBuf],
+        cases: &std::path::Path,
+        out_path: Option<&std::path::Path>,
+        format: cohort::CohortFormat,
+        quiet: bool,
+    ) -> u8 {
+        let loaded = match self.load_rule_set(paths) {
+            Ok(loaded) => loaded,
+            Err(code) => return code,
+        };
+        let Some(rule_set) = loaded.rule_set.as_ref() else {
+            return EXIT_FINDINGS;
+        };
+        let input = match std::fs::File::open(cases) {
+            Ok(input) => input,
+            Err(error) => {
+                return self.usage_error(&CliError::Unreadable {
+                    path: cases.display().to_string(),
+                    reason: error.to_string(),
+                });
+            }
+        };
+        let total_bytes = input.metadata().map(|metadata| metadata.len()).ok();
+        let mut input = std::io::BufReader::with_capacity(1 << 16, input);
+        let mut file_out = match out_path.map(std::fs::File::create) {
+            Some(Ok(file)) => Some(std::io::BufWriter::with_capacity(1 << 16, file)),
+            Some(Err(error)) => {
+                return self.usage_error(&CliError::Unwritable {
+                    path: out_path
+                        .map(|path| path.display().to_string())
+                        .unwrap_or_default(),
+                    reason: error.to_string(),
+                });
+            }
+            None => None,
+        };
+        let progress = (self.terminal.progress && !quiet)
+            .then_some(total_bytes)
+            .flatten();
+        let result = {
+            let mut buffered_stdout;
+            let out: &mut dyn Write = match file_out.as_mut() {
+                Some(file) => file,
+                None => {
+                    buffered_stdout = std::io::BufWriter::with_capacity(1 << 16, &mut *self.out);
+                    &mut buffered_stdout
+                }
+            };
+            cohort::run(
+                rule_set,
+                &loaded.file.name,
+                &mut input,
+                out,
+                &mut *self.err,
+                format,
+                progress,
+            )
+        };
+        match result {
+            Ok(totals) if totals.refused > 0 => {
+                let _ = writeln!(
+                    self.err,
+                    "{}: {} of {} lines refused; each is reported above{}",
+                    cases.display(),
+                    totals.refused,
+                    totals.lines,
+                    if format == cohort::CohortFormat::Json {
+                        " and written as an error record"
+                    } else {
+                        ""
+                    }
+                );
+                EXIT_FINDINGS
+            }
+            Ok(_) => EXIT_SUCCESS,
+            Err(error) => self.usage_error(&CliError::Unwritable {
+                path: out_path.map_or_else(
+                    || "standard output".to_owned(),
+                    |path| path.display().to_string(),
+                ),
+                reason: error.to_string(),
+            }),
+        }
     }
 
     /// Explains one rule or conclusion.

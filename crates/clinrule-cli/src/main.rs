@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         colour_stdout: !no_colour && std::io::stdout().is_terminal(),
         colour_stderr: !no_colour && std::io::stderr().is_terminal(),
         width,
+        progress: std::io::stderr().is_terminal(),
         echo_input: !std::io::stdin().is_terminal(),
     };
     // A bug must never show a Rust backtrace to a clinician: report it plainly.

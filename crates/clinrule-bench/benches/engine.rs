@@ -1,0 +1,88 @@
+//! Benchmarks of the engine: one case, and parsing and checking rule sets
+//! of growing size. Run with `cargo bench -p clinrule-bench`.
+
+#![allow(
+    missing_docs,
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "benchmarks"
+)]
+
+use clinrule_check::CheckedRuleSet;
+use clinrule_eval::Case;
+
+fn main() {
+    divan::main();
+}
+
+fn checked(source: &str) -> CheckedRuleSet {
+    let (file, errors) = clinrule_syntax::parse(source);
+    assert!(errors.is_empty(), "{errors:?}");
+    clinrule_check::check(source, &file)
+        .rule_set
+        .expect("the generated rule set checks")
+}
+
+fn seed() -> (CheckedRuleSet, Case) {
+    let source = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../rules/metaphyseal-sclerosis.crl"
+    ))
+    .expect("the seed rule set");
+    let rule_set = checked(&source);
+    let case_text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../rules/cases/toddler-sclerosis.json"
+    ))
+    .expect("the seed case");
+    let case = Case::from_json(&case_text, &rule_set).expect("the case reads");
+    (rule_set, case)
+}
+
+fn generated() -> (CheckedRuleSet, Vec<Case>) {
+    let rule_set = checked(&clinrule_bench::rule_set(50, 30, 1));
+    let mut random = clinrule_bench::Random::new(7);
+    let cases = (0..64)
+        .map(|_| {
+            Case::from_json(&clinrule_bench::case(30, &mut random), &rule_set).expect("a case")
+        })
+        .collect();
+    (rule_set, cases)
+}
+
+/// One case of the seed rule set, evaluated with its full trace.
+#[divan::bench]
+fn seed_evaluate(bencher: divan::Bencher) {
+    let (rule_set, case) = seed();
+    bencher.bench(|| clinrule_eval::evaluate(divan::black_box(&rule_set), divan::black_box(&case)));
+}
+
+/// One case of the generated 50-rule set, evaluated with its full trace.
+#[divan::bench]
+fn generated_50_evaluate(bencher: divan::Bencher) {
+    let (rule_set, cases) = generated();
+    let mut next = 0;
+    bencher.bench_local(|| {
+        next = (next + 1) % cases.len();
+        clinrule_eval::evaluate(&rule_set, &cases[next])
+    });
+}
+
+/// Reading a case from its JSON text against the generated 50-rule set.
+#[divan::bench]
+fn generated_50_read_case(bencher: divan::Bencher) {
+    let rule_set = checked(&clinrule_bench::rule_set(50, 30, 1));
+    let mut random = clinrule_bench::Random::new(7);
+    let text = clinrule_bench::case(30, &mut random);
+    bencher.bench(|| Case::from_json(divan::black_box(&text), &rule_set));
+}
+
+/// Parsing and checking rule sets of growing size.
+#[divan::bench(args = [50, 1_000, 10_000])]
+fn parse_and_check(bencher: divan::Bencher, rules: usize) {
+    let source = clinrule_bench::rule_set(rules, 30, 1);
+    bencher.bench(|| {
+        let (file, _) = clinrule_syntax::parse(divan::black_box(&source));
+        clinrule_check::check(&source, &file)
+    });
+}

@@ -1,0 +1,419 @@
+//! Cohort evaluation: `clinrule eval RULES --cases COHORT.ndjson`.
+//!
+//! Cases are read one per line and evaluated in batches on every core,
+//! while the file is still being read, so memory stays bounded whatever its
+//! size; results are written in the order of the input. A line that is not
+//! a good case is reported with its number and, in the JSON output, written
+//! as an error record in its place: no good line is lost, and the output has
+//! one record per input line.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{BufRead, Write};
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::time::Instant;
+
+use clinrule_check::CheckedRuleSet;
+use clinrule_eval::Case;
+use miette::Diagnostic;
+
+use crate::json_output;
+use crate::report::Evaluated;
+
+/// Lines per batch handed to a worker.
+const BATCH: usize = 512;
+
+/// What a cohort run writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CohortFormat {
+    /// One JSON record per input line.
+    Json,
+    /// Counts per conclusion over the cohort.
+    Summary,
+}
+
+/// What one batch gave.
+struct BatchOutput {
+    /// The records, for JSON output.
+    records: String,
+    /// The problems, one line each, for standard error.
+    problems: String,
+    /// How many lines were refused.
+    refused: u64,
+    /// How many cases were evaluated.
+    evaluated: u64,
+    /// For each conclusion identifier, in the order of `Counts::ids`, the
+    /// cases that reached it.
+    reached: Vec<u64>,
+}
+
+/// The conclusions of a rule set as the summary counts them (`suspect
+/// lead_exposure`, `exclude lead_exposure`, `note c0`), each once, in file
+/// order, and for each (rule, conclusion) position its index among them.
+fn conclusion_ids(rule_set: &CheckedRuleSet) -> (Vec<String>, Vec<Vec<usize>>) {
+    let mut ids: Vec<String> = Vec::new();
+    let mut positions = Vec::with_capacity(rule_set.rules.len());
+    for rule in &rule_set.rules {
+        let mut mine = Vec::with_capacity(rule.conclusions.len());
+        for conclusion in &rule.conclusions {
+            // A diagnosis suspected and excluded under one identifier are
+            // two rows: what the rules concluded, not just what about.
+            let verb = match conclusion.action {
+                Some(clinrule_check::model::DiagnosisAction::Suspect) => "suspect",
+                Some(clinrule_check::model::DiagnosisAction::Exclude) => "exclude",
+                None => conclusion.kind.word(),
+            };
+            let key = format!("{verb} {}", conclusion.id);
+            let index = match ids.iter().position(|known| *known == key) {
+                Some(index) => index,
+                None => {
+                    ids.push(key);
+                    ids.len() - 1
+                }
+            };
+            mine.push(index);
+        }
+        positions.push(mine);
+    }
+    (ids, positions)
+}
+
+/// Evaluates one batch of lines.
+fn run_batch(
+    rule_set: &CheckedRuleSet,
+    file_name: &str,
+    format: CohortFormat,
+    positions: &[Vec<usize>],
+    id_count: usize,
+    lines: &[(u64, String)],
+) -> BatchOutput {
+    let mut output = BatchOutput {
+        records: String::new(),
+        problems: String::new(),
+        refused: 0,
+        evaluated: 0,
+        reached: vec![0; id_count],
+    };
+    let mut seen = vec![false; id_count];
+    for (number, line) in lines {
+        match Case::from_json(line, rule_set) {
+            Err(errors) => {
+                output.refused += 1;
+                let mut record = format!("{{\"line\":{number},\"errors\":[");
+                for (position, error) in errors.iter().enumerate() {
+                    let code = error
+                        .code()
+                        .map(|code| code.to_string())
+                        .unwrap_or_default();
+                    let (_, column) = error.span().line_column(line);
+                    let message = error.to_string();
+                    let _ = writeln!(
+                        output.problems,
+                        "line {number}, column {column}: {code} {message}"
+                    );
+                    if position > 0 {
+                        record.push(',');
+                    }
+                    let _ = write!(
+                        record,
+                        "{{\"code\":{},\"message\":{},\"column\":{column}}}",
+                        serde_json::Value::String(code),
+                        serde_json::Value::String(message)
+                    );
+                }
+                record.push_str("]}\n");
+                if format == CohortFormat::Json {
+                    output.records.push_str(&record);
+                }
+            }
+            Ok(case) => {
+                output.evaluated += 1;
+                let evaluation = clinrule_eval::evaluate(rule_set, &case);
+                match format {
+                    CohortFormat::Json => {
+                        let evaluated = Evaluated {
+                            file_name,
+                            rule_set,
+                            case: &case,
+                            evaluation: &evaluation,
+                        };
+                        let _ = writeln!(
+                            output.records,
+                            "{{\"line\":{number},\"result\":{}}}",
+                            json_output::render_compact(&evaluated)
+                        );
+                    }
+                    CohortFormat::Summary => {
+                        // A conclusion reached by two rules counts once per case.
+                        seen.iter_mut().for_each(|flag| *flag = false);
+                        for (rule, conclusion) in &evaluation.conclusions {
+                            if let Some(index) =
+                                positions.get(*rule).and_then(|mine| mine.get(*conclusion))
+                                && let Some(flag) = seen.get_mut(*index)
+                                && !*flag
+                            {
+                                *flag = true;
+                                if let Some(count) = output.reached.get_mut(*index) {
+                                    *count += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    output
+}
+
+/// Totals over the cohort.
+pub struct Totals {
+    /// Lines read.
+    pub lines: u64,
+    /// Cases evaluated.
+    pub evaluated: u64,
+    /// Lines refused.
+    pub refused: u64,
+}
+
+/// Progress on standard error: cases, cases per second, and time left.
+struct Progress {
+    started: Instant,
+    last: Instant,
+    total_bytes: u64,
+}
+
+impl Progress {
+    fn show(&mut self, err: &mut dyn Write, done: u64, bytes: u64, last: bool) {
+        let now = Instant::now();
+        if !last && now.duration_since(self.last).as_millis() < 250 {
+            return;
+        }
+        self.last = now;
+        let seconds = now.duration_since(self.started).as_secs_f64().max(1e-9);
+        let rate = done as f64 / seconds;
+        let share = if self.total_bytes > 0 {
+            bytes as f64 / self.total_bytes as f64
+        } else {
+            0.0
+        };
+        let left = if share > 0.0 {
+            seconds * (1.0 - share) / share
+        } else {
+            0.0
+        };
+        let _ = write!(
+            err,
+            "\r{done} cases · {rate:.0} cases/s · {:.0}% · {left:.0} s left   ",
+            share * 100.0
+        );
+        if last {
+            let _ = writeln!(err);
+        }
+        let _ = err.flush();
+    }
+}
+
+/// Puts batch outputs back in input order and writes them.
+struct Writer<'streams> {
+    out: &'streams mut dyn Write,
+    err: &'streams mut dyn Write,
+    pending: BTreeMap<usize, BatchOutput>,
+    next: usize,
+    totals: Totals,
+    reached: Vec<u64>,
+    progress: Option<Progress>,
+}
+
+impl Writer<'_> {
+    fn accept(
+        &mut self,
+        index: usize,
+        output: BatchOutput,
+        bytes_read: u64,
+    ) -> std::io::Result<()> {
+        self.pending.insert(index, output);
+        while let Some(output) = self.pending.remove(&self.next) {
+            self.out.write_all(output.records.as_bytes())?;
+            self.err.write_all(output.problems.as_bytes())?;
+            self.totals.evaluated += output.evaluated;
+            self.totals.refused += output.refused;
+            for (total, count) in self.reached.iter_mut().zip(&output.reached) {
+                *total += count;
+            }
+            self.next += 1;
+        }
+        if let Some(progress) = self.progress.as_mut() {
+            let done = self.totals.evaluated + self.totals.refused;
+            progress.show(self.err, done, bytes_read, false);
+        }
+        Ok(())
+    }
+}
+
+/// A batch of lines with their numbers, and its place in the input.
+type Job = (usize, Vec<(u64, String)>);
+
+/// Evaluates every line of `input`, writing records or the summary to
+/// `out` and each problem to `err`. Reading and writing stay on this
+/// thread; the evaluation runs on one worker per core.
+pub fn run(
+    rule_set: &CheckedRuleSet,
+    file_name: &str,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    format: CohortFormat,
+    total_bytes: Option<u64>,
+) -> std::io::Result<Totals> {
+    let (ids, positions) = conclusion_ids(rule_set);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .clamp(1, 16);
+    let mut writer = Writer {
+        out,
+        err,
+        pending: BTreeMap::new(),
+        next: 0,
+        totals: Totals {
+            lines: 0,
+            evaluated: 0,
+            refused: 0,
+        },
+        reached: vec![0u64; ids.len()],
+        progress: total_bytes.map(|total_bytes| Progress {
+            started: Instant::now(),
+            last: Instant::now(),
+            total_bytes,
+        }),
+    };
+    let (job_sender, job_receiver) = sync_channel::<Job>(workers * 2);
+    let job_receiver = std::sync::Mutex::new(job_receiver);
+    let (result_sender, result_receiver) = sync_channel::<(usize, BatchOutput)>(workers * 4);
+    std::thread::scope(|scope| -> std::io::Result<()> {
+        // The sender lives in this closure, so that leaving it early, on an
+        // error, stops the workers and the scope can end.
+        let job_sender = job_sender;
+        let result_receiver = result_receiver;
+        for _ in 0..workers {
+            let job_receiver = &job_receiver;
+            let result_sender: SyncSender<(usize, BatchOutput)> = result_sender.clone();
+            let positions = &positions;
+            let id_count = ids.len();
+            scope.spawn(move || {
+                loop {
+                    let job = match job_receiver.lock() {
+                        Ok(receiver) => receiver.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((index, lines)) = job else { return };
+                    let output =
+                        run_batch(rule_set, file_name, format, positions, id_count, &lines);
+                    if result_sender.send((index, output)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(result_sender);
+
+        let send = |mut job: Job, writer: &mut Writer<'_>, bytes: u64| -> std::io::Result<()> {
+            loop {
+                match job_sender.try_send(job) {
+                    Ok(()) => break,
+                    Err(std::sync::mpsc::TrySendError::Full(back)) => {
+                        job = back;
+                        // Every worker is busy: write a result while waiting.
+                        match result_receiver.recv() {
+                            Ok((done, output)) => writer.accept(done, output, bytes)?,
+                            Err(_) => return Err(std::io::Error::other("the workers stopped")),
+                        }
+                    }
+                    Err(std::sync::mpsc::TrySendError::Disconnected(_)) => {
+                        return Err(std::io::Error::other("the workers stopped"));
+                    }
+                }
+            }
+            while let Ok((done, output)) = result_receiver.try_recv() {
+                writer.accept(done, output, bytes)?;
+            }
+            Ok(())
+        };
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut index = 0;
+        let mut line = String::new();
+        let mut bytes = 0u64;
+        loop {
+            line.clear();
+            if input.read_line(&mut line)? == 0 {
+                break;
+            }
+            bytes += line.len() as u64;
+            writer.totals.lines += 1;
+            let text = line.trim_end_matches(['\n', '\r']).to_owned();
+            batch.push((writer.totals.lines, text));
+            if batch.len() == BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                send((index, full), &mut writer, bytes)?;
+                index += 1;
+            }
+        }
+        if !batch.is_empty() {
+            send((index, batch), &mut writer, bytes)?;
+        }
+        drop(job_sender);
+        while let Ok((done, output)) = result_receiver.recv() {
+            writer.accept(done, output, bytes)?;
+        }
+        Ok(())
+    })?;
+    let Writer {
+        out,
+        err,
+        totals,
+        reached,
+        mut progress,
+        ..
+    } = writer;
+    if let Some(progress) = progress.as_mut() {
+        progress.show(
+            err,
+            totals.evaluated + totals.refused,
+            progress.total_bytes,
+            true,
+        );
+    }
+    if format == CohortFormat::Summary {
+        write_summary(out, &ids, &reached, &totals)?;
+    }
+    out.flush()?;
+    Ok(totals)
+}
+
+/// The counts per conclusion over the cohort.
+fn write_summary(
+    out: &mut dyn Write,
+    ids: &[String],
+    reached: &[u64],
+    totals: &Totals,
+) -> std::io::Result<()> {
+    let mut text = format!(
+        "{} lines: {} cases evaluated, {} refused\n",
+        totals.lines, totals.evaluated, totals.refused
+    );
+    let width = ids.iter().map(String::len).max().unwrap_or(10).max(10);
+    let _ = writeln!(
+        text,
+        "{:<width$}  {:>10}  {:>7}",
+        "conclusion", "cases", "share"
+    );
+    for (id, count) in ids.iter().zip(reached) {
+        let share = if totals.evaluated > 0 {
+            *count as f64 * 100.0 / totals.evaluated as f64
+        } else {
+            0.0
+        };
+        let _ = writeln!(text, "{id:<width$}  {count:>10}  {share:>6.1}%");
+    }
+    out.write_all(text.as_bytes())
+}
