@@ -292,7 +292,20 @@ impl<'a> Evaluator<'a> {
 
     /// Computes every derived value, score and differential, in dependency order.
     pub(crate) fn derived(&mut self) {
+        self.derived_where(|_| true);
+    }
+
+    /// Computes only these derived values, scores and differentials (which
+    /// must include everything they use), in dependency order.
+    pub(crate) fn derived_only(&mut self, needed: &[Derived]) {
+        self.derived_where(|derived| needed.contains(&derived));
+    }
+
+    fn derived_where(&mut self, wanted: impl Fn(Derived) -> bool) {
         for derived in &self.rule_set.order {
+            if !wanted(*derived) {
+                continue;
+            }
             match *derived {
                 Derived::Let(index) => {
                     let Some(let_decl) = self.rule_set.lets.get(index) else {
@@ -323,6 +336,12 @@ impl<'a> Evaluator<'a> {
                 }
             }
         }
+    }
+
+    /// A rule's status alone, without its trace.
+    pub(crate) fn rule_status(&mut self, rule: &CheckedRule) -> RuleStatus {
+        let mut nodes = Vec::with_capacity(rule.condition.node_count());
+        RuleStatus::from_truth(self.value(&rule.condition, &mut nodes).truth())
     }
 
     pub(crate) fn rule(&mut self, rule: &CheckedRule) -> RuleOutcome {

@@ -14,7 +14,9 @@
 use std::collections::BTreeMap;
 
 use clinrule_check::CheckedRuleSet;
-use clinrule_check::model::{CheckedRule, Const, Expr, ExprKind, FactIndex, FactType, ValueType};
+use clinrule_check::model::{
+    CheckedRule, Const, Derived, Expr, ExprKind, FactIndex, FactType, ValueType,
+};
 use clinrule_check::number::Rational;
 use clinrule_syntax::Span;
 use clinrule_syntax::ast::Date;
@@ -412,9 +414,11 @@ pub(crate) fn decide_by_cases(
         }
         choices.push((*fact, domain));
     }
+    // Only what the rule reads is recomputed in each world.
+    let needed = needed_derived(rule_set, &rule.condition);
     let mut agreed: Option<RuleStatus> = None;
+    let mut hypothetical = case.clone();
     for world in 0..worlds {
-        let mut hypothetical = case.clone();
         let mut rest = world;
         for (fact, domain) in &choices {
             let region = domain.get(rest % domain.len())?;
@@ -424,14 +428,71 @@ pub(crate) fn decide_by_cases(
             }
         }
         let mut evaluator = Evaluator::new(rule_set, &hypothetical);
-        evaluator.derived();
-        let status = evaluator.rule(rule).status;
+        if !needed.is_empty() {
+            evaluator.derived_only(&needed);
+        }
+        let status = evaluator.rule_status(rule);
         if status == RuleStatus::Undetermined || agreed.is_some_and(|agreed| agreed != status) {
             return None;
         }
         agreed = Some(status);
     }
     agreed
+}
+
+/// The derived values, scores and differentials an expression needs,
+/// directly or through one another.
+fn needed_derived(rule_set: &CheckedRuleSet, expr: &Expr) -> Vec<Derived> {
+    let mut needed: Vec<Derived> = Vec::new();
+    let mut stack = vec![expr];
+    while let Some(expr) = stack.pop() {
+        let found = match expr.kind {
+            ExprKind::Let(index) => Some(Derived::Let(index)),
+            ExprKind::Score(index) | ExprKind::Band(index) => Some(Derived::Score(index)),
+            ExprKind::Status(index, _) => Some(Derived::Differential(index)),
+            _ => None,
+        };
+        if let Some(derived) = found
+            && !needed.contains(&derived)
+        {
+            needed.push(derived);
+            match derived {
+                Derived::Let(index) => {
+                    if let Some(value) = rule_set.lets.get(index) {
+                        stack.push(&value.value);
+                    }
+                }
+                Derived::Score(index) => {
+                    for criterion in rule_set
+                        .scores
+                        .get(index)
+                        .into_iter()
+                        .flat_map(|score| &score.criteria)
+                    {
+                        stack.extend(criterion.choices.iter().map(|choice| &choice.condition));
+                    }
+                }
+                Derived::Differential(index) => {
+                    for candidate in rule_set
+                        .differentials
+                        .get(index)
+                        .into_iter()
+                        .flat_map(|differential| &differential.candidates)
+                    {
+                        stack.extend(
+                            candidate
+                                .arguments
+                                .iter()
+                                .map(|argument| &argument.condition),
+                        );
+                        stack.extend(candidate.statuses.iter().map(|status| &status.condition));
+                    }
+                }
+            }
+        }
+        stack.extend(expr.children());
+    }
+    needed
 }
 
 /// For each need of an evaluation, what its fact's values would decide:
