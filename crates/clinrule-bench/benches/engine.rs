@@ -77,8 +77,58 @@ fn generated_50_read_case(bencher: divan::Bencher) {
     bencher.bench(|| Case::from_json(divan::black_box(&text), &rule_set));
 }
 
+/// One case of the generated 50-rule set, evaluated and rendered as the
+/// full JSON result (with what each missing fact would decide).
+#[divan::bench]
+fn generated_50_evaluate_and_render_json(bencher: divan::Bencher) {
+    let (rule_set, cases) = generated();
+    let mut next = 0;
+    bencher.bench_local(|| {
+        next = (next + 1) % cases.len();
+        let evaluation = clinrule_eval::evaluate(&rule_set, &cases[next]);
+        clinrule_cli::render_json(&rule_set, &cases[next], &evaluation)
+    });
+}
+
+/// A cohort of 20,000 generated cases, end to end from NDJSON to the
+/// summary, through the command as a script runs it.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn cohort_20000_summary(bencher: divan::Bencher) {
+    let folder = std::env::temp_dir().join(format!("clinrule-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).expect("a folder");
+    let rules = folder.join("generated.crl");
+    std::fs::write(&rules, clinrule_bench::rule_set(50, 30, 1)).expect("written");
+    let cohort = folder.join("cohort.ndjson");
+    let mut random = clinrule_bench::Random::new(7);
+    let mut text = String::new();
+    for _ in 0..20_000 {
+        text.push_str(&clinrule_bench::case(30, &mut random));
+        text.push('\n');
+    }
+    std::fs::write(&cohort, text).expect("written");
+    let arguments = [
+        "clinrule".to_owned(),
+        "eval".to_owned(),
+        rules.to_string_lossy().into_owned(),
+        "--cases".to_owned(),
+        cohort.to_string_lossy().into_owned(),
+        "--quiet".to_owned(),
+    ];
+    bencher.bench_local(|| {
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        clinrule_cli::run(
+            arguments.clone(),
+            &mut out,
+            &mut err,
+            clinrule_cli::Terminal::plain(),
+        )
+    });
+    let _ = std::fs::remove_dir_all(folder);
+}
+
 /// Parsing and checking rule sets of growing size.
-#[divan::bench(args = [50, 1_000, 10_000])]
+#[divan::bench(args = [50, 1_000, 10_000, 100_000], sample_count = 5, sample_size = 1)]
 fn parse_and_check(bencher: divan::Bencher, rules: usize) {
     let source = clinrule_bench::rule_set(rules, 30, 1);
     bencher.bench(|| {

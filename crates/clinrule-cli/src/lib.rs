@@ -77,6 +77,21 @@ impl Terminal {
     }
 }
 
+/// The JSON result of one evaluated case, as `eval --format json` writes
+/// it, for programs that embed the engine.
+pub fn render_json(
+    rule_set: &CheckedRuleSet,
+    case: &Case,
+    evaluation: &clinrule_eval::Evaluation,
+) -> String {
+    json_output::render(&report::Evaluated {
+        file_name: "",
+        rule_set,
+        case,
+        evaluation,
+    })
+}
+
 /// Runs the command line `arguments` (the first being the program name),
 /// writing results to `out` and diagnostics to `err`; returns the exit code.
 /// Commands that read answers (`consult`) find none.
