@@ -8,6 +8,8 @@
     reason = "test support: a helper that cannot do its job fails the test that called it"
 )]
 
+pub mod generate;
+
 use std::path::{Path, PathBuf};
 
 use clinrule_check::CheckedRuleSet;

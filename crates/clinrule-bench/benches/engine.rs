@@ -50,6 +50,61 @@ fn generated() -> (CheckedRuleSet, Vec<Case>) {
     (rule_set, cases)
 }
 
+/// One case of the seed rule set, compiled, with the compact trace (every
+/// condition's outcome), the case already read.
+#[divan::bench]
+fn seed_compiled(bencher: divan::Bencher) {
+    let (rule_set, case) = seed();
+    let program = clinrule_eval::Program::compile(&rule_set);
+    assert_eq!(program.fallback(), None);
+    let mut coded = program.new_case();
+    program.code(&case, &mut coded);
+    let mut trace = program.new_trace();
+    bencher.bench_local(|| program.run(divan::black_box(&coded), &mut trace));
+}
+
+/// One case of the generated 50-rule set, compiled, with the compact trace,
+/// the case already read.
+#[divan::bench]
+fn generated_50_compiled(bencher: divan::Bencher) {
+    let (rule_set, cases) = generated();
+    let program = clinrule_eval::Program::compile(&rule_set);
+    assert_eq!(program.fallback(), None);
+    let coded: Vec<_> = cases
+        .iter()
+        .map(|case| {
+            let mut coded = program.new_case();
+            program.code(case, &mut coded);
+            coded
+        })
+        .collect();
+    let mut trace = program.new_trace();
+    let mut next = 0;
+    bencher.bench_local(|| {
+        next = (next + 1) % coded.len();
+        program.run(&coded[next], &mut trace)
+    });
+}
+
+/// One case of the generated 50-rule set from its JSON text to the compact
+/// trace: the fast reader, then the compiled program.
+#[divan::bench]
+fn generated_50_compiled_from_json(bencher: divan::Bencher) {
+    let rule_set = checked(&clinrule_bench::rule_set(50, 30, 1));
+    let program = clinrule_eval::Program::compile(&rule_set);
+    let mut random = clinrule_bench::Random::new(7);
+    let texts: Vec<String> = (0..64)
+        .map(|_| clinrule_bench::case(30, &mut random))
+        .collect();
+    let mut coded = program.new_case();
+    let mut trace = program.new_trace();
+    let mut next = 0;
+    bencher.bench_local(|| {
+        next = (next + 1) % texts.len();
+        program.evaluate_json(&texts[next], &mut coded, &mut trace)
+    });
+}
+
 /// One case of the seed rule set, evaluated with its full trace.
 #[divan::bench]
 fn seed_evaluate(bencher: divan::Bencher) {
@@ -112,6 +167,8 @@ fn cohort_20000_summary(bencher: divan::Bencher) {
         rules.to_string_lossy().into_owned(),
         "--cases".to_owned(),
         cohort.to_string_lossy().into_owned(),
+        "--format".to_owned(),
+        "summary".to_owned(),
         "--quiet".to_owned(),
     ];
     bencher.bench_local(|| {
@@ -127,12 +184,15 @@ fn cohort_20000_summary(bencher: divan::Bencher) {
     let _ = std::fs::remove_dir_all(folder);
 }
 
-/// Parsing and checking rule sets of growing size.
+/// Parsing, checking and compiling rule sets of growing size.
 #[divan::bench(args = [50, 1_000, 10_000, 100_000], sample_count = 5, sample_size = 1)]
-fn parse_and_check(bencher: divan::Bencher, rules: usize) {
+fn parse_check_compile(bencher: divan::Bencher, rules: usize) {
     let source = clinrule_bench::rule_set(rules, 30, 1);
     bencher.bench(|| {
         let (file, _) = clinrule_syntax::parse(divan::black_box(&source));
-        clinrule_check::check(&source, &file)
+        let outcome = clinrule_check::check(&source, &file);
+        let rule_set = outcome.rule_set.expect("the generated rule set checks");
+        let program = clinrule_eval::Program::compile(&rule_set);
+        program.op_count()
     });
 }

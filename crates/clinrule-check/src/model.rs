@@ -2,6 +2,8 @@
 //! threshold converted to base units, and derived values in dependency
 //! order. Evaluation accepts only this type.
 
+use std::collections::HashMap;
+
 use clinrule_syntax::Span;
 use clinrule_syntax::ast::{ArithOp, CompareOp, Date, Status};
 
@@ -59,12 +61,56 @@ pub struct CheckedRuleSet {
     /// its text starts in `source`; set by whoever reads the files (the
     /// checker sees one text), empty when nobody did.
     pub parts: Vec<(String, u32)>,
+    /// Each fact's index by name, for reading cases.
+    fact_lookup: HashMap<String, FactIndex>,
+    /// How the rule set depends on the case's `as_of` date, found once.
+    as_of: AsOfUses,
 }
 
 impl CheckedRuleSet {
+    /// Assembles a checked rule set and the lookups that reading cases
+    /// needs; only the checker calls it.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one argument per part of the rule set"
+    )]
+    pub(crate) fn new(
+        source: String,
+        metadata: Metadata,
+        references: Vec<CheckedReference>,
+        facts: Vec<Fact>,
+        lets: Vec<DerivedValue>,
+        scores: Vec<Score>,
+        differentials: Vec<Differential>,
+        rules: Vec<CheckedRule>,
+        order: Vec<Derived>,
+    ) -> CheckedRuleSet {
+        let fact_lookup = facts
+            .iter()
+            .enumerate()
+            .map(|(index, fact)| (fact.name.clone(), index))
+            .collect();
+        let mut rule_set = CheckedRuleSet {
+            source,
+            metadata,
+            references,
+            facts,
+            lets,
+            scores,
+            differentials,
+            rules,
+            order,
+            parts: Vec::new(),
+            fact_lookup,
+            as_of: AsOfUses::default(),
+        };
+        rule_set.as_of = rule_set.find_as_of_uses();
+        rule_set
+    }
+
     /// The index of the fact with this name.
     pub fn fact_index(&self, name: &str) -> Option<FactIndex> {
-        self.facts.iter().position(|fact| fact.name == name)
+        self.fact_lookup.get(name).copied()
     }
 
     /// The text a span covers in the rule file, on one line.
@@ -126,7 +172,11 @@ impl CheckedRuleSet {
     /// that reads `as_of`, such as `last_fracture` in
     /// `last_fracture within 30 days before as_of`), and whether some use of
     /// `as_of` reads no fact at all, so that every case needs the date.
-    pub fn as_of_uses(&self) -> AsOfUses {
+    pub fn as_of_uses(&self) -> &AsOfUses {
+        &self.as_of
+    }
+
+    fn find_as_of_uses(&self) -> AsOfUses {
         let mut uses = AsOfUses::default();
         for root in self.expressions() {
             // Each smallest comparison, range test or calculation around an

@@ -31,12 +31,32 @@ pub enum NumberProblem {
 fn greatest_common_divisor(mut left: i128, mut right: i128) -> i128 {
     left = left.checked_abs().unwrap_or(i128::MAX);
     right = right.checked_abs().unwrap_or(i128::MAX);
+    // Clinical numbers are small: 64-bit division is many times faster than
+    // 128-bit division, and gives the same divisor.
+    if let (Ok(mut small_left), Ok(mut small_right)) = (u64::try_from(left), u64::try_from(right)) {
+        while small_right != 0 {
+            let remainder = small_left % small_right;
+            small_left = small_right;
+            small_right = remainder;
+        }
+        return i128::from(small_left);
+    }
     while right != 0 {
         let remainder = left % right;
         left = right;
         right = remainder;
     }
     left
+}
+
+/// `value / divisor` for a divisor that is not zero, in 64 bits when both fit.
+fn quotient(value: i128, divisor: i128) -> i128 {
+    match (i64::try_from(value), i64::try_from(divisor)) {
+        (Ok(value), Ok(divisor)) if divisor != 0 && !(value == i64::MIN && divisor == -1) => {
+            i128::from(value / divisor)
+        }
+        _ => value.checked_div(divisor).unwrap_or(0),
+    }
 }
 
 impl Rational {
@@ -58,7 +78,11 @@ impl Rational {
             return None;
         }
         let divisor = greatest_common_divisor(numerator, denominator).max(1);
-        let (mut numerator, mut denominator) = (numerator / divisor, denominator / divisor);
+        let (mut numerator, mut denominator) = if divisor == 1 {
+            (numerator, denominator)
+        } else {
+            (quotient(numerator, divisor), quotient(denominator, divisor))
+        };
         if denominator < 0 {
             numerator = -numerator;
             denominator = -denominator;
@@ -127,6 +151,31 @@ impl Rational {
         {
             return Err(NumberProblem::Malformed);
         }
+        let fraction_digits =
+            i32::try_from(fraction.len()).map_err(|_| NumberProblem::OutOfRange)?;
+        let scale = exponent
+            .checked_sub(fraction_digits)
+            .ok_or(NumberProblem::OutOfRange)?;
+        // Up to eighteen digits with a small scale, the usual clinical
+        // value, fit in 64 bits: read them there and build the fraction once.
+        if whole.len() + fraction.len() <= 18 && (-18..=18).contains(&scale) {
+            let mut digits: i64 = 0;
+            for byte in whole.bytes().chain(fraction.bytes()) {
+                digits = digits * 10 + i64::from(byte - b'0');
+            }
+            if negative {
+                digits = -digits;
+            }
+            let power = 10i128.pow(scale.unsigned_abs());
+            let value = if scale >= 0 {
+                i128::from(digits)
+                    .checked_mul(power)
+                    .and_then(|numerator| Rational::new(numerator, 1))
+            } else {
+                Rational::new(i128::from(digits), power)
+            };
+            return value.ok_or(NumberProblem::OutOfRange);
+        }
         let mut numerator: i128 = 0;
         for byte in whole.bytes().chain(fraction.bytes()) {
             numerator = numerator
@@ -137,11 +186,6 @@ impl Rational {
         if negative {
             numerator = -numerator;
         }
-        let fraction_digits =
-            i32::try_from(fraction.len()).map_err(|_| NumberProblem::OutOfRange)?;
-        let scale = exponent
-            .checked_sub(fraction_digits)
-            .ok_or(NumberProblem::OutOfRange)?;
         if scale.unsigned_abs() > 36 {
             return Err(NumberProblem::OutOfRange);
         }
@@ -155,10 +199,10 @@ impl Rational {
         // Cross-cancel first so that exact products of unit factors stay small.
         let left_divisor = greatest_common_divisor(self.numerator, other.denominator).max(1);
         let right_divisor = greatest_common_divisor(other.numerator, self.denominator).max(1);
-        let numerator =
-            (self.numerator / left_divisor).checked_mul(other.numerator / right_divisor)?;
-        let denominator =
-            (self.denominator / right_divisor).checked_mul(other.denominator / left_divisor)?;
+        let numerator = quotient(self.numerator, left_divisor)
+            .checked_mul(quotient(other.numerator, right_divisor))?;
+        let denominator = quotient(self.denominator, right_divisor)
+            .checked_mul(quotient(other.denominator, left_divisor))?;
         Rational::new(numerator, denominator)
     }
 
@@ -171,8 +215,8 @@ impl Rational {
     /// The sum, if it fits.
     pub fn checked_add(self, other: Rational) -> Option<Rational> {
         let divisor = greatest_common_divisor(self.denominator, other.denominator).max(1);
-        let left_scale = other.denominator / divisor;
-        let right_scale = self.denominator / divisor;
+        let left_scale = quotient(other.denominator, divisor);
+        let right_scale = quotient(self.denominator, divisor);
         let numerator = self
             .numerator
             .checked_mul(left_scale)?
@@ -198,39 +242,65 @@ impl Rational {
 }
 
 impl Ord for Rational {
-    /// Exact comparison by continued fractions: no product is ever formed, so
-    /// no comparison can overflow.
+    /// Exact comparison. Fractions whose parts fit in 64 bits (every
+    /// clinical value and threshold) compare by cross products, which then
+    /// fit in 128 bits; any others by continued fractions, which never form
+    /// a product and so never overflow.
     fn cmp(&self, other: &Self) -> Ordering {
-        let (mut left_numerator, mut left_denominator) = (self.numerator, self.denominator);
-        let (mut right_numerator, mut right_denominator) = (other.numerator, other.denominator);
-        let mut flipped = false;
-        loop {
-            let left_whole = left_numerator.div_euclid(left_denominator);
-            let right_whole = right_numerator.div_euclid(right_denominator);
-            if left_whole != right_whole {
-                let order = left_whole.cmp(&right_whole);
-                return if flipped { order.reverse() } else { order };
-            }
-            let left_rest = left_numerator.rem_euclid(left_denominator);
-            let right_rest = right_numerator.rem_euclid(right_denominator);
-            let order = match (left_rest == 0, right_rest == 0) {
-                (true, true) => Ordering::Equal,
-                (true, false) => Ordering::Less,
-                (false, true) => Ordering::Greater,
-                (false, false) => {
-                    // a/b < c/d with both in (0, 1) exactly when b/a > d/c.
-                    (
-                        left_numerator,
-                        left_denominator,
-                        right_numerator,
-                        right_denominator,
-                    ) = (left_denominator, left_rest, right_denominator, right_rest);
-                    flipped = !flipped;
-                    continue;
-                }
-            };
+        if self.denominator == other.denominator {
+            return self.numerator.cmp(&other.numerator);
+        }
+        if let (
+            Ok(left_numerator),
+            Ok(left_denominator),
+            Ok(right_numerator),
+            Ok(right_denominator),
+        ) = (
+            i64::try_from(self.numerator),
+            i64::try_from(self.denominator),
+            i64::try_from(other.numerator),
+            i64::try_from(other.denominator),
+        ) {
+            // Denominators are positive, so the order of the cross products
+            // is the order of the fractions.
+            return (i128::from(left_numerator) * i128::from(right_denominator))
+                .cmp(&(i128::from(right_numerator) * i128::from(left_denominator)));
+        }
+        compare_by_continued_fractions(*self, *other)
+    }
+}
+
+/// Exact comparison of any two fractions by continued fractions.
+fn compare_by_continued_fractions(left: Rational, right: Rational) -> Ordering {
+    let (mut left_numerator, mut left_denominator) = (left.numerator, left.denominator);
+    let (mut right_numerator, mut right_denominator) = (right.numerator, right.denominator);
+    let mut flipped = false;
+    loop {
+        let left_whole = left_numerator.div_euclid(left_denominator);
+        let right_whole = right_numerator.div_euclid(right_denominator);
+        if left_whole != right_whole {
+            let order = left_whole.cmp(&right_whole);
             return if flipped { order.reverse() } else { order };
         }
+        let left_rest = left_numerator.rem_euclid(left_denominator);
+        let right_rest = right_numerator.rem_euclid(right_denominator);
+        let order = match (left_rest == 0, right_rest == 0) {
+            (true, true) => Ordering::Equal,
+            (true, false) => Ordering::Less,
+            (false, true) => Ordering::Greater,
+            (false, false) => {
+                // a/b < c/d with both in (0, 1) exactly when b/a > d/c.
+                (
+                    left_numerator,
+                    left_denominator,
+                    right_numerator,
+                    right_denominator,
+                ) = (left_denominator, left_rest, right_denominator, right_rest);
+                flipped = !flipped;
+                continue;
+            }
+        };
+        return if flipped { order.reverse() } else { order };
     }
 }
 
@@ -295,6 +365,21 @@ mod tests {
     }
 
     #[test]
+    fn short_and_long_decimals_read_alike() {
+        for (short, long) in [
+            ("3.5", "3.500000000000000000000"),
+            ("-0.035", "-0.03500000000000000000000"),
+            ("12e3", "12000.0000000000000000000"),
+            ("1.5e-20", "0.0000000000000000000150000"),
+            ("999999999999999999", "999999999999999999.0000000000000"),
+        ] {
+            assert_eq!(decimal(short), decimal(long), "{short} and {long}");
+        }
+        assert_eq!(decimal("0.000"), Rational::ZERO);
+        assert_eq!(decimal("-0"), Rational::ZERO);
+    }
+
+    #[test]
     fn malformed_and_huge_numbers_are_refused() {
         assert_eq!(
             Rational::parse_decimal("abc"),
@@ -323,6 +408,49 @@ mod tests {
         let tiny = Rational::new(1, i128::MAX - 1).unwrap();
         let tinier = Rational::new(1, i128::MAX - 2).unwrap();
         assert!(tiny < tinier);
+    }
+
+    #[test]
+    fn both_ways_of_comparing_agree() {
+        // Small fractions take the cross-product path; the continued
+        // fractions must order them the same way.
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            i128::from((state % 20_001) as i64 - 10_000)
+        };
+        for _ in 0..20_000 {
+            let left = Rational::new(next(), next().abs().max(1)).unwrap();
+            let right = Rational::new(next(), next().abs().max(1)).unwrap();
+            assert_eq!(
+                left.cmp(&right),
+                compare_by_continued_fractions(left, right),
+                "{left} against {right}"
+            );
+        }
+        let wide = Rational::new(i128::from(i64::MAX) * 4 + 1, 3).unwrap();
+        let narrow = Rational::new(7, 2).unwrap();
+        assert_eq!(wide.cmp(&narrow), Ordering::Greater);
+        assert_eq!(narrow.cmp(&wide), Ordering::Less);
+    }
+
+    #[test]
+    fn arithmetic_in_64_and_128_bits_agrees() {
+        let big = Rational::new(i128::from(i64::MAX) * 6, 4).unwrap();
+        assert_eq!(big.numerator(), i128::from(i64::MAX) * 3);
+        assert_eq!(big.denominator(), 2);
+        let small = Rational::new(-18, 12).unwrap();
+        assert_eq!((small.numerator(), small.denominator()), (-3, 2));
+        assert_eq!(
+            decimal("2.5").checked_mul(decimal("0.4")),
+            Some(Rational::ONE)
+        );
+        assert_eq!(
+            Rational::new(i128::from(i64::MIN), -1).map(|value| value.numerator()),
+            Some(-i128::from(i64::MIN))
+        );
     }
 
     #[test]

@@ -284,6 +284,32 @@ pub const COMMON_UNITS: &[&str] = &[
     "min", "s",
 ];
 
+/// Units that cases give most, read once for the whole process: the
+/// common units and the words for ages.
+fn frequent_units() -> &'static [(&'static str, Unit)] {
+    static FREQUENT: std::sync::OnceLock<Vec<(&'static str, Unit)>> = std::sync::OnceLock::new();
+    FREQUENT.get_or_init(|| {
+        COMMON_UNITS
+            .iter()
+            .chain(&[
+                "mo", "month", "a", "year", "wk", "week", "d", "day", "h", "Cel", "[degF]",
+            ])
+            .filter_map(|text| Some((*text, parse_unit(text).ok()?)))
+            .collect()
+    })
+}
+
+/// Reads a unit as [`parse_unit`] does, answering the units cases use most
+/// from a table read once, so that reading a cohort does not parse `mg/dL`
+/// a million times.
+pub fn parse_unit_often_used(text: &str) -> Result<Unit, UnitProblem> {
+    let trimmed = text.trim();
+    match frequent_units().iter().find(|(known, _)| *known == trimmed) {
+        Some((_, unit)) => Ok(*unit),
+        None => parse_unit(text),
+    }
+}
+
 /// Reads a unit such as `ug/dL`, `U/L`, `10*9/L`, `mm[Hg]` or `months`.
 pub fn parse_unit(text: &str) -> Result<Unit, UnitProblem> {
     let text = text.trim();
@@ -497,6 +523,16 @@ mod tests {
 
     fn in_base(number: &str, unit_text: &str) -> Rational {
         to_base(Rational::parse_decimal(number).unwrap(), &unit(unit_text)).unwrap()
+    }
+
+    #[test]
+    fn frequent_units_read_as_parsed() {
+        for (text, unit) in frequent_units() {
+            assert_eq!(parse_unit(text).as_ref(), Ok(unit), "{text}");
+        }
+        assert!(frequent_units().len() > 40);
+        assert_eq!(parse_unit_often_used(" mg/dL "), parse_unit("mg/dL"));
+        assert!(parse_unit_often_used("mg/dLx").is_err());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::{FactIndex, FactType};
 use clinrule_check::number::{NumberProblem, Rational};
-use clinrule_check::units::{Dimension, Unit, parse_unit, to_base};
+use clinrule_check::units::{Dimension, Unit, parse_unit_often_used, to_base};
 use clinrule_syntax::Span;
 use clinrule_syntax::ast::Date;
 use clinrule_syntax::suggest::did_you_mean;
@@ -145,7 +145,7 @@ fn fact_key_span(root: &JsonNode, name: &str) -> Option<Span> {
 
 /// Reads `YYYY-MM-DD`, or a partial date `YYYY-MM` or `YYYY`, as the range
 /// of days it allows.
-fn partial_date(text: &str) -> Option<(Date, Date)> {
+pub(crate) fn partial_date(text: &str) -> Option<(Date, Date)> {
     if let Some(date) = Date::parse(text) {
         return Some((date, date));
     }
@@ -208,7 +208,7 @@ impl CaseReader<'_> {
                 span: case_start,
             });
         } else {
-            for index in uses.facts.into_iter().filter(|index| given(*index)) {
+            for index in uses.facts.iter().copied().filter(|index| given(*index)) {
                 let fact = name(index);
                 errors.push(EvalError::AsOfNeeded {
                     span: fact_key_span(root, &fact).unwrap_or(case_start),
@@ -328,9 +328,25 @@ impl CaseReader<'_> {
             });
             return;
         };
-        self.check_duplicates(entries);
-        for (name, name_span, value) in entries {
-            let Some(index) = self.rule_set.fact_index(name) else {
+        // Each name is looked up once; when every name is a declared fact
+        // named once, there is no duplicate to look for by text.
+        let indices: Vec<Option<FactIndex>> = entries
+            .iter()
+            .map(|(name, _, _)| self.rule_set.fact_index(name))
+            .collect();
+        let mut named = vec![false; self.rule_set.facts.len()];
+        let all_distinct_facts = indices.iter().all(|index| {
+            index.is_some_and(|index| {
+                named
+                    .get_mut(index)
+                    .is_some_and(|seen| !std::mem::replace(seen, true))
+            })
+        });
+        if !all_distinct_facts {
+            self.check_duplicates(entries);
+        }
+        for ((name, name_span, value), index) in entries.iter().zip(indices) {
+            let Some(index) = index else {
                 let names = self.rule_set.facts.iter().map(|fact| fact.name.as_str());
                 let is_group = self
                     .rule_set
@@ -366,14 +382,15 @@ impl CaseReader<'_> {
 
     /// Reads one fact's value by its declared type.
     fn value(&mut self, index: FactIndex, node: &JsonNode) -> Option<Slot> {
-        let fact = self.rule_set.facts.get(index)?;
-        let name = fact.name.clone();
+        let rule_set = self.rule_set;
+        let fact = rule_set.facts.get(index)?;
+        let name = fact.name.as_str();
         if node.value == JsonValue::Null {
             return Some(Slot::Unknown);
         }
         let wrong_type = |reader: &mut Self, expected: &str, help: String| {
             reader.errors.push(EvalError::WrongType {
-                fact: name.clone(),
+                fact: name.to_owned(),
                 expected: expected.to_owned(),
                 found: node.value.describe_value(),
                 span: node.span,
@@ -441,7 +458,7 @@ impl CaseReader<'_> {
                         };
                         self.errors.push(EvalError::UnknownCode {
                             code: code.clone(),
-                            fact: name,
+                            fact: name.to_owned(),
                             span: node.span,
                             help,
                         });
@@ -487,14 +504,18 @@ impl CaseReader<'_> {
 
     /// Reads a measurement or an age: `{"value": 2.1, "unit": "ug/dL"}` or `"2.1 ug/dL"`.
     fn quantity(&mut self, index: FactIndex, node: &JsonNode) -> Option<Slot> {
-        let fact = self.rule_set.facts.get(index)?;
-        let name = fact.name.clone();
+        let rule_set = self.rule_set;
+        let fact = rule_set.facts.get(index)?;
+        let name = fact.name.as_str();
         let expected_dimension = fact.fact_type.dimension().unwrap_or(Dimension::NONE);
-        let (example_unit, kind_words) = match &fact.fact_type {
-            FactType::Quantity { unit_text, .. } => {
-                (unit_text.clone(), format!("a measurement in `{unit_text}`"))
-            }
-            _ => ("months".to_owned(), "an age".to_owned()),
+        // The words for errors are made only when there is an error.
+        let example_unit = match &fact.fact_type {
+            FactType::Quantity { unit_text, .. } => unit_text.as_str(),
+            _ => "months",
+        };
+        let kind_words = || match &fact.fact_type {
+            FactType::Quantity { unit_text, .. } => format!("a measurement in `{unit_text}`"),
+            _ => "an age".to_owned(),
         };
         let (number_text, number_span, unit_text, unit_span) = match &node.value {
             JsonValue::Object(entries) => {
@@ -552,7 +573,7 @@ impl CaseReader<'_> {
                     }
                     (Some(_), None) => {
                         self.errors.push(EvalError::MissingUnit {
-                            fact: name,
+                            fact: name.to_owned(),
                             span: node.span,
                             help: format!(
                                 "add the unit: `{{\"value\": ..., \"unit\": \"{example_unit}\"}}`"
@@ -573,30 +594,20 @@ impl CaseReader<'_> {
                 }
             }
             JsonValue::String(text) => {
-                let trimmed = text.trim();
-                let split = trimmed
-                    .find(|character: char| {
-                        !(character.is_ascii_digit()
-                            || matches!(character, '.' | '-' | '+' | 'e' | 'E'))
-                    })
-                    .unwrap_or(trimmed.len());
-                let (number, unit) = trimmed.split_at(split);
-                let unit = unit.trim();
-                if number.is_empty() || unit.is_empty() || Rational::parse_decimal(number).is_err()
-                {
+                let Some((number, unit)) = split_measurement(text) else {
                     self.errors.push(EvalError::InvalidValueText {
                         text: text.clone(),
-                        expected: format!("{kind_words} with its unit"),
+                        expected: format!("{} with its unit", kind_words()),
                         span: node.span,
                         help: format!("write a number and a unit, such as `\"18 {example_unit}\"`, or `{{\"value\": 18, \"unit\": \"{example_unit}\"}}`"),
                     });
                     return None;
-                }
+                };
                 (number.to_owned(), node.span, unit.to_owned(), node.span)
             }
             JsonValue::Number(text) => {
                 self.errors.push(EvalError::MissingUnit {
-                    fact: name,
+                    fact: name.to_owned(),
                     span: node.span,
                     help: format!("give the unit: `{{\"value\": {text}, \"unit\": \"{example_unit}\"}}` or `\"{text} {example_unit}\"`"),
                 });
@@ -604,8 +615,8 @@ impl CaseReader<'_> {
             }
             other => {
                 self.errors.push(EvalError::WrongType {
-                    fact: name,
-                    expected: kind_words,
+                    fact: name.to_owned(),
+                    expected: kind_words(),
                     found: other.describe_value(),
                     span: node.span,
                     help: format!("write `{{\"value\": 2.1, \"unit\": \"{example_unit}\"}}`"),
@@ -613,10 +624,10 @@ impl CaseReader<'_> {
                 return None;
             }
         };
-        let unit = match parse_unit(&unit_text) {
+        let unit = match case_unit(&fact.fact_type, &unit_text) {
             Ok(unit) => unit,
             Err(problem) => {
-                self.errors.push(match problem.help(&example_unit) {
+                self.errors.push(match problem.help(example_unit) {
                     Some(help) => EvalError::UnknownUnit {
                         unit: unit_text,
                         span: unit_span,
@@ -630,14 +641,9 @@ impl CaseReader<'_> {
                 return None;
             }
         };
-        let conversion = fact
-            .conversions
-            .iter()
-            .find(|conversion| conversion.dimension == unit.dimension)
-            .map(|conversion| conversion.factor);
-        if unit.dimension != expected_dimension && conversion.is_none() {
+        let Some(conversion) = conversion_for(fact, &unit) else {
             self.errors.push(EvalError::WrongDimension {
-                fact: name,
+                fact: name.to_owned(),
                 unit: unit_text,
                 unit_dimension: unit.dimension.describe(),
                 fact_dimension: expected_dimension.describe(),
@@ -648,14 +654,9 @@ impl CaseReader<'_> {
                 ),
             });
             return None;
-        }
+        };
         let number = self.number(&number_text, number_span)?;
-        // A value in another dimension converts by the fact's declared conversion.
-        let base = to_base(number, &unit).and_then(|base| match conversion {
-            Some(factor) if unit.dimension != expected_dimension => base.checked_mul(factor),
-            _ => Some(base),
-        });
-        let Some(base) = base else {
+        let Some(base) = to_fact_base(number, &unit, conversion) else {
             self.errors.push(EvalError::NumberOutOfRange {
                 number: number_text,
                 span: number_span,
@@ -666,5 +667,69 @@ impl CaseReader<'_> {
             kind: ValueKind::Quantity { base, unit },
             display: format!("{number_text} {unit_text}"),
         }))
+    }
+}
+
+/// Splits a measurement written as text, `"12 ug/dL"`, into its number and
+/// its unit; `None` when either is missing or the number is not a decimal.
+pub(crate) fn split_measurement(text: &str) -> Option<(&str, &str)> {
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|character: char| {
+            !(character.is_ascii_digit() || matches!(character, '.' | '-' | '+' | 'e' | 'E'))
+        })
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let unit = unit.trim();
+    if number.is_empty() || unit.is_empty() || Rational::parse_decimal(number).is_err() {
+        return None;
+    }
+    Some((number, unit))
+}
+
+/// Reads the unit a case gives a measurement in: the fact's own unit as
+/// declared, else any unit.
+pub(crate) fn case_unit(
+    fact_type: &FactType,
+    unit_text: &str,
+) -> Result<Unit, clinrule_check::units::UnitProblem> {
+    match fact_type {
+        FactType::Quantity {
+            unit_text: declared_text,
+            unit,
+        } if declared_text == unit_text => Ok(*unit),
+        _ => parse_unit_often_used(unit_text),
+    }
+}
+
+/// How a value in `unit` becomes a value of the fact: `Some(None)` when the
+/// unit has the fact's own dimension, `Some(Some(factor))` when the fact
+/// declares a conversion from the unit's dimension (a molar mass, say), and
+/// `None` when the unit cannot measure the fact.
+pub(crate) fn conversion_for(
+    fact: &clinrule_check::model::Fact,
+    unit: &Unit,
+) -> Option<Option<Rational>> {
+    let expected_dimension = fact.fact_type.dimension().unwrap_or(Dimension::NONE);
+    if unit.dimension == expected_dimension {
+        return Some(None);
+    }
+    fact.conversions
+        .iter()
+        .find(|conversion| conversion.dimension == unit.dimension)
+        .map(|conversion| Some(conversion.factor))
+}
+
+/// A measurement in base units of its fact's dimension, converting by the
+/// fact's declared conversion when it was given in another dimension.
+pub(crate) fn to_fact_base(
+    number: Rational,
+    unit: &Unit,
+    conversion: Option<Rational>,
+) -> Option<Rational> {
+    let base = to_base(number, unit)?;
+    match conversion {
+        Some(factor) => base.checked_mul(factor),
+        None => Some(base),
     }
 }

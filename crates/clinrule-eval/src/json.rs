@@ -286,12 +286,21 @@ impl Reader<'_> {
                     ));
                 }
                 _ => {
-                    let rest = self.text.get(self.at..).unwrap_or_default();
-                    let Some(character) = rest.chars().next() else {
+                    // A run of plain characters is copied at once. The run
+                    // stops only at ASCII bytes, so it ends on a character
+                    // boundary and the slice is valid text.
+                    let run = self
+                        .bytes
+                        .get(self.at..)
+                        .unwrap_or_default()
+                        .iter()
+                        .position(|byte| matches!(byte, b'"' | b'\\' | 0..=0x1f))
+                        .unwrap_or(self.bytes.len() - self.at);
+                    let Some(plain) = self.text.get(self.at..self.at + run) else {
                         return Err(self.problem("not valid UTF-8", 1));
                     };
-                    out.push(character);
-                    self.at += character.len_utf8();
+                    out.push_str(plain);
+                    self.at += run;
                 }
             }
         }

@@ -14,6 +14,7 @@ mod evaluate;
 pub mod expect;
 pub mod json;
 pub mod lint;
+mod program;
 pub mod value;
 mod whatif;
 
@@ -23,5 +24,6 @@ pub use evaluate::{
     CandidateOutcome, CriterionOutcome, DerivedOutcome, DifferentialOutcome, Evaluation, Need,
     RuleOutcome, RuleStatus, ScoreOutcome, TraceNode, evaluate, fact_value, trace_nodes,
 };
+pub use program::{Coded, CodedCase, CompactTrace, FastRead, Program};
 pub use value::{Truth, Val};
 pub use whatif::{Bound, NeedOption, Threshold, ValueRange, need_options};

@@ -442,7 +442,7 @@ pub(crate) fn decide_by_cases(
 
 /// The derived values, scores and differentials an expression needs,
 /// directly or through one another.
-fn needed_derived(rule_set: &CheckedRuleSet, expr: &Expr) -> Vec<Derived> {
+pub(crate) fn needed_derived(rule_set: &CheckedRuleSet, expr: &Expr) -> Vec<Derived> {
     let mut needed: Vec<Derived> = Vec::new();
     let mut stack = vec![expr];
     while let Some(expr) = stack.pop() {

@@ -86,18 +86,17 @@ pub fn check(source: &str, file: &RuleFile) -> CheckOutcome {
     let differentials: Option<Vec<Differential>> = checker.differentials.into_iter().collect();
     let rule_set = match (metadata, lets, scores, differentials) {
         (Some(metadata), Some(lets), Some(scores), Some(differentials)) if complete => {
-            Some(CheckedRuleSet {
-                source: source.to_owned(),
+            Some(CheckedRuleSet::new(
+                source.to_owned(),
                 metadata,
-                references: checker.references,
-                facts: checker.facts,
+                checker.references,
+                checker.facts,
                 lets,
                 scores,
                 differentials,
                 rules,
                 order,
-                parts: Vec::new(),
-            })
+            ))
         }
         _ => None,
     };

@@ -1,0 +1,978 @@
+//! Lowering a checked rule set to the program: thresholds become codes,
+//! expressions become operations in post-order.
+
+use std::collections::BTreeSet;
+
+use clinrule_check::CheckedRuleSet;
+use clinrule_check::model::{Const, Count, Derived, Expr, ExprKind, FactType, ValueType};
+use clinrule_check::number::Rational;
+use clinrule_syntax::ast::{CompareOp, Date};
+
+use super::{
+    Coded, Coding, DerivedPlan, FALSE, MemberList, Op, Plan, Root, RulePlan, Source, TRUE, place,
+    read,
+};
+use crate::case::{Slot, Value};
+use crate::value::flip;
+use crate::whatif::{Domains, needed_derived};
+
+/// Why a rule set is left to the tree evaluator.
+type Unsupported = &'static str;
+
+/// A score's points must be whole numbers this small, so that no total of
+/// any rule set can overflow.
+const MAX_POINTS: i64 = 1 << 40;
+
+pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
+    // What the rules read, in the order the checker computes it.
+    let mut wanted: BTreeSet<Derived> = BTreeSet::new();
+    for rule in &rule_set.rules {
+        wanted.extend(needed_derived(rule_set, &rule.condition));
+    }
+    let order: Vec<Derived> = rule_set
+        .order
+        .iter()
+        .copied()
+        .filter(|derived| wanted.contains(derived))
+        .collect();
+    for fact in &rule_set.facts {
+        if fact.derived_from.is_some() {
+            return Err("an age is counted from a birth date");
+        }
+    }
+
+    let mut compiler = Compiler::new(rule_set);
+    // First every threshold, so that codes are known before any operation.
+    for derived in &order {
+        match *derived {
+            Derived::Let(index) => {
+                let value = &rule_set
+                    .lets
+                    .get(index)
+                    .ok_or("a derived value is missing")?
+                    .value;
+                if value.value_type != ValueType::Bool {
+                    return Err("a derived value is a number, a date or a code");
+                }
+                compiler.thresholds(value)?;
+            }
+            Derived::Score(index) => {
+                let score = rule_set.scores.get(index).ok_or("a score is missing")?;
+                for criterion in &score.criteria {
+                    for choice in &criterion.choices {
+                        compiler.thresholds(&choice.condition)?;
+                    }
+                }
+            }
+            Derived::Differential(_) => return Err("a differential"),
+        }
+    }
+    for rule in &rule_set.rules {
+        compiler.thresholds(&rule.condition)?;
+    }
+    compiler.sort_thresholds();
+
+    // Then the derived values and scores, each with its slots.
+    let mut derived_positions: Vec<(Derived, usize)> = Vec::new();
+    for derived in &order {
+        let position = compiler.derived.len();
+        match *derived {
+            Derived::Let(index) => {
+                let value = &rule_set
+                    .lets
+                    .get(index)
+                    .ok_or("a derived value is missing")?
+                    .value;
+                compiler.root(value)?;
+                let root = compiler
+                    .place()?
+                    .pop()
+                    .ok_or("a derived value has no condition")?;
+                let slot = compiler.new_slot(Source::Derived(position));
+                compiler.let_slots.push((index, slot));
+                compiler.derived.push(DerivedPlan::Let { root, slot });
+            }
+            Derived::Score(index) => {
+                let score = rule_set.scores.get(index).ok_or("a score is missing")?;
+                let mut points = Vec::new();
+                for criterion in &score.criteria {
+                    for choice in &criterion.choices {
+                        points.push(whole_points(choice.points)?);
+                        compiler.root(&choice.condition)?;
+                    }
+                }
+                let mut roots = compiler.place()?.into_iter().zip(points);
+                let criteria = score
+                    .criteria
+                    .iter()
+                    .map(|criterion| roots.by_ref().take(criterion.choices.len()).collect())
+                    .collect();
+                let total_slot = compiler.new_slot(Source::Derived(position));
+                let band_slot = compiler.new_slot(Source::Derived(position));
+                compiler.score_slots.push((index, total_slot, band_slot));
+                let thresholds = compiler
+                    .score_thresholds
+                    .iter()
+                    .find(|(score, _)| *score == index)
+                    .map_or_else(Vec::new, |(_, thresholds)| thresholds.clone());
+                compiler.derived.push(DerivedPlan::Score {
+                    index,
+                    criteria,
+                    total_slot,
+                    band_slot,
+                    thresholds: Coding::Numbers(thresholds),
+                });
+            }
+            Derived::Differential(_) => return Err("a differential"),
+        }
+        derived_positions.push((*derived, position));
+    }
+
+    let rules_first = compiler.ops.len();
+    for rule in &rule_set.rules {
+        compiler.root(&rule.condition)?;
+    }
+    let conditions = compiler.place()?;
+    let rules_first = u32::try_from(rules_first).map_err(|_| "too many conditions")?;
+    let rules_leaves = (
+        rules_first,
+        conditions.last().map_or(rules_first, |root| root.leaves.1),
+    );
+    let mut rules = Vec::with_capacity(rule_set.rules.len());
+    for (rule, condition) in rule_set.rules.iter().zip(conditions) {
+        let needed = needed_derived(rule_set, &rule.condition);
+        let derived = derived_positions
+            .iter()
+            .filter(|(derived, _)| needed.contains(derived))
+            .map(|(_, position)| *position)
+            .collect();
+        rules.push(RulePlan { condition, derived });
+    }
+
+    let codings = std::mem::take(&mut compiler.codings);
+    let domain_values = Domains::new(rule_set);
+    let domains: Vec<Option<Vec<Coded>>> = (0..rule_set.facts.len())
+        .map(|fact| {
+            let values = domain_values.values(fact)?;
+            let coding = codings.get(fact)?;
+            Some(
+                values
+                    .into_iter()
+                    .map(|value| code_value(coding, value))
+                    .collect(),
+            )
+        })
+        .collect();
+    let rule_domains = rules
+        .iter()
+        .map(|rule| rule_domain(&compiler.ops, &compiler.sources, &domains, rule))
+        .collect();
+    let read_once = rules
+        .iter()
+        .map(|rule| {
+            reads_once(
+                &compiler.ops,
+                &compiler.sources,
+                &domains,
+                &compiler.lists,
+                &compiler.member_tables,
+                rule,
+            )
+        })
+        .collect();
+    let uses = rule_set.as_of_uses();
+    Ok(Plan {
+        absent_means_no: rule_set
+            .facts
+            .iter()
+            .map(|fact| fact.absent_means_no)
+            .collect(),
+        codings,
+        sources: compiler.sources,
+        ops: compiler.ops,
+        parts: compiler.parts,
+        member_tables: compiler.member_tables,
+        lists: compiler.lists,
+        rules_leaves,
+        op_nodes: compiler.op_nodes,
+        derived: compiler.derived,
+        rules,
+        domains,
+        rule_domains,
+        read_once,
+        names: read::NameTable::new(rule_set),
+        fast_reading: !uses.always && uses.facts.is_empty(),
+    })
+}
+
+/// The values worth trying for each fact a rule reads directly: one from
+/// each region of the codes the rule's own tests tell apart. `None` for a
+/// rule that reads derived values or scores, which read facts of their own.
+fn rule_domain(
+    ops: &[Op],
+    sources: &[Source],
+    domains: &[Option<Vec<Coded>>],
+    rule: &RulePlan,
+) -> Option<Vec<(usize, Vec<Coded>)>> {
+    if !rule.derived.is_empty() {
+        return None;
+    }
+    // Where the rule's tests cut each fact's codes: a cut at `k` separates
+    // codes below `k` from the rest. A fact tested for membership in a list
+    // keeps every code.
+    let mut cuts: Vec<(usize, Option<Vec<u32>>)> = Vec::new();
+    for op in rule.condition.ops().filter_map(|index| ops.get(index)) {
+        let (slot, bounds) = match *op {
+            Op::Within {
+                slot, low, high, ..
+            } => (slot, Some([Some(low), Some(high)])),
+            Op::Member { slot, .. } => (slot, None),
+            Op::Known(slot) | Op::Missing(slot) => (slot, Some([None, None])),
+            _ => continue,
+        };
+        let Some(Source::Fact(fact)) = sources.get(slot as usize).copied() else {
+            return None;
+        };
+        let entry = match cuts.iter_mut().find(|(known, _)| *known == fact) {
+            Some((_, entry)) => entry,
+            None => {
+                cuts.push((fact, Some(Vec::new())));
+                &mut cuts.last_mut()?.1
+            }
+        };
+        match (entry.as_mut(), bounds) {
+            (Some(points), Some(bounds)) => points.extend(bounds.into_iter().flatten()),
+            _ => *entry = None,
+        }
+    }
+    let mut reduced = Vec::with_capacity(cuts.len());
+    for (fact, points) in cuts {
+        let Some(Some(domain)) = domains.get(fact) else {
+            continue;
+        };
+        let values = match points {
+            None => domain.clone(),
+            Some(mut points) => {
+                points.sort_unstable();
+                let region = |code: u32| points.partition_point(|cut| *cut <= code);
+                let mut regions: Vec<usize> = Vec::new();
+                let mut values = Vec::new();
+                for value in domain {
+                    // Values to try are exact, so one code stands for each.
+                    let here = region(value.low);
+                    if value.low == value.high && !regions.contains(&here) {
+                        regions.push(here);
+                        values.push(*value);
+                    } else if value.low != value.high {
+                        return None;
+                    }
+                }
+                values
+            }
+        };
+        reduced.push((fact, values));
+    }
+    Some(reduced)
+}
+
+/// Whether a rule reads each fact in one test only, each test passed by
+/// some of the fact's values and failed by others (or on a fact whose values
+/// cannot be listed), and reads no derived value; see `Plan::read_once`.
+fn reads_once(
+    ops: &[Op],
+    sources: &[Source],
+    domains: &[Option<Vec<Coded>>],
+    lists: &[MemberList],
+    member_tables: &[bool],
+    rule: &RulePlan,
+) -> bool {
+    if !rule.derived.is_empty() {
+        return false;
+    }
+    let mut facts_read: Vec<usize> = Vec::new();
+    for op in rule.condition.ops().filter_map(|index| ops.get(index)) {
+        let (slot, outcome): (u32, Box<dyn Fn(Coded) -> u8>) = match *op {
+            Op::Within {
+                slot,
+                low,
+                high,
+                negate,
+            } => (
+                slot,
+                Box::new(move |value| super::run::within(value, low, high, negate)),
+            ),
+            Op::Member { slot, list } => {
+                let Some(list) = lists.get(list as usize).copied() else {
+                    return false;
+                };
+                (
+                    slot,
+                    Box::new(move |value| super::run::member(value, list, member_tables)),
+                )
+            }
+            // Whether a fact is known changes when values are tried.
+            Op::Known(_) | Op::Missing(_) => return false,
+            _ => continue,
+        };
+        let Some(Source::Fact(fact)) = sources.get(slot as usize).copied() else {
+            return false;
+        };
+        if facts_read.contains(&fact) {
+            return false;
+        }
+        facts_read.push(fact);
+        if let Some(Some(domain)) = domains.get(fact) {
+            let outcomes: Vec<u8> = domain.iter().map(|value| outcome(*value)).collect();
+            if !(outcomes.contains(&TRUE) && outcomes.contains(&FALSE)) {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+fn whole_points(points: Rational) -> Result<i64, Unsupported> {
+    if !points.is_integer() {
+        return Err("a score gives points that are not whole numbers");
+    }
+    i64::try_from(points.numerator())
+        .ok()
+        .filter(|points| points.abs() < MAX_POINTS)
+        .ok_or("a score gives too many points")
+}
+
+/// The code of a value a case gives a fact.
+pub(super) fn code_value(coding: &Coding, value: &Value) -> Coded {
+    use crate::case::ValueKind;
+    match (&value.kind, coding) {
+        (ValueKind::YesNo(answer), _) => Coded::exact(if *answer { 3 } else { 1 }),
+        (ValueKind::Code(code), _) => Coded::exact(code_of_position(*code)),
+        (ValueKind::Number(number), _) => coding.number(*number),
+        (ValueKind::Quantity { base, .. }, _) => coding.number(*base),
+        (ValueKind::Date { low, high }, _) => coding.dates(*low, *high),
+        (ValueKind::Text(_), _) => Coded::exact(1),
+    }
+}
+
+/// The code of a slot's value for what a case says of it.
+pub(super) fn code_slot(coding: &Coding, absent_means_no: bool, slot: &Slot) -> Coded {
+    match slot {
+        Slot::Given(value) => code_value(coding, value),
+        Slot::Absent if absent_means_no => Coded::exact(1),
+        Slot::Absent | Slot::Unknown => Coded::UNKNOWN,
+    }
+}
+
+/// The code of the value at `position` in a set.
+pub(super) fn code_of_position(position: usize) -> u32 {
+    u32::try_from(position)
+        .ok()
+        .and_then(|position| position.checked_mul(2))
+        .and_then(|double| double.checked_add(1))
+        .unwrap_or(u32::MAX - 1)
+}
+
+struct Compiler<'rules> {
+    rule_set: &'rules CheckedRuleSet,
+    codings: Vec<Coding>,
+    /// The thresholds each fact is compared with, before sorting.
+    fact_numbers: Vec<Vec<Rational>>,
+    fact_dates: Vec<Vec<Date>>,
+    /// The thresholds each score's total is compared with.
+    score_thresholds: Vec<(usize, Vec<Rational>)>,
+    sources: Vec<Source>,
+    ops: Vec<Op>,
+    parts: Vec<u32>,
+    member_tables: Vec<bool>,
+    lists: Vec<MemberList>,
+    op_nodes: Vec<u32>,
+    /// Operations compiled but not yet laid out, with local indices.
+    pending_ops: Vec<Op>,
+    pending_nodes: Vec<u32>,
+    pending_parts: Vec<u32>,
+    /// Where each pending expression's operations lie in `pending_ops`.
+    pending_roots: Vec<(usize, usize)>,
+    derived: Vec<DerivedPlan>,
+    let_slots: Vec<(usize, u32)>,
+    score_slots: Vec<(usize, u32, u32)>,
+}
+
+/// What a compared value reads.
+#[derive(Clone, Copy)]
+enum Operand {
+    Fact(usize),
+    Let(usize),
+    Score(usize),
+    Band(usize),
+}
+
+impl<'rules> Compiler<'rules> {
+    fn new(rule_set: &'rules CheckedRuleSet) -> Compiler<'rules> {
+        let codings = rule_set
+            .facts
+            .iter()
+            .map(|fact| match &fact.fact_type {
+                FactType::YesNo => Coding::YesNo,
+                FactType::OneOf(_) => Coding::Codes,
+                FactType::Number | FactType::Quantity { .. } | FactType::Age => {
+                    Coding::Numbers(Vec::new())
+                }
+                FactType::Date => Coding::Dates(Vec::new()),
+                FactType::Text => Coding::Text,
+            })
+            .collect();
+        let count = rule_set.facts.len();
+        Compiler {
+            rule_set,
+            codings,
+            fact_numbers: vec![Vec::new(); count],
+            fact_dates: vec![Vec::new(); count],
+            score_thresholds: Vec::new(),
+            sources: (0..count).map(Source::Fact).collect(),
+            ops: Vec::new(),
+            parts: Vec::new(),
+            member_tables: Vec::new(),
+            lists: Vec::new(),
+            op_nodes: Vec::new(),
+            pending_ops: Vec::new(),
+            pending_nodes: Vec::new(),
+            pending_parts: Vec::new(),
+            pending_roots: Vec::new(),
+            derived: Vec::new(),
+            let_slots: Vec::new(),
+            score_slots: Vec::new(),
+        }
+    }
+
+    fn new_slot(&mut self, source: Source) -> u32 {
+        self.sources.push(source);
+        u32::try_from(self.sources.len() - 1).unwrap_or(u32::MAX)
+    }
+
+    /// What a compared expression reads, when the program can compile it.
+    fn operand(&self, expr: &Expr) -> Option<Operand> {
+        match expr.kind {
+            ExprKind::Fact(index) => {
+                let fact = self.rule_set.facts.get(index)?;
+                (fact.fact_type != FactType::Text).then_some(Operand::Fact(index))
+            }
+            ExprKind::Let(index) => Some(Operand::Let(index)),
+            ExprKind::Score(index) => Some(Operand::Score(index)),
+            ExprKind::Band(index) => Some(Operand::Band(index)),
+            _ => None,
+        }
+    }
+
+    /// Records the constants each fact and score is compared with.
+    fn thresholds(&mut self, expr: &Expr) -> Result<(), Unsupported> {
+        let mut stack = vec![expr];
+        while let Some(expr) = stack.pop() {
+            match &expr.kind {
+                ExprKind::Compare { left, right, .. } => {
+                    if let (Some(operand), ExprKind::Const(constant)) =
+                        (self.operand(left), &right.kind)
+                    {
+                        self.record(operand, constant);
+                    } else if let (ExprKind::Const(constant), Some(operand)) =
+                        (&left.kind, self.operand(right))
+                    {
+                        self.record(operand, constant);
+                    }
+                }
+                ExprKind::Between {
+                    value, low, high, ..
+                } => {
+                    if let Some(operand) = self.operand(value) {
+                        for end in [low, high] {
+                            if let ExprKind::Const(constant) = &end.kind {
+                                self.record(operand, constant);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+            stack.extend(expr.children());
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, operand: Operand, constant: &Const) {
+        match (operand, constant) {
+            (Operand::Fact(index), Const::Number(number)) => {
+                if let Some(numbers) = self.fact_numbers.get_mut(index) {
+                    numbers.push(*number);
+                }
+            }
+            (Operand::Fact(index), Const::Date(date)) => {
+                if let Some(dates) = self.fact_dates.get_mut(index) {
+                    dates.push(*date);
+                }
+            }
+            (Operand::Score(index), Const::Number(number)) => {
+                match self
+                    .score_thresholds
+                    .iter_mut()
+                    .find(|(score, _)| *score == index)
+                {
+                    Some((_, thresholds)) => thresholds.push(*number),
+                    None => self.score_thresholds.push((index, vec![*number])),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn sort_thresholds(&mut self) {
+        for (coding, (numbers, dates)) in self
+            .codings
+            .iter_mut()
+            .zip(self.fact_numbers.iter_mut().zip(self.fact_dates.iter_mut()))
+        {
+            match coding {
+                Coding::Numbers(thresholds) => {
+                    numbers.sort_unstable();
+                    numbers.dedup();
+                    *thresholds = std::mem::take(numbers);
+                }
+                Coding::Dates(thresholds) => {
+                    dates.sort_unstable();
+                    dates.dedup();
+                    *thresholds = std::mem::take(dates);
+                }
+                _ => {}
+            }
+        }
+        for (_, thresholds) in &mut self.score_thresholds {
+            thresholds.sort_unstable();
+            thresholds.dedup();
+        }
+    }
+
+    /// Compiles a whole expression into the pending operations; [`Compiler::place`]
+    /// lays it out.
+    fn root(&mut self, expr: &Expr) -> Result<(), Unsupported> {
+        let start = self.pending_ops.len();
+        let mut node = 0u32;
+        self.compile(expr, &mut node)?;
+        self.pending_roots.push((start, self.pending_ops.len()));
+        Ok(())
+    }
+
+    /// Lays out the pending expressions: first the comparisons of all of
+    /// them, in order, then their other operations, in order. Comparisons
+    /// read only slots, so they can run first, in a loop of their own that
+    /// does not branch on what kind of operation comes next.
+    fn place(&mut self) -> Result<Vec<Root>, Unsupported> {
+        let index = |value: usize| u32::try_from(value).map_err(|_| "too many conditions");
+        let base = self.ops.len();
+        let leaf_count = self
+            .pending_ops
+            .iter()
+            .filter(|op| op.is_comparison())
+            .count();
+        let mut map = vec![0u32; self.pending_ops.len()];
+        let (mut next_leaf, mut next_inner) = (base, base + leaf_count);
+        let mut roots = Vec::with_capacity(self.pending_roots.len());
+        for (start, end) in self.pending_roots.drain(..) {
+            let (leaves_start, inner_start) = (next_leaf, next_inner);
+            for local in start..end {
+                let is_leaf = self
+                    .pending_ops
+                    .get(local)
+                    .is_some_and(|op| op.is_comparison());
+                let target = if is_leaf {
+                    &mut next_leaf
+                } else {
+                    &mut next_inner
+                };
+                *map.get_mut(local).ok_or("an operation is missing")? = index(*target)?;
+                *target += 1;
+            }
+            let root = *map
+                .get(end.checked_sub(1).ok_or("an empty condition")?)
+                .ok_or("an operation is missing")?;
+            roots.push(Root {
+                leaves: (index(leaves_start)?, index(next_leaf)?),
+                inner: (index(inner_start)?, index(next_inner)?),
+                root,
+            });
+        }
+        let parts_base = index(self.parts.len())?;
+        let remap = |local: u32| map.get(local as usize).copied().unwrap_or(u32::MAX);
+        let mut placed = vec![(Op::Const(FALSE), 0u32); self.pending_ops.len()];
+        let pending_parts = &self.pending_parts;
+        // Parts that are consecutive operations are read as one slice.
+        let parts_of = |first: u32, count: u32| -> (u32, bool) {
+            let parts = pending_parts
+                .get(first as usize..(first + count) as usize)
+                .unwrap_or_default();
+            let start = parts.first().map_or(0, |part| remap(*part));
+            let direct = parts
+                .iter()
+                .enumerate()
+                .all(|(offset, part)| remap(*part) as usize == start as usize + offset);
+            if direct {
+                (start, true)
+            } else {
+                (first + parts_base, false)
+            }
+        };
+        for (local, (op, node)) in self.pending_ops.iter().zip(&self.pending_nodes).enumerate() {
+            let op = match *op {
+                Op::Not(inner) => Op::Not(remap(inner)),
+                Op::All { first, count, .. } => {
+                    let (first, direct) = parts_of(first, count);
+                    Op::All {
+                        first,
+                        count,
+                        direct,
+                    }
+                }
+                Op::Any { first, count, .. } => {
+                    let (first, direct) = parts_of(first, count);
+                    Op::Any {
+                        first,
+                        count,
+                        direct,
+                    }
+                }
+                Op::FirstKnown { first, count, .. } => {
+                    let (first, direct) = parts_of(first, count);
+                    Op::FirstKnown {
+                        first,
+                        count,
+                        direct,
+                    }
+                }
+                Op::AtLeast {
+                    first,
+                    count,
+                    needed,
+                    ..
+                } => {
+                    let (first, direct) = parts_of(first, count);
+                    Op::AtLeast {
+                        first,
+                        count,
+                        needed,
+                        direct,
+                    }
+                }
+                Op::AtMost {
+                    first,
+                    count,
+                    limit,
+                    ..
+                } => {
+                    let (first, direct) = parts_of(first, count);
+                    Op::AtMost {
+                        first,
+                        count,
+                        limit,
+                        direct,
+                    }
+                }
+                other => other,
+            };
+            let at = (remap(u32::try_from(local).map_err(|_| "too many conditions")?) as usize)
+                .checked_sub(base)
+                .ok_or("an operation is misplaced")?;
+            *placed.get_mut(at).ok_or("an operation is misplaced")? = (op, *node);
+        }
+        self.parts
+            .extend(self.pending_parts.iter().map(|part| remap(*part)));
+        for (op, node) in placed {
+            self.ops.push(op);
+            self.op_nodes.push(node);
+        }
+        self.pending_ops.clear();
+        self.pending_nodes.clear();
+        self.pending_parts.clear();
+        Ok(roots)
+    }
+
+    fn push(&mut self, op: Op, node: u32) -> u32 {
+        let index = u32::try_from(self.pending_ops.len()).unwrap_or(u32::MAX);
+        self.pending_ops.push(op);
+        self.pending_nodes.push(node);
+        index
+    }
+
+    /// The slot an operand is read from, and how its values are coded.
+    fn slot(&self, operand: Operand) -> Result<(u32, Coding), Unsupported> {
+        match operand {
+            Operand::Fact(index) => Ok((
+                u32::try_from(index).map_err(|_| "too many facts")?,
+                self.codings
+                    .get(index)
+                    .cloned()
+                    .ok_or("a fact is missing")?,
+            )),
+            Operand::Let(index) => self
+                .let_slots
+                .iter()
+                .find(|(let_index, _)| *let_index == index)
+                .map(|(_, slot)| (*slot, Coding::YesNo))
+                .ok_or("a derived value is used before it is computed"),
+            Operand::Score(index) => {
+                let (_, total, _) = self
+                    .score_slots
+                    .iter()
+                    .find(|(score, _, _)| *score == index)
+                    .ok_or("a score is used before it is computed")?;
+                let thresholds = self
+                    .score_thresholds
+                    .iter()
+                    .find(|(score, _)| *score == index)
+                    .map_or_else(Vec::new, |(_, thresholds)| thresholds.clone());
+                Ok((*total, Coding::Numbers(thresholds)))
+            }
+            Operand::Band(index) => self
+                .score_slots
+                .iter()
+                .find(|(score, _, _)| *score == index)
+                .map(|(_, _, band)| (*band, Coding::Codes))
+                .ok_or("a score is used before it is computed"),
+        }
+    }
+
+    /// The code of a constant among a slot's codes.
+    fn constant_code(coding: &Coding, constant: &Const) -> Result<u32, Unsupported> {
+        let threshold = |code: u32| {
+            if code % 2 == 1 {
+                Ok(code)
+            } else {
+                Err("a threshold was not recorded")
+            }
+        };
+        match (coding, constant) {
+            (Coding::YesNo, Const::Bool(answer)) => Ok(if *answer { 3 } else { 1 }),
+            (Coding::Codes, Const::Code(code)) => Ok(code_of_position(*code)),
+            (Coding::Numbers(thresholds), Const::Number(number)) => {
+                threshold(place(thresholds, number))
+            }
+            (Coding::Dates(thresholds), Const::Date(date)) => threshold(place(thresholds, date)),
+            _ => Err("a comparison of values of different kinds"),
+        }
+    }
+
+    /// `slot op k` as codes within a range: see [`Op::Within`].
+    fn within(slot: u32, op: CompareOp, code: u32) -> Op {
+        let after = code.saturating_add(1);
+        let (low, high, negate) = match op {
+            CompareOp::Less => (0, code, false),
+            CompareOp::LessOrEqual => (0, after, false),
+            CompareOp::Greater => (after, u32::MAX, false),
+            CompareOp::GreaterOrEqual => (code, u32::MAX, false),
+            CompareOp::Equal => (code, after, false),
+            CompareOp::NotEqual => (code, after, true),
+        };
+        Op::Within {
+            slot,
+            low,
+            high,
+            negate,
+        }
+    }
+
+    /// Compiles an expression whose value is yes or no, returning the
+    /// operation that gives it. `node` counts the expression's nodes in
+    /// pre-order, as the tree evaluator records them.
+    fn compile(&mut self, expr: &Expr, node: &mut u32) -> Result<u32, Unsupported> {
+        let own = *node;
+        *node += 1;
+        let skip = |node: &mut u32, expr: &Expr| {
+            *node += u32::try_from(expr.node_count()).unwrap_or(u32::MAX);
+        };
+        if expr.value_type != ValueType::Bool {
+            return Err("a condition that is not yes or no");
+        }
+        match &expr.kind {
+            ExprKind::Const(Const::Bool(answer)) => {
+                Ok(self.push(Op::Const(if *answer { TRUE } else { FALSE }), own))
+            }
+            ExprKind::Fact(_) | ExprKind::Let(_) => {
+                let operand = self.operand(expr).ok_or("a condition on free text")?;
+                let (slot, coding) = self.slot(operand)?;
+                let code = Self::constant_code(&coding, &Const::Bool(true))?;
+                Ok(self.push(Self::within(slot, CompareOp::Equal, code), own))
+            }
+            ExprKind::Compare {
+                op,
+                left,
+                right,
+                alternatives,
+            } => {
+                if !alternatives.is_empty() {
+                    return Err("a threshold written in two units");
+                }
+                let (operand, constant, op) = match (&left.kind, &right.kind) {
+                    (_, ExprKind::Const(constant)) => (
+                        self.operand(left).ok_or("a comparison of two values")?,
+                        constant,
+                        *op,
+                    ),
+                    (ExprKind::Const(constant), _) => (
+                        self.operand(right).ok_or("a comparison of two values")?,
+                        constant,
+                        flip(*op),
+                    ),
+                    _ => return Err("a comparison of two values"),
+                };
+                skip(node, left);
+                skip(node, right);
+                let (slot, coding) = self.slot(operand)?;
+                let code = Self::constant_code(&coding, constant)?;
+                Ok(self.push(Self::within(slot, op, code), own))
+            }
+            ExprKind::Between {
+                value,
+                low,
+                low_inclusive,
+                high,
+                high_inclusive,
+            } => {
+                let operand = self.operand(value).ok_or("a range of a computed value")?;
+                let (ExprKind::Const(low_constant), ExprKind::Const(high_constant)) =
+                    (&low.kind, &high.kind)
+                else {
+                    return Err("a range with computed ends");
+                };
+                skip(node, value);
+                skip(node, low);
+                skip(node, high);
+                let (slot, coding) = self.slot(operand)?;
+                // Both ends at once: the codes from the lower end (after
+                // it when it is excluded) up to the upper end.
+                let low_code = Self::constant_code(&coding, low_constant)?;
+                let high_code = Self::constant_code(&coding, high_constant)?;
+                let op = Op::Within {
+                    slot,
+                    low: if *low_inclusive {
+                        low_code
+                    } else {
+                        low_code.saturating_add(1)
+                    },
+                    high: if *high_inclusive {
+                        high_code.saturating_add(1)
+                    } else {
+                        high_code
+                    },
+                    negate: false,
+                };
+                Ok(self.push(op, own))
+            }
+            ExprKind::Member {
+                value,
+                negated,
+                codes,
+            } => {
+                let operand = self
+                    .operand(value)
+                    .ok_or("membership of a computed value")?;
+                skip(node, value);
+                let (slot, coding) = self.slot(operand)?;
+                if !matches!(coding, Coding::Codes) {
+                    return Err("membership of a value that is not a code");
+                }
+                let length = codes.iter().max().map_or(0, |largest| largest + 1);
+                let table =
+                    u32::try_from(self.member_tables.len()).map_err(|_| "too many lists")?;
+                let mut entries = vec![false; length];
+                for code in codes {
+                    if let Some(entry) = entries.get_mut(*code) {
+                        *entry = true;
+                    }
+                }
+                self.member_tables.extend(entries);
+                let len = u32::try_from(length).map_err(|_| "too long a list")?;
+                let list = u32::try_from(self.lists.len()).map_err(|_| "too many lists")?;
+                self.lists.push(MemberList {
+                    table,
+                    len,
+                    negated: *negated,
+                });
+                Ok(self.push(Op::Member { slot, list }, own))
+            }
+            ExprKind::Presence { value, known } => {
+                let operand = match value.kind {
+                    // Free text is known or not like any other fact.
+                    ExprKind::Fact(index) => Some(Operand::Fact(index)),
+                    _ => self.operand(value),
+                }
+                .ok_or("the presence of a computed value")?;
+                skip(node, value);
+                let (slot, _) = self.slot(operand)?;
+                Ok(self.push(
+                    if *known {
+                        Op::Known(slot)
+                    } else {
+                        Op::Missing(slot)
+                    },
+                    own,
+                ))
+            }
+            ExprKind::Not(inner) => {
+                let inner = self.compile(inner, node)?;
+                Ok(self.push(Op::Not(inner), own))
+            }
+            ExprKind::All(parts)
+            | ExprKind::Any(parts)
+            | ExprKind::Otherwise(parts)
+            | ExprKind::Count { items: parts, .. } => {
+                let mut compiled = Vec::with_capacity(parts.len());
+                for part in parts {
+                    compiled.push(self.compile(part, node)?);
+                }
+                let first =
+                    u32::try_from(self.pending_parts.len()).map_err(|_| "too many conditions")?;
+                let count = u32::try_from(compiled.len()).map_err(|_| "too many conditions")?;
+                self.pending_parts.extend(compiled);
+                let direct = false;
+                let op = match &expr.kind {
+                    ExprKind::All(_) => Op::All {
+                        first,
+                        count,
+                        direct,
+                    },
+                    ExprKind::Any(_) => Op::Any {
+                        first,
+                        count,
+                        direct,
+                    },
+                    ExprKind::Otherwise(_) => Op::FirstKnown {
+                        first,
+                        count,
+                        direct,
+                    },
+                    ExprKind::Count {
+                        count: Count::AtLeast(needed),
+                        ..
+                    } => Op::AtLeast {
+                        first,
+                        count,
+                        needed: u32::try_from(*needed).unwrap_or(u32::MAX),
+                        direct,
+                    },
+                    ExprKind::Count {
+                        count: Count::AtMost(limit),
+                        ..
+                    } => Op::AtMost {
+                        first,
+                        count,
+                        limit: u32::try_from(*limit).unwrap_or(u32::MAX),
+                        direct,
+                    },
+                    _ => return Err("an unexpected condition"),
+                };
+                Ok(self.push(op, own))
+            }
+            ExprKind::Const(_) => Err("a constant that is not yes or no"),
+            ExprKind::Score(_) | ExprKind::Band(_) => Err("a score used as a condition"),
+            ExprKind::Status(..) | ExprKind::Tally(_) => Err("a differential"),
+            ExprKind::AsOf => Err("a date counted to as_of"),
+            ExprKind::Arith { .. } => Err("arithmetic"),
+        }
+    }
+}

@@ -1,0 +1,373 @@
+//! The fast case reader: a case in the usual form (plain values of
+//! declared facts) read straight into coded slots, without building a
+//! syntax tree, strings or fractions that evaluation would not use.
+//!
+//! It takes a strict subset of what [`Case::from_json`] reads and declines
+//! everything else: escapes in strings, unknown or repeated keys, `as_of`,
+//! `expect`, values of the wrong type, unknown units. A declined case goes
+//! through [`Case::from_json`], which reads it in full or reports every
+//! problem, so the fast reader never decides what a case means on its own:
+//! for the cases it takes, it gives the same codes as reading the case in
+//! full and coding it, which `tests/program.rs` checks on generated cases.
+//!
+//! [`Case::from_json`]: crate::Case::from_json
+
+use clinrule_check::CheckedRuleSet;
+use clinrule_check::model::{FactIndex, FactType};
+use clinrule_check::number::Rational;
+
+use super::compile::code_of_position;
+use super::{Coded, CodedCase, Coding, Plan};
+use crate::case::{case_unit, conversion_for, partial_date, split_measurement, to_fact_base};
+
+/// What the fast reader did with a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FastRead {
+    /// The case was read into coded slots.
+    Read,
+    /// The case needs the full reader: it has something the fast reader
+    /// leaves to it, or a problem.
+    Declined,
+}
+
+/// Fact names by hash, for finding a case's keys without a general map.
+#[derive(Debug, Clone)]
+pub(super) struct NameTable {
+    /// Open addressing: `(hash, fact + 1)`, 0 for an empty place.
+    places: Vec<(u64, u32)>,
+    mask: usize,
+}
+
+/// FNV-1a: short keys hash in a few nanoseconds.
+fn hash(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+impl NameTable {
+    pub(super) fn new(rule_set: &CheckedRuleSet) -> NameTable {
+        let size = (rule_set.facts.len() * 2).next_power_of_two().max(8);
+        let mut table = NameTable {
+            places: vec![(0, 0); size],
+            mask: size - 1,
+        };
+        for (index, fact) in rule_set.facts.iter().enumerate() {
+            let Ok(entry) = u32::try_from(index + 1) else {
+                continue;
+            };
+            let key = hash(fact.name.as_bytes());
+            let mut at = (key as usize) & table.mask;
+            while table.places.get(at).is_some_and(|(_, fact)| *fact != 0) {
+                at = (at + 1) & table.mask;
+            }
+            if let Some(place) = table.places.get_mut(at) {
+                *place = (key, entry);
+            }
+        }
+        table
+    }
+
+    fn find(&self, rule_set: &CheckedRuleSet, name: &str) -> Option<FactIndex> {
+        let key = hash(name.as_bytes());
+        let mut at = (key as usize) & self.mask;
+        loop {
+            let (stored, entry) = *self.places.get(at)?;
+            if entry == 0 {
+                return None;
+            }
+            if stored == key {
+                let index = entry as usize - 1;
+                if rule_set
+                    .facts
+                    .get(index)
+                    .is_some_and(|fact| fact.name == name)
+                {
+                    return Some(index);
+                }
+            }
+            at = (at + 1) & self.mask;
+        }
+    }
+}
+
+/// A position in the case's text.
+struct Cursor<'text> {
+    text: &'text str,
+    bytes: &'text [u8],
+    at: usize,
+}
+
+impl<'text> Cursor<'text> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn skip_space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.peek() == Some(byte)).then(|| self.at += 1)
+    }
+
+    fn word(&mut self, word: &[u8]) -> Option<()> {
+        (self.bytes.get(self.at..self.at + word.len()) == Some(word)).then(|| self.at += word.len())
+    }
+
+    /// A string without escapes or control characters.
+    fn plain_string(&mut self) -> Option<&'text str> {
+        self.eat(b'"')?;
+        let start = self.at;
+        loop {
+            match self.peek()? {
+                b'"' => break,
+                b'\\' | 0..=0x1f => return None,
+                _ => self.at += 1,
+            }
+        }
+        let text = self.text.get(start..self.at)?;
+        self.at += 1;
+        Some(text)
+    }
+
+    /// A number in JSON's grammar, as written.
+    fn number(&mut self) -> Option<&'text str> {
+        let start = self.at;
+        let _ = self.eat(b'-');
+        let digits = |cursor: &mut Self| {
+            let from = cursor.at;
+            while matches!(cursor.peek(), Some(b'0'..=b'9')) {
+                cursor.at += 1;
+            }
+            cursor.at - from
+        };
+        let whole_start = self.at;
+        let whole = digits(self);
+        if whole == 0 || (whole > 1 && self.bytes.get(whole_start) == Some(&b'0')) {
+            return None;
+        }
+        if self.eat(b'.').is_some() && digits(self) == 0 {
+            return None;
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.at += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.at += 1;
+            }
+            if digits(self) == 0 {
+                return None;
+            }
+        }
+        self.text.get(start..self.at)
+    }
+
+    /// After a member of an object: `true` for a comma, `false` for the end.
+    fn next_member(&mut self) -> Option<bool> {
+        self.skip_space();
+        match self.peek()? {
+            b',' => {
+                self.at += 1;
+                self.skip_space();
+                Some(true)
+            }
+            b'}' => {
+                self.at += 1;
+                Some(false)
+            }
+            _ => None,
+        }
+    }
+
+    /// A key and its colon.
+    fn key(&mut self) -> Option<&'text str> {
+        let key = self.plain_string()?;
+        self.skip_space();
+        self.eat(b':')?;
+        self.skip_space();
+        Some(key)
+    }
+}
+
+impl Plan {
+    /// Reads a case into coded slots, or declines it.
+    pub(super) fn read(
+        &self,
+        rule_set: &CheckedRuleSet,
+        text: &str,
+        coded: &mut CodedCase,
+    ) -> super::FastRead {
+        match self.read_case(rule_set, text, coded) {
+            Some(()) => FastRead::Read,
+            None => FastRead::Declined,
+        }
+    }
+
+    fn read_case(
+        &self,
+        rule_set: &CheckedRuleSet,
+        text: &str,
+        coded: &mut CodedCase,
+    ) -> Option<()> {
+        let mut cursor = Cursor {
+            text,
+            bytes: text.as_bytes(),
+            at: 0,
+        };
+        // Every fact starts absent: unknown, or no where absent means no.
+        coded.slots.clear();
+        coded
+            .slots
+            .extend(self.absent_means_no.iter().map(|absent_means_no| {
+                if *absent_means_no {
+                    Coded::exact(1)
+                } else {
+                    Coded::UNKNOWN
+                }
+            }));
+        coded.seen.clear();
+        coded.seen.resize(self.codings.len(), false);
+        cursor.skip_space();
+        cursor.eat(b'{')?;
+        cursor.skip_space();
+        let (mut saw_facts, mut saw_id, mut saw_description) = (false, false, false);
+        loop {
+            let key = cursor.key()?;
+            let seen = match key {
+                "facts" => {
+                    self.read_facts(rule_set, &mut cursor, coded)?;
+                    &mut saw_facts
+                }
+                "id" | "description" => {
+                    if cursor.word(b"null").is_none() {
+                        cursor.plain_string()?;
+                    }
+                    if key == "id" {
+                        &mut saw_id
+                    } else {
+                        &mut saw_description
+                    }
+                }
+                _ => return None,
+            };
+            if std::mem::replace(seen, true) {
+                return None;
+            }
+            if !cursor.next_member()? {
+                break;
+            }
+        }
+        cursor.skip_space();
+        (saw_facts && cursor.at == cursor.bytes.len()).then_some(())
+    }
+
+    fn read_facts(
+        &self,
+        rule_set: &CheckedRuleSet,
+        cursor: &mut Cursor<'_>,
+        coded: &mut CodedCase,
+    ) -> Option<()> {
+        cursor.eat(b'{')?;
+        cursor.skip_space();
+        if cursor.eat(b'}').is_some() {
+            return Some(());
+        }
+        loop {
+            let name = cursor.key()?;
+            let index = self.names.find(rule_set, name)?;
+            if std::mem::replace(coded.seen.get_mut(index)?, true) {
+                return None;
+            }
+            let value = if cursor.word(b"null").is_some() {
+                Coded::UNKNOWN
+            } else {
+                self.read_value(rule_set, index, cursor)?
+            };
+            *coded.slots.get_mut(index)? = value;
+            if !cursor.next_member()? {
+                return Some(());
+            }
+        }
+    }
+
+    /// One fact's value, by its declared type.
+    fn read_value(
+        &self,
+        rule_set: &CheckedRuleSet,
+        index: FactIndex,
+        cursor: &mut Cursor<'_>,
+    ) -> Option<Coded> {
+        let fact = rule_set.facts.get(index)?;
+        let coding = self.codings.get(index)?;
+        match &fact.fact_type {
+            FactType::YesNo => {
+                if cursor.word(b"true").is_some() {
+                    return Some(Coded::exact(3));
+                }
+                if cursor.word(b"false").is_some() {
+                    return Some(Coded::exact(1));
+                }
+                match cursor.plain_string()? {
+                    "yes" => Some(Coded::exact(3)),
+                    "no" => Some(Coded::exact(1)),
+                    _ => None,
+                }
+            }
+            FactType::Number => {
+                let number = Rational::parse_decimal(cursor.number()?).ok()?;
+                Some(coding.number(number))
+            }
+            FactType::Quantity { .. } | FactType::Age => {
+                let (number, unit) = if cursor.peek() == Some(b'{') {
+                    self.measurement_object(cursor)?
+                } else {
+                    split_measurement(cursor.plain_string()?)?
+                };
+                let number = Rational::parse_decimal(number).ok()?;
+                let unit = case_unit(&fact.fact_type, unit).ok()?;
+                let conversion = conversion_for(fact, &unit)?;
+                Some(coding.number(to_fact_base(number, &unit, conversion)?))
+            }
+            FactType::Date => {
+                let (low, high) = partial_date(cursor.plain_string()?)?;
+                Some(coding.dates(low, high))
+            }
+            FactType::OneOf(codes) => {
+                let code = cursor.plain_string()?;
+                let position = codes.iter().position(|known| known == code)?;
+                Some(Coded::exact(code_of_position(position)))
+            }
+            FactType::Text => {
+                cursor.plain_string()?;
+                Some(matches!(coding, Coding::Text).then_some(Coded::exact(1))?)
+            }
+        }
+    }
+
+    /// `{"value": 2.1, "unit": "ug/dL"}`, in either order, nothing else.
+    fn measurement_object<'text>(
+        &self,
+        cursor: &mut Cursor<'text>,
+    ) -> Option<(&'text str, &'text str)> {
+        cursor.eat(b'{')?;
+        cursor.skip_space();
+        let mut number = None;
+        let mut unit = None;
+        loop {
+            match cursor.key()? {
+                "value" if number.is_none() => number = Some(cursor.number()?),
+                "unit" if unit.is_none() => unit = Some(cursor.plain_string()?),
+                _ => return None,
+            }
+            if !cursor.next_member()? {
+                break;
+            }
+        }
+        Some((number?, unit?))
+    }
+}
