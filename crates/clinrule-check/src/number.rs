@@ -246,6 +246,7 @@ impl Ord for Rational {
     /// clinical value and threshold) compare by cross products, which then
     /// fit in 128 bits; any others by continued fractions, which never form
     /// a product and so never overflow.
+    #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
         if self.denominator == other.denominator {
             return self.numerator.cmp(&other.numerator);
@@ -305,6 +306,7 @@ fn compare_by_continued_fractions(left: Rational, right: Rational) -> Ordering {
 }
 
 impl PartialOrd for Rational {
+    #[inline]
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }

@@ -14,7 +14,7 @@ use std::sync::mpsc::{SyncSender, sync_channel};
 use std::time::Instant;
 
 use clinrule_check::CheckedRuleSet;
-use clinrule_eval::Case;
+use clinrule_eval::{Case, CodedCase, CompactTrace, Program};
 use miette::Diagnostic;
 
 use crate::json_output;
@@ -78,78 +78,111 @@ fn conclusion_ids(rule_set: &CheckedRuleSet) -> (Vec<String>, Vec<Vec<usize>>) {
     (ids, positions)
 }
 
+/// A batch of lines: their text, one after the other, and for each its
+/// number in the file and where it lies in the text.
+struct Batch {
+    text: Vec<u8>,
+    lines: Vec<(u64, std::ops::Range<usize>)>,
+}
+
+/// What a worker keeps from batch to batch: the compiled program's buffers.
+struct Worker<'program, 'rules> {
+    program: &'program Program<'rules>,
+    coded: CodedCase,
+    trace: CompactTrace,
+    /// Per conclusion identifier, whether this case already counted it.
+    seen: Vec<bool>,
+}
+
+/// Reports a line that is not a good case, as a problem on standard error
+/// and, for JSON output, as an error record in its place.
+fn refuse(
+    output: &mut BatchOutput,
+    format: CohortFormat,
+    number: u64,
+    line: &str,
+    errors: &[clinrule_eval::EvalError],
+) {
+    output.refused += 1;
+    let mut record = format!("{{\"line\":{number},\"errors\":[");
+    for (position, error) in errors.iter().enumerate() {
+        let code = error
+            .code()
+            .map(|code| code.to_string())
+            .unwrap_or_default();
+        let (_, column) = error.span().line_column(line);
+        let message = error.to_string();
+        let _ = writeln!(
+            output.problems,
+            "line {number}, column {column}: {code} {message}"
+        );
+        if position > 0 {
+            record.push(',');
+        }
+        let _ = write!(
+            record,
+            "{{\"code\":{},\"message\":{},\"column\":{column}}}",
+            serde_json::Value::String(code),
+            serde_json::Value::String(message)
+        );
+    }
+    record.push_str("]}\n");
+    if format == CohortFormat::Json {
+        output.records.push_str(&record);
+    }
+}
+
 /// Evaluates one batch of lines.
 fn run_batch(
-    rule_set: &CheckedRuleSet,
+    worker: &mut Worker<'_, '_>,
     file_name: &str,
     format: CohortFormat,
     positions: &[Vec<usize>],
-    id_count: usize,
-    lines: &[(u64, String)],
+    batch: &Batch,
 ) -> BatchOutput {
+    let rule_set = worker.program.rule_set();
     let mut output = BatchOutput {
         records: String::new(),
         problems: String::new(),
         refused: 0,
         evaluated: 0,
-        reached: vec![0; id_count],
+        reached: vec![0; worker.seen.len()],
     };
-    let mut seen = vec![false; id_count];
-    for (number, line) in lines {
-        match Case::from_json(line, rule_set) {
-            Err(errors) => {
-                output.refused += 1;
-                let mut record = format!("{{\"line\":{number},\"errors\":[");
-                for (position, error) in errors.iter().enumerate() {
-                    let code = error
-                        .code()
-                        .map(|code| code.to_string())
-                        .unwrap_or_default();
-                    let (_, column) = error.span().line_column(line);
-                    let message = error.to_string();
-                    let _ = writeln!(
-                        output.problems,
-                        "line {number}, column {column}: {code} {message}"
-                    );
-                    if position > 0 {
-                        record.push(',');
-                    }
-                    let _ = write!(
-                        record,
-                        "{{\"code\":{},\"message\":{},\"column\":{column}}}",
-                        serde_json::Value::String(code),
-                        serde_json::Value::String(message)
-                    );
-                }
-                record.push_str("]}\n");
-                if format == CohortFormat::Json {
-                    output.records.push_str(&record);
-                }
+    for (number, range) in &batch.lines {
+        let bytes = batch.text.get(range.clone()).unwrap_or_default();
+        let line = match std::str::from_utf8(bytes) {
+            Ok(line) => line.trim_end_matches(['\n', '\r']),
+            Err(problem) => {
+                let at = u32::try_from(problem.valid_up_to()).unwrap_or(u32::MAX);
+                let line = String::from_utf8_lossy(bytes);
+                refuse(
+                    &mut output,
+                    format,
+                    *number,
+                    &line,
+                    &[clinrule_eval::EvalError::InvalidJson {
+                        message: "the line is not valid UTF-8 text".to_owned(),
+                        span: clinrule_syntax::Span::new(at, at.saturating_add(1)),
+                    }],
+                );
+                continue;
             }
-            Ok(case) => {
-                output.evaluated += 1;
-                let evaluation = clinrule_eval::evaluate(rule_set, &case);
-                match format {
-                    CohortFormat::Json => {
-                        let evaluated = Evaluated {
-                            file_name,
-                            rule_set,
-                            case: &case,
-                            evaluation: &evaluation,
-                        };
-                        let _ = writeln!(
-                            output.records,
-                            "{{\"line\":{number},\"result\":{}}}",
-                            json_output::render_compact(&evaluated)
-                        );
-                    }
-                    CohortFormat::Summary => {
+        };
+        match format {
+            CohortFormat::Summary => {
+                match worker
+                    .program
+                    .evaluate_json(line, &mut worker.coded, &mut worker.trace)
+                {
+                    Err(errors) => refuse(&mut output, format, *number, line, &errors),
+                    Ok(()) => {
+                        output.evaluated += 1;
                         // A conclusion reached by two rules counts once per case.
-                        seen.iter_mut().for_each(|flag| *flag = false);
-                        for (rule, conclusion) in &evaluation.conclusions {
+                        worker.seen.iter_mut().for_each(|flag| *flag = false);
+                        for (rule, conclusion) in worker.trace.conclusions(rule_set) {
                             if let Some(index) =
-                                positions.get(*rule).and_then(|mine| mine.get(*conclusion))
-                                && let Some(flag) = seen.get_mut(*index)
+                                positions.get(rule).and_then(|mine| mine.get(conclusion))
+                                && let Some(flag) = worker.seen.get_mut(*index)
                                 && !*flag
                             {
                                 *flag = true;
@@ -161,6 +194,24 @@ fn run_batch(
                     }
                 }
             }
+            CohortFormat::Json => match Case::from_json(line, rule_set) {
+                Err(errors) => refuse(&mut output, format, *number, line, &errors),
+                Ok(case) => {
+                    output.evaluated += 1;
+                    let evaluation = clinrule_eval::evaluate(rule_set, &case);
+                    let evaluated = Evaluated {
+                        file_name,
+                        rule_set,
+                        case: &case,
+                        evaluation: &evaluation,
+                    };
+                    let _ = writeln!(
+                        output.records,
+                        "{{\"line\":{number},\"result\":{}}}",
+                        json_output::render_compact(&evaluated)
+                    );
+                }
+            },
         }
     }
     output
@@ -251,8 +302,8 @@ impl Writer<'_> {
     }
 }
 
-/// A batch of lines with their numbers, and its place in the input.
-type Job = (usize, Vec<(u64, String)>);
+/// A batch of lines and its place in the input.
+type Job = (usize, Batch);
 
 /// Evaluates every line of `input`, writing records or the summary to
 /// `out` and each problem to `err`. Reading and writing stay on this
@@ -267,6 +318,7 @@ pub fn run(
     total_bytes: Option<u64>,
 ) -> std::io::Result<Totals> {
     let (ids, positions) = conclusion_ids(rule_set);
+    let program = Program::compile(rule_set);
     let workers = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .clamp(1, 16);
@@ -300,15 +352,21 @@ pub fn run(
             let result_sender: SyncSender<(usize, BatchOutput)> = result_sender.clone();
             let positions = &positions;
             let id_count = ids.len();
+            let program = &program;
             scope.spawn(move || {
+                let mut worker = Worker {
+                    program,
+                    coded: program.new_case(),
+                    trace: program.new_trace(),
+                    seen: vec![false; id_count],
+                };
                 loop {
                     let job = match job_receiver.lock() {
                         Ok(receiver) => receiver.recv(),
                         Err(_) => return,
                     };
-                    let Ok((index, lines)) = job else { return };
-                    let output =
-                        run_batch(rule_set, file_name, format, positions, id_count, &lines);
+                    let Ok((index, batch)) = job else { return };
+                    let output = run_batch(&mut worker, file_name, format, positions, &batch);
                     if result_sender.send((index, output)).is_err() {
                         return;
                     }
@@ -339,26 +397,33 @@ pub fn run(
             }
             Ok(())
         };
-        let mut batch = Vec::with_capacity(BATCH);
+        let new_batch = || Batch {
+            text: Vec::with_capacity(BATCH * 512),
+            lines: Vec::with_capacity(BATCH),
+        };
+        let mut batch = new_batch();
         let mut index = 0;
-        let mut line = String::new();
         let mut bytes = 0u64;
         loop {
-            line.clear();
-            if input.read_line(&mut line)? == 0 {
+            // Lines are read as bytes: one that is not UTF-8 text is a bad
+            // record, reported in its place, not the end of the run.
+            let start = batch.text.len();
+            let read = input.read_until(b'\n', &mut batch.text)?;
+            if read == 0 {
                 break;
             }
-            bytes += line.len() as u64;
+            bytes += read as u64;
             writer.totals.lines += 1;
-            let text = line.trim_end_matches(['\n', '\r']).to_owned();
-            batch.push((writer.totals.lines, text));
-            if batch.len() == BATCH {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            batch
+                .lines
+                .push((writer.totals.lines, start..batch.text.len()));
+            if batch.lines.len() == BATCH {
+                let full = std::mem::replace(&mut batch, new_batch());
                 send((index, full), &mut writer, bytes)?;
                 index += 1;
             }
         }
-        if !batch.is_empty() {
+        if !batch.lines.is_empty() {
             send((index, batch), &mut writer, bytes)?;
         }
         drop(job_sender);

@@ -9,8 +9,8 @@ use clinrule_check::number::Rational;
 use clinrule_syntax::ast::{CompareOp, Date};
 
 use super::{
-    Coded, Coding, DerivedPlan, FALSE, MemberList, Op, Plan, Root, RulePlan, Source, TRUE, place,
-    read,
+    Coded, Coding, DeclaredUnit, DerivedPlan, FALSE, MemberList, Op, Plan, Root, RulePlan, Source,
+    TRUE, place, read,
 };
 use crate::case::{Slot, Value};
 use crate::value::flip;
@@ -180,6 +180,12 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
             )
         })
         .collect();
+    let declared = rule_set
+        .facts
+        .iter()
+        .zip(&codings)
+        .map(|(fact, coding)| declared_unit(&fact.fact_type, coding))
+        .collect();
     let uses = rule_set.as_of_uses();
     Ok(Plan {
         absent_means_no: rule_set
@@ -200,6 +206,7 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
         domains,
         rule_domains,
         read_once,
+        declared,
         names: read::NameTable::new(rule_set),
         fast_reading: !uses.always && uses.facts.is_empty(),
     })
@@ -329,6 +336,32 @@ fn reads_once(
         }
     }
     true
+}
+
+/// A measurement's thresholds in its declared unit, when values given in
+/// that unit convert to base units by a factor alone (no offset) small
+/// enough that no value of at most 62 bits can overflow in converting: then
+/// comparing the value as given with the threshold in that unit is exactly
+/// comparing both in base units, and reading the case could not have failed.
+fn declared_unit(fact_type: &FactType, coding: &Coding) -> Option<DeclaredUnit> {
+    let (FactType::Quantity { unit_text, unit }, Coding::Numbers(thresholds)) = (fact_type, coding)
+    else {
+        return None;
+    };
+    let small = |number: Rational| {
+        number.numerator().unsigned_abs() < 1 << 62 && number.denominator() < 1 << 62
+    };
+    if unit.offset != Rational::ZERO || !small(unit.factor) || unit.factor <= Rational::ZERO {
+        return None;
+    }
+    let thresholds = thresholds
+        .iter()
+        .map(|threshold| clinrule_check::units::from_base(*threshold, unit))
+        .collect::<Option<Vec<Rational>>>()?;
+    Some(DeclaredUnit {
+        unit_text: unit_text.clone(),
+        thresholds,
+    })
 }
 
 fn whole_points(points: Rational) -> Result<i64, Unsupported> {

@@ -258,6 +258,13 @@ struct RulePlan {
     derived: Vec<usize>,
 }
 
+/// A measurement's thresholds in its declared unit.
+#[derive(Debug, Clone)]
+struct DeclaredUnit {
+    unit_text: String,
+    thresholds: Vec<Rational>,
+}
+
 /// For one rule, the values worth trying for each fact it reads.
 type RuleDomain = Vec<(FactIndex, Vec<Coded>)>;
 
@@ -300,6 +307,10 @@ struct Plan {
     /// a rule is undetermined only when its missing facts could go either
     /// way, so it is never decided by trying values.
     read_once: Vec<bool>,
+    /// For each measurement, its thresholds in its own declared unit, for
+    /// the fast reader to place a value given in that unit without
+    /// converting it (`None` where the unit has an offset, as Celsius does).
+    declared: Vec<Option<DeclaredUnit>>,
     /// The fact names, for the fast case reader.
     names: read::NameTable,
     /// Whether cases can be read by the fast reader: nothing is counted to `as_of`.

@@ -71,8 +71,8 @@ impl NameTable {
         table
     }
 
-    fn find(&self, rule_set: &CheckedRuleSet, name: &str) -> Option<FactIndex> {
-        let key = hash(name.as_bytes());
+    /// The fact with this name, whose hash the reader found while reading it.
+    fn find(&self, rule_set: &CheckedRuleSet, name: &str, key: u64) -> Option<FactIndex> {
         let mut at = (key as usize) & self.mask;
         loop {
             let (stored, entry) = *self.places.get(at)?;
@@ -84,7 +84,7 @@ impl NameTable {
                 if rule_set
                     .facts
                     .get(index)
-                    .is_some_and(|fact| fact.name == name)
+                    .is_some_and(|fact| fact.name.as_bytes() == name.as_bytes())
                 {
                     return Some(index);
                 }
@@ -124,16 +124,41 @@ impl<'text> Cursor<'text> {
     fn plain_string(&mut self) -> Option<&'text str> {
         self.eat(b'"')?;
         let start = self.at;
-        loop {
-            match self.peek()? {
-                b'"' => break,
+        let length = self
+            .bytes
+            .get(start..)?
+            .iter()
+            .position(|byte| matches!(byte, b'"' | b'\\' | 0..=0x1f))?;
+        if self.bytes.get(start + length) != Some(&b'"') {
+            return None;
+        }
+        self.at = start + length + 1;
+        self.text.get(start..start + length)
+    }
+
+    /// A string without escapes or control characters, and its FNV-1a
+    /// hash, computed as it is read.
+    #[inline]
+    fn plain_string_hashed(&mut self) -> Option<(&'text str, u64)> {
+        self.eat(b'"')?;
+        let start = self.at;
+        let rest = self.bytes.get(start..)?;
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for (offset, byte) in rest.iter().enumerate() {
+            match byte {
+                b'"' => {
+                    let text = self.text.get(start..start + offset)?;
+                    self.at = start + offset + 1;
+                    return Some((text, hash));
+                }
                 b'\\' | 0..=0x1f => return None,
-                _ => self.at += 1,
+                _ => {
+                    hash ^= u64::from(*byte);
+                    hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+                }
             }
         }
-        let text = self.text.get(start..self.at)?;
-        self.at += 1;
-        Some(text)
+        None
     }
 
     /// A number in JSON's grammar, as written.
@@ -186,7 +211,13 @@ impl<'text> Cursor<'text> {
 
     /// A key and its colon.
     fn key(&mut self) -> Option<&'text str> {
-        let key = self.plain_string()?;
+        self.hashed_key().map(|(key, _)| key)
+    }
+
+    /// A key, its hash, and its colon.
+    #[inline]
+    fn hashed_key(&mut self) -> Option<(&'text str, u64)> {
+        let key = self.plain_string_hashed()?;
         self.skip_space();
         self.eat(b':')?;
         self.skip_space();
@@ -278,8 +309,8 @@ impl Plan {
             return Some(());
         }
         loop {
-            let name = cursor.key()?;
-            let index = self.names.find(rule_set, name)?;
+            let (name, key) = cursor.hashed_key()?;
+            let index = self.names.find(rule_set, name, key)?;
             if std::mem::replace(coded.seen.get_mut(index)?, true) {
                 return None;
             }
@@ -319,16 +350,29 @@ impl Plan {
                 }
             }
             FactType::Number => {
-                let number = Rational::parse_decimal(cursor.number()?).ok()?;
+                let number = decimal(cursor.number()?)?;
                 Some(coding.number(number))
             }
             FactType::Quantity { .. } | FactType::Age => {
                 let (number, unit) = if cursor.peek() == Some(b'{') {
                     self.measurement_object(cursor)?
                 } else {
-                    split_measurement(cursor.plain_string()?)?
+                    let text = cursor.plain_string()?;
+                    match split_plain_measurement(text) {
+                        Some(parts) => parts,
+                        None => split_measurement(text)?,
+                    }
                 };
-                let number = Rational::parse_decimal(number).ok()?;
+                let number = decimal(number)?;
+                // In the fact's own unit, the value is placed among the
+                // thresholds written in that unit, with no conversion.
+                if let Some(Some(declared)) = self.declared.get(index)
+                    && declared.unit_text == unit
+                    && number.numerator().unsigned_abs() < 1 << 62
+                    && number.denominator() < 1 << 62
+                {
+                    return Some(Coded::exact(super::place(&declared.thresholds, &number)));
+                }
                 let unit = case_unit(&fact.fact_type, unit).ok()?;
                 let conversion = conversion_for(fact, &unit)?;
                 Some(coding.number(to_fact_base(number, &unit, conversion)?))
@@ -370,4 +414,72 @@ impl Plan {
         }
         Some((number?, unit?))
     }
+}
+
+/// Reads a decimal as [`Rational::parse_decimal`] does: plain decimals
+/// (`-12`, `99.5`) directly, anything else (exponents, a leading `+` or
+/// `.`, many digits) by `parse_decimal` itself.
+fn decimal(text: &str) -> Option<Rational> {
+    plain_decimal(text.as_bytes()).or_else(|| Rational::parse_decimal(text).ok())
+}
+
+/// A decimal of at most eighteen digits, with an optional minus sign and
+/// an optional fraction after a point.
+fn plain_decimal(bytes: &[u8]) -> Option<Rational> {
+    let (negative, digits) = match bytes.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, bytes),
+    };
+    let mut value: i64 = 0;
+    let mut count = 0usize;
+    let mut fraction: Option<u32> = None;
+    for byte in digits {
+        match byte {
+            b'0'..=b'9' => {
+                count += 1;
+                if count > 18 {
+                    return None;
+                }
+                value = value * 10 + i64::from(byte - b'0');
+                if let Some(places) = fraction.as_mut() {
+                    *places += 1;
+                }
+            }
+            b'.' if fraction.is_none() && count > 0 => fraction = Some(0),
+            _ => return None,
+        }
+    }
+    if count == 0 || fraction == Some(0) {
+        return None;
+    }
+    if negative {
+        value = -value;
+    }
+    match fraction {
+        None => Some(Rational::integer(value)),
+        Some(places) => Rational::new(i128::from(value), 10i128.pow(places)),
+    }
+}
+
+/// Splits `"12 ug/dL"` as [`split_measurement`] does, for text of plain
+/// ASCII (where the only blank a string can hold is the space); `None`
+/// leaves the text to `split_measurement`.
+fn split_plain_measurement(text: &str) -> Option<(&str, &str)> {
+    if !text.is_ascii() {
+        return None;
+    }
+    let trimmed = text.trim_matches(' ');
+    let split = trimmed
+        .bytes()
+        .position(|byte| {
+            !(byte.is_ascii_digit() || matches!(byte, b'.' | b'-' | b'+' | b'e' | b'E'))
+        })
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let unit = unit.trim_matches(' ');
+    if number.is_empty() || unit.is_empty() {
+        return None;
+    }
+    // The number must read as a decimal; `decimal` reads it next.
+    Some((number, unit))
 }
