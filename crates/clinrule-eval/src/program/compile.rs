@@ -9,8 +9,8 @@ use clinrule_check::number::Rational;
 use clinrule_syntax::ast::{CompareOp, Date};
 
 use super::{
-    Coded, Coding, DeclaredUnit, DerivedPlan, FALSE, MemberList, Op, Plan, Root, RulePlan, Source,
-    TRUE, place, read,
+    Coded, Coding, DeclaredUnit, DerivedPlan, FALSE, Leaf, MemberList, NO_PARENT, Op, Plan, Root,
+    RulePlan, Source, TRUE, place, read,
 };
 use crate::case::{Slot, Value};
 use crate::value::flip;
@@ -194,7 +194,26 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
             .map(|fact| fact.absent_means_no)
             .collect(),
         codings,
+        parents: parents(&compiler.ops, &compiler.parts),
         sources: compiler.sources,
+        leaves: compiler
+            .ops
+            .iter()
+            .map(|op| match *op {
+                Op::Within {
+                    slot,
+                    low,
+                    high,
+                    negate,
+                } => Leaf {
+                    slot,
+                    low,
+                    high,
+                    negate,
+                },
+                _ => Leaf::default(),
+            })
+            .collect(),
         ops: compiler.ops,
         parts: compiler.parts,
         member_tables: compiler.member_tables,
@@ -362,6 +381,61 @@ fn declared_unit(fact_type: &FactType, coding: &Coding) -> Option<DeclaredUnit> 
         unit_text: unit_text.clone(),
         thresholds,
     })
+}
+
+/// Each operation's parent: the operation it is a part of.
+fn parents(ops: &[Op], parts: &[u32]) -> Vec<u32> {
+    let mut parents = vec![NO_PARENT; ops.len()];
+    for (index, op) in ops.iter().enumerate() {
+        let Ok(parent) = u32::try_from(index) else {
+            continue;
+        };
+        let (first, count, direct) = match *op {
+            Op::Not(inner) => (inner, 1, true),
+            Op::All {
+                first,
+                count,
+                direct,
+            }
+            | Op::Any {
+                first,
+                count,
+                direct,
+            }
+            | Op::FirstKnown {
+                first,
+                count,
+                direct,
+            }
+            | Op::AtLeast {
+                first,
+                count,
+                direct,
+                ..
+            }
+            | Op::AtMost {
+                first,
+                count,
+                direct,
+                ..
+            } => (first, count, direct),
+            _ => continue,
+        };
+        let children: Vec<u32> = if direct {
+            (first..first + count).collect()
+        } else {
+            parts
+                .get(first as usize..(first + count) as usize)
+                .unwrap_or_default()
+                .to_vec()
+        };
+        for child in children {
+            if let Some(entry) = parents.get_mut(child as usize) {
+                *entry = parent;
+            }
+        }
+    }
+    parents
 }
 
 fn whole_points(points: Rational) -> Result<i64, Unsupported> {

@@ -51,6 +51,9 @@ pub(crate) const UNKNOWN: u8 = 1;
 /// True.
 pub(crate) const TRUE: u8 = 2;
 
+/// The parent of an operation that is part of nothing.
+const NO_PARENT: u32 = u32::MAX;
+
 /// The range of codes a slot's value may have; see the module notes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Coded {
@@ -206,6 +209,15 @@ impl Op {
     }
 }
 
+/// A comparison, as the comparison loop reads it: see [`Op::Within`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Leaf {
+    slot: u32,
+    low: u32,
+    high: u32,
+    negate: bool,
+}
+
 /// A list of codes for `Member`: `table..table + len` in the member
 /// tables says whether each code is listed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -278,8 +290,14 @@ struct Plan {
     /// What each slot holds.
     sources: Vec<Source>,
     ops: Vec<Op>,
+    /// For each operation, its comparison when it is one (`Op::Within`),
+    /// laid out plainly for the loop that runs comparisons.
+    leaves: Vec<Leaf>,
     /// The parts of n-ary operations.
     parts: Vec<u32>,
+    /// For each operation, the operation it is a part of ([`NO_PARENT`]
+    /// for the operation that gives an expression's value).
+    parents: Vec<u32>,
     /// For `Member`: whether each code is in the list.
     member_tables: Vec<bool>,
     /// For `Member`: the lists.
@@ -354,14 +372,15 @@ pub struct CompactTrace {
     missing: Vec<Vec<FactIndex>>,
     /// For each rule, whether it was decided by trying every value of its missing facts.
     decided: Vec<bool>,
+    /// The rules that were undetermined, whose missing facts are kept.
+    waiting: Vec<usize>,
     /// For each derived value or score that is not exact, the facts it misses.
     derived_missing: Vec<Vec<FactIndex>>,
     /// For each criterion of each score, the lowest and highest points.
     criteria: Vec<(i64, i64)>,
-    /// Scratch for trying values: slots, outcomes, and relevance.
+    /// Scratch for trying values: slots and outcomes.
     world_slots: Vec<Coded>,
     world_truths: Vec<u8>,
-    relevant: Vec<bool>,
 }
 
 impl<'rules> Program<'rules> {
@@ -404,7 +423,6 @@ impl<'rules> Program<'rules> {
             trace.world_slots = trace.slots.clone();
             trace.truths = vec![UNKNOWN; plan.ops.len()];
             trace.world_truths = trace.truths.clone();
-            trace.relevant = vec![false; plan.ops.len()];
             trace.derived_missing = vec![Vec::new(); plan.derived.len()];
         }
         trace

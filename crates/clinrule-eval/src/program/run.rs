@@ -8,8 +8,8 @@ use clinrule_check::number::Rational;
 
 use super::compile::{code_of_position, code_slot};
 use super::{
-    Coded, CodedCase, CompactTrace, DerivedPlan, FALSE, MemberList, Op, Plan, Root, Source, TRUE,
-    UNKNOWN, status_of,
+    Coded, CodedCase, CompactTrace, DerivedPlan, FALSE, MemberList, NO_PARENT, Op, Plan, Root,
+    Source, TRUE, UNKNOWN, status_of,
 };
 use crate::case::Case;
 use crate::evaluate::RuleStatus;
@@ -90,7 +90,6 @@ impl Plan {
             trace.world_slots = trace.slots.clone();
             trace.truths = vec![UNKNOWN; self.ops.len()];
             trace.world_truths = trace.truths.clone();
-            trace.relevant = vec![false; self.ops.len()];
         }
         let rule_count = self.rules.len();
         trace.statuses.resize(rule_count, RuleStatus::Undetermined);
@@ -122,25 +121,32 @@ impl Plan {
             (self.rules_leaves.0 as usize, self.rules_leaves.1 as usize);
         self.evaluate_leaves(leaves_first, leaves_end, &trace.slots, &mut trace.truths);
         self.evaluate_ops(leaves_end, self.ops.len(), &trace.slots, &mut trace.truths);
-        for (index, rule) in self.rules.iter().enumerate() {
-            let truth = trace
-                .truths
-                .get(rule.condition.root as usize)
-                .copied()
-                .unwrap_or(UNKNOWN);
-            let status = status_of(truth);
-            if let Some(entry) = trace.statuses.get_mut(index) {
-                *entry = status;
+        for (status, rule) in trace.statuses.iter_mut().zip(&self.rules) {
+            *status = status_of(
+                trace
+                    .truths
+                    .get(rule.condition.root as usize)
+                    .copied()
+                    .unwrap_or(UNKNOWN),
+            );
+        }
+        // The missing facts of the rules that waited on some last time.
+        for index in trace.waiting.drain(..) {
+            if let Some(missing) = trace.missing.get_mut(index) {
+                missing.clear();
             }
             if let Some(flag) = trace.decided.get_mut(index) {
                 *flag = false;
             }
-            if status != RuleStatus::Undetermined {
-                if let Some(missing) = trace.missing.get_mut(index) {
-                    missing.clear();
-                }
+        }
+        for index in 0..self.rules.len() {
+            if trace.statuses.get(index) != Some(&RuleStatus::Undetermined) {
                 continue;
             }
+            let Some(rule) = self.rules.get(index) else {
+                continue;
+            };
+            trace.waiting.push(index);
             let mut missing = trace
                 .missing
                 .get_mut(index)
@@ -263,21 +269,17 @@ impl Plan {
     /// branches on the kind of comparison.
     #[inline]
     fn evaluate_leaves(&self, first: usize, end: usize, slots: &[Coded], truths: &mut [u8]) {
-        let (Some(ops), Some(outcomes)) = (self.ops.get(first..end), truths.get_mut(first..end))
+        let (Some(leaves), Some(outcomes)) =
+            (self.leaves.get(first..end), truths.get_mut(first..end))
         else {
             return;
         };
-        for (op, outcome) in ops.iter().zip(outcomes) {
-            if let Op::Within {
-                slot,
-                low,
-                high,
-                negate,
-            } = *op
-            {
-                let value = slots.get(slot as usize).copied().unwrap_or(Coded::UNKNOWN);
-                *outcome = within(value, low, high, negate);
-            }
+        for (leaf, outcome) in leaves.iter().zip(outcomes) {
+            let value = slots
+                .get(leaf.slot as usize)
+                .copied()
+                .unwrap_or(Coded::UNKNOWN);
+            *outcome = within(value, leaf.low, leaf.high, leaf.negate);
         }
     }
 
@@ -324,6 +326,8 @@ impl Plan {
         start: u8,
         combine: impl Fn(u8, u8) -> u8,
     ) -> u8 {
+        // No early exit: whether a part settles the outcome is not
+        // predictable, and a mispredicted branch costs more than the parts.
         let range = first as usize..(first + count) as usize;
         if direct {
             truths
@@ -448,117 +452,55 @@ impl Plan {
                 first,
                 count,
                 direct,
-            } => self.fold_parts(first, count, direct, truths, UNKNOWN, |found, truth| {
-                if found == UNKNOWN { truth } else { found }
-            }),
+            } => self
+                .parts(first, count, direct)
+                .map(truth)
+                .find(|value| *value != UNKNOWN)
+                .unwrap_or(UNKNOWN),
         }
     }
 
     /// The missing facts that could still change an expression, as the
-    /// tree evaluator finds them: a part of `all` matters only while no
-    /// other part is false, a part of `any` only while no other is true, a
-    /// part of `otherwise` only while every part before it is unknown, and
-    /// the value tested by `is known` never.
-    fn missing_of(&self, root: Root, trace: &mut CompactTrace, out: &mut Vec<FactIndex>) {
-        let CompactTrace {
-            truths,
-            relevant,
-            derived_missing,
-            ..
-        } = trace;
+    /// tree evaluator finds them: those read by a test that is unknown
+    /// under parts that are all unknown up to the expression itself. (A
+    /// part of `all` matters only while no other part is false, which for
+    /// an unknown `all` always holds; likewise for `any`, `otherwise` and
+    /// the counts; the value tested by `is known` never matters, and such a
+    /// test reads no fact here.)
+    fn missing_of(&self, root: Root, trace: &CompactTrace, out: &mut Vec<FactIndex>) {
+        let truth = |op: usize| trace.truths.get(op).copied().unwrap_or(UNKNOWN);
         for index in root.ops() {
-            if let Some(flag) = relevant.get_mut(index) {
-                *flag = false;
-            }
-        }
-        if let Some(flag) = relevant.get_mut(root.root as usize) {
-            *flag = true;
-        }
-        let truth = |op: u32| truths.get(op as usize).copied().unwrap_or(UNKNOWN);
-        // Every operation comes after its parts, so backwards each is
-        // reached before its parts.
-        for index in root.ops().rev() {
-            if !relevant.get(index).copied().unwrap_or(false) {
+            let slot = match self.ops.get(index) {
+                Some(Op::Within { slot, .. } | Op::Member { slot, .. }) => *slot,
+                _ => continue,
+            };
+            if truth(index) != UNKNOWN {
                 continue;
             }
-            let open = truths.get(index).copied().unwrap_or(UNKNOWN) == UNKNOWN;
-            let Some(op) = self.ops.get(index).copied() else {
+            let mut ancestor = self.parents.get(index).copied().unwrap_or(NO_PARENT);
+            let mut open = true;
+            while ancestor != NO_PARENT {
+                if truth(ancestor as usize) != UNKNOWN {
+                    open = false;
+                    break;
+                }
+                ancestor = self
+                    .parents
+                    .get(ancestor as usize)
+                    .copied()
+                    .unwrap_or(NO_PARENT);
+            }
+            if !open {
                 continue;
-            };
-            let mut mark = |part: u32, value: bool| {
-                if let Some(flag) = relevant.get_mut(part as usize) {
-                    *flag = value;
-                }
-            };
-            match op {
-                Op::Within { slot, .. } | Op::Member { slot, .. } => {
-                    if open {
-                        match self.sources.get(slot as usize) {
-                            Some(Source::Fact(fact)) => out.push(*fact),
-                            Some(Source::Derived(position)) => {
-                                if let Some(facts) = derived_missing.get(*position) {
-                                    out.extend_from_slice(facts);
-                                }
-                            }
-                            None => {}
-                        }
+            }
+            match self.sources.get(slot as usize) {
+                Some(Source::Fact(fact)) => out.push(*fact),
+                Some(Source::Derived(position)) => {
+                    if let Some(facts) = trace.derived_missing.get(*position) {
+                        out.extend_from_slice(facts);
                     }
                 }
-                Op::Const(_) | Op::Known(_) | Op::Missing(_) => {}
-                Op::Not(inner) => mark(inner, open),
-                Op::All {
-                    first,
-                    count,
-                    direct,
-                }
-                | Op::Any {
-                    first,
-                    count,
-                    direct,
-                } => {
-                    let blocker = if matches!(op, Op::All { .. }) {
-                        FALSE
-                    } else {
-                        TRUE
-                    };
-                    let blockers = self
-                        .parts(first, count, direct)
-                        .filter(|part| truth(*part) == blocker)
-                        .count();
-                    for part in self.parts(first, count, direct) {
-                        let own = usize::from(truth(part) == blocker);
-                        mark(part, open && blockers <= own);
-                    }
-                }
-                Op::AtLeast {
-                    first,
-                    count,
-                    direct,
-                    ..
-                }
-                | Op::AtMost {
-                    first,
-                    count,
-                    direct,
-                    ..
-                } => {
-                    for part in self.parts(first, count, direct) {
-                        mark(part, open);
-                    }
-                }
-                Op::FirstKnown {
-                    first,
-                    count,
-                    direct,
-                } => {
-                    let mut earlier_known = false;
-                    for part in self.parts(first, count, direct) {
-                        mark(part, open && !earlier_known);
-                        if truth(part) != UNKNOWN {
-                            earlier_known = true;
-                        }
-                    }
-                }
+                None => {}
             }
         }
         out.sort_unstable();
