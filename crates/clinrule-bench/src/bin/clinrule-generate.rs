@@ -35,7 +35,9 @@ fn main() -> std::process::ExitCode {
                 _ => return usage(),
             };
             let mut random = clinrule_bench::Random::new(7);
-            let every = cases.checked_div(bad).map_or(usize::MAX, |every| every.max(1));
+            let every = cases
+                .checked_div(bad)
+                .map_or(usize::MAX, |every| every.max(1));
             let mut result = Ok(());
             for index in 0..cases {
                 let line = if index % every == every / 2 {

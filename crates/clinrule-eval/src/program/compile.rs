@@ -133,11 +133,9 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
         compiler.root(&rule.condition)?;
     }
     let conditions = compiler.place()?;
-    let rules_first = u32::try_from(rules_first).map_err(|_| "too many conditions")?;
-    let rules_leaves = (
-        rules_first,
-        conditions.last().map_or(rules_first, |root| root.leaves.1),
-    );
+    let _ = rules_first;
+    let rule_groups = std::mem::take(&mut compiler.last_groups);
+    let rules_inner = compiler.last_inner;
     let mut rules = Vec::with_capacity(rule_set.rules.len());
     for (rule, condition) in rule_set.rules.iter().zip(conditions) {
         let needed = needed_derived(rule_set, &rule.condition);
@@ -165,13 +163,22 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
         .collect();
     let rule_domains = rules
         .iter()
-        .map(|rule| rule_domain(&compiler.ops, &compiler.sources, &domains, rule))
+        .map(|rule| {
+            rule_domain(
+                &compiler.ops,
+                &compiler.root_ops,
+                &compiler.sources,
+                &domains,
+                rule,
+            )
+        })
         .collect();
     let read_once = rules
         .iter()
         .map(|rule| {
             reads_once(
                 &compiler.ops,
+                &compiler.root_ops,
                 &compiler.sources,
                 &domains,
                 &compiler.lists,
@@ -218,7 +225,9 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
         parts: compiler.parts,
         member_tables: compiler.member_tables,
         lists: compiler.lists,
-        rules_leaves,
+        root_ops: std::mem::take(&mut compiler.root_ops),
+        rule_groups,
+        rules_inner,
         op_nodes: compiler.op_nodes,
         derived: compiler.derived,
         rules,
@@ -236,6 +245,7 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
 /// rule that reads derived values or scores, which read facts of their own.
 fn rule_domain(
     ops: &[Op],
+    root_ops: &[u32],
     sources: &[Source],
     domains: &[Option<Vec<Coded>>],
     rule: &RulePlan,
@@ -247,7 +257,11 @@ fn rule_domain(
     // codes below `k` from the rest. A fact tested for membership in a list
     // keeps every code.
     let mut cuts: Vec<(usize, Option<Vec<u32>>)> = Vec::new();
-    for op in rule.condition.ops().filter_map(|index| ops.get(index)) {
+    let condition = rule.condition;
+    let listed = root_ops
+        .get(condition.leaves.0 as usize..condition.inner.1 as usize)
+        .unwrap_or_default();
+    for op in listed.iter().filter_map(|index| ops.get(*index as usize)) {
         let (slot, bounds) = match *op {
             Op::Within {
                 slot, low, high, ..
@@ -306,6 +320,7 @@ fn rule_domain(
 /// cannot be listed), and reads no derived value; see `Plan::read_once`.
 fn reads_once(
     ops: &[Op],
+    root_ops: &[u32],
     sources: &[Source],
     domains: &[Option<Vec<Coded>>],
     lists: &[MemberList],
@@ -316,7 +331,11 @@ fn reads_once(
         return false;
     }
     let mut facts_read: Vec<usize> = Vec::new();
-    for op in rule.condition.ops().filter_map(|index| ops.get(index)) {
+    let condition = rule.condition;
+    let listed = root_ops
+        .get(condition.leaves.0 as usize..condition.inner.1 as usize)
+        .unwrap_or_default();
+    for op in listed.iter().filter_map(|index| ops.get(*index as usize)) {
         let (slot, outcome): (u32, Box<dyn Fn(Coded) -> u8>) = match *op {
             Op::Within {
                 slot,
@@ -499,6 +518,12 @@ struct Compiler<'rules> {
     pending_parts: Vec<u32>,
     /// Where each pending expression's operations lie in `pending_ops`.
     pending_roots: Vec<(usize, usize)>,
+    /// The operations of each placed expression.
+    root_ops: Vec<u32>,
+    /// The groups of comparisons of the last placement, by slot.
+    last_groups: Vec<(u32, u32, u32)>,
+    /// Where the other operations of the last placement start.
+    last_inner: u32,
     derived: Vec<DerivedPlan>,
     let_slots: Vec<(usize, u32)>,
     score_slots: Vec<(usize, u32, u32)>,
@@ -545,6 +570,9 @@ impl<'rules> Compiler<'rules> {
             pending_nodes: Vec::new(),
             pending_parts: Vec::new(),
             pending_roots: Vec::new(),
+            root_ops: Vec::new(),
+            last_groups: Vec::new(),
+            last_inner: 0,
             derived: Vec::new(),
             let_slots: Vec::new(),
             score_slots: Vec::new(),
@@ -673,38 +701,94 @@ impl<'rules> Compiler<'rules> {
     fn place(&mut self) -> Result<Vec<Root>, Unsupported> {
         let index = |value: usize| u32::try_from(value).map_err(|_| "too many conditions");
         let base = self.ops.len();
-        let leaf_count = self
-            .pending_ops
-            .iter()
-            .filter(|op| op.is_comparison())
-            .count();
-        let mut map = vec![0u32; self.pending_ops.len()];
-        let (mut next_leaf, mut next_inner) = (base, base + leaf_count);
+        let pending = &self.pending_ops;
+        // Each operation's height: comparisons are 0, and an operation is
+        // one above its highest part.
+        let mut heights = vec![0u32; pending.len()];
+        for (local, op) in pending.iter().enumerate() {
+            let parts: &[u32] = match op {
+                Op::Not(inner) => std::slice::from_ref(inner),
+                Op::All { first, count, .. }
+                | Op::Any { first, count, .. }
+                | Op::FirstKnown { first, count, .. }
+                | Op::AtLeast { first, count, .. }
+                | Op::AtMost { first, count, .. } => self
+                    .pending_parts
+                    .get(*first as usize..(*first + *count) as usize)
+                    .unwrap_or_default(),
+                _ => &[],
+            };
+            let height = parts
+                .iter()
+                .map(|part| heights.get(*part as usize).copied().unwrap_or(0) + 1)
+                .max()
+                .unwrap_or(0);
+            if let Some(entry) = heights.get_mut(local) {
+                *entry = height;
+            }
+        }
+        // Comparisons first, by the slot they read, so that each slot is
+        // read once for all its comparisons; then the rest by height, and
+        // within a height by kind, so that evaluation meets runs of the same
+        // kind of operation and predicts its branches.
+        let mut order: Vec<usize> = (0..pending.len()).collect();
+        let key = |local: usize| {
+            let op = pending.get(local);
+            let height = heights.get(local).copied().unwrap_or(0);
+            match op {
+                Some(Op::Within { slot, .. }) => (0u32, *slot, 0u32, local),
+                Some(op) => (1, height, op.kind_rank(), local),
+                None => (2, 0, 0, local),
+            }
+        };
+        order.sort_by_key(|local| key(*local));
+        let mut map = vec![0u32; pending.len()];
+        for (position, local) in order.iter().enumerate() {
+            *map.get_mut(*local).ok_or("an operation is missing")? = index(base + position)?;
+        }
+        let leaf_end = base
+            + pending
+                .iter()
+                .filter(|op| matches!(op, Op::Within { .. }))
+                .count();
         let mut roots = Vec::with_capacity(self.pending_roots.len());
         for (start, end) in self.pending_roots.drain(..) {
-            let (leaves_start, inner_start) = (next_leaf, next_inner);
-            for local in start..end {
-                let is_leaf = self
-                    .pending_ops
-                    .get(local)
-                    .is_some_and(|op| op.is_comparison());
-                let target = if is_leaf {
-                    &mut next_leaf
-                } else {
-                    &mut next_inner
-                };
-                *map.get_mut(local).ok_or("an operation is missing")? = index(*target)?;
-                *target += 1;
-            }
+            let mut placed: Vec<u32> = (start..end)
+                .filter_map(|local| map.get(local).copied())
+                .collect();
+            placed.sort_unstable();
+            let split = placed.partition_point(|op| (*op as usize) < leaf_end);
+            let first = index(self.root_ops.len())?;
+            self.root_ops.extend(&placed);
+            let split = first + index(split)?;
             let root = *map
                 .get(end.checked_sub(1).ok_or("an empty condition")?)
                 .ok_or("an operation is missing")?;
             roots.push(Root {
-                leaves: (index(leaves_start)?, index(next_leaf)?),
-                inner: (index(inner_start)?, index(next_inner)?),
+                leaves: (first, split),
+                inner: (split, index(self.root_ops.len())?),
                 root,
             });
         }
+        // The groups of comparisons of one slot.
+        self.last_groups.clear();
+        for position in base..leaf_end {
+            let Some(Op::Within { slot, .. }) = order
+                .get(position - base)
+                .and_then(|local| pending.get(*local))
+            else {
+                continue;
+            };
+            match self.last_groups.last_mut() {
+                Some((group_slot, _, group_end)) if group_slot == slot => {
+                    *group_end = index(position + 1)?;
+                }
+                _ => self
+                    .last_groups
+                    .push((*slot, index(position)?, index(position + 1)?)),
+            }
+        }
+        self.last_inner = index(leaf_end)?;
         let parts_base = index(self.parts.len())?;
         let remap = |local: u32| map.get(local as usize).copied().unwrap_or(u32::MAX);
         let mut placed = vec![(Op::Const(FALSE), 0u32); self.pending_ops.len()];

@@ -202,10 +202,24 @@ enum Op {
 }
 
 impl Op {
-    /// Whether this is a comparison of a slot with codes, which reads
-    /// nothing but the slot.
-    fn is_comparison(&self) -> bool {
-        matches!(self, Op::Within { .. })
+    /// The order of kinds among operations of one height, so that
+    /// operations of one kind run one after the other.
+    fn kind_rank(&self) -> u32 {
+        match self {
+            Op::Within { .. } => 0,
+            Op::Const(_) => 1,
+            Op::Member { .. } => 2,
+            Op::Known(_) => 3,
+            Op::Missing(_) => 4,
+            Op::Not(_) => 5,
+            Op::All { direct: true, .. } => 6,
+            Op::All { direct: false, .. } => 7,
+            Op::Any { direct: true, .. } => 8,
+            Op::Any { direct: false, .. } => 9,
+            Op::AtLeast { .. } => 10,
+            Op::AtMost { .. } => 11,
+            Op::FirstKnown { .. } => 12,
+        }
     }
 }
 
@@ -227,22 +241,14 @@ struct MemberList {
     negated: bool,
 }
 
-/// A compiled expression: its comparisons (`leaves`, a range of
-/// operations), its other operations (`inner`, each after its parts), and
-/// the operation that gives its value.
+/// A compiled expression: its comparisons (`leaves`) and its other
+/// operations (`inner`, each after its parts), each a range of the plan's
+/// expression lists, and the operation that gives its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Root {
     leaves: (u32, u32),
     inner: (u32, u32),
     root: u32,
-}
-
-impl Root {
-    /// Every operation of the expression: comparisons, then the rest.
-    fn ops(self) -> impl DoubleEndedIterator<Item = usize> {
-        (self.leaves.0 as usize..self.leaves.1 as usize)
-            .chain(self.inner.0 as usize..self.inner.1 as usize)
-    }
 }
 
 /// A derived value or score, computed before the rules.
@@ -302,9 +308,16 @@ struct Plan {
     member_tables: Vec<bool>,
     /// For `Member`: the lists.
     lists: Vec<MemberList>,
-    /// The comparisons of every rule's condition, which lie together (the
-    /// other operations of the rules follow them, up to the end).
-    rules_leaves: (u32, u32),
+    /// The operations of each expression, by [`Root`]: comparisons, then
+    /// the rest in an order where each comes after its parts.
+    root_ops: Vec<u32>,
+    /// The comparisons of every rule's condition lie together, ordered by
+    /// the slot they read: each group of comparisons of one slot, as
+    /// `(slot, first, end)`. The rules' other operations follow them, up to
+    /// the end of the program, ordered by height and then kind.
+    rule_groups: Vec<(u32, u32, u32)>,
+    /// Where the rules' other operations start.
+    rules_inner: u32,
     /// For each operation, its node's position in its expression, in the
     /// pre-order of [`crate::Evaluation`]'s node values.
     op_nodes: Vec<u32>,
@@ -381,6 +394,20 @@ pub struct CompactTrace {
     /// Scratch for trying values: slots and outcomes.
     world_slots: Vec<Coded>,
     world_truths: Vec<u8>,
+}
+
+impl Plan {
+    /// Every operation of an expression, each after its parts.
+    fn root_ops(&self, root: Root) -> impl DoubleEndedIterator<Item = usize> + '_ {
+        let list = |(first, end): (u32, u32)| {
+            self.root_ops
+                .get(first as usize..end as usize)
+                .unwrap_or_default()
+                .iter()
+                .map(|op| *op as usize)
+        };
+        list(root.leaves).chain(list(root.inner))
+    }
 }
 
 impl<'rules> Program<'rules> {
@@ -510,9 +537,7 @@ impl<'rules> Program<'rules> {
         let Some(rule_plan) = plan.rules.get(rule) else {
             return Vec::new();
         };
-        rule_plan
-            .condition
-            .ops()
+        plan.root_ops(rule_plan.condition)
             .filter_map(|op| {
                 let node = plan.op_nodes.get(op)?;
                 let truth = trace.truths.get(op)?;

@@ -117,10 +117,20 @@ impl Plan {
         }
         // Every rule's condition in one pass: first every comparison, then
         // the rest, each after its parts.
-        let (leaves_first, leaves_end) =
-            (self.rules_leaves.0 as usize, self.rules_leaves.1 as usize);
-        self.evaluate_leaves(leaves_first, leaves_end, &trace.slots, &mut trace.truths);
-        self.evaluate_ops(leaves_end, self.ops.len(), &trace.slots, &mut trace.truths);
+        for (slot, first, end) in &self.rule_groups {
+            let value = trace
+                .slots
+                .get(*slot as usize)
+                .copied()
+                .unwrap_or(Coded::UNKNOWN);
+            self.compare_group(value, *first as usize, *end as usize, &mut trace.truths);
+        }
+        self.evaluate_ops(
+            self.rules_inner as usize,
+            self.ops.len(),
+            &trace.slots,
+            &mut trace.truths,
+        );
         for (status, rule) in trace.statuses.iter_mut().zip(&self.rules) {
             *status = status_of(
                 trace
@@ -256,29 +266,41 @@ impl Plan {
     /// Runs the operations of one expression.
     #[inline]
     fn evaluate_root(&self, root: Root, slots: &[Coded], truths: &mut [u8]) {
-        self.evaluate_leaves(
-            root.leaves.0 as usize,
-            root.leaves.1 as usize,
-            slots,
-            truths,
-        );
-        self.evaluate_ops(root.inner.0 as usize, root.inner.1 as usize, slots, truths);
+        let list = |(first, end): (u32, u32)| {
+            self.root_ops
+                .get(first as usize..end as usize)
+                .unwrap_or_default()
+        };
+        for op in list(root.leaves) {
+            if let (Some(leaf), Some(outcome)) =
+                (self.leaves.get(*op as usize), truths.get_mut(*op as usize))
+            {
+                let value = slots
+                    .get(leaf.slot as usize)
+                    .copied()
+                    .unwrap_or(Coded::UNKNOWN);
+                *outcome = within(value, leaf.low, leaf.high, leaf.negate);
+            }
+        }
+        let cells = std::cell::Cell::from_mut(truths).as_slice_of_cells();
+        for op in list(root.inner) {
+            if let (Some(operation), Some(outcome)) =
+                (self.ops.get(*op as usize), cells.get(*op as usize))
+            {
+                outcome.set(self.step(operation, slots, cells));
+            }
+        }
     }
 
-    /// Runs the comparisons `first..end`: each reads one slot, and none
-    /// branches on the kind of comparison.
+    /// Runs the comparisons `first..end`, which all read one slot's value.
     #[inline]
-    fn evaluate_leaves(&self, first: usize, end: usize, slots: &[Coded], truths: &mut [u8]) {
+    fn compare_group(&self, value: Coded, first: usize, end: usize, truths: &mut [u8]) {
         let (Some(leaves), Some(outcomes)) =
             (self.leaves.get(first..end), truths.get_mut(first..end))
         else {
             return;
         };
         for (leaf, outcome) in leaves.iter().zip(outcomes) {
-            let value = slots
-                .get(leaf.slot as usize)
-                .copied()
-                .unwrap_or(Coded::UNKNOWN);
             *outcome = within(value, leaf.low, leaf.high, leaf.negate);
         }
     }
@@ -469,7 +491,7 @@ impl Plan {
     /// test reads no fact here.)
     fn missing_of(&self, root: Root, trace: &CompactTrace, out: &mut Vec<FactIndex>) {
         let truth = |op: usize| trace.truths.get(op).copied().unwrap_or(UNKNOWN);
-        for index in root.ops() {
+        for index in self.root_ops(root) {
             let slot = match self.ops.get(index) {
                 Some(Op::Within { slot, .. } | Op::Member { slot, .. }) => *slot,
                 _ => continue,
