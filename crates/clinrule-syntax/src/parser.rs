@@ -1864,6 +1864,10 @@ fn choose<T: Copy>(
 /// A piece of source without the blank space and `#` comments at its end.
 fn trim_trailing_space(text: &str) -> &str {
     let mut kept = text.trim_end();
+    // Most spans hold no comment at all: nothing to look for.
+    if !kept.contains('#') {
+        return kept;
+    }
     loop {
         // A comment on the last line: cut at a `#` outside text in quotes.
         let line_start = kept.rfind('\n').map_or(0, |at| at + 1);

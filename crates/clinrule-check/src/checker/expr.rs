@@ -10,7 +10,7 @@ use super::{Checker, fact_kind, one_line, value_example};
 use crate::error::CheckError;
 use crate::model::*;
 use crate::number::Rational;
-use crate::units::{Dimension, Unit, parse_unit, to_base};
+use crate::units::{Dimension, Unit, parse_unit_often_used, to_base};
 
 /// Where an expression stands, which decides what it may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -603,7 +603,7 @@ impl Checker<'_> {
                 let Ast::Quantity(quantity) = &right_ast.kind else {
                     return None;
                 };
-                let help = if parse_unit(&quantity.unit.name).is_ok() {
+                let help = if parse_unit_often_used(&quantity.unit.name).is_ok() {
                     format!(
                         "write `{}` alone, or declare `{left_text}` as `quantity {}` if it is a measurement",
                         quantity.number.text, quantity.unit.name
@@ -658,7 +658,7 @@ impl Checker<'_> {
                     && let Ast::Quantity(quantity) = &right_ast.kind
                     && matches!(left.kind, ExprKind::Fact(_))
                 {
-                    let help = if parse_unit(&quantity.unit.name).is_ok() {
+                    let help = if parse_unit_often_used(&quantity.unit.name).is_ok() {
                         format!(
                             "write `{}` alone, or declare `{left_text}` as `quantity {}` if it is a measurement",
                             quantity.number.text, quantity.unit.name
@@ -1075,7 +1075,7 @@ impl Checker<'_> {
         let (left, right) = (left?, right?);
         for side in [left_ast, right_ast] {
             if let Ast::Quantity(quantity) = &side.kind
-                && parse_unit(&quantity.unit.name).is_ok_and(|unit| unit.has_offset())
+                && parse_unit_often_used(&quantity.unit.name).is_ok_and(|unit| unit.has_offset())
             {
                 self.diagnostics.push(CheckError::BadArithmetic {
                     message: format!("`{}` is a temperature on a scale with an offset, which cannot take part in arithmetic", quantity.unit.name),
@@ -1159,7 +1159,7 @@ fn describe_written(kind: &Ast, text: &str, value_kind: &str) -> String {
 fn hint_from(other: &ast::Expr) -> Option<String> {
     match &other.kind {
         Ast::Number(_) => Some("number".to_owned()),
-        Ast::Quantity(quantity) => match parse_unit(&quantity.unit.name) {
+        Ast::Quantity(quantity) => match parse_unit_often_used(&quantity.unit.name) {
             Ok(unit) if unit.dimension == Dimension::TIME => Some("age".to_owned()),
             _ => Some(format!("quantity {}", quantity.unit.name)),
         },

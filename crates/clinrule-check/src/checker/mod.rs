@@ -21,7 +21,7 @@ use clinrule_syntax::{Span, Spanned};
 use crate::error::CheckError;
 use crate::model::*;
 use crate::number::{NumberProblem, Rational};
-use crate::units::{Dimension, parse_unit, to_base};
+use crate::units::{Dimension, parse_unit_often_used, to_base};
 
 pub(crate) use names::Symbol;
 
@@ -635,7 +635,7 @@ impl<'file> Checker<'file> {
 
     /// Reads a unit, reporting an unknown one.
     fn unit(&mut self, unit: &ast::Ident) -> Option<crate::units::Unit> {
-        let problem = match parse_unit(&unit.name) {
+        let problem = match parse_unit_often_used(&unit.name) {
             Ok(parsed) => return Some(parsed),
             Err(problem) => problem,
         };

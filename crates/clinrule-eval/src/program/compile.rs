@@ -10,7 +10,7 @@ use clinrule_syntax::ast::{CompareOp, Date};
 
 use super::{
     Coded, Coding, DeclaredUnit, DerivedPlan, FALSE, Leaf, MemberList, NO_PARENT, Op, Plan, Root,
-    RulePlan, Source, TRUE, place, read,
+    RulePlan, Source, TRUE, UNKNOWN, place, read,
 };
 use crate::case::{Slot, Value};
 use crate::value::flip;
@@ -161,19 +161,7 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
             )
         })
         .collect();
-    let rule_domains = rules
-        .iter()
-        .map(|rule| {
-            rule_domain(
-                &compiler.ops,
-                &compiler.root_ops,
-                &compiler.sources,
-                &domains,
-                rule,
-            )
-        })
-        .collect();
-    let read_once = rules
+    let read_once: Vec<bool> = rules
         .iter()
         .map(|rule| {
             reads_once(
@@ -183,6 +171,23 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
                 &domains,
                 &compiler.lists,
                 &compiler.member_tables,
+                rule,
+            )
+        })
+        .collect();
+    // Only rules that may be decided by trying values need the values.
+    let rule_domains = rules
+        .iter()
+        .zip(&read_once)
+        .map(|(rule, once)| {
+            if *once {
+                return None;
+            }
+            rule_domain(
+                &compiler.ops,
+                &compiler.root_ops,
+                &compiler.sources,
+                &domains,
                 rule,
             )
         })
@@ -336,25 +341,17 @@ fn reads_once(
         .get(condition.leaves.0 as usize..condition.inner.1 as usize)
         .unwrap_or_default();
     for op in listed.iter().filter_map(|index| ops.get(*index as usize)) {
-        let (slot, outcome): (u32, Box<dyn Fn(Coded) -> u8>) = match *op {
+        let outcome = |value: Coded| match *op {
             Op::Within {
-                slot,
-                low,
-                high,
-                negate,
-            } => (
-                slot,
-                Box::new(move |value| super::run::within(value, low, high, negate)),
-            ),
-            Op::Member { slot, list } => {
-                let Some(list) = lists.get(list as usize).copied() else {
-                    return false;
-                };
-                (
-                    slot,
-                    Box::new(move |value| super::run::member(value, list, member_tables)),
-                )
-            }
+                low, high, negate, ..
+            } => super::run::within(value, low, high, negate),
+            Op::Member { list, .. } => lists.get(list as usize).map_or(UNKNOWN, |list| {
+                super::run::member(value, *list, member_tables)
+            }),
+            _ => UNKNOWN,
+        };
+        let slot = match *op {
+            Op::Within { slot, .. } | Op::Member { slot, .. } => slot,
             // Whether a fact is known changes when values are tried.
             Op::Known(_) | Op::Missing(_) => return false,
             _ => continue,
@@ -367,8 +364,9 @@ fn reads_once(
         }
         facts_read.push(fact);
         if let Some(Some(domain)) = domains.get(fact) {
-            let outcomes: Vec<u8> = domain.iter().map(|value| outcome(*value)).collect();
-            if !(outcomes.contains(&TRUE) && outcomes.contains(&FALSE)) {
+            let passes = domain.iter().any(|value| outcome(*value) == TRUE);
+            let fails = domain.iter().any(|value| outcome(*value) == FALSE);
+            if !(passes && fails) {
                 return false;
             }
         }
