@@ -148,22 +148,31 @@ fn generated_50_evaluate_and_render_json(bencher: divan::Bencher) {
     });
 }
 
-/// A cohort of 20,000 generated cases, end to end from NDJSON to the
-/// summary, through the command as a script runs it.
-#[divan::bench(sample_count = 5, sample_size = 1)]
-fn cohort_20000_summary(bencher: divan::Bencher) {
+/// A cohort of one million generated cases (five of them malformed), end
+/// to end through the command as a script runs it: NDJSON in, the summary
+/// out, on every core. After timing, one more run measures the process's
+/// peak memory (on Linux), printed to standard error.
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn cohort_1m_summary(bencher: divan::Bencher) {
+    use std::io::Write as _;
     let folder = std::env::temp_dir().join(format!("clinrule-bench-{}", std::process::id()));
     std::fs::create_dir_all(&folder).expect("a folder");
     let rules = folder.join("generated.crl");
     std::fs::write(&rules, clinrule_bench::rule_set(50, 30, 1)).expect("written");
     let cohort = folder.join("cohort.ndjson");
-    let mut random = clinrule_bench::Random::new(7);
-    let mut text = String::new();
-    for _ in 0..20_000 {
-        text.push_str(&clinrule_bench::case(30, &mut random));
-        text.push('\n');
+    {
+        let file = std::fs::File::create(&cohort).expect("created");
+        let mut out = std::io::BufWriter::new(file);
+        let mut random = clinrule_bench::Random::new(7);
+        for index in 0..1_000_000 {
+            let mut line = clinrule_bench::case(30, &mut random);
+            if index % 200_000 == 100_000 {
+                line.truncate(line.len() / 2);
+            }
+            writeln!(out, "{line}").expect("written");
+        }
+        out.flush().expect("written");
     }
-    std::fs::write(&cohort, text).expect("written");
     let arguments = [
         "clinrule".to_owned(),
         "eval".to_owned(),
@@ -174,16 +183,32 @@ fn cohort_20000_summary(bencher: divan::Bencher) {
         "summary".to_owned(),
         "--quiet".to_owned(),
     ];
-    bencher.bench_local(|| {
+    let run = || {
         let mut out = Vec::new();
         let mut err = Vec::new();
-        clinrule_cli::run(
+        let code = clinrule_cli::run(
             arguments.clone(),
             &mut out,
             &mut err,
             clinrule_cli::Terminal::plain(),
-        )
-    });
+        );
+        (code, out)
+    };
+    bencher.bench_local(run);
+    // Peak memory of one run: reset the high-water mark, run, read it.
+    if std::fs::write("/proc/self/clear_refs", "5").is_ok() {
+        let (code, out) = run();
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let peak = status
+            .lines()
+            .find(|line| line.starts_with("VmHWM"))
+            .unwrap_or("VmHWM: unknown");
+        eprintln!(
+            "cohort_1m_summary: exit code {code}, {} bytes of summary, peak memory {}",
+            out.len(),
+            peak.trim_start_matches("VmHWM:").trim()
+        );
+    }
     let _ = std::fs::remove_dir_all(folder);
 }
 
