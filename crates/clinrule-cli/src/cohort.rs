@@ -20,8 +20,15 @@ use miette::Diagnostic;
 use crate::json_output;
 use crate::report::Evaluated;
 
-/// Lines per batch handed to a worker.
-const BATCH: usize = 512;
+/// Lines per batch handed to a worker: many for the summary, whose results
+/// are counts; fewer for JSON records, each tens of kilobytes, so that the
+/// batches in flight stay within a few tens of megabytes.
+fn batch_size(format: CohortFormat) -> usize {
+    match format {
+        CohortFormat::Summary => 512,
+        CohortFormat::Json => 64,
+    }
+}
 
 /// What a cohort run writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -397,9 +404,10 @@ pub fn run(
             }
             Ok(())
         };
+        let batch_lines = batch_size(format);
         let new_batch = || Batch {
-            text: Vec::with_capacity(BATCH * 512),
-            lines: Vec::with_capacity(BATCH),
+            text: Vec::with_capacity(batch_lines * 512),
+            lines: Vec::with_capacity(batch_lines),
         };
         let mut batch = new_batch();
         let mut index = 0;
@@ -417,7 +425,7 @@ pub fn run(
             batch
                 .lines
                 .push((writer.totals.lines, start..batch.text.len()));
-            if batch.lines.len() == BATCH {
+            if batch.lines.len() == batch_lines {
                 let full = std::mem::replace(&mut batch, new_batch());
                 send((index, full), &mut writer, bytes)?;
                 index += 1;
