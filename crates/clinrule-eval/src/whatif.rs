@@ -444,6 +444,10 @@ pub(crate) fn decide_by_cases(
 /// directly or through one another.
 pub(crate) fn needed_derived(rule_set: &CheckedRuleSet, expr: &Expr) -> Vec<Derived> {
     let mut needed: Vec<Derived> = Vec::new();
+    if rule_set.order.is_empty() {
+        // Nothing is derived: nothing to look for.
+        return needed;
+    }
     let mut stack = vec![expr];
     while let Some(expr) = stack.pop() {
         let found = match expr.kind {

@@ -729,17 +729,29 @@ impl<'rules> Compiler<'rules> {
         // read once for all its comparisons; then the rest by height, and
         // within a height by kind, so that evaluation meets runs of the same
         // kind of operation and predicts its branches.
-        let mut order: Vec<usize> = (0..pending.len()).collect();
-        let key = |local: usize| {
-            let op = pending.get(local);
-            let height = heights.get(local).copied().unwrap_or(0);
-            match op {
-                Some(Op::Within { slot, .. }) => (0u32, *slot, 0u32, local),
-                Some(op) => (1, height, op.kind_rank(), local),
-                None => (2, 0, 0, local),
-            }
-        };
-        order.sort_by_key(|local| key(*local));
+        // Each operation's place as one number: its section, then its slot
+        // or its height and kind, then where it was compiled (so that the
+        // order is fixed). An unstable sort of plain numbers is quick.
+        if pending.len() >= 1 << 31 {
+            return Err("too many conditions");
+        }
+        let mut keys: Vec<u64> = pending
+            .iter()
+            .enumerate()
+            .map(|(local, op)| {
+                let height = u64::from(heights.get(local).copied().unwrap_or(0).min(0xFF_FFFF));
+                let (section, major, minor) = match op {
+                    Op::Within { slot, .. } => (0u64, u64::from(*slot).min(0xFF_FFFF), 0u64),
+                    op => (1, height, u64::from(op.kind_rank())),
+                };
+                (section << 63) | (major << 39) | (minor << 31) | local as u64
+            })
+            .collect();
+        keys.sort_unstable();
+        let order: Vec<usize> = keys
+            .iter()
+            .map(|key| (key & 0x7FFF_FFFF) as usize)
+            .collect();
         let mut map = vec![0u32; pending.len()];
         for (position, local) in order.iter().enumerate() {
             *map.get_mut(*local).ok_or("an operation is missing")? = index(base + position)?;
