@@ -112,3 +112,48 @@ fn a_large_cohort_keeps_its_order_and_every_good_record() {
     assert_eq!(written.lines().count(), 5_000);
     let _ = std::fs::remove_dir_all(folder);
 }
+
+#[test]
+fn results_written_to_a_file_appear_only_when_complete() {
+    let folder = std::env::temp_dir().join(format!("clinrule-out-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).expect("a folder");
+    let out = folder.join("results.ndjson");
+    let out_text = out.to_string_lossy().into_owned();
+    let output = clinrule(&[
+        "eval", RULES, "--cases", COHORT, "--format", "json", "--out", &out_text,
+    ]);
+    assert_eq!(output.code, 1, "{}", output.transcript());
+    assert!(output.stdout.is_empty(), "{}", output.stdout);
+    let written = std::fs::read_to_string(&out).expect("the results file");
+    assert_eq!(written.lines().count(), 6, "{written}");
+    // Nothing else is left in the folder: the partial file was renamed.
+    let left: Vec<String> = std::fs::read_dir(&folder)
+        .expect("the folder")
+        .map(|entry| {
+            entry
+                .expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(left, ["results.ndjson"]);
+
+    // A run that cannot read its cohort writes nothing at all.
+    std::fs::remove_file(&out).expect("removed");
+    let output = clinrule(&[
+        "eval",
+        RULES,
+        "--cases",
+        "tests/fixtures/cohort/no-such-cohort.ndjson",
+        "--out",
+        &out_text,
+    ]);
+    assert_eq!(output.code, 2, "{}", output.transcript());
+    assert_eq!(
+        std::fs::read_dir(&folder).expect("the folder").count(),
+        0,
+        "an output file was left behind"
+    );
+    let _ = std::fs::remove_dir_all(&folder);
+}

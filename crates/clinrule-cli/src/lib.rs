@@ -419,7 +419,15 @@ impl Session<'_> {
         };
         let total_bytes = input.metadata().map(|metadata| metadata.len()).ok();
         let mut input = std::io::BufReader::with_capacity(1 << 16, input);
-        let mut file_out = match out_path.map(std::fs::File::create) {
+        // Results go to a file beside the one asked for, renamed to it only
+        // once every line is written: an interrupted run never leaves a
+        // file that looks complete.
+        let partial_path = out_path.map(|path| {
+            let mut name = path.file_name().unwrap_or_default().to_os_string();
+            name.push(format!(".partial-{}", std::process::id()));
+            path.with_file_name(name)
+        });
+        let mut file_out = match partial_path.as_deref().map(std::fs::File::create) {
             Some(Ok(file)) => Some(std::io::BufWriter::with_capacity(1 << 16, file)),
             Some(Err(error)) => {
                 return self.usage_error(&CliError::Unwritable {
@@ -452,6 +460,22 @@ impl Session<'_> {
                 format,
                 progress,
             )
+        };
+        let result = match (result, file_out, partial_path.as_deref(), out_path) {
+            (Ok(totals), Some(file), Some(partial), Some(path)) => file
+                .into_inner()
+                .map_err(std::io::IntoInnerError::into_error)
+                .and_then(|file| file.sync_all())
+                .and_then(|()| std::fs::rename(partial, path))
+                .map(|()| totals)
+                .inspect_err(|_| {
+                    let _ = std::fs::remove_file(partial);
+                }),
+            (Err(error), _, Some(partial), _) => {
+                let _ = std::fs::remove_file(partial);
+                Err(error)
+            }
+            (result, ..) => result,
         };
         match result {
             Ok(totals) if totals.refused > 0 => {
