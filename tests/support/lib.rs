@@ -8,6 +8,7 @@
     reason = "test support: a helper that cannot do its job fails the test that called it"
 )]
 
+pub mod fuzz;
 pub mod generate;
 
 use std::path::{Path, PathBuf};
