@@ -9,6 +9,8 @@
 //! combinations; a rule whose facts cannot be listed (a measurement used in
 //! arithmetic, an age counted from a birth date) is not checked.
 
+use std::collections::{BTreeSet, HashMap};
+
 use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::{
     CheckedConclusion, DiagnosisAction, Expr, ExprKind, FactIndex, FactType,
@@ -313,8 +315,62 @@ pub fn lint(rule_set: &CheckedRuleSet) -> Vec<LintWarning> {
         }
     }
 
-    for (first, rule) in rule_set.rules.iter().enumerate() {
-        for (second, other) in rule_set.rules.iter().enumerate().skip(first + 1) {
+    // Only two kinds of pair can give a warning: rules with the same
+    // conclusions (redundancy), and rules where one suspects what the other
+    // excludes. Finding them by their conclusions keeps a large rule set's
+    // check from trying every pair; they are then tried in order, as pairs.
+    let meanings: Vec<Vec<(&'static str, &'static str, String)>> = rule_set
+        .rules
+        .iter()
+        .map(|rule| {
+            let mut mine: Vec<_> = rule.conclusions.iter().map(meaning).collect();
+            mine.sort();
+            mine
+        })
+        .collect();
+    let mut candidates: BTreeSet<(usize, usize)> = BTreeSet::new();
+    let mut same: HashMap<&[(&'static str, &'static str, String)], Vec<usize>> = HashMap::new();
+    for (index, mine) in meanings.iter().enumerate() {
+        same.entry(mine.as_slice()).or_default().push(index);
+    }
+    let mut suspecting: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut excluding: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (index, rule) in rule_set.rules.iter().enumerate() {
+        for conclusion in &rule.conclusions {
+            match conclusion.action {
+                Some(DiagnosisAction::Suspect) => {
+                    suspecting.entry(&conclusion.id).or_default().push(index);
+                }
+                Some(DiagnosisAction::Exclude) => {
+                    excluding.entry(&conclusion.id).or_default().push(index);
+                }
+                None => {}
+            }
+        }
+    }
+    for group in same.values() {
+        for (position, first) in group.iter().enumerate() {
+            for second in group.iter().skip(position + 1) {
+                candidates.insert((*first.min(second), *first.max(second)));
+            }
+        }
+    }
+    for (diagnosis, suspects) in &suspecting {
+        for excluder in excluding.get(diagnosis).into_iter().flatten() {
+            for suspect in suspects {
+                if suspect != excluder {
+                    candidates.insert((*suspect.min(excluder), *suspect.max(excluder)));
+                }
+            }
+        }
+    }
+
+    for (first, second) in candidates {
+        let (Some(rule), Some(other)) = (rule_set.rules.get(first), rule_set.rules.get(second))
+        else {
+            continue;
+        };
+        {
             if !can_fire[first] || !can_fire[second] {
                 continue;
             }
@@ -367,11 +423,7 @@ pub fn lint(rule_set: &CheckedRuleSet) -> Vec<LintWarning> {
             }
 
             // Redundancy: the same conclusions, and one fires only when the other does.
-            let mut mine: Vec<_> = rule.conclusions.iter().map(meaning).collect();
-            let mut theirs: Vec<_> = other.conclusions.iter().map(meaning).collect();
-            mine.sort();
-            theirs.sort();
-            if mine != theirs {
+            if meanings.get(first) != meanings.get(second) {
                 continue;
             }
             let Some(worlds) = combinations(&domains, &union) else {
