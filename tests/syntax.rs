@@ -178,3 +178,52 @@ fn spans_point_at_the_source() {
     assert_eq!(right.span.text(source), "2");
     assert_eq!(rule.conclusions[0].id.span.text(source), "n");
 }
+
+/// Parsing on several threads gives exactly what parsing on one does, spans
+/// and errors included, for every fixture and bundled rule file and for
+/// large generated ones, with and without errors.
+#[test]
+fn parsing_on_several_threads_changes_nothing() {
+    let mut sources: Vec<String> = Vec::new();
+    let mut folders = vec![
+        clinrule_tests::root().join("rules"),
+        clinrule_tests::fixtures(),
+    ];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("a folder") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|extension| extension == "crl")
+                && let Ok(source) = std::fs::read_to_string(&path)
+            {
+                sources.push(source);
+            }
+        }
+    }
+    let mut random = clinrule_tests::generate::Random::new(3);
+    for _ in 0..20 {
+        let mut large = String::new();
+        for _ in 0..12 {
+            large.push_str(&clinrule_tests::generate::rule_set(&mut random).text);
+        }
+        // A few items cut short, so that the threads meet errors too.
+        let cut = large.len() / 3;
+        let cut = (0..cut)
+            .rev()
+            .find(|at| large.is_char_boundary(*at))
+            .unwrap_or(0);
+        sources.push(format!("{}\n{}", &large[..cut], &large[cut..]));
+        sources.push(large);
+    }
+    for source in &sources {
+        let one = format!("{:?}", clinrule_syntax::parse(source));
+        for threads in [2, 3, 8] {
+            assert_eq!(
+                format!("{:?}", clinrule_syntax::parse_on(source, threads)),
+                one,
+                "{threads} threads changed the parse of:\n{source}"
+            );
+        }
+    }
+}

@@ -77,6 +77,13 @@ impl Terminal {
     }
 }
 
+/// How many threads the command may use: the machine's cores, found once.
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES
+        .get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get))
+}
+
 /// The JSON result of one evaluated case, as `eval --format json` writes
 /// it, for programs that embed the engine.
 pub fn render_json(
@@ -217,7 +224,7 @@ struct LoadedRuleFile {
 /// Reads, parses and checks one rule set, in one file or several.
 fn load(paths: &[PathBuf]) -> Result<LoadedRuleFile, CliError> {
     let file = files::read_rule_set(paths)?;
-    let (parsed, syntax_errors) = clinrule_syntax::parse(&file.text);
+    let (parsed, syntax_errors) = clinrule_syntax::parse_on(&file.text, cores());
     let outcome = clinrule_check::check(&file.text, &parsed);
     let mut diagnostics: Vec<(u32, Box<dyn Diagnostic + Send + Sync>)> = Vec::new();
     let mut errors = syntax_errors.len();

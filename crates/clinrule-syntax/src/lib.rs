@@ -13,5 +13,5 @@ pub mod span;
 pub mod suggest;
 
 pub use error::SyntaxError;
-pub use parser::{KEYWORDS, parse};
+pub use parser::{KEYWORDS, parse, parse_on};
 pub use span::{Span, Spanned};

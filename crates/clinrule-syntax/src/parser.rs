@@ -117,6 +117,14 @@ pub const KEYWORDS: &[&str] = &[
 /// Returns the items that could be read and every syntax error found. Items
 /// with an error are left out of the tree and listed in [`RuleFile::broken`].
 pub fn parse(source: &str) -> (RuleFile, Vec<SyntaxError>) {
+    parse_on(source, 1)
+}
+
+/// Parses a whole rule file as [`parse`] does, on up to `threads` threads
+/// for a large file (each thread a run of consecutive items); the result is
+/// the same whatever the number. The caller, which knows the machine,
+/// chooses the number: this crate does no IO.
+pub fn parse_on(source: &str, threads: usize) -> (RuleFile, Vec<SyntaxError>) {
     let mut file = RuleFile::default();
     let mut errors = Vec::new();
     if u32::try_from(source.len()).is_err() {
@@ -126,7 +134,72 @@ pub fn parse(source: &str) -> (RuleFile, Vec<SyntaxError>) {
         file.syntax_error_count = errors.len();
         return (file, errors);
     }
-    for (start, end) in item_ranges(source) {
+    // Items are parsed on their own, so a large file's items are parsed on
+    // every core, each thread a run of consecutive items, and the results
+    // joined in the file's order: the outcome is the same as one by one.
+    let ranges = item_ranges(source);
+    let threads = threads.min(ranges.len() / ITEMS_PER_THREAD).clamp(1, 16);
+    if threads == 1 {
+        parse_items(source, &ranges, &mut file, &mut errors);
+    } else {
+        // Runs of about the same length of text, since items differ widely
+        // (a fact is one line, a rule many).
+        let per_thread = source.len().div_ceil(threads);
+        let mut runs: Vec<&[(usize, usize)]> = Vec::with_capacity(threads);
+        let mut run_start = 0;
+        for (index, (_, end)) in ranges.iter().enumerate() {
+            let run_begins = ranges.get(run_start).map_or(0, |(start, _)| *start);
+            if end - run_begins >= per_thread && runs.len() + 1 < threads {
+                runs.push(ranges.get(run_start..=index).unwrap_or_default());
+                run_start = index + 1;
+            }
+        }
+        runs.push(ranges.get(run_start..).unwrap_or_default());
+        let parts: Vec<(RuleFile, Vec<SyntaxError>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = runs
+                .into_iter()
+                .map(|run| {
+                    scope.spawn(move || {
+                        let mut part = RuleFile::default();
+                        let mut part_errors = Vec::new();
+                        parse_items(source, run, &mut part, &mut part_errors);
+                        (part, part_errors)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| match handle.join() {
+                    Ok(part) => part,
+                    // A bug in one thread is a bug of the whole parse: it
+                    // goes on as it would have without threads.
+                    Err(payload) => std::panic::resume_unwind(payload),
+                })
+                .collect()
+        });
+        for (part, part_errors) in parts {
+            file.items.extend(part.items);
+            file.broken.extend(part.broken);
+            errors.extend(part_errors);
+        }
+    }
+    file.syntax_error_count = errors.len();
+    (file, errors)
+}
+
+/// Below this many items a file is parsed on one thread: starting another
+/// costs more than it saves.
+const ITEMS_PER_THREAD: usize = 32;
+
+/// Parses a run of items, in order, adding them, the broken ones and the
+/// errors to `file` and `errors`.
+fn parse_items(
+    source: &str,
+    ranges: &[(usize, usize)],
+    file: &mut RuleFile,
+    errors: &mut Vec<SyntaxError>,
+) {
+    for &(start, end) in ranges {
         let Some(chunk) = source.get(start..end) else {
             continue;
         };
@@ -135,9 +208,9 @@ pub fn parse(source: &str) -> (RuleFile, Vec<SyntaxError>) {
         }
         let offset = start as u32;
         let errors_before = errors.len();
-        check_texts_closed(chunk, offset, &mut errors);
+        check_texts_closed(chunk, offset, errors);
         if errors.len() == errors_before {
-            check_nesting(chunk, offset, &mut errors);
+            check_nesting(chunk, offset, errors);
         }
         if errors.len() > errors_before {
             file.broken.push(broken_item(chunk, offset));
@@ -148,10 +221,7 @@ pub fn parse(source: &str) -> (RuleFile, Vec<SyntaxError>) {
                 let Some(pair) = pairs.find(|pair| pair.as_rule() != Rule::EOI) else {
                     continue;
                 };
-                let mut lowerer = Lowerer {
-                    offset,
-                    errors: &mut errors,
-                };
+                let mut lowerer = Lowerer { offset, errors };
                 match lowerer.item(pair) {
                     Some(item) => file.items.push(item),
                     None => file.broken.push(broken_item(chunk, offset)),
@@ -163,8 +233,6 @@ pub fn parse(source: &str) -> (RuleFile, Vec<SyntaxError>) {
             }
         }
     }
-    file.syntax_error_count = errors.len();
-    (file, errors)
 }
 
 /// The byte ranges of the top-level items, in order, covering the whole file.
