@@ -107,6 +107,17 @@ fn generated_50_compiled_from_json(bencher: divan::Bencher) {
     });
 }
 
+/// One case of the seed rule set, evaluated and rendered as the full JSON
+/// result.
+#[divan::bench]
+fn seed_evaluate_and_render_json(bencher: divan::Bencher) {
+    let (rule_set, case) = seed();
+    bencher.bench_local(|| {
+        let evaluation = clinrule_eval::evaluate(&rule_set, &case);
+        clinrule_cli::render_json(&rule_set, &case, &evaluation)
+    });
+}
+
 /// One case of the seed rule set, evaluated with its full trace.
 #[divan::bench]
 fn seed_evaluate(bencher: divan::Bencher) {
