@@ -9,8 +9,8 @@ use clinrule_check::number::Rational;
 use clinrule_syntax::ast::{CompareOp, Date};
 
 use super::{
-    Coded, Coding, DeclaredUnit, DerivedPlan, FALSE, Leaf, MemberList, NO_PARENT, Op, Plan, Root,
-    RulePlan, Source, TRUE, UNKNOWN, place, read,
+    Coded, Coding, DeclaredUnit, DerivedPlan, FALSE, Leaf, MemberList, NO_PARENT, Op, Parts, Plan,
+    Root, RulePlan, Source, TRUE, UNKNOWN, place, read,
 };
 use crate::case::{Slot, Value};
 use crate::value::flip;
@@ -407,45 +407,10 @@ fn parents(ops: &[Op], parts: &[u32]) -> Vec<u32> {
         let Ok(parent) = u32::try_from(index) else {
             continue;
         };
-        let (first, count, direct) = match *op {
-            Op::Not(inner) => (inner, 1, true),
-            Op::All {
-                first,
-                count,
-                direct,
-            }
-            | Op::Any {
-                first,
-                count,
-                direct,
-            }
-            | Op::FirstKnown {
-                first,
-                count,
-                direct,
-            }
-            | Op::AtLeast {
-                first,
-                count,
-                direct,
-                ..
-            }
-            | Op::AtMost {
-                first,
-                count,
-                direct,
-                ..
-            } => (first, count, direct),
-            _ => continue,
+        let Some(range) = op.part_range() else {
+            continue;
         };
-        let children: Vec<u32> = if direct {
-            (first..first + count).collect()
-        } else {
-            parts
-                .get(first as usize..(first + count) as usize)
-                .unwrap_or_default()
-                .to_vec()
-        };
+        let children: Vec<u32> = Parts::new(parts, range).collect();
         for child in children {
             if let Some(entry) = parents.get_mut(child as usize) {
                 *entry = parent;
@@ -704,21 +669,13 @@ impl<'rules> Compiler<'rules> {
         // one above its highest part.
         let mut heights = vec![0u32; pending.len()];
         for (local, op) in pending.iter().enumerate() {
-            let parts: &[u32] = match op {
-                Op::Not(inner) => std::slice::from_ref(inner),
-                Op::All { first, count, .. }
-                | Op::Any { first, count, .. }
-                | Op::FirstKnown { first, count, .. }
-                | Op::AtLeast { first, count, .. }
-                | Op::AtMost { first, count, .. } => self
-                    .pending_parts
-                    .get(*first as usize..(*first + *count) as usize)
-                    .unwrap_or_default(),
-                _ => &[],
-            };
+            let parts = op
+                .part_range()
+                .map(|range| Parts::new(&self.pending_parts, range));
             let height = parts
-                .iter()
-                .map(|part| heights.get(*part as usize).copied().unwrap_or(0) + 1)
+                .into_iter()
+                .flatten()
+                .map(|part| heights.get(part as usize).copied().unwrap_or(0) + 1)
                 .max()
                 .unwrap_or(0);
             if let Some(entry) = heights.get_mut(local) {
@@ -820,62 +777,17 @@ impl<'rules> Compiler<'rules> {
             }
         };
         for (local, (op, node)) in self.pending_ops.iter().zip(&self.pending_nodes).enumerate() {
-            let op = match *op {
-                Op::Not(inner) => Op::Not(remap(inner)),
-                Op::All { first, count, .. } => {
-                    let (first, direct) = parts_of(first, count);
-                    Op::All {
-                        first,
-                        count,
-                        direct,
-                    }
-                }
-                Op::Any { first, count, .. } => {
-                    let (first, direct) = parts_of(first, count);
-                    Op::Any {
-                        first,
-                        count,
-                        direct,
-                    }
-                }
-                Op::FirstKnown { first, count, .. } => {
-                    let (first, direct) = parts_of(first, count);
-                    Op::FirstKnown {
-                        first,
-                        count,
-                        direct,
-                    }
-                }
-                Op::AtLeast {
-                    first,
-                    count,
-                    needed,
-                    ..
-                } => {
-                    let (first, direct) = parts_of(first, count);
-                    Op::AtLeast {
-                        first,
-                        count,
-                        needed,
-                        direct,
-                    }
-                }
-                Op::AtMost {
-                    first,
-                    count,
-                    limit,
-                    ..
-                } => {
-                    let (first, direct) = parts_of(first, count);
-                    Op::AtMost {
-                        first,
-                        count,
-                        limit,
-                        direct,
-                    }
-                }
-                other => other,
-            };
+            let mut op = *op;
+            if let Some((first, count, direct)) = op.part_range() {
+                // In compilation, direct parts (`not`'s one) are operations
+                // themselves; listed ones are read from the part list.
+                let (first, direct) = if direct {
+                    (remap(first), true)
+                } else {
+                    parts_of(first, count)
+                };
+                op.set_parts(first, direct);
+            }
             let at = (remap(u32::try_from(local).map_err(|_| "too many conditions")?) as usize)
                 .checked_sub(base)
                 .ok_or("an operation is misplaced")?;

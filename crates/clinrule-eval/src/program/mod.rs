@@ -201,7 +201,63 @@ enum Op {
     },
 }
 
+/// Where an operation's parts are: `count` operations from `first`, either
+/// consecutive operations (`direct`) or listed from `first` in a part list.
+type PartRange = (u32, u32, bool);
+
 impl Op {
+    /// Where the parts of an operation over parts are (`not` has one,
+    /// direct); `None` for an operation that reads only slots.
+    fn part_range(&self) -> Option<PartRange> {
+        match *self {
+            Op::Not(inner) => Some((inner, 1, true)),
+            Op::All {
+                first,
+                count,
+                direct,
+            }
+            | Op::Any {
+                first,
+                count,
+                direct,
+            }
+            | Op::FirstKnown {
+                first,
+                count,
+                direct,
+            }
+            | Op::AtLeast {
+                first,
+                count,
+                direct,
+                ..
+            }
+            | Op::AtMost {
+                first,
+                count,
+                direct,
+                ..
+            } => Some((first, count, direct)),
+            _ => None,
+        }
+    }
+
+    /// Moves an operation's parts (when they are laid out).
+    fn set_parts(&mut self, new_first: u32, new_direct: bool) {
+        match self {
+            Op::Not(inner) => *inner = new_first,
+            Op::All { first, direct, .. }
+            | Op::Any { first, direct, .. }
+            | Op::FirstKnown { first, direct, .. }
+            | Op::AtLeast { first, direct, .. }
+            | Op::AtMost { first, direct, .. } => {
+                *first = new_first;
+                *direct = new_direct;
+            }
+            _ => {}
+        }
+    }
+
     /// The order of kinds among operations of one height, so that
     /// operations of one kind run one after the other.
     fn kind_rank(&self) -> u32 {
@@ -219,6 +275,41 @@ impl Op {
             Op::AtLeast { .. } => 10,
             Op::AtMost { .. } => 11,
             Op::FirstKnown { .. } => 12,
+        }
+    }
+}
+
+/// The parts of an operation, as operation indices, given the part list
+/// that listed parts are read from.
+enum Parts<'list> {
+    /// Consecutive operations.
+    Direct(std::ops::Range<u32>),
+    /// Operations listed in a part list.
+    Listed(std::slice::Iter<'list, u32>),
+}
+
+impl<'list> Parts<'list> {
+    fn new(list: &'list [u32], (first, count, direct): PartRange) -> Parts<'list> {
+        if direct {
+            Parts::Direct(first..first.saturating_add(count))
+        } else {
+            let first = first as usize;
+            Parts::Listed(
+                list.get(first..first + count as usize)
+                    .unwrap_or_default()
+                    .iter(),
+            )
+        }
+    }
+}
+
+impl Iterator for Parts<'_> {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        match self {
+            Parts::Direct(range) => range.next(),
+            Parts::Listed(listed) => listed.next().copied(),
         }
     }
 }

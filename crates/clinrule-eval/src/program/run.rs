@@ -8,8 +8,8 @@ use clinrule_check::number::Rational;
 
 use super::compile::{code_of_position, code_slot};
 use super::{
-    Coded, CodedCase, CompactTrace, DerivedPlan, FALSE, MemberList, NO_PARENT, Op, Plan, Root,
-    Source, TRUE, UNKNOWN, status_of,
+    Coded, CodedCase, CompactTrace, DerivedPlan, FALSE, MemberList, NO_PARENT, Op, Parts, Plan,
+    Root, Source, TRUE, UNKNOWN, status_of,
 };
 use crate::case::Case;
 use crate::evaluate::RuleStatus;
@@ -31,25 +31,6 @@ pub(super) fn member(value: Coded, list: MemberList, tables: &[bool]) -> u8 {
             .copied()
             .unwrap_or(false);
     if listed != list.negated { TRUE } else { FALSE }
-}
-
-/// The parts of an n-ary operation.
-enum Parts<'plan> {
-    /// Consecutive operations.
-    Direct(std::ops::Range<u32>),
-    /// Operations listed in the plan's part list.
-    Listed(std::slice::Iter<'plan, u32>),
-}
-
-impl Iterator for Parts<'_> {
-    type Item = u32;
-
-    fn next(&mut self) -> Option<u32> {
-        match self {
-            Parts::Direct(range) => range.next(),
-            Parts::Listed(listed) => listed.next().copied(),
-        }
-    }
 }
 
 /// Whether a slot's codes lie within `low..high`: true when every code it
@@ -322,17 +303,7 @@ impl Plan {
     /// The parts of an n-ary operation, as operation indices.
     #[inline]
     fn parts(&self, first: u32, count: u32, direct: bool) -> Parts<'_> {
-        if direct {
-            Parts::Direct(first..first + count)
-        } else {
-            let first = first as usize;
-            Parts::Listed(
-                self.parts
-                    .get(first..first + count as usize)
-                    .unwrap_or_default()
-                    .iter(),
-            )
-        }
+        Parts::new(&self.parts, (first, count, direct))
     }
 
     /// Folds the outcomes of an n-ary operation's parts: a slice of
