@@ -804,16 +804,29 @@ fn merge(into: &mut Vec<FactIndex>, facts: Vec<FactIndex>) {
 /// Ranks the missing facts: those that would decide the most conclusions
 /// first, then those that would decide the most rules, then declaration order.
 fn needs(rule_set: &CheckedRuleSet, outcomes: &[RuleOutcome]) -> Vec<Need> {
+    rank_needs(
+        rule_set,
+        outcomes.iter().enumerate().filter_map(|(index, outcome)| {
+            (outcome.status == RuleStatus::Undetermined).then_some((index, &outcome.missing[..]))
+        }),
+    )
+}
+
+/// Ranks missing facts given, for each undetermined rule, the facts it is
+/// missing: those that would decide the most conclusions first, then those
+/// that would decide the most rules, then declaration order. Both the full
+/// evaluation and the compiled program's compact results rank this way.
+pub(crate) fn rank_needs<'facts>(
+    rule_set: &CheckedRuleSet,
+    undetermined: impl Iterator<Item = (usize, &'facts [FactIndex])>,
+) -> Vec<Need> {
     let mut needs: Vec<Need> = Vec::new();
-    for (rule_index, outcome) in outcomes.iter().enumerate() {
-        if outcome.status != RuleStatus::Undetermined {
-            continue;
-        }
+    for (rule_index, missing) in undetermined {
         let conclusion_count = rule_set
             .rules
             .get(rule_index)
             .map_or(0, |rule| rule.conclusions.len());
-        for fact in &outcome.missing {
+        for fact in missing {
             match needs.iter_mut().find(|need| need.fact == *fact) {
                 Some(need) => {
                     need.rules.push(rule_index);

@@ -698,37 +698,14 @@ impl CompactTrace {
     /// The missing facts, most useful first, ranked as [`crate::Evaluation`]
     /// ranks them.
     pub fn needs(&self, rule_set: &CheckedRuleSet) -> Vec<Need> {
-        let mut needs: Vec<Need> = Vec::new();
-        for (rule_index, status) in self.statuses.iter().enumerate() {
-            if *status != RuleStatus::Undetermined {
-                continue;
-            }
-            let conclusion_count = rule_set
-                .rules
-                .get(rule_index)
-                .map_or(0, |rule| rule.conclusions.len());
-            for fact in self.missing(rule_index) {
-                match needs.iter_mut().find(|need| need.fact == *fact) {
-                    Some(need) => {
-                        need.rules.push(rule_index);
-                        need.conclusions += conclusion_count;
-                    }
-                    None => needs.push(Need {
-                        fact: *fact,
-                        rules: vec![rule_index],
-                        conclusions: conclusion_count,
-                    }),
-                }
-            }
-        }
-        needs.sort_by(|left, right| {
-            right
-                .conclusions
-                .cmp(&left.conclusions)
-                .then(right.rules.len().cmp(&left.rules.len()))
-                .then(left.fact.cmp(&right.fact))
-        });
-        needs
+        crate::evaluate::rank_needs(
+            rule_set,
+            self.statuses
+                .iter()
+                .enumerate()
+                .filter(|(_, status)| **status == RuleStatus::Undetermined)
+                .map(|(index, _)| (index, self.missing(index))),
+        )
     }
 
     /// Takes the compact results from a full evaluation, for rule sets the
