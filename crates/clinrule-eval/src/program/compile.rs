@@ -685,10 +685,9 @@ impl<'rules> Compiler<'rules> {
         // Comparisons first, by the slot they read, so that each slot is
         // read once for all its comparisons; then the rest by height, and
         // within a height by kind, so that evaluation meets runs of the same
-        // kind of operation and predicts its branches.
-        // Each operation's place as one number: its section, then its slot
-        // or its height and kind, then where it was compiled (so that the
-        // order is fixed). An unstable sort of plain numbers is quick.
+        // kind of operation and predicts its branches. Ties keep the order
+        // operations were compiled in. The whole place is packed into one
+        // number, because an unstable sort of plain numbers is quick.
         if pending.len() >= 1 << 31 {
             return Err("too many conditions");
         }
