@@ -10,24 +10,21 @@
 )]
 
 use arbitrary::{Arbitrary, Unstructured};
-use clinrule_tests::{fuzz, root};
+use clinrule_tests::{files_below, files_in, fuzz, root};
 
 /// Every file of one target's corpus.
 fn corpus(target: &str) -> Vec<(String, Vec<u8>)> {
-    let folder = root().join("fuzz").join("corpus").join(target);
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&folder)
-        .unwrap_or_else(|error| panic!("cannot read {}: {error}", folder.display()))
-        .map(|entry| {
-            let path = entry.expect("an entry").path();
-            let name = path
-                .file_name()
-                .map(|name| name.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let bytes = std::fs::read(&path).expect("a corpus file");
-            (name, bytes)
-        })
-        .collect();
-    files.sort();
+    let files: Vec<(String, Vec<u8>)> =
+        files_in(&root().join("fuzz").join("corpus").join(target), "")
+            .iter()
+            .map(|path| {
+                let name = path
+                    .file_name()
+                    .map(|name| name.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                (name, std::fs::read(path).expect("a corpus file"))
+            })
+            .collect();
     assert!(!files.is_empty(), "the {target} corpus is empty");
     files
 }
@@ -35,18 +32,11 @@ fn corpus(target: &str) -> Vec<(String, Vec<u8>)> {
 /// The rule files the corpora were seeded with: the bundled rule sets and
 /// every rule-file fixture, kept where they are rather than copied.
 fn seeds() -> Vec<Vec<u8>> {
-    let mut files = Vec::new();
-    let mut folders = vec![root().join("rules"), root().join("tests/fixtures")];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder).expect("a folder") {
-            let path = entry.expect("an entry").path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if path.extension().is_some_and(|extension| extension == "crl") {
-                files.push(std::fs::read(&path).expect("a rule file"));
-            }
-        }
-    }
+    let files: Vec<Vec<u8>> = [root().join("rules"), root().join("tests/fixtures")]
+        .iter()
+        .flat_map(|folder| files_below(folder, ".crl"))
+        .map(|path| std::fs::read(&path).expect("a rule file"))
+        .collect();
     assert!(files.len() > 50, "the seeds are missing");
     files
 }

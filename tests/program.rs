@@ -15,7 +15,7 @@
 use clinrule_check::CheckedRuleSet;
 use clinrule_eval::{Case, FastRead, Program, RuleStatus};
 use clinrule_tests::generate::{self, Random};
-use clinrule_tests::{check_source, fixtures, read, root};
+use clinrule_tests::{check_source, files_in, fixtures, read, root};
 
 /// What one comparison saw, to show that the interesting paths were taken.
 #[derive(Debug, Default)]
@@ -132,11 +132,7 @@ fn compiled(name: &str, source: &str) -> CheckedRuleSet {
 #[test]
 fn every_bundled_rule_set_compiles_and_agrees_on_its_cases() {
     let mut seen = Seen::default();
-    for entry in std::fs::read_dir(root().join("rules")).expect("rules/") {
-        let path = entry.expect("an entry").path();
-        if path.extension().is_none_or(|extension| extension != "crl") {
-            continue;
-        }
+    for path in files_in(&root().join("rules"), ".crl") {
         let stem = path
             .file_stem()
             .map(|stem| stem.to_string_lossy().into_owned())
@@ -150,8 +146,7 @@ fn every_bundled_rule_set_compiles_and_agrees_on_its_cases() {
             folders.push(root().join("rules/cases"));
         }
         for folder in folders {
-            for case in std::fs::read_dir(&folder).expect("a folder of cases") {
-                let case = case.expect("a case").path();
+            for case in files_in(&folder, ".json") {
                 agree(&rule_set, &program, &read(&case), &mut seen);
             }
         }
@@ -166,11 +161,7 @@ fn the_evaluation_fixtures_agree_compiled_or_not() {
     let folder = fixtures().join("eval");
     let mut seen = Seen::default();
     let mut fallbacks = Vec::new();
-    for entry in std::fs::read_dir(&folder).expect("fixtures/eval") {
-        let path = entry.expect("an entry").path();
-        if path.extension().is_none_or(|extension| extension != "crl") {
-            continue;
-        }
+    for path in files_in(&folder, ".crl") {
         let stem = path
             .file_stem()
             .map(|stem| stem.to_string_lossy().into_owned())
@@ -180,13 +171,10 @@ fn the_evaluation_fixtures_agree_compiled_or_not() {
         if let Some(reason) = program.fallback() {
             fallbacks.push(format!("{stem}: {reason}"));
         }
-        for case in std::fs::read_dir(&folder).expect("fixtures/eval") {
-            let case = case.expect("a case").path();
-            let name = case
-                .file_name()
-                .map(|name| name.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            if name.starts_with(&format!("{stem}.")) && name.ends_with(".case.json") {
+        let prefix = format!("{stem}.");
+        for case in files_in(&folder, ".case.json") {
+            let name = case.file_name().map(|name| name.to_string_lossy());
+            if name.is_some_and(|name| name.starts_with(&prefix)) {
                 agree(&rule_set, &program, &read(&case), &mut seen);
             }
         }

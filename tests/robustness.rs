@@ -8,16 +8,10 @@
 )]
 
 use clinrule_eval::Case;
-use clinrule_tests::{fixtures, read, root};
+use clinrule_tests::{files_in, fixtures, read, root};
 
 fn rule_files() -> Vec<std::path::PathBuf> {
-    let mut files: Vec<_> = std::fs::read_dir(root().join("rules"))
-        .expect("rules/")
-        .map(|entry| entry.expect("an entry").path())
-        .filter(|path| path.extension().is_some_and(|extension| extension == "crl"))
-        .collect();
-    files.sort();
-    files
+    files_in(&root().join("rules"), ".crl")
 }
 
 /// Every rule file cut at every word boundary parses and checks without a
@@ -57,8 +51,7 @@ fn truncated_cases_are_refused() {
     let rule_set = clinrule_check::check(&source, &file)
         .rule_set
         .expect("the seed rule set checks");
-    for entry in std::fs::read_dir(root().join("rules/cases")).expect("rules/cases") {
-        let case_path = entry.expect("an entry").path();
+    for case_path in files_in(&root().join("rules/cases"), ".json") {
         let text = read(&case_path);
         let complete = text.trim_end().len();
         for (cut, _) in text.char_indices().filter(|(at, _)| *at < complete) {

@@ -10,41 +10,21 @@
 
 use std::collections::BTreeSet;
 
-use clinrule_tests::{check_source, clinrule, display_name, read, root};
+use clinrule_tests::{check_source, clinrule, display_name, files_below, files_in, read, root};
 use serde_json::Value;
 
 /// The rule set the bundled cases in `rules/cases/` are written for.
 const SEED_RULES: &str = "rules/metaphyseal-sclerosis.crl";
 
 fn rule_files() -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    let mut folders = vec![root().join("rules")];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder).expect("rules/ is readable") {
-            let path = entry.expect("an entry").path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if path.extension().is_some_and(|extension| extension == "crl") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
+    files_below(&root().join("rules"), ".crl")
 }
 
 fn bundled_cases() -> Vec<String> {
-    let mut cases: Vec<String> = std::fs::read_dir(root().join("rules/cases"))
-        .expect("rules/cases is readable")
-        .map(|entry| entry.expect("an entry").path())
-        .filter(|path| {
-            path.extension()
-                .is_some_and(|extension| extension == "json")
-        })
-        .map(|path| display_name(&path))
-        .collect();
-    cases.sort();
-    cases
+    files_in(&root().join("rules/cases"), ".json")
+        .iter()
+        .map(|path| display_name(path))
+        .collect()
 }
 
 fn evaluate(case: &str) -> Value {

@@ -184,23 +184,14 @@ fn spans_point_at_the_source() {
 /// large generated ones, with and without errors.
 #[test]
 fn parsing_on_several_threads_changes_nothing() {
-    let mut sources: Vec<String> = Vec::new();
-    let mut folders = vec![
+    let mut sources: Vec<String> = [
         clinrule_tests::root().join("rules"),
         clinrule_tests::fixtures(),
-    ];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder).expect("a folder") {
-            let path = entry.expect("an entry").path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if path.extension().is_some_and(|extension| extension == "crl")
-                && let Ok(source) = std::fs::read_to_string(&path)
-            {
-                sources.push(source);
-            }
-        }
-    }
+    ]
+    .iter()
+    .flat_map(|folder| clinrule_tests::files_below(folder, ".crl"))
+    .filter_map(|path| std::fs::read_to_string(&path).ok())
+    .collect();
     let mut random = clinrule_tests::generate::Random::new(3);
     for _ in 0..20 {
         let mut large = String::new();

@@ -10,32 +10,14 @@
 )]
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 use clinrule_tests::{
-    CLI_ERROR_SCENARIOS, check_source, clinrule, display_name, fixtures, read, root,
+    CLI_ERROR_SCENARIOS, check_source, clinrule, display_name, files_below, fixtures, read, root,
 };
 
 /// Codes that no fixture can produce, each with the reason.
 const WITHOUT_FIXTURE: &[(&str, &str)] =
     &[("E111", "a fixture would have to be a 4 GiB rule file")];
-
-fn files_under(folder: &Path, extension: &str) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut folders = vec![folder.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder).expect("a readable folder") {
-            let path = entry.expect("an entry").path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if path.to_string_lossy().ends_with(extension) {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
-}
 
 /// A diagnostic code: `E` or `W` and three digits.
 fn is_code(word: &str) -> bool {
@@ -46,7 +28,7 @@ fn is_code(word: &str) -> bool {
 
 fn codes_in_source() -> BTreeSet<String> {
     let mut codes = BTreeSet::new();
-    for path in files_under(&root().join("crates"), ".rs") {
+    for path in files_below(&root().join("crates"), ".rs") {
         let text = read(&path);
         for piece in text.split("code(").skip(1) {
             let word: String = piece
@@ -78,11 +60,11 @@ fn codes_in_docs() -> BTreeSet<String> {
 fn codes_from_fixtures() -> BTreeSet<String> {
     let mut codes = BTreeSet::new();
     for folder in ["syntax/err", "check/err"] {
-        for path in files_under(&fixtures().join(folder), ".crl") {
+        for path in files_below(&fixtures().join(folder), ".crl") {
             codes.extend(check_source(&display_name(&path), &read(&path)).codes);
         }
     }
-    for path in files_under(&fixtures().join("case/err"), ".case.json") {
+    for path in files_below(&fixtures().join("case/err"), ".case.json") {
         let case = display_name(&path);
         codes.extend(clinrule(&["eval", "tests/fixtures/case/rules.crl", "--case", &case]).codes());
     }
@@ -124,7 +106,7 @@ fn every_code_has_a_fixture_that_produces_it() {
 /// Every snapshot still has the fixture, bundled case or scenario it was taken from.
 #[test]
 fn no_orphan_snapshots() {
-    let fixture_names: BTreeSet<String> = files_under(&fixtures(), "")
+    let fixture_names: BTreeSet<String> = files_below(&fixtures(), "")
         .iter()
         .filter_map(|path| {
             path.file_name()
@@ -136,7 +118,7 @@ fn no_orphan_snapshots() {
         .map(|(name, _, _)| *name)
         .collect();
     let mut orphans = Vec::new();
-    for path in files_under(&root().join("tests/snapshots"), ".snap") {
+    for path in files_below(&root().join("tests/snapshots"), ".snap") {
         let name = path
             .file_name()
             .expect("a name")
