@@ -85,10 +85,24 @@ struct Context {
     facts: Vec<Kind>,
     lets: usize,
     scores: usize,
+    /// Whether a fact may be compared with another fact of its kind.
+    fact_with_fact: bool,
 }
 
-/// A rule set of a few facts, derived values, scores and rules.
+/// A rule set of a few facts, derived values, scores and rules, each test
+/// comparing a fact with written constants (all the compiled program
+/// compiles).
 pub fn rule_set(random: &mut Random) -> Generated {
+    rule_set_of(random, false)
+}
+
+/// As [`rule_set`], with now and then a fact compared with another fact of
+/// its kind (`f1 < f3`), which no written threshold separates.
+pub fn rule_set_comparing_facts(random: &mut Random) -> Generated {
+    rule_set_of(random, true)
+}
+
+fn rule_set_of(random: &mut Random, fact_with_fact: bool) -> Generated {
     let fact_count = 3 + random.below(8);
     let facts: Vec<Kind> = (0..fact_count)
         .map(|_| {
@@ -118,6 +132,7 @@ pub fn rule_set(random: &mut Random) -> Generated {
         facts,
         lets: 0,
         scores: 0,
+        fact_with_fact,
     };
     let let_count = random.below(4);
     for index in 0..let_count {
@@ -206,6 +221,15 @@ fn leaf(random: &mut Random, context: &Context) -> String {
     let operator = |random: &mut Random| random.pick(&["<", "<=", ">", ">=", "=", "!="]);
     if random.one_in(10) {
         return format!("f{fact} is {}", random.pick(&["known", "missing"]));
+    }
+    if context.fact_with_fact
+        && random.one_in(4)
+        && matches!(kind, Kind::Number | Kind::Quantity | Kind::Age | Kind::Date)
+        && let Some(other) = (0..context.facts.len())
+            .filter(|other| *other != fact && context.facts.get(*other) == Some(&kind))
+            .nth(random.below(2))
+    {
+        return format!("f{fact} {} f{other}", operator(random));
     }
     match kind {
         Kind::YesNo | Kind::Reported => match random.below(4) {

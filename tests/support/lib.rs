@@ -10,6 +10,7 @@
 
 pub mod fuzz;
 pub mod generate;
+pub mod reference;
 
 use std::path::{Path, PathBuf};
 

@@ -633,13 +633,14 @@ pub enum CheckError {
         second_span: Span,
     },
 
-    /// A total a score can reach that falls between its bands.
+    /// A total a score can reach that no band covers: between two bands,
+    /// below the lowest or above the highest.
     #[error("the score `{score}` can reach a total of {total}, which no band covers")]
     #[diagnostic(
         code(W206),
         severity(Warning),
         help(
-            "extend a band to cover {total}, or add a band for it; the rules that test the band would otherwise see no band for such a patient"
+            "extend a band to cover {total}, or add a band for it; otherwise the band of a patient with that total is unknown, and every rule that tests the band is undetermined for them"
         )
     )]
     BandGap {
@@ -648,7 +649,7 @@ pub enum CheckError {
         /// The first uncovered total.
         total: String,
         /// The score.
-        #[label("{total} falls between the bands")]
+        #[label("{total} falls in no band")]
         span: Span,
     },
 

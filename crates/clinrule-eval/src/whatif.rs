@@ -317,19 +317,21 @@ fn collect_thresholds(expr: &Expr, thresholds: &mut [Option<BTreeMap<Threshold, 
             alternatives,
             ..
         } => {
-            match (&left.kind, &right.kind) {
-                (ExprKind::Fact(fact), _) => {
-                    record(*fact, constant(right), thresholds);
-                    for alternative in alternatives {
-                        record(
-                            *fact,
-                            Some((Threshold::Number(alternative.base), alternative.span)),
-                            thresholds,
-                        );
-                    }
+            // Each side that is a fact is compared with the other side: a
+            // constant is a threshold; another fact (`a > b`) is not, and
+            // leaves neither fact's values listable.
+            if let ExprKind::Fact(fact) = left.kind {
+                record(fact, constant(right), thresholds);
+                for alternative in alternatives {
+                    record(
+                        fact,
+                        Some((Threshold::Number(alternative.base), alternative.span)),
+                        thresholds,
+                    );
                 }
-                (_, ExprKind::Fact(fact)) => record(*fact, constant(left), thresholds),
-                _ => {}
+            }
+            if let ExprKind::Fact(fact) = right.kind {
+                record(fact, constant(left), thresholds);
             }
             for side in [left, right] {
                 if !matches!(side.kind, ExprKind::Fact(_)) {

@@ -88,25 +88,19 @@ impl Checker<'_> {
                     }
                 }
             }
-            // A total the score can reach between its bands that no band covers.
+            // A total the score can reach that no band covers: between two
+            // bands, below the lowest or above the highest.
             if score.bands.is_empty() {
                 continue;
             }
             let Some(totals) = reachable_totals(score) else {
                 continue;
             };
-            let lowest = score.bands.iter().map(|band| band.low).min().flatten();
-            let highest = if score.bands.iter().any(|band| band.high.is_none()) {
-                None
-            } else {
-                score.bands.iter().filter_map(|band| band.high).max()
-            };
             let hole = totals.iter().find(|total| {
-                covers(lowest, highest, **total)
-                    && !score
-                        .bands
-                        .iter()
-                        .any(|band| covers(band.low, band.high, **total))
+                !score
+                    .bands
+                    .iter()
+                    .any(|band| covers(band.low, band.high, **total))
             });
             if let Some(total) = hole {
                 found.push(CheckError::BandGap {
