@@ -500,6 +500,8 @@ fn unexpected(error: &pest::error::Error<Rule>, chunk: &str, offset: u32) -> Syn
         ))
     } else if positives.contains(&Rule::close_paren) {
         Some("a `(` is still open here: close it with `)`".to_owned())
+    } else if let Some(help) = misspelt_keyword_nearby(chunk, position, found_word) {
+        Some(help)
     } else if positives.iter().any(|rule| {
         matches!(
             rule,
@@ -516,6 +518,46 @@ fn unexpected(error: &pest::error::Error<Rule>, chunk: &str, offset: u32) -> Syn
         expected,
         help,
     }
+}
+
+/// Keywords written as two words, which an editor may mistype in either.
+const TWO_WORD_KEYWORDS: [(&str, &str); 5] = [
+    ("follow", "up"),
+    ("clinicians", "only"),
+    ("molar", "mass"),
+    ("absent", "means"),
+    ("one", "of"),
+];
+
+/// A likely misspelt keyword at or just before an unexpected word: the word
+/// before it on the same line (`nto xray.cupping` stops at `xray.cupping`,
+/// but the mistake is `nto`), the word itself, or the second word of a
+/// keyword written as two (`follow pu`).
+fn misspelt_keyword_nearby(chunk: &str, position: usize, found: &str) -> Option<String> {
+    let is_word = |character: char| character.is_alphanumeric() || matches!(character, '_' | '.');
+    let line_before = chunk.get(..position)?.rsplit('\n').next()?.trim_end();
+    let previous_start = line_before
+        .rfind(|character: char| !is_word(character))
+        .map_or(0, |at| at + 1);
+    let previous = line_before.get(previous_start..).unwrap_or_default();
+    let near_keyword = |word: &str| {
+        (!word.is_empty() && !KEYWORDS.contains(&word))
+            .then(|| did_you_mean(word, KEYWORDS.iter().copied()))
+            .flatten()
+    };
+    if let Some(keyword) = near_keyword(previous) {
+        return Some(format!(
+            "`{previous}` is not a word of the language: did you mean `{keyword}`?"
+        ));
+    }
+    if let Some((first, second)) = TWO_WORD_KEYWORDS.iter().find(|(first, _)| *first == found) {
+        let after = chunk.get(position + found.len()..)?.trim_start();
+        let next: String = after.chars().take_while(|c| is_word(*c)).collect();
+        if next != *second {
+            return Some(format!("did you mean `{first} {second}`?"));
+        }
+    }
+    near_keyword(found).map(|keyword| format!("did you mean `{keyword}`?"))
 }
 
 /// Joins phrases as "a, b or c".
