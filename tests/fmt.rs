@@ -7,7 +7,9 @@
     reason = "a test that cannot read its fixture or result must fail loudly"
 )]
 
-use clinrule_tests::{clinrule, read, root};
+use clinrule_eval::Case;
+use clinrule_tests::generate::{self, Random};
+use clinrule_tests::{check_source, clinrule, read, root};
 
 /// A copy of a file in a fresh folder.
 fn scratch_copy(source: &str, name: &str) -> std::path::PathBuf {
@@ -105,4 +107,104 @@ fn a_file_with_syntax_errors_is_not_formatted() {
         "{}",
         output.stdout
     );
+}
+
+/// The text of a rule file with its layout undone the way a hurried editor
+/// might: each line indented anyhow (spaces or tabs), the spaces between
+/// words outside texts doubled or tripled, trailing blanks, Windows line
+/// endings, and now and then a comment on a line of its own or at the
+/// end of a line.
+fn scramble(random: &mut Random, source: &str) -> String {
+    let mut out = String::with_capacity(source.len() * 2);
+    for line in source.lines() {
+        if random.one_in(60) {
+            out.push_str("# an editor's note\n");
+        }
+        let indent = random.pick(&["", " ", "   ", "\t", "      ", " \t "]);
+        out.push_str(indent);
+        let mut in_text = false;
+        for character in line.trim().chars() {
+            if character == '"' {
+                in_text = !in_text;
+            }
+            if character == ' ' && !in_text {
+                out.push_str(random.pick(&[" ", "  ", "   ", "\t"]));
+            } else {
+                out.push(character);
+            }
+        }
+        if random.one_in(60) && !line.trim().is_empty() {
+            out.push_str(" # an editor's note");
+        }
+        out.push_str(random.pick(&["", " ", "\t"]));
+        out.push_str(random.pick(&["\n", "\n", "\r\n"]));
+    }
+    out
+}
+
+/// On hundreds of generated rule sets, scrambled: formatting keeps every
+/// token and comment, gives a file that checks clean and evaluates every
+/// case the same, changes nothing when run again, and lays out the code
+/// exactly as it lays out the unscrambled file.
+#[test]
+fn generated_rule_sets_survive_scrambling_and_formatting() {
+    use clinrule_syntax::format::{format, tokens};
+    let mut random = Random::new(4_242);
+    let (mut commented, mut compared) = (0, 0);
+    for round in 0..300 {
+        let generated = if round % 3 == 0 {
+            generate::rule_set_comparing_facts(&mut random)
+        } else {
+            generate::rule_set(&mut random)
+        };
+        let scrambled = scramble(&mut random, &generated.text);
+        let formatted = format(&scrambled);
+        let context = || format!("scrambled:\n{scrambled}\nformatted:\n{formatted}");
+        assert_eq!(tokens(&formatted), tokens(&generated.text), "{}", context());
+        assert_eq!(
+            format(&formatted),
+            formatted,
+            "not idempotent\n{}",
+            context()
+        );
+        let notes = scrambled.matches("# an editor's note").count();
+        assert_eq!(
+            formatted.matches("# an editor's note").count(),
+            notes,
+            "a comment was lost\n{}",
+            context()
+        );
+        if notes == 0 {
+            assert_eq!(formatted, format(&generated.text), "{}", context());
+            compared += 1;
+        } else {
+            commented += 1;
+        }
+        let original = check_source("generated", &generated.text)
+            .rule_set
+            .expect("a generated rule set checks");
+        let checked = check_source("formatted", &formatted);
+        let rule_set = checked
+            .rule_set
+            .unwrap_or_else(|| panic!("{}\n{}", checked.rendered, context()));
+        for _ in 0..10 {
+            let text = generate::case(&mut random, &generated.facts);
+            let (Ok(before), Ok(after)) = (
+                Case::from_json(&text, &original),
+                Case::from_json(&text, &rule_set),
+            ) else {
+                continue;
+            };
+            let statuses = |evaluation: clinrule_eval::Evaluation| -> Vec<_> {
+                evaluation.rules.iter().map(|rule| rule.status).collect()
+            };
+            assert_eq!(
+                statuses(clinrule_eval::evaluate(&original, &before)),
+                statuses(clinrule_eval::evaluate(&rule_set, &after)),
+                "case {text}\n{}",
+                context()
+            );
+        }
+    }
+    assert!(commented > 50 && compared > 50, "{commented} {compared}");
 }
