@@ -257,7 +257,7 @@ pub fn evaluate(case: &FuzzCase) {
     let _ = clinrule_eval::need_options(rule_set, &full, &evaluation);
 }
 
-/// The compiled program and the tree evaluator agree on a case.
+/// The tree evaluator, the compiled program and the reference agree.
 fn agree(rule_set: &CheckedRuleSet, case: &clinrule_eval::Case) {
     let evaluation = clinrule_eval::evaluate(rule_set, case);
     let program = clinrule_eval::Program::compile(rule_set);
@@ -277,4 +277,15 @@ fn agree(rule_set: &CheckedRuleSet, case: &clinrule_eval::Case) {
         );
     }
     assert_eq!(trace.needs(rule_set), evaluation.needs);
+    // And the simple reference, where it models the rule set.
+    if let Some(expected) = crate::reference::evaluate(rule_set, case) {
+        for (outcome, wanted) in evaluation.rules.iter().zip(&expected.rules) {
+            assert_eq!(
+                (outcome.status, &outcome.missing, &outcome.decided_without),
+                (wanted.status, &wanted.missing, &wanted.decided_without),
+                "the evaluator and the reference disagree"
+            );
+        }
+        assert_eq!(evaluation.conclusions, expected.conclusions);
+    }
 }
