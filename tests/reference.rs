@@ -32,26 +32,51 @@ struct Seen {
 
 /// Evaluates one case both ways and requires the same answer.
 fn agree(rule_set: &CheckedRuleSet, text: &str, seen: &mut Seen) {
+    if let Err(difference) = compare(rule_set, text, seen) {
+        panic!(
+            "{difference}\ncase:\n{text}\nrule set:\n{}",
+            rule_set.source
+        );
+    }
+}
+
+/// Evaluates one case both ways; the first difference, if any. A case the
+/// reader refuses, or a rule set the reference does not model, agrees.
+fn compare(rule_set: &CheckedRuleSet, text: &str, seen: &mut Seen) -> Result<(), String> {
     let Ok(case) = Case::from_json(text, rule_set) else {
-        return;
+        return Ok(());
     };
     let Some(expected) = reference::evaluate(rule_set, &case) else {
-        return;
+        return Ok(());
     };
     seen.cases += 1;
     let actual = clinrule_eval::evaluate(rule_set, &case);
-    let context = || format!("case:\n{text}\nrule set:\n{}", rule_set.source);
-    for (index, (outcome, wanted)) in actual.rules.iter().zip(&expected.rules).enumerate() {
-        let id = rule_set
-            .rules
-            .get(index)
-            .map_or("?", |rule| rule.id.as_str());
-        assert_eq!(
-            (outcome.status, &outcome.missing, &outcome.decided_without),
-            (wanted.status, &wanted.missing, &wanted.decided_without),
-            "rule {id}: (status, missing, decided without) differ from the reference\n{}",
-            context()
+    let differ = |what: String, actual: String, expected: String| {
+        Err(format!(
+            "{what} differ from the reference:\n  evaluator: {actual}\n  reference: {expected}"
+        ))
+    };
+    if actual.rules.len() != expected.rules.len() {
+        return differ(
+            "the number of rules".to_owned(),
+            actual.rules.len().to_string(),
+            expected.rules.len().to_string(),
         );
+    }
+    for (index, (outcome, wanted)) in actual.rules.iter().zip(&expected.rules).enumerate() {
+        let found = (outcome.status, &outcome.missing, &outcome.decided_without);
+        let wanted = (wanted.status, &wanted.missing, &wanted.decided_without);
+        if found != wanted {
+            let id = rule_set
+                .rules
+                .get(index)
+                .map_or("?", |rule| rule.id.as_str());
+            return differ(
+                format!("rule {id}: (status, missing, decided without)"),
+                format!("{found:?}"),
+                format!("{wanted:?}"),
+            );
+        }
         match outcome.status {
             RuleStatus::Fired => seen.fired += 1,
             RuleStatus::NotFired => seen.not_fired += 1,
@@ -61,30 +86,113 @@ fn agree(rule_set: &CheckedRuleSet, text: &str, seen: &mut Seen) {
             seen.decided_by_cases += 1;
         }
     }
-    assert_eq!(actual.rules.len(), expected.rules.len());
     for (index, (outcome, wanted)) in actual.scores.iter().zip(&expected.scores).enumerate() {
-        assert_eq!(
-            (outcome.low, outcome.high, outcome.band, &outcome.missing),
-            (wanted.low, wanted.high, wanted.band, &wanted.missing),
-            "score {index}: (low, high, band, missing) differ from the reference\n{}",
-            context()
-        );
+        let found = (outcome.low, outcome.high, outcome.band, &outcome.missing);
+        let wanted = (wanted.low, wanted.high, wanted.band, &wanted.missing);
+        if found != wanted {
+            return differ(
+                format!("score {index}: (low, high, band, missing)"),
+                format!("{found:?}"),
+                format!("{wanted:?}"),
+            );
+        }
         if outcome.low != outcome.high {
             seen.partial_scores += 1;
         }
     }
-    assert_eq!(
-        actual.conclusions,
-        expected.conclusions,
-        "conclusions\n{}",
-        context()
-    );
+    if actual.conclusions != expected.conclusions {
+        return differ(
+            "the conclusions".to_owned(),
+            format!("{:?}", actual.conclusions),
+            format!("{:?}", expected.conclusions),
+        );
+    }
     let needs: Vec<(usize, Vec<usize>, usize)> = actual
         .needs
         .iter()
         .map(|need| (need.fact, need.rules.clone(), need.conclusions))
         .collect();
-    assert_eq!(needs, expected.needs, "needs\n{}", context());
+    if needs != expected.needs {
+        return differ(
+            "the needs".to_owned(),
+            format!("{needs:?}"),
+            format!("{:?}", expected.needs),
+        );
+    }
+    Ok(())
+}
+
+/// Whether a rule file and a case still show a difference.
+fn still_differs(source: &str, case: &str) -> bool {
+    check_source("minimised", source)
+        .rule_set
+        .is_some_and(|rule_set| compare(&rule_set, case, &mut Seen::default()).is_err())
+}
+
+/// The smallest rule file and case, by removing whole items from the file
+/// (rules, scores, score choices, derived values) and facts from the case,
+/// that still show a difference: what a failure reports, so that the
+/// mistake can be seen at a glance rather than in a generated rule set.
+fn minimise(source: &str, case: &str) -> (String, String) {
+    let mut lines: Vec<String> = source.lines().map(str::to_owned).collect();
+    let mut case = case.to_owned();
+    loop {
+        let mut smaller = false;
+        // A rule (three lines), a derived value or a score choice (one), a
+        // criterion with its choices or a score with its criteria and bands.
+        let mut at = 0;
+        while at < lines.len() {
+            let line = lines.get(at).map_or("", String::as_str);
+            let trimmed = line.trim_start();
+            let span = if trimmed.starts_with("rule ") {
+                3
+            } else if trimmed.starts_with("let ") || trimmed.contains(" points when ") {
+                1
+            } else if trimmed.starts_with("criterion ") || trimmed.starts_with("score ") {
+                let indent = line.len() - trimmed.len();
+                1 + lines
+                    .iter()
+                    .skip(at + 1)
+                    .take_while(|next| {
+                        let next_indent = next.len() - next.trim_start().len();
+                        !next.trim().is_empty() && next_indent > indent
+                    })
+                    .count()
+            } else {
+                0
+            };
+            if span > 0 {
+                let mut candidate = lines.clone();
+                candidate.drain(at..(at + span).min(candidate.len()));
+                if still_differs(&(candidate.join("\n") + "\n"), &case) {
+                    lines = candidate;
+                    smaller = true;
+                    continue;
+                }
+            }
+            at += 1;
+        }
+        // A fact of the case.
+        if let Ok(serde_json::Value::Object(mut root)) = serde_json::from_str(&case)
+            && let Some(serde_json::Value::Object(facts)) = root.get("facts").cloned()
+        {
+            for name in facts.keys() {
+                let mut fewer = facts.clone();
+                fewer.remove(name);
+                root.insert("facts".to_owned(), serde_json::Value::Object(fewer));
+                let candidate = serde_json::Value::Object(root.clone()).to_string();
+                if still_differs(&(lines.join("\n") + "\n"), &candidate) {
+                    case = candidate;
+                    smaller = true;
+                    break;
+                }
+            }
+        }
+        if !smaller {
+            lines.dedup_by(|next, previous| next.trim().is_empty() && previous.trim().is_empty());
+            return (lines.join("\n") + "\n", case);
+        }
+    }
 }
 
 fn checked(name: &str, source: &str) -> CheckedRuleSet {
@@ -161,7 +269,13 @@ fn generated_rule_sets_and_cases_agree_with_the_reference() {
         seen.rule_sets += 1;
         for _ in 0..30 {
             let case = generate::case(&mut random, &generated.facts);
-            agree(&rule_set, &case, &mut seen);
+            if let Err(difference) = compare(&rule_set, &case, &mut seen) {
+                let (source, case) = minimise(&generated.text, &case);
+                panic!(
+                    "{difference}\nthe smallest rule set and case that still differ:\ncase:\n{case}\nrule set:\n{source}\nas generated:\n{}",
+                    generated.text
+                );
+            }
         }
     }
     eprintln!("{seen:?}");
