@@ -7,6 +7,8 @@
 #![allow(
     clippy::expect_used,
     clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
     reason = "a test that cannot write its input must fail loudly"
 )]
 

@@ -4,6 +4,8 @@
 #![allow(
     clippy::expect_used,
     clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
     reason = "a test that cannot read its fixture must fail loudly"
 )]
 

@@ -9,6 +9,8 @@
 #![allow(
     clippy::expect_used,
     clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
     reason = "a test that cannot read its fixture or result must fail loudly"
 )]
 

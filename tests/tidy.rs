@@ -6,6 +6,8 @@
 #![allow(
     clippy::expect_used,
     clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
     reason = "a tidy check that cannot read the repository must fail loudly"
 )]
 

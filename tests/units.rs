@@ -5,6 +5,8 @@
 #![allow(
     clippy::expect_used,
     clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
     reason = "a table test that cannot build its rule set must fail loudly"
 )]
 

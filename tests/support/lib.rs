@@ -5,6 +5,8 @@
 #![allow(
     clippy::expect_used,
     clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
     reason = "test support: a helper that cannot do its job fails the test that called it"
 )]
 

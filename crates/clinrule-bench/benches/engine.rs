@@ -5,7 +5,8 @@
     missing_docs,
     clippy::expect_used,
     clippy::unwrap_used,
-    reason = "benchmarks"
+    clippy::indexing_slicing,
+    reason = "benchmarks: they read only what they generate, and index patients by their position"
 )]
 
 use clinrule_check::CheckedRuleSet;

@@ -174,12 +174,17 @@ pub fn generate(rules: usize, facts: usize, seed: u64) -> Generated {
                 FactKind::Measure => Test::Measure {
                     fact,
                     op: [Op::GreaterOrEqual, Op::Less, Op::Greater, Op::LessOrEqual]
-                        [random.below(4) as usize],
+                        .get(random.below(4) as usize)
+                        .copied()
+                        .unwrap_or(Op::GreaterOrEqual),
                     threshold: 50 + random.below(100),
                 },
                 FactKind::Count => Test::Count {
                     fact,
-                    op: [Op::GreaterOrEqual, Op::Less][random.below(2) as usize],
+                    op: [Op::GreaterOrEqual, Op::Less]
+                        .get(random.below(2) as usize)
+                        .copied()
+                        .unwrap_or(Op::GreaterOrEqual),
                     threshold: random.below(10),
                 },
                 FactKind::Grade => Test::Grade {

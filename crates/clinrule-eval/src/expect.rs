@@ -402,7 +402,11 @@ impl Reader<'_> {
                                 "band" => match &field_value.value {
                                     JsonValue::Null => Some(ScoreExpectation::Band(None)),
                                     JsonValue::String(band) => {
-                                        let bands = &self.rule_set.scores[score].bands;
+                                        let bands = self
+                                            .rule_set
+                                            .scores
+                                            .get(score)
+                                            .map_or(&[][..], |score| &score.bands[..]);
                                         match bands.iter().position(|known| known.id == *band) {
                                             Some(found) => {
                                                 Some(ScoreExpectation::Band(Some(found)))
@@ -466,7 +470,10 @@ impl Reader<'_> {
                                 .differentials
                                 .iter()
                                 .position(|known| known.id == differential)?;
-                            let candidate_index = self.rule_set.differentials[differential_index]
+                            let candidate_index = self
+                                .rule_set
+                                .differentials
+                                .get(differential_index)?
                                 .candidates
                                 .iter()
                                 .position(|known| known.id == candidate)?;

@@ -284,17 +284,19 @@ pub fn lint(rule_set: &CheckedRuleSet) -> Vec<LintWarning> {
 
     // Rules that never fire.
     let mut can_fire = vec![true; rule_set.rules.len()];
-    for (index, rule) in rule_set.rules.iter().enumerate() {
-        let Some(worlds) = combinations(&domains, &facts[index]) else {
+    for ((index, rule), read) in rule_set.rules.iter().enumerate().zip(&facts) {
+        let Some(worlds) = combinations(&domains, read) else {
             continue;
         };
         let fires = worlds.iter().any(|values| {
-            let case = case_of(rule_set, &facts[index], values);
+            let case = case_of(rule_set, read, values);
             statuses(rule_set, &case, &[index]) == [RuleStatus::Fired]
         });
         if !fires {
-            can_fire[index] = false;
-            let names: Vec<String> = facts[index]
+            if let Some(slot) = can_fire.get_mut(index) {
+                *slot = false;
+            }
+            let names: Vec<String> = read
                 .iter()
                 .filter_map(|fact| {
                     rule_set
@@ -366,16 +368,20 @@ pub fn lint(rule_set: &CheckedRuleSet) -> Vec<LintWarning> {
     }
 
     for (first, second) in candidates {
-        let (Some(rule), Some(other)) = (rule_set.rules.get(first), rule_set.rules.get(second))
-        else {
+        let (Some(rule), Some(other), Some(first_facts), Some(second_facts)) = (
+            rule_set.rules.get(first),
+            rule_set.rules.get(second),
+            facts.get(first),
+            facts.get(second),
+        ) else {
             continue;
         };
         {
-            if !can_fire[first] || !can_fire[second] {
+            if can_fire.get(first) != Some(&true) || can_fire.get(second) != Some(&true) {
                 continue;
             }
-            let mut union = facts[first].clone();
-            for fact in &facts[second] {
+            let mut union = first_facts.clone();
+            for fact in second_facts {
                 if !union.contains(fact) {
                     union.push(*fact);
                 }

@@ -58,7 +58,12 @@ fn split(line: &str) -> Line {
         }
         match character {
             '#' => {
-                comment = Some(line[position..].trim_end().to_owned());
+                comment = Some(
+                    line.get(position..)
+                        .unwrap_or_default()
+                        .trim_end()
+                        .to_owned(),
+                );
                 break;
             }
             ' ' | '\t' | '\r' | '\u{feff}' => pending_space = true,
@@ -85,7 +90,7 @@ fn first_word(code: &str) -> &str {
     let end = code
         .find(|character: char| !(character.is_ascii_alphanumeric() || character == '_'))
         .unwrap_or(code.len());
-    &code[..end]
+    code.get(..end).unwrap_or(code)
 }
 
 /// Where the formatter is inside the current item.
@@ -225,8 +230,8 @@ pub fn format(source: &str) -> String {
     // none at the start or the end, never two in a row.
     let mut out: Vec<(usize, String)> = Vec::new();
     let mut position = 0;
-    while position < lines.len() {
-        match &lines[position] {
+    while let Some(line) = lines.get(position) {
+        match line {
             Out::Blank => {
                 if out.last().is_some_and(|(_, text)| !text.is_empty()) {
                     out.push((0, String::new()));
@@ -245,7 +250,7 @@ pub fn format(source: &str) -> String {
                 if starts_item && out.last().is_some_and(|(_, text)| !text.is_empty()) {
                     out.push((0, String::new()));
                 }
-                for comment in &lines[position..end] {
+                for comment in lines.get(position..end).unwrap_or_default() {
                     if let Out::Comment(text) = comment {
                         out.push((indent, text.clone()));
                     }

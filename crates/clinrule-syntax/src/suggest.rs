@@ -2,6 +2,10 @@
 
 /// The edit distance between two words (insertions, deletions, substitutions
 /// and swaps of neighbouring letters each count one), ignoring case.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "every index is below `width`, the length of all three rows"
+)]
 pub fn edit_distance(left: &str, right: &str) -> usize {
     let left: Vec<char> = left.to_lowercase().chars().collect();
     let right: Vec<char> = right.to_lowercase().chars().collect();
