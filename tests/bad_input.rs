@@ -424,8 +424,8 @@ fn every_bundled_case_cut_at_every_token_boundary() {
             std::fs::write(&file, &text[..cut]).expect("written");
             let output = clinrule(&["eval", rules, "--case", &shown]);
             assert_eq!(
-                (output.code, output.codes().len()),
-                (2, 1),
+                (output.code, output.codes()),
+                (2, vec!["E301".to_owned()]),
                 "{} cut at byte {cut}: {}",
                 path.display(),
                 output.transcript()
