@@ -162,7 +162,7 @@ impl CheckedRuleSet {
                 }
                 _ => {}
             }
-            stack.extend(expr.children().into_iter().rev());
+            stack.extend(expr.children().rev());
         }
         facts
     }
@@ -208,7 +208,7 @@ impl CheckedRuleSet {
                         }
                     }
                 }
-                stack.extend(expr.children().into_iter().map(|child| (child, context)));
+                stack.extend(expr.children().map(|child| (child, context)));
             }
         }
         uses.facts.sort_unstable();
@@ -586,20 +586,32 @@ impl Expr {
     }
 
     /// The direct parts of this expression, in the order written.
-    pub fn children(&self) -> Vec<&Expr> {
+    pub fn children(&self) -> Children<'_> {
+        fn fixed<'a>(this: &'a Expr, parts: &[&'a Expr]) -> Children<'a> {
+            let mut items = [this; 3];
+            for (slot, part) in items.iter_mut().zip(parts) {
+                *slot = part;
+            }
+            Children::Fixed {
+                items,
+                range: 0..parts.len(),
+            }
+        }
         match &self.kind {
             ExprKind::All(parts) | ExprKind::Any(parts) | ExprKind::Otherwise(parts) => {
-                parts.iter().collect()
+                Children::Slice(parts.iter())
             }
-            ExprKind::Count { items, .. } => items.iter().collect(),
-            ExprKind::Not(inner) => vec![inner],
+            ExprKind::Count { items, .. } => Children::Slice(items.iter()),
+            ExprKind::Not(inner) => fixed(self, &[inner]),
             ExprKind::Arith { left, right, .. } | ExprKind::Compare { left, right, .. } => {
-                vec![left, right]
+                fixed(self, &[left, right])
             }
             ExprKind::Between {
                 value, low, high, ..
-            } => vec![value, low, high],
-            ExprKind::Member { value, .. } | ExprKind::Presence { value, .. } => vec![value],
+            } => fixed(self, &[value, low, high]),
+            ExprKind::Member { value, .. } | ExprKind::Presence { value, .. } => {
+                fixed(self, &[value])
+            }
             ExprKind::Const(_)
             | ExprKind::Fact(_)
             | ExprKind::Let(_)
@@ -607,7 +619,7 @@ impl Expr {
             | ExprKind::Band(_)
             | ExprKind::Status(..)
             | ExprKind::Tally(_)
-            | ExprKind::AsOf => Vec::new(),
+            | ExprKind::AsOf => fixed(self, &[]),
         }
     }
 
@@ -615,11 +627,56 @@ impl Expr {
     pub fn node_count(&self) -> usize {
         1 + self
             .children()
-            .iter()
             .map(|child| child.node_count())
             .sum::<usize>()
     }
 }
+
+/// The direct parts of an expression, in order, without allocating: walks
+/// over large rule sets visit every node, and a list per node would cost
+/// more than the visit.
+#[derive(Debug, Clone)]
+pub enum Children<'a> {
+    /// The parts of `all`, `any`, `otherwise` and counts.
+    Slice(std::slice::Iter<'a, Expr>),
+    /// Up to three parts; only those in `range` are real.
+    Fixed {
+        /// The parts, padded with the expression itself.
+        items: [&'a Expr; 3],
+        /// The positions still to visit.
+        range: std::ops::Range<usize>,
+    },
+}
+
+impl<'a> Iterator for Children<'a> {
+    type Item = &'a Expr;
+
+    fn next(&mut self) -> Option<&'a Expr> {
+        match self {
+            Children::Slice(parts) => parts.next(),
+            Children::Fixed { items, range } => items.get(range.next()?).copied(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = match self {
+            Children::Slice(parts) => parts.len(),
+            Children::Fixed { range, .. } => range.len(),
+        };
+        (left, Some(left))
+    }
+}
+
+impl DoubleEndedIterator for Children<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        match self {
+            Children::Slice(parts) => parts.next_back(),
+            Children::Fixed { items, range } => items.get(range.next_back()?).copied(),
+        }
+    }
+}
+
+impl ExactSizeIterator for Children<'_> {}
 
 /// How many parts of a counting condition must hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -124,7 +124,6 @@ fn derivation(evaluated: &Evaluated<'_>, expr: &Expr) -> Option<String> {
 fn parts<'a>(expr: &'a Expr, values: &'a [Val]) -> Vec<(&'a Expr, &'a [Val])> {
     let mut offset = 1;
     expr.children()
-        .into_iter()
         .map(|child| {
             let count = child.node_count();
             let slice = values.get(offset..offset + count).unwrap_or_default();

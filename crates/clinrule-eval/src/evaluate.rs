@@ -703,7 +703,7 @@ impl<'a> Evaluator<'a> {
         let own = nodes.get(*position).cloned().unwrap_or(Val::Unknown);
         *position += 1;
         let open = relevant && !own.is_exact();
-        let children = expr.children();
+        let children: Vec<&Expr> = expr.children().collect();
         // Where each child's nodes start, to look at siblings.
         let mut starts = Vec::with_capacity(children.len());
         let mut scan = *position;

@@ -177,6 +177,8 @@ pub fn parse_on(source: &str, threads: usize) -> (RuleFile, Vec<SyntaxError>) {
                 })
                 .collect()
         });
+        file.items
+            .reserve_exact(parts.iter().map(|(part, _)| part.items.len()).sum());
         for (part, part_errors) in parts {
             file.items.extend(part.items);
             file.broken.extend(part.broken);
@@ -199,6 +201,7 @@ fn parse_items(
     file: &mut RuleFile,
     errors: &mut Vec<SyntaxError>,
 ) {
+    file.items.reserve_exact(ranges.len());
     for &(start, end) in ranges {
         let Some(chunk) = source.get(start..end) else {
             continue;
@@ -1176,7 +1179,11 @@ impl Lowerer<'_> {
                     condition = part.into_inner().nth(1).map(|expr| self.expr(expr));
                 }
                 Rule::then_clause => {
-                    for conclusion in part.into_inner().skip(1) {
+                    // Most rules have one or two conclusions: room for
+                    // exactly those keeps a large rule set's memory small.
+                    let written = part.into_inner().skip(1);
+                    conclusions.reserve_exact(written.clone().count());
+                    for conclusion in written {
                         conclusions.push(self.conclusion(conclusion));
                     }
                 }
@@ -1462,15 +1469,17 @@ impl Lowerer<'_> {
     /// A chain of operands joined by `and`, `or` or `otherwise`.
     fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
         let span = self.span(&pair);
-        let mut operands = Vec::new();
-        let mut operators: Vec<Operator> = Vec::new();
-        for part in pair.into_inner() {
+        // Operands and operators alternate: room for exactly those.
+        let parts = pair.into_inner();
+        let count = parts.clone().count();
+        let mut operands = Vec::with_capacity(count.div_ceil(2));
+        let mut operators: Vec<Operator> = Vec::with_capacity(count / 2);
+        for part in parts {
             if part.as_rule() == Rule::logic_op {
-                let word = part.as_str().to_owned();
-                let kind = match word.as_str() {
-                    "and" => ChainKind::All,
-                    "or" => ChainKind::Any,
-                    _ => ChainKind::Otherwise,
+                let (kind, word) = match part.as_str() {
+                    "and" => (ChainKind::All, "and"),
+                    "or" => (ChainKind::Any, "or"),
+                    _ => (ChainKind::Otherwise, "otherwise"),
                 };
                 operators.push((kind, self.span(&part), word));
             } else {
@@ -1490,9 +1499,9 @@ impl Lowerer<'_> {
             self.errors.push(SyntaxError::MixedAndOr {
                 span,
                 first: *first_span,
-                first_word: first_word.clone(),
+                first_word: (*first_word).to_owned(),
                 second: *second_span,
-                second_word: second_word.clone(),
+                second_word: (*second_word).to_owned(),
             });
             // Read it with `and` binding tighter than `or`, and `otherwise`
             // loosest, so that later checks still see every part.
@@ -1529,7 +1538,7 @@ impl Lowerer<'_> {
             if operator.0 == loosest {
                 groups.push((Vec::new(), Vec::new()));
             } else if let Some(group) = groups.last_mut() {
-                group.1.push(operator.clone());
+                group.1.push(*operator);
             }
             if let Some(group) = groups.last_mut() {
                 group.0.push(operand);
@@ -2008,7 +2017,7 @@ fn trim_trailing_space(text: &str) -> &str {
 }
 
 /// An operator of a chain, with where and how it was written.
-type Operator = (ChainKind, Span, String);
+type Operator = (ChainKind, Span, &'static str);
 
 /// The three ways of joining a chain of operands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,7 +12,7 @@ mod expr;
 mod lints;
 mod names;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use clinrule_syntax::ast::{self, FactTypeKind, RuleFile, Verb};
 use clinrule_syntax::suggest::did_you_mean;
@@ -669,10 +669,12 @@ impl<'file> Checker<'file> {
     }
 
     fn rules(&mut self) -> Vec<CheckedRule> {
-        let mut rule_spans: HashMap<&str, Span> = HashMap::new();
-        let mut conclusion_spans: BTreeMap<&str, Vec<(Option<DiagnosisAction>, Span)>> =
-            BTreeMap::new();
-        let mut rules = Vec::new();
+        let count = self.file.rules().count();
+        let mut rule_spans: HashMap<&str, Span> = HashMap::with_capacity(count);
+        // For each conclusion identifier: its first use and how many there are.
+        let mut conclusion_spans: HashMap<&str, ((Option<DiagnosisAction>, Span), usize)> =
+            HashMap::with_capacity(count);
+        let mut rules = Vec::with_capacity(count);
         for rule in self.file.rules() {
             if let Some(first) = rule_spans.get(rule.id.name.as_str()) {
                 self.diagnostics.push(CheckError::DuplicateRule {
@@ -685,23 +687,23 @@ impl<'file> Checker<'file> {
             }
             let rule_citations = self.citations(&rule.cites);
             let condition = self.condition(&rule.condition, expr::Context::RULE);
-            let mut conclusions = Vec::new();
+            let mut conclusions = Vec::with_capacity(rule.conclusions.len());
             for conclusion in &rule.conclusions {
                 let action = match conclusion.verb.value {
                     Verb::Suspect => Some(DiagnosisAction::Suspect),
                     Verb::Exclude => Some(DiagnosisAction::Exclude),
                     _ => None,
                 };
-                let earlier = conclusion_spans
+                let (earlier, uses) = conclusion_spans
                     .entry(conclusion.id.name.as_str())
-                    .or_default();
+                    .or_insert(((action, conclusion.id.span), 0));
+                // One `suspect` and one `exclude` may share an identifier.
                 let pairs_with_earlier = matches!(
-                    (earlier.as_slice(), action),
-                    ([(Some(earlier_action), _)], Some(action)) if *earlier_action != action
+                    (*uses, earlier.0, action),
+                    (1, Some(earlier_action), Some(action)) if earlier_action != action
                 );
-                if let Some((_, first)) = earlier.first()
-                    && !pairs_with_earlier
-                {
+                if *uses > 0 && !pairs_with_earlier {
+                    let first = &earlier.1;
                     let help = if action.is_some() {
                         "a diagnosis may have one `suspect` and one `exclude` conclusion; give this conclusion another identifier"
                     } else {
@@ -714,7 +716,7 @@ impl<'file> Checker<'file> {
                         help: help.to_owned(),
                     });
                 }
-                earlier.push((action, conclusion.id.span));
+                *uses += 1;
                 if let Some(checked) = self.conclusion(conclusion, action, &rule_citations) {
                     conclusions.push(checked);
                 }
