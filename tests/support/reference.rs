@@ -192,7 +192,7 @@ fn modelled(rule_set: &CheckedRuleSet) -> bool {
         !matches!(
             expr.kind,
             ExprKind::Arith { .. } | ExprKind::AsOf | ExprKind::Status(..) | ExprKind::Tally(_)
-        ) && expr.children().into_iter().all(plain)
+        ) && expr.children().all(plain)
     }
     rule_set.differentials.is_empty()
         && rule_set
@@ -218,11 +218,7 @@ impl World<'_> {
     fn expr(&self, expr: &Expr) -> Outcome {
         let parts: Vec<Outcome> = match &expr.kind {
             ExprKind::Presence { .. } => Vec::new(),
-            _ => expr
-                .children()
-                .into_iter()
-                .map(|child| self.expr(child))
-                .collect(),
+            _ => expr.children().map(|child| self.expr(child)).collect(),
         };
         let value = self.value(expr, &parts);
         if value.exact() {
@@ -592,7 +588,6 @@ fn thresholds(expr: &Expr, fact: usize, found: &mut Vec<V>) -> Option<()> {
         }
         _ => expr
             .children()
-            .into_iter()
             .try_for_each(|child| thresholds(child, fact, found)),
     }
 }
