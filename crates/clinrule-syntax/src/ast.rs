@@ -753,7 +753,7 @@ pub enum ExprKind {
         /// What it is compared with.
         right: Box<Expr>,
         /// The same threshold in a second unit: `>= 3.5 ug/dL (0.17 umol/L)`.
-        alternative: Option<QuantityLiteral>,
+        alternative: Option<Box<QuantityLiteral>>,
     },
     /// `<value> between <low> and <high>`, each end inclusive or exclusive.
     Between {
@@ -773,7 +773,7 @@ pub enum ExprKind {
         /// The date tested.
         value: Box<Expr>,
         /// How far from the anchor.
-        amount: QuantityLiteral,
+        amount: Box<QuantityLiteral>,
         /// `true` for `after`, `false` for `before`.
         after: bool,
         /// The date it is measured from, usually `as_of`.
@@ -807,7 +807,7 @@ pub enum ExprKind {
     /// A number without a unit: `3`, `2.5`.
     Number(NumberLiteral),
     /// A number with a unit: `3.5 ug/dL`, `6 months`.
-    Quantity(QuantityLiteral),
+    Quantity(Box<QuantityLiteral>),
     /// A date: `2025-10-30`.
     Date(Date),
     /// `yes`

@@ -1697,7 +1697,7 @@ impl Lowerer<'_> {
                 match (amount, anchor) {
                     (Some(amount), Some(anchor)) => ExprKind::Within {
                         value,
-                        amount,
+                        amount: Box::new(amount),
                         after,
                         anchor: Box::new(anchor),
                     },
@@ -1721,7 +1721,7 @@ impl Lowerer<'_> {
                         left: value,
                         op,
                         right: Box::new(right),
-                        alternative,
+                        alternative: alternative.map(Box::new),
                     },
                     _ => return Self::hole(span),
                 }
@@ -1777,7 +1777,7 @@ impl Lowerer<'_> {
                 None => return Self::hole(span),
             },
             Rule::quantity => match self.quantity_literal(pair) {
-                Some(quantity) => ExprKind::Quantity(quantity),
+                Some(quantity) => ExprKind::Quantity(Box::new(quantity)),
                 None => return Self::hole(span),
             },
             Rule::number => ExprKind::Number(self.number_literal(&pair)),

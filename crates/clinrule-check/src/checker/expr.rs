@@ -124,7 +124,7 @@ impl Checker<'_> {
                 op,
                 right,
                 alternative,
-            } => self.compare(expr, left, *op, right, alternative.as_ref(), context),
+            } => self.compare(expr, left, *op, right, alternative.as_deref(), context),
             Ast::Between {
                 value,
                 low,
