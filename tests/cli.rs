@@ -233,6 +233,7 @@ fn a_rule_set_can_span_several_files() {
     let span = &result["rules"][0]["conditions"][0]["span"];
     assert_eq!(span["file"], "tests/fixtures/multi/lead/rules.crl");
     assert_eq!(span["line"], 3);
+    assert_eq!(span["column"], 8);
     assert_eq!(result["conclusions"][0]["id"], "lead_exposure");
 
     let duplicate = clinrule(&["check", "tests/fixtures/multi/duplicate"]);

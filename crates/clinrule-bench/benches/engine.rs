@@ -160,6 +160,25 @@ fn generated_50_evaluate_and_render_json(bencher: divan::Bencher) {
     });
 }
 
+/// One case against 10,000 generated rules, evaluated and rendered as the
+/// full JSON result: every condition of every rule is placed by line and
+/// column, so this shows that placing one costs the same in a large file.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn rules_10000_evaluate_and_render_json(bencher: divan::Bencher) {
+    let source = clinrule_bench::rule_set(10_000, 30, 1);
+    let (file, _) = clinrule_syntax::parse(&source);
+    let rule_set = clinrule_check::check(&source, &file)
+        .rule_set
+        .expect("the generated rule set checks");
+    let mut random = clinrule_bench::Random::new(3);
+    let case = clinrule_eval::Case::from_json(&clinrule_bench::case(30, &mut random), &rule_set)
+        .expect("a generated case reads");
+    bencher.bench_local(|| {
+        let evaluation = clinrule_eval::evaluate(&rule_set, &case);
+        clinrule_cli::render_json(&rule_set, &case, &evaluation)
+    });
+}
+
 /// A cohort of one million generated cases (five of them malformed), end
 /// to end through the command as a script runs it: NDJSON in, the summary
 /// out, on every core. After timing, one more run measures the process's

@@ -65,6 +65,8 @@ pub struct CheckedRuleSet {
     fact_lookup: HashMap<String, FactIndex>,
     /// How the rule set depends on the case's `as_of` date, found once.
     as_of: AsOfUses,
+    /// Where each line of `source` starts, for line and column numbers.
+    line_starts: Vec<u32>,
 }
 
 impl CheckedRuleSet {
@@ -103,9 +105,35 @@ impl CheckedRuleSet {
             parts: Vec::new(),
             fact_lookup,
             as_of: AsOfUses::default(),
+            line_starts: Vec::new(),
         };
+        rule_set.line_starts = std::iter::once(0)
+            .chain(
+                rule_set
+                    .source
+                    .match_indices('\n')
+                    .filter_map(|(at, _)| u32::try_from(at + 1).ok()),
+            )
+            .collect();
         rule_set.as_of = rule_set.find_as_of_uses();
         rule_set
+    }
+
+    /// The 1-based line and column (in characters) of a place in `source`,
+    /// found without reading the text before it: results name the line of
+    /// every condition, and a large rule set has many.
+    pub fn line_column(&self, offset: u32) -> (usize, usize) {
+        let line = self.line_starts.partition_point(|start| *start <= offset);
+        let line_start = line
+            .checked_sub(1)
+            .and_then(|index| self.line_starts.get(index))
+            .copied()
+            .unwrap_or(0);
+        let column = self
+            .source
+            .get(line_start as usize..offset as usize)
+            .map_or(0, |text| text.chars().count());
+        (line.max(1), column + 1)
     }
 
     /// The index of the fact with this name.

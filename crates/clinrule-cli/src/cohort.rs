@@ -59,6 +59,9 @@ struct BatchOutput {
 /// order, and for each (rule, conclusion) position its index among them.
 fn conclusion_ids(rule_set: &CheckedRuleSet) -> (Vec<String>, Vec<Vec<usize>>) {
     let mut ids: Vec<String> = Vec::new();
+    // Each row's position by its name: a rule set of 100,000 conclusions
+    // must not compare every one with every other.
+    let mut rows: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut positions = Vec::with_capacity(rule_set.rules.len());
     for rule in &rule_set.rules {
         let mut mine = Vec::with_capacity(rule.conclusions.len());
@@ -71,9 +74,10 @@ fn conclusion_ids(rule_set: &CheckedRuleSet) -> (Vec<String>, Vec<Vec<usize>>) {
                 None => conclusion.kind.word(),
             };
             let key = format!("{verb} {}", conclusion.id);
-            let index = match ids.iter().position(|known| *known == key) {
-                Some(index) => index,
+            let index = match rows.get(&key) {
+                Some(index) => *index,
                 None => {
+                    rows.insert(key.clone(), ids.len());
                     ids.push(key);
                     ids.len() - 1
                 }

@@ -239,15 +239,16 @@ fn span_json(span: Span, rule_set: &CheckedRuleSet, file_name: &str) -> SpanJson
         .rev()
         .find(|(_, start)| *start <= span.start)
         .map_or((file_name, 0), |(name, start)| (name.as_str(), *start));
-    let end = rule_set
-        .parts
-        .iter()
-        .map(|(_, part_start)| *part_start)
-        .find(|part_start| *part_start > start)
-        .map_or(rule_set.source.len(), |end| end as usize);
-    let text = rule_set.source.get(start as usize..end).unwrap_or_default();
     let local = Span::new(span.start - start, span.end - start);
-    let (line, column) = local.line_column(text);
+    // Lines and columns within the file that holds the span.
+    let (line, column) = rule_set.line_column(span.start);
+    let (first_line, first_column) = rule_set.line_column(start);
+    let line = line + 1 - first_line;
+    let column = if line == 1 {
+        column + 1 - first_column
+    } else {
+        column
+    };
     SpanJson {
         file: file.to_owned(),
         start: local.start,
