@@ -2,6 +2,7 @@
 //! graph: facts -> derived values, scores and differentials -> rules ->
 //! conclusions.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use clinrule_check::CheckedRuleSet;
@@ -140,25 +141,20 @@ fn build(rule_set: &CheckedRuleSet) -> (Vec<Node>, Vec<(Node, Node)>) {
             .collect();
         add(Node::Differential(index), exprs, &mut edges);
     }
+    // The first rule that has a conclusion identifier names its node: one
+    // node per identifier, found in one pass however many rules there are.
+    let mut conclusion_nodes: HashMap<&str, Node> = HashMap::new();
     for (index, rule) in rule_set.rules.iter().enumerate() {
         nodes.push(Node::Rule(index));
         add(Node::Rule(index), vec![&rule.condition], &mut edges);
         for (position, conclusion) in rule.conclusions.iter().enumerate() {
-            // The first rule that has this conclusion identifier names the node.
-            let first = rule_set
-                .rules
-                .iter()
-                .enumerate()
-                .find_map(|(rule_index, rule)| {
-                    rule.conclusions
-                        .iter()
-                        .position(|known| known.id == conclusion.id)
-                        .map(|found| Node::Conclusion(rule_index, found))
+            let node = *conclusion_nodes
+                .entry(conclusion.id.as_str())
+                .or_insert_with(|| {
+                    let node = Node::Conclusion(index, position);
+                    nodes.push(node);
+                    node
                 });
-            let node = first.unwrap_or(Node::Conclusion(index, position));
-            if !nodes.contains(&node) {
-                nodes.push(node);
-            }
             edges.push((Node::Rule(index), node));
         }
     }
