@@ -497,6 +497,23 @@ fn command_lines_that_cannot_run() {
             None,
         ),
     ];
+    let mut rows = rows.to_vec();
+    // A file that exists but cannot be read, even by the administrator:
+    // Linux refuses to read a process's own memory as a file.
+    if cfg!(target_os = "linux") {
+        rows.push((
+            "an unreadable rule file",
+            vec!["check", "/proc/self/mem"],
+            2,
+            Some("E401"),
+        ));
+        rows.push((
+            "an unreadable case",
+            vec!["eval", seed, "--case", "/proc/self/mem"],
+            2,
+            Some("E401"),
+        ));
+    }
     for (name, arguments, code, diagnostic) in rows {
         let output = clinrule(&arguments);
         assert_eq!(output.code, code, "{name}: {}", output.transcript());
