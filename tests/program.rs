@@ -15,7 +15,7 @@
 use clinrule_check::CheckedRuleSet;
 use clinrule_eval::{Case, FastRead, Program, RuleStatus};
 use clinrule_tests::generate::{self, Random};
-use clinrule_tests::{check_source, files_in, fixtures, read, root};
+use clinrule_tests::{bundled_with_cases, checked, eval_fixtures_with_cases};
 
 /// What one comparison saw, to show that the interesting paths were taken.
 #[derive(Debug, Default)]
@@ -123,32 +123,16 @@ fn agree(rule_set: &CheckedRuleSet, program: &Program<'_>, text: &str, seen: &mu
     assert_eq!(one_step.statuses(), trace.statuses(), "{}", context());
 }
 
-fn compiled(name: &str, source: &str) -> CheckedRuleSet {
-    check_source(name, source)
-        .rule_set
-        .unwrap_or_else(|| panic!("{name} does not check:\n{source}"))
-}
-
 #[test]
 fn every_bundled_rule_set_compiles_and_agrees_on_its_cases() {
     let mut seen = Seen::default();
-    for path in files_in(&root().join("rules"), ".crl") {
-        let stem = path
-            .file_stem()
-            .map(|stem| stem.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let rule_set = compiled(&stem, &read(&path));
+    for set in bundled_with_cases() {
+        let rule_set = checked(&set.stem, &set.source);
         let program = Program::compile(&rule_set);
-        assert_eq!(program.fallback(), None, "{stem} is not compiled");
+        assert_eq!(program.fallback(), None, "{} is not compiled", set.stem);
         seen.compiled_rule_sets += 1;
-        let mut folders = vec![root().join("rules/tests").join(&stem)];
-        if stem == "metaphyseal-sclerosis" {
-            folders.push(root().join("rules/cases"));
-        }
-        for folder in folders {
-            for case in files_in(&folder, ".json") {
-                agree(&rule_set, &program, &read(&case), &mut seen);
-            }
+        for case in &set.cases {
+            agree(&rule_set, &program, case, &mut seen);
         }
     }
     assert_eq!(seen.compiled_rule_sets, 5);
@@ -158,25 +142,16 @@ fn every_bundled_rule_set_compiles_and_agrees_on_its_cases() {
 
 #[test]
 fn the_evaluation_fixtures_agree_compiled_or_not() {
-    let folder = fixtures().join("eval");
     let mut seen = Seen::default();
     let mut fallbacks = Vec::new();
-    for path in files_in(&folder, ".crl") {
-        let stem = path
-            .file_stem()
-            .map(|stem| stem.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let rule_set = compiled(&stem, &read(&path));
+    for set in eval_fixtures_with_cases() {
+        let rule_set = checked(&set.stem, &set.source);
         let program = Program::compile(&rule_set);
         if let Some(reason) = program.fallback() {
-            fallbacks.push(format!("{stem}: {reason}"));
+            fallbacks.push(format!("{}: {reason}", set.stem));
         }
-        let prefix = format!("{stem}.");
-        for case in files_in(&folder, ".case.json") {
-            let name = case.file_name().map(|name| name.to_string_lossy());
-            if name.is_some_and(|name| name.starts_with(&prefix)) {
-                agree(&rule_set, &program, &read(&case), &mut seen);
-            }
+        for case in &set.cases {
+            agree(&rule_set, &program, case, &mut seen);
         }
     }
     fallbacks.sort();
@@ -199,7 +174,7 @@ fn generated_rule_sets_and_cases_agree() {
     let mut seen = Seen::default();
     for _ in 0..400 {
         let generated = generate::rule_set(&mut random);
-        let rule_set = compiled("generated", &generated.text);
+        let rule_set = checked("generated", &generated.text);
         let program = Program::compile(&rule_set);
         assert_eq!(
             program.fallback(),

@@ -16,7 +16,7 @@ use clinrule_check::CheckedRuleSet;
 use clinrule_eval::{Case, RuleStatus};
 use clinrule_tests::generate::{self, Random};
 use clinrule_tests::reference;
-use clinrule_tests::{check_source, files_in, fixtures, read, root};
+use clinrule_tests::{bundled_with_cases, check_source, checked, eval_fixtures_with_cases};
 
 /// What the comparisons saw, to show that every path was taken.
 #[derive(Debug, Default)]
@@ -195,53 +195,21 @@ fn minimise(source: &str, case: &str) -> (String, String) {
     }
 }
 
-fn checked(name: &str, source: &str) -> CheckedRuleSet {
-    check_source(name, source)
-        .rule_set
-        .unwrap_or_else(|| panic!("{name} does not check:\n{source}"))
-}
-
 #[test]
 fn bundled_rule_sets_and_fixtures_agree_with_the_reference() {
     let mut seen = Seen::default();
     let mut read_by_reference = Vec::new();
-    for path in files_in(&root().join("rules"), ".crl") {
-        let stem = path
-            .file_stem()
-            .map(|stem| stem.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let rule_set = checked(&stem, &read(&path));
-        let mut folders = vec![root().join("rules/tests").join(&stem)];
-        if stem == "metaphyseal-sclerosis" {
-            folders.push(root().join("rules/cases"));
-        }
+    for set in bundled_with_cases()
+        .into_iter()
+        .chain(eval_fixtures_with_cases())
+    {
+        let rule_set = checked(&set.stem, &set.source);
         let before = seen.cases;
-        for folder in folders {
-            for case in files_in(&folder, ".json") {
-                agree(&rule_set, &read(&case), &mut seen);
-            }
+        for case in &set.cases {
+            agree(&rule_set, case, &mut seen);
         }
         if seen.cases > before {
-            read_by_reference.push(stem);
-        }
-    }
-    let folder = fixtures().join("eval");
-    for path in files_in(&folder, ".crl") {
-        let stem = path
-            .file_stem()
-            .map(|stem| stem.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let rule_set = checked(&stem, &read(&path));
-        let prefix = format!("{stem}.");
-        let before = seen.cases;
-        for case in files_in(&folder, ".case.json") {
-            let name = case.file_name().map(|name| name.to_string_lossy());
-            if name.is_some_and(|name| name.starts_with(&prefix)) {
-                agree(&rule_set, &read(&case), &mut seen);
-            }
-        }
-        if seen.cases > before {
-            read_by_reference.push(stem);
+            read_by_reference.push(set.stem);
         }
     }
     eprintln!("read by the reference: {read_by_reference:?}");

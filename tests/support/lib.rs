@@ -72,6 +72,82 @@ pub fn files_below(folder: &Path, ending: &str) -> Vec<PathBuf> {
     found
 }
 
+/// Checks a rule file that must check, or fails the test with its text.
+pub fn checked(name: &str, source: &str) -> CheckedRuleSet {
+    check_source(name, source)
+        .rule_set
+        .unwrap_or_else(|| panic!("{name} does not check:\n{source}"))
+}
+
+/// A rule file with the cases written for it.
+pub struct WithCases {
+    /// The file's name without `.crl`.
+    pub stem: String,
+    /// The file's text.
+    pub source: String,
+    /// The texts of its cases.
+    pub cases: Vec<String>,
+}
+
+/// Every bundled rule set with its editor-written tests, and the seed rule
+/// set with the bundled cases too.
+pub fn bundled_with_cases() -> Vec<WithCases> {
+    files_in(&root().join("rules"), ".crl")
+        .into_iter()
+        .map(|path| {
+            let stem = stem_of(&path);
+            let mut folders = vec![root().join("rules/tests").join(&stem)];
+            if stem == "metaphyseal-sclerosis" {
+                folders.push(root().join("rules/cases"));
+            }
+            let cases: Vec<PathBuf> = folders
+                .iter()
+                .flat_map(|folder| files_in(folder, ".json"))
+                .collect();
+            WithCases::read(&path, stem, &cases)
+        })
+        .collect()
+}
+
+/// Every evaluation fixture's rule file with its cases
+/// (`fixtures/eval/<stem>.<name>.case.json`).
+pub fn eval_fixtures_with_cases() -> Vec<WithCases> {
+    let folder = fixtures().join("eval");
+    let all_cases = files_in(&folder, ".case.json");
+    files_in(&folder, ".crl")
+        .into_iter()
+        .map(|path| {
+            let stem = stem_of(&path);
+            let prefix = format!("{stem}.");
+            let cases: Vec<PathBuf> = all_cases
+                .iter()
+                .filter(|case| {
+                    case.file_name()
+                        .is_some_and(|name| name.to_string_lossy().starts_with(&prefix))
+                })
+                .cloned()
+                .collect();
+            WithCases::read(&path, stem, &cases)
+        })
+        .collect()
+}
+
+impl WithCases {
+    fn read(path: &Path, stem: String, cases: &[PathBuf]) -> WithCases {
+        WithCases {
+            source: read(path),
+            stem,
+            cases: cases.iter().map(|case| read(case)).collect(),
+        }
+    }
+}
+
+fn stem_of(path: &Path) -> String {
+    path.file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 /// Reads a fixture file.
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path)
