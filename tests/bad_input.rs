@@ -531,4 +531,13 @@ fn command_lines_that_cannot_run() {
             None => {}
         }
     }
+    // A case given where a rule file belongs is named for what it is.
+    let output = clinrule(&["check", case]);
+    assert!(
+        output
+            .stderr
+            .contains("looks like JSON, such as a patient case"),
+        "{}",
+        output.transcript()
+    );
 }

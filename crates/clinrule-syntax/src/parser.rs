@@ -482,7 +482,18 @@ fn unexpected(error: &pest::error::Error<Rule>, chunk: &str, offset: u32) -> Syn
         format!("expected {}", join_or(&phrases))
     };
     let found_word = found.trim_matches('`');
-    let help = if at_end {
+    // A case or other JSON given where a rule file belongs.
+    let looks_like_json = offset == 0
+        && chunk
+            .get(..position)
+            .is_some_and(|before| before.trim().is_empty())
+        && (found_word.starts_with('{') || found_word.starts_with('['));
+    let help = if looks_like_json {
+        Some(
+            "this file looks like JSON, such as a patient case, not a rule file: a rule file starts with `ruleset`; give a case to `clinrule eval` with `--case`"
+                .to_owned(),
+        )
+    } else if at_end {
         phrases
             .first()
             .map(|phrase| format!("the item ends here; it still needs {phrase}"))
