@@ -160,6 +160,28 @@ fn generated_50_evaluate_and_render_json(bencher: divan::Bencher) {
     });
 }
 
+/// Parsing, checking and compiling rule sets of growing size in a fresh
+/// process for each sample (`clinrule-compile`), as a user runs the
+/// command: every size starts with fresh memory. In one process, the
+/// allocator keeps the memory of a small rule set for the next sample but
+/// gives a large one back to the system, which favours the small sizes.
+#[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 5, sample_size = 1)]
+fn parse_check_compile_process(bencher: divan::Bencher, rules: usize) {
+    let folder = std::env::temp_dir().join(format!("clinrule-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).expect("a folder");
+    let path = folder.join(format!("rules-{rules}.crl"));
+    std::fs::write(&path, clinrule_bench::rule_set(rules, 30, 1)).expect("written");
+    bencher.bench(|| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_clinrule-compile"))
+            .arg(&path)
+            .output()
+            .expect("clinrule-compile runs");
+        assert!(output.status.success(), "{output:?}");
+        output.stdout.len()
+    });
+    let _ = std::fs::remove_file(&path);
+}
+
 /// One case against 10,000 generated rules, evaluated and rendered as the
 /// full JSON result: every condition of every rule is placed by line and
 /// column, so this shows that placing one costs the same in a large file.
