@@ -3,6 +3,7 @@
 //! order. Evaluation accepts only this type.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use clinrule_syntax::Span;
 use clinrule_syntax::ast::{ArithOp, CompareOp, Date, Status};
@@ -320,7 +321,7 @@ pub enum FactType {
     /// Free text, never compared.
     Text,
     /// One code of a fixed set.
-    OneOf(Vec<String>),
+    OneOf(Arc<[String]>),
 }
 
 impl FactType {
@@ -404,7 +405,7 @@ pub enum ValueType {
     /// A calendar date.
     Date,
     /// One of these codes.
-    Code(Vec<String>),
+    Code(Arc<[String]>),
     /// Free text.
     Text,
 }

@@ -343,7 +343,7 @@ impl<'file> Checker<'file> {
                             unique.push(code.name.clone());
                         }
                     }
-                    FactType::OneOf(unique)
+                    FactType::OneOf(unique.into())
                 }
             };
             let absent_means_no = matches!(
