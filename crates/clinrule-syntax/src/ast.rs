@@ -199,7 +199,7 @@ impl RuleFile {
     /// The rule set headers (a correct file has exactly one).
     pub fn headers(&self) -> impl Iterator<Item = &RuleSetHeader> {
         self.items.iter().filter_map(|item| match item {
-            Item::RuleSet(header) => Some(header),
+            Item::RuleSet(header) => Some(&**header),
             _ => None,
         })
     }
@@ -207,7 +207,7 @@ impl RuleFile {
     /// The references.
     pub fn references(&self) -> impl Iterator<Item = &Reference> {
         self.items.iter().filter_map(|item| match item {
-            Item::Reference(reference) => Some(reference),
+            Item::Reference(reference) => Some(&**reference),
             _ => None,
         })
     }
@@ -215,7 +215,7 @@ impl RuleFile {
     /// The fact declarations.
     pub fn facts(&self) -> impl Iterator<Item = &FactDecl> {
         self.items.iter().filter_map(|item| match item {
-            Item::Fact(fact) => Some(fact),
+            Item::Fact(fact) => Some(&**fact),
             _ => None,
         })
     }
@@ -223,7 +223,7 @@ impl RuleFile {
     /// The derived values.
     pub fn lets(&self) -> impl Iterator<Item = &LetDecl> {
         self.items.iter().filter_map(|item| match item {
-            Item::Let(let_decl) => Some(let_decl),
+            Item::Let(let_decl) => Some(&**let_decl),
             _ => None,
         })
     }
@@ -231,7 +231,7 @@ impl RuleFile {
     /// The scores.
     pub fn scores(&self) -> impl Iterator<Item = &ScoreDecl> {
         self.items.iter().filter_map(|item| match item {
-            Item::Score(score) => Some(score),
+            Item::Score(score) => Some(&**score),
             _ => None,
         })
     }
@@ -239,7 +239,7 @@ impl RuleFile {
     /// The differentials.
     pub fn differentials(&self) -> impl Iterator<Item = &DifferentialDecl> {
         self.items.iter().filter_map(|item| match item {
-            Item::Differential(differential) => Some(differential),
+            Item::Differential(differential) => Some(&**differential),
             _ => None,
         })
     }
@@ -247,7 +247,7 @@ impl RuleFile {
     /// The rules.
     pub fn rules(&self) -> impl Iterator<Item = &Rule> {
         self.items.iter().filter_map(|item| match item {
-            Item::Rule(rule) => Some(rule),
+            Item::Rule(rule) => Some(&**rule),
             _ => None,
         })
     }
@@ -285,21 +285,24 @@ pub struct BrokenItem {
 
 /// A top-level item.
 #[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Each kind is boxed, so that a file's list of items stays small: a large
+/// rule set's items are then one pointer each, not the size of the largest.
 pub enum Item {
     /// The `ruleset` header.
-    RuleSet(RuleSetHeader),
+    RuleSet(Box<RuleSetHeader>),
     /// A `reference`.
-    Reference(Reference),
+    Reference(Box<Reference>),
     /// A `fact` declaration.
-    Fact(FactDecl),
+    Fact(Box<FactDecl>),
     /// A derived value: `let`.
-    Let(LetDecl),
+    Let(Box<LetDecl>),
     /// A `score`.
-    Score(ScoreDecl),
+    Score(Box<ScoreDecl>),
     /// A `differential`.
-    Differential(DifferentialDecl),
+    Differential(Box<DifferentialDecl>),
     /// A `rule`.
-    Rule(Rule),
+    Rule(Box<Rule>),
 }
 
 /// The review status of a rule set.

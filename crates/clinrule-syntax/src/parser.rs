@@ -759,13 +759,15 @@ impl Lowerer<'_> {
 
     fn item(&mut self, pair: Pair<'_, Rule>) -> Option<Item> {
         match pair.as_rule() {
-            Rule::ruleset_decl => Some(Item::RuleSet(self.ruleset(pair))),
-            Rule::reference_decl => Some(Item::Reference(self.reference(pair))),
-            Rule::fact_decl => self.fact(pair).map(Item::Fact),
-            Rule::let_decl => self.let_decl(pair).map(Item::Let),
-            Rule::score_decl => self.score(pair).map(Item::Score),
-            Rule::differential_decl => self.differential(pair).map(Item::Differential),
-            Rule::rule_decl => self.rule(pair).map(Item::Rule),
+            Rule::ruleset_decl => Some(Item::RuleSet(Box::new(self.ruleset(pair)))),
+            Rule::reference_decl => Some(Item::Reference(Box::new(self.reference(pair)))),
+            Rule::fact_decl => self.fact(pair).map(|fact| Item::Fact(Box::new(fact))),
+            Rule::let_decl => self.let_decl(pair).map(|value| Item::Let(Box::new(value))),
+            Rule::score_decl => self.score(pair).map(|score| Item::Score(Box::new(score))),
+            Rule::differential_decl => self
+                .differential(pair)
+                .map(|differential| Item::Differential(Box::new(differential))),
+            Rule::rule_decl => self.rule(pair).map(|rule| Item::Rule(Box::new(rule))),
             _ => None,
         }
     }
