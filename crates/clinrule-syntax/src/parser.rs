@@ -554,8 +554,10 @@ fn misspelt_keyword_nearby(chunk: &str, position: usize, found: &str) -> Option<
         .rfind(|character: char| !is_word(character))
         .map_or(0, |at| at + 1);
     let previous = line_before.get(previous_start..).unwrap_or_default();
+    // A dotted name (`lab.blood_lead`) or a single letter is the editor's
+    // own name, never a mistyped keyword.
     let near_keyword = |word: &str| {
-        (!word.is_empty() && !KEYWORDS.contains(&word))
+        (word.chars().count() >= 2 && !word.contains('.') && !KEYWORDS.contains(&word))
             .then(|| did_you_mean(word, KEYWORDS.iter().copied()))
             .flatten()
     };
