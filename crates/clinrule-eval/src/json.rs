@@ -99,6 +99,47 @@ pub fn parse_json(text: &str) -> Result<JsonNode, JsonProblem> {
     Ok(value)
 }
 
+/// Reads a number in JSON's grammar starting at `start`: where it ends, or
+/// where it goes wrong and why. Both case readers use it, so that they take
+/// exactly the same numbers.
+pub(crate) fn scan_number(bytes: &[u8], start: usize) -> Result<usize, (usize, &'static str)> {
+    let mut at = start;
+    if bytes.get(at) == Some(&b'-') {
+        at += 1;
+    }
+    let digits = |at: &mut usize| {
+        let from = *at;
+        while matches!(bytes.get(*at), Some(b'0'..=b'9')) {
+            *at += 1;
+        }
+        *at - from
+    };
+    let whole_start = at;
+    let whole = digits(&mut at);
+    if whole == 0 || (whole > 1 && bytes.get(whole_start) == Some(&b'0')) {
+        return Err((
+            start,
+            "a number must start with a digit, without leading zeros",
+        ));
+    }
+    if bytes.get(at) == Some(&b'.') {
+        at += 1;
+        if digits(&mut at) == 0 {
+            return Err((at, "a decimal point must be followed by digits"));
+        }
+    }
+    if matches!(bytes.get(at), Some(b'e' | b'E')) {
+        at += 1;
+        if matches!(bytes.get(at), Some(b'+' | b'-')) {
+            at += 1;
+        }
+        if digits(&mut at) == 0 {
+            return Err((at, "an exponent must have digits"));
+        }
+    }
+    Ok(at)
+}
+
 struct Reader<'text> {
     bytes: &'text [u8],
     text: &'text str,
@@ -188,40 +229,18 @@ impl Reader<'_> {
 
     fn number(&mut self) -> Result<JsonValue, JsonProblem> {
         let start = self.at;
-        if self.peek() == Some(b'-') {
-            self.at += 1;
-        }
-        let digits = |reader: &mut Self| {
-            let digits_start = reader.at;
-            while matches!(reader.peek(), Some(b'0'..=b'9')) {
-                reader.at += 1;
+        match scan_number(self.bytes, start) {
+            Ok(end) => {
+                self.at = end;
+                Ok(JsonValue::Number(
+                    self.text.get(start..end).unwrap_or_default().to_owned(),
+                ))
             }
-            reader.at - digits_start
-        };
-        let whole_start = self.at;
-        let whole = digits(self);
-        if whole == 0 || (whole > 1 && self.bytes.get(whole_start) == Some(&b'0')) {
-            self.at = start;
-            return Err(self.problem("a number must start with a digit, without leading zeros", 1));
-        }
-        if self.peek() == Some(b'.') {
-            self.at += 1;
-            if digits(self) == 0 {
-                return Err(self.problem("a decimal point must be followed by digits", 1));
+            Err((at, message)) => {
+                self.at = at;
+                Err(self.problem(message, 1))
             }
         }
-        if matches!(self.peek(), Some(b'e' | b'E')) {
-            self.at += 1;
-            if matches!(self.peek(), Some(b'+' | b'-')) {
-                self.at += 1;
-            }
-            if digits(self) == 0 {
-                return Err(self.problem("an exponent must have digits", 1));
-            }
-        }
-        Ok(JsonValue::Number(
-            self.text.get(start..self.at).unwrap_or_default().to_owned(),
-        ))
     }
 
     fn string(&mut self) -> Result<String, JsonProblem> {

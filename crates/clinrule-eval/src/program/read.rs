@@ -164,31 +164,7 @@ impl<'text> Cursor<'text> {
     /// A number in JSON's grammar, as written.
     fn number(&mut self) -> Option<&'text str> {
         let start = self.at;
-        let _ = self.eat(b'-');
-        let digits = |cursor: &mut Self| {
-            let from = cursor.at;
-            while matches!(cursor.peek(), Some(b'0'..=b'9')) {
-                cursor.at += 1;
-            }
-            cursor.at - from
-        };
-        let whole_start = self.at;
-        let whole = digits(self);
-        if whole == 0 || (whole > 1 && self.bytes.get(whole_start) == Some(&b'0')) {
-            return None;
-        }
-        if self.eat(b'.').is_some() && digits(self) == 0 {
-            return None;
-        }
-        if matches!(self.peek(), Some(b'e' | b'E')) {
-            self.at += 1;
-            if matches!(self.peek(), Some(b'+' | b'-')) {
-                self.at += 1;
-            }
-            if digits(self) == 0 {
-                return None;
-            }
-        }
+        self.at = crate::json::scan_number(self.bytes, start).ok()?;
         self.text.get(start..self.at)
     }
 
