@@ -23,6 +23,12 @@ pub fn parse(data: &[u8]) {
             "errors were reported but the file looks clean"
         );
     }
+    // The direct reader of rules builds exactly what the grammar builds.
+    let by_grammar = clinrule_syntax::parse_by_grammar_only(source);
+    assert!(
+        format!("{:?}", (&file, &errors)) == format!("{by_grammar:?}"),
+        "the direct reader and the grammar read this text differently"
+    );
 }
 
 /// Parses and checks any text; a checked rule set is compiled and linted.

@@ -7,11 +7,12 @@
 
 pub mod ast;
 mod error;
+mod fast;
 pub mod format;
 mod parser;
 pub mod span;
 pub mod suggest;
 
 pub use error::SyntaxError;
-pub use parser::{KEYWORDS, parse, parse_on};
+pub use parser::{KEYWORDS, parse, parse_by_grammar_only, parse_on, read_rule_directly};
 pub use span::{Span, Spanned};

@@ -125,6 +125,20 @@ pub fn parse(source: &str) -> (RuleFile, Vec<SyntaxError>) {
 /// the same whatever the number. The caller, which knows the machine,
 /// chooses the number: this crate does no IO.
 pub fn parse_on(source: &str, threads: usize) -> (RuleFile, Vec<SyntaxError>) {
+    parse_with(source, threads, true)
+}
+
+/// Parses a whole rule file with the grammar alone, never with the direct
+/// reader of rules: for the tests that hold the two readers to the same
+/// tree. Editors and integrators use [`parse`].
+#[doc(hidden)]
+pub fn parse_by_grammar_only(source: &str) -> (RuleFile, Vec<SyntaxError>) {
+    parse_with(source, 1, false)
+}
+
+/// Parses a whole rule file on up to `threads` threads, reading rules with
+/// the direct reader first when `direct` is set.
+fn parse_with(source: &str, threads: usize, direct: bool) -> (RuleFile, Vec<SyntaxError>) {
     let mut file = RuleFile::default();
     let mut errors = Vec::new();
     if u32::try_from(source.len()).is_err() {
@@ -140,7 +154,7 @@ pub fn parse_on(source: &str, threads: usize) -> (RuleFile, Vec<SyntaxError>) {
     let ranges = item_ranges(source);
     let threads = threads.min(ranges.len() / ITEMS_PER_THREAD).clamp(1, 16);
     if threads == 1 {
-        parse_items(source, &ranges, &mut file, &mut errors);
+        parse_items(source, &ranges, direct, &mut file, &mut errors);
     } else {
         // Runs of about the same length of text, since items differ widely
         // (a fact is one line, a rule many).
@@ -162,7 +176,7 @@ pub fn parse_on(source: &str, threads: usize) -> (RuleFile, Vec<SyntaxError>) {
                     scope.spawn(move || {
                         let mut part = RuleFile::default();
                         let mut part_errors = Vec::new();
-                        parse_items(source, run, &mut part, &mut part_errors);
+                        parse_items(source, run, direct, &mut part, &mut part_errors);
                         (part, part_errors)
                     })
                 })
@@ -194,10 +208,13 @@ pub fn parse_on(source: &str, threads: usize) -> (RuleFile, Vec<SyntaxError>) {
 const ITEMS_PER_THREAD: usize = 32;
 
 /// Parses a run of items, in order, adding them, the broken ones and the
-/// errors to `file` and `errors`.
+/// errors to `file` and `errors`. With `direct`, a rule is first read by
+/// the direct reader ([`crate::fast`]), which gives up on anything it does
+/// not read completely; the grammar reads what it leaves.
 fn parse_items(
     source: &str,
     ranges: &[(usize, usize)],
+    direct: bool,
     file: &mut RuleFile,
     errors: &mut Vec<SyntaxError>,
 ) {
@@ -217,6 +234,10 @@ fn parse_items(
         }
         if errors.len() > errors_before {
             file.broken.push(broken_item(chunk, offset));
+            continue;
+        }
+        if direct && let Some(rule) = crate::fast::rule(chunk, offset) {
+            file.items.push(Item::Rule(Box::new(rule)));
             continue;
         }
         match CrlParser::parse(Rule::item_alone, chunk) {
@@ -1997,7 +2018,10 @@ fn choose<T: Copy>(
 
 /// A piece of source without the blank space and `#` comments at its end.
 fn trim_trailing_space(text: &str) -> &str {
-    let mut kept = text.trim_end();
+    // Exactly the grammar's blank space: a byte order mark in the middle of
+    // a file is blank space too.
+    const BLANK: [char; 5] = [' ', '\t', '\r', '\n', '\u{feff}'];
+    let mut kept = text.trim_end_matches(BLANK);
     // Most spans hold no comment at all: nothing to look for.
     if !kept.contains('#') {
         return kept;
@@ -2025,7 +2049,12 @@ fn trim_trailing_space(text: &str) -> &str {
             escaped = false;
         }
         match comment_at {
-            Some(at) => kept = kept.get(..line_start + at).unwrap_or_default().trim_end(),
+            Some(at) => {
+                kept = kept
+                    .get(..line_start + at)
+                    .unwrap_or_default()
+                    .trim_end_matches(BLANK);
+            }
             None => return kept,
         }
     }
@@ -2069,4 +2098,12 @@ fn unescape(text: &str) -> String {
         }
     }
     out
+}
+
+/// Reads one `rule` item with the direct reader alone: `None` where it
+/// leaves the item to the grammar. For the tests that hold the two readers
+/// to the same tree.
+#[doc(hidden)]
+pub fn read_rule_directly(item: &str) -> Option<crate::ast::Rule> {
+    crate::fast::rule(item, 0)
 }
