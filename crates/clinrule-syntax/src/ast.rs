@@ -962,6 +962,25 @@ pub struct Conclusion {
     pub span: Span,
 }
 
+impl Conclusion {
+    /// A conclusion with its verb, identifier and text, and no options yet.
+    pub fn new(verb: Spanned<Verb>, id: Ident, text: Text, span: Span) -> Conclusion {
+        Conclusion {
+            verb,
+            id,
+            text,
+            certainty: None,
+            urgency: None,
+            rationale: None,
+            patient_text: None,
+            clinicians_only: None,
+            interval: None,
+            cites: Vec::new(),
+            span,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Date;

@@ -404,19 +404,7 @@ impl<'text> Reader<'text> {
         let id = self.ident()?;
         self.skip();
         let text = self.text_block()?;
-        let mut conclusion = Conclusion {
-            verb,
-            id,
-            text,
-            certainty: None,
-            urgency: None,
-            rationale: None,
-            patient_text: None,
-            clinicians_only: None,
-            interval: None,
-            cites: Vec::new(),
-            span: Span::default(),
-        };
+        let mut conclusion = Conclusion::new(verb, id, text, Span::default());
         loop {
             let (at, end) = (self.at, self.end);
             self.skip();

@@ -1871,19 +1871,7 @@ impl Lowerer<'_> {
             value: String::new(),
             span,
         });
-        let mut conclusion = Conclusion {
-            verb,
-            id,
-            text,
-            certainty: None,
-            urgency: None,
-            rationale: None,
-            patient_text: None,
-            clinicians_only: None,
-            interval: None,
-            cites: Vec::new(),
-            span,
-        };
+        let mut conclusion = Conclusion::new(verb, id, text, span);
         for option in inner {
             let option_span = self.span(&option);
             let rule = option.as_rule();
