@@ -849,6 +849,22 @@ pub enum Verb {
 }
 
 impl Verb {
+    /// The verb a keyword writes; `follow_up` and the `follow` of
+    /// `follow up` both write [`Verb::FollowUp`].
+    pub fn from_keyword(word: &str) -> Option<Verb> {
+        Some(match word {
+            "suspect" => Verb::Suspect,
+            "exclude" => Verb::Exclude,
+            "order" => Verb::Order,
+            "refer" => Verb::Refer,
+            "treat" => Verb::Treat,
+            "warn" => Verb::Warn,
+            "follow" | "follow_up" => Verb::FollowUp,
+            "note" => Verb::Note,
+            _ => return None,
+        })
+    }
+
     /// The word that writes the verb.
     pub fn word(self) -> &'static str {
         match self {

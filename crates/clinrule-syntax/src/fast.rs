@@ -366,29 +366,18 @@ impl<'text> Reader<'text> {
     /// The verb here and its length, if a conclusion starts here.
     fn verb_here(&self) -> Option<(Verb, usize)> {
         let word = self.word();
-        let verb = match word {
-            "suspect" => Verb::Suspect,
-            "exclude" => Verb::Exclude,
-            "order" => Verb::Order,
-            "refer" => Verb::Refer,
-            "treat" => Verb::Treat,
-            "warn" => Verb::Warn,
-            "note" => Verb::Note,
-            "follow_up" => Verb::FollowUp,
-            "follow" => {
-                // `follow up`, with spaces or tabs between the two words.
-                let mut at = self.at + word.len();
-                while matches!(self.byte_at(at), Some(b' ' | b'\t')) {
-                    at += 1;
-                }
-                if at == self.at + word.len() || self.slice(at, self.word_end(at)) != "up" {
-                    return None;
-                }
-                return Some((Verb::FollowUp, at + 2 - self.at));
+        if word == "follow" {
+            // `follow up`, with spaces or tabs between the two words.
+            let mut at = self.at + word.len();
+            while matches!(self.byte_at(at), Some(b' ' | b'\t')) {
+                at += 1;
             }
-            _ => return None,
-        };
-        Some((verb, word.len()))
+            if at == self.at + word.len() || self.slice(at, self.word_end(at)) != "up" {
+                return None;
+            }
+            return Some((Verb::FollowUp, at + 2 - self.at));
+        }
+        Some((Verb::from_keyword(word)?, word.len()))
     }
 
     /// `<verb> <id> "Text"` and its options.

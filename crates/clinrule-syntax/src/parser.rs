@@ -1844,16 +1844,8 @@ impl Lowerer<'_> {
             .map(|verb| {
                 let verb_span = self.span(&verb);
                 let word = verb.as_str();
-                let value = match word.split_whitespace().next().unwrap_or_default() {
-                    "suspect" => Verb::Suspect,
-                    "exclude" => Verb::Exclude,
-                    "order" => Verb::Order,
-                    "refer" => Verb::Refer,
-                    "treat" => Verb::Treat,
-                    "warn" => Verb::Warn,
-                    "follow" | "follow_up" => Verb::FollowUp,
-                    _ => Verb::Note,
-                };
+                let value = Verb::from_keyword(word.split_whitespace().next().unwrap_or_default())
+                    .unwrap_or(Verb::Note);
                 Spanned {
                     value,
                     span: verb_span,
