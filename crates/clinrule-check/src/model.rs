@@ -207,10 +207,12 @@ impl CheckedRuleSet {
 
     fn find_as_of_uses(&self) -> AsOfUses {
         let mut uses = AsOfUses::default();
+        // One stack for every expression: a large rule set has many.
+        let mut stack: Vec<(&Expr, Option<&Expr>)> = Vec::new();
         for root in self.expressions() {
             // Each smallest comparison, range test or calculation around an
             // `as_of` names the facts that are counted to it.
-            let mut stack = vec![(root, None::<&Expr>)];
+            stack.push((root, None));
             while let Some((expr, context)) = stack.pop() {
                 let context = match expr.kind {
                     ExprKind::Compare { .. }

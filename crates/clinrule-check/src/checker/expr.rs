@@ -550,6 +550,26 @@ impl Checker<'_> {
         right_ast: &ast::Expr,
         op: clinrule_syntax::Spanned<CompareOp>,
     ) -> Option<Expr> {
+        // Most comparisons are fine: say so before writing any of the words
+        // a diagnostic would need. Exactly the cases the match below lets
+        // through, in its order.
+        let comparable = match (&left.value_type, &right.value_type) {
+            (ValueType::Number(left_dimension), ValueType::Number(right_dimension)) => {
+                left_dimension == right_dimension
+                    && !(matches!(right_ast.kind, Ast::Number(_)) && self.is_measurement(left))
+                    && !(matches!(right_ast.kind, Ast::Quantity(_))
+                        && self.is_plain_number_fact(left))
+            }
+            (ValueType::Bool, ValueType::Bool) => !op.value.is_ordering(),
+            (ValueType::Date, ValueType::Date) => true,
+            (ValueType::Code(left_codes), ValueType::Code(right_codes)) => {
+                !op.value.is_ordering() && left_codes == right_codes
+            }
+            _ => false,
+        };
+        if comparable {
+            return Some(right);
+        }
         let left_kind = self.kind_of(left);
         let right_kind = self.kind_of(&right);
         let op_span = op.span;

@@ -43,6 +43,7 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
 
     let mut compiler = Compiler::new(rule_set);
     // First every threshold, so that codes are known before any operation.
+    let mut stack = Vec::new();
     for derived in &order {
         match *derived {
             Derived::Let(index) => {
@@ -54,13 +55,13 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
                 if value.value_type != ValueType::Bool {
                     return Err("a derived value is a number, a date or a code");
                 }
-                compiler.thresholds(value)?;
+                compiler.thresholds(value, &mut stack)?;
             }
             Derived::Score(index) => {
                 let score = rule_set.scores.get(index).ok_or("a score is missing")?;
                 for criterion in &score.criteria {
                     for choice in &criterion.choices {
-                        compiler.thresholds(&choice.condition)?;
+                        compiler.thresholds(&choice.condition, &mut stack)?;
                     }
                 }
             }
@@ -68,7 +69,7 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
         }
     }
     for rule in &rule_set.rules {
-        compiler.thresholds(&rule.condition)?;
+        compiler.thresholds(&rule.condition, &mut stack)?;
     }
     compiler.sort_thresholds();
 
@@ -410,8 +411,7 @@ fn parents(ops: &[Op], parts: &[u32]) -> Vec<u32> {
         let Some(range) = op.part_range() else {
             continue;
         };
-        let children: Vec<u32> = Parts::new(parts, range).collect();
-        for child in children {
+        for child in Parts::new(parts, range) {
             if let Some(entry) = parents.get_mut(child as usize) {
                 *entry = parent;
             }
@@ -469,6 +469,10 @@ struct Compiler<'rules> {
     fact_dates: Vec<Vec<Date>>,
     /// The thresholds each score's total is compared with.
     score_thresholds: Vec<(usize, Vec<Rational>)>,
+    /// Each score's total coded by its thresholds, made once they are sorted.
+    score_codings: Vec<(usize, Coding)>,
+    /// The coding of a score total that no condition compares.
+    no_thresholds: Coding,
     sources: Vec<Source>,
     ops: Vec<Op>,
     parts: Vec<u32>,
@@ -523,6 +527,8 @@ impl<'rules> Compiler<'rules> {
             fact_numbers: vec![Vec::new(); count],
             fact_dates: vec![Vec::new(); count],
             score_thresholds: Vec::new(),
+            score_codings: Vec::new(),
+            no_thresholds: Coding::Numbers(Vec::new()),
             sources: (0..count).map(Source::Fact).collect(),
             ops: Vec::new(),
             parts: Vec::new(),
@@ -562,8 +568,14 @@ impl<'rules> Compiler<'rules> {
     }
 
     /// Records the constants each fact and score is compared with.
-    fn thresholds(&mut self, expr: &Expr) -> Result<(), Unsupported> {
-        let mut stack = vec![expr];
+    /// Records the thresholds `expr` compares with; `stack` is room to
+    /// walk it, passed in so that it serves every expression of a rule set.
+    fn thresholds<'e>(
+        &mut self,
+        expr: &'e Expr,
+        stack: &mut Vec<&'e Expr>,
+    ) -> Result<(), Unsupported> {
+        stack.push(expr);
         while let Some(expr) = stack.pop() {
             match &expr.kind {
                 ExprKind::Compare { left, right, .. } => {
@@ -645,6 +657,11 @@ impl<'rules> Compiler<'rules> {
             thresholds.sort_unstable();
             thresholds.dedup();
         }
+        self.score_codings = self
+            .score_thresholds
+            .iter()
+            .map(|(score, thresholds)| (*score, Coding::Numbers(thresholds.clone())))
+            .collect();
     }
 
     /// Compiles a whole expression into the pending operations; [`Compiler::place`]
@@ -718,10 +735,11 @@ impl<'rules> Compiler<'rules> {
                 .filter(|op| matches!(op, Op::Within { .. }))
                 .count();
         let mut roots = Vec::with_capacity(self.pending_roots.len());
+        // One list for every root's operations: a large rule set has many.
+        let mut placed: Vec<u32> = Vec::new();
         for (start, end) in self.pending_roots.drain(..) {
-            let mut placed: Vec<u32> = (start..end)
-                .filter_map(|local| map.get(local).copied())
-                .collect();
+            placed.clear();
+            placed.extend((start..end).filter_map(|local| map.get(local).copied()));
             placed.sort_unstable();
             let split = placed.partition_point(|op| (*op as usize) < leaf_end);
             let first = index(self.root_ops.len())?;
@@ -811,21 +829,19 @@ impl<'rules> Compiler<'rules> {
         index
     }
 
-    /// The slot an operand is read from, and how its values are coded.
-    fn slot(&self, operand: Operand) -> Result<(u32, Coding), Unsupported> {
+    /// The slot an operand is read from and how its values are coded,
+    /// borrowed: a fact measured against many thresholds has a long coding.
+    fn slot(&self, operand: Operand) -> Result<(u32, &Coding), Unsupported> {
         match operand {
             Operand::Fact(index) => Ok((
                 u32::try_from(index).map_err(|_| "too many facts")?,
-                self.codings
-                    .get(index)
-                    .cloned()
-                    .ok_or("a fact is missing")?,
+                self.codings.get(index).ok_or("a fact is missing")?,
             )),
             Operand::Let(index) => self
                 .let_slots
                 .iter()
                 .find(|(let_index, _)| *let_index == index)
-                .map(|(_, slot)| (*slot, Coding::YesNo))
+                .map(|(_, slot)| (*slot, &Coding::YesNo))
                 .ok_or("a derived value is used before it is computed"),
             Operand::Score(index) => {
                 let (_, total, _) = self
@@ -833,18 +849,18 @@ impl<'rules> Compiler<'rules> {
                     .iter()
                     .find(|(score, _, _)| *score == index)
                     .ok_or("a score is used before it is computed")?;
-                let thresholds = self
-                    .score_thresholds
+                let coding = self
+                    .score_codings
                     .iter()
                     .find(|(score, _)| *score == index)
-                    .map_or_else(Vec::new, |(_, thresholds)| thresholds.clone());
-                Ok((*total, Coding::Numbers(thresholds)))
+                    .map_or(&self.no_thresholds, |(_, coding)| coding);
+                Ok((*total, coding))
             }
             Operand::Band(index) => self
                 .score_slots
                 .iter()
                 .find(|(score, _, _)| *score == index)
-                .map(|(_, _, band)| (*band, Coding::Codes))
+                .map(|(_, _, band)| (*band, &Coding::Codes))
                 .ok_or("a score is used before it is computed"),
         }
     }
@@ -907,7 +923,7 @@ impl<'rules> Compiler<'rules> {
             ExprKind::Fact(_) | ExprKind::Let(_) => {
                 let operand = self.operand(expr).ok_or("a condition on free text")?;
                 let (slot, coding) = self.slot(operand)?;
-                let code = Self::constant_code(&coding, &Const::Bool(true))?;
+                let code = Self::constant_code(coding, &Const::Bool(true))?;
                 Ok(self.push(Self::within(slot, CompareOp::Equal, code), own))
             }
             ExprKind::Compare {
@@ -935,7 +951,7 @@ impl<'rules> Compiler<'rules> {
                 skip(node, left);
                 skip(node, right);
                 let (slot, coding) = self.slot(operand)?;
-                let code = Self::constant_code(&coding, constant)?;
+                let code = Self::constant_code(coding, constant)?;
                 Ok(self.push(Self::within(slot, op, code), own))
             }
             ExprKind::Between {
@@ -957,8 +973,8 @@ impl<'rules> Compiler<'rules> {
                 let (slot, coding) = self.slot(operand)?;
                 // Both ends at once: the codes from the lower end (after
                 // it when it is excluded) up to the upper end.
-                let low_code = Self::constant_code(&coding, low_constant)?;
-                let high_code = Self::constant_code(&coding, high_constant)?;
+                let low_code = Self::constant_code(coding, low_constant)?;
+                let high_code = Self::constant_code(coding, high_constant)?;
                 let op = Op::Within {
                     slot,
                     low: if *low_inclusive {
