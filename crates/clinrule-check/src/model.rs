@@ -87,6 +87,7 @@ impl CheckedRuleSet {
         differentials: Vec<Differential>,
         rules: Vec<CheckedRule>,
         order: Vec<Derived>,
+        reads_as_of: bool,
     ) -> CheckedRuleSet {
         let fact_lookup = facts
             .iter()
@@ -116,7 +117,11 @@ impl CheckedRuleSet {
                     .filter_map(|(at, _)| u32::try_from(at + 1).ok()),
             )
             .collect();
-        rule_set.as_of = rule_set.find_as_of_uses();
+        // Looking for the uses of `as_of` walks every expression: only
+        // when one was written.
+        if reads_as_of {
+            rule_set.as_of = rule_set.find_as_of_uses();
+        }
         rule_set
     }
 

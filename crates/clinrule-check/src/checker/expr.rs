@@ -256,7 +256,10 @@ impl Checker<'_> {
             Ast::Date(date) => typed(ExprKind::Const(Const::Date(*date)), ValueType::Date),
             Ast::Yes => typed(ExprKind::Const(Const::Bool(true)), ValueType::Bool),
             Ast::No => typed(ExprKind::Const(Const::Bool(false)), ValueType::Bool),
-            Ast::AsOf => typed(ExprKind::AsOf, ValueType::Date),
+            Ast::AsOf => {
+                self.reads_as_of = true;
+                typed(ExprKind::AsOf, ValueType::Date)
+            }
             Ast::Tally(supports) => {
                 if !context.tallies {
                     self.diagnostics.push(CheckError::TallyOutsideStatus {

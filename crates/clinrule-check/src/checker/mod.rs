@@ -64,6 +64,7 @@ pub fn check(source: &str, file: &RuleFile) -> CheckOutcome {
         let_types: Vec::new(),
         scores: Vec::new(),
         differentials: Vec::new(),
+        reads_as_of: false,
     };
     let metadata = checker.header();
     checker.references();
@@ -96,6 +97,7 @@ pub fn check(source: &str, file: &RuleFile) -> CheckOutcome {
                 differentials,
                 rules,
                 order,
+                checker.reads_as_of,
             ))
         }
         _ => None,
@@ -143,6 +145,9 @@ pub(crate) struct Checker<'file> {
     let_types: Vec<Option<ValueType>>,
     scores: Vec<Option<Score>>,
     differentials: Vec<Option<Differential>>,
+    /// Whether any expression reads `as_of`: when none does, the checked
+    /// rule set need not look for its uses.
+    reads_as_of: bool,
 }
 
 /// What a fact holds, in an editor's words.
