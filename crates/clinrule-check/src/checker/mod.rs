@@ -674,41 +674,54 @@ impl<'file> Checker<'file> {
     }
 
     fn rules(&mut self) -> Vec<CheckedRule> {
-        let count = self.file.rules().count();
-        let mut rule_spans: HashMap<&str, Span> = HashMap::with_capacity(count);
-        // For each conclusion identifier: its first use and how many there are.
-        let mut conclusion_spans: HashMap<&str, ((Option<DiagnosisAction>, Span), usize)> =
-            HashMap::with_capacity(count);
-        let mut rules = Vec::with_capacity(count);
-        for rule in self.file.rules() {
-            if let Some(first) = rule_spans.get(rule.id.name.as_str()) {
+        let written: Vec<&'file ast::Rule> = self.file.rules().collect();
+        // Which identifiers repeat, found once for the whole file.
+        let rule_ids = occurrences(written.iter().map(|rule| rule.id.name.as_str()));
+        let conclusions_written: Vec<&'file ast::Conclusion> =
+            written.iter().flat_map(|rule| &rule.conclusions).collect();
+        let conclusion_ids = occurrences(
+            conclusions_written
+                .iter()
+                .map(|conclusion| conclusion.id.name.as_str()),
+        );
+        let action_of = |conclusion: &ast::Conclusion| match conclusion.verb.value {
+            Verb::Suspect => Some(DiagnosisAction::Suspect),
+            Verb::Exclude => Some(DiagnosisAction::Exclude),
+            _ => None,
+        };
+        let mut conclusion_ordinal = 0;
+        let mut rules = Vec::with_capacity(written.len());
+        for (rule, occurrence) in written.iter().zip(rule_ids) {
+            if occurrence.earlier > 0
+                && let Some(first) = written.get(occurrence.first)
+            {
                 self.diagnostics.push(CheckError::DuplicateRule {
                     id: rule.id.name.clone(),
                     span: rule.id.span,
-                    first: *first,
+                    first: first.id.span,
                 });
-            } else {
-                rule_spans.insert(rule.id.name.as_str(), rule.id.span);
             }
             let rule_citations = self.citations(&rule.cites);
             let condition = self.condition(&rule.condition, expr::Context::RULE);
             let mut conclusions = Vec::with_capacity(rule.conclusions.len());
             for conclusion in &rule.conclusions {
-                let action = match conclusion.verb.value {
-                    Verb::Suspect => Some(DiagnosisAction::Suspect),
-                    Verb::Exclude => Some(DiagnosisAction::Exclude),
-                    _ => None,
-                };
-                let (earlier, uses) = conclusion_spans
-                    .entry(conclusion.id.name.as_str())
-                    .or_insert(((action, conclusion.id.span), 0));
+                let action = action_of(conclusion);
+                let occurrence = conclusion_ids
+                    .get(conclusion_ordinal)
+                    .copied()
+                    .unwrap_or_default();
+                conclusion_ordinal += 1;
+                let first = conclusions_written
+                    .get(occurrence.first)
+                    .map_or((action, conclusion.id.span), |first| {
+                        (action_of(first), first.id.span)
+                    });
                 // One `suspect` and one `exclude` may share an identifier.
                 let pairs_with_earlier = matches!(
-                    (*uses, earlier.0, action),
+                    (occurrence.earlier, first.0, action),
                     (1, Some(earlier_action), Some(action)) if earlier_action != action
                 );
-                if *uses > 0 && !pairs_with_earlier {
-                    let first = &earlier.1;
+                if occurrence.earlier > 0 && !pairs_with_earlier {
                     let help = if action.is_some() {
                         "a diagnosis may have one `suspect` and one `exclude` conclusion; give this conclusion another identifier"
                     } else {
@@ -717,11 +730,10 @@ impl<'file> Checker<'file> {
                     self.diagnostics.push(CheckError::DuplicateConclusion {
                         id: conclusion.id.name.clone(),
                         span: conclusion.id.span,
-                        first: *first,
+                        first: first.1,
                         help: help.to_owned(),
                     });
                 }
-                *uses += 1;
                 if let Some(checked) = self.conclusion(conclusion, action, &rule_citations) {
                     conclusions.push(checked);
                 }
@@ -919,5 +931,87 @@ impl<'file> Checker<'file> {
                 });
             }
         }
+    }
+}
+
+/// Where a name of a list was first written and how many times before.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Occurrence {
+    /// The position of the first name with the same text.
+    first: usize,
+    /// How many names with the same text come before this one.
+    earlier: usize,
+}
+
+/// For each name, in order, where its text was first written and how many
+/// times before. The names are sorted by a hash of their text rather than
+/// looked up in a hash map one by one: with 100,000 rules a map no longer
+/// stays in the processor's cache, and looking up each identifier in it
+/// cost more than checking the rule.
+fn occurrences<'a>(names: impl Iterator<Item = &'a str>) -> Vec<Occurrence> {
+    let names: Vec<&str> = names.collect();
+    let mut keyed: Vec<(u64, usize)> = names
+        .iter()
+        .enumerate()
+        .map(|(position, name)| (fnv1a(name), position))
+        .collect();
+    keyed.sort_unstable();
+    let mut found: Vec<Occurrence> = (0..names.len())
+        .map(|position| Occurrence {
+            first: position,
+            earlier: 0,
+        })
+        .collect();
+    let text = |position: usize| names.get(position).copied().unwrap_or_default();
+    for run in keyed.chunk_by(|a, b| a.0 == b.0) {
+        if run.len() < 2 {
+            continue;
+        }
+        // The same hash: group by text (rarely more than one), in order.
+        let mut same: Vec<usize> = run.iter().map(|(_, position)| *position).collect();
+        same.sort_by(|a, b| text(*a).cmp(text(*b)).then(a.cmp(b)));
+        for group in same.chunk_by(|a, b| text(*a) == text(*b)) {
+            let first = group.first().copied().unwrap_or_default();
+            for (earlier, position) in group.iter().enumerate() {
+                if let Some(slot) = found.get_mut(*position) {
+                    *slot = Occurrence { first, earlier };
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The 64-bit FNV-1a hash of a text: simple, fast on short identifiers,
+/// and the same in every run.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod occurrence_tests {
+    use super::{Occurrence, occurrences};
+
+    #[test]
+    fn each_name_knows_its_first_writing_and_how_many_came_before() {
+        let found = occurrences(["a", "b", "a", "c", "a", "b", ""].into_iter());
+        let expected = [(0, 0), (1, 0), (0, 1), (3, 0), (0, 2), (1, 1), (6, 0)]
+            .map(|(first, earlier)| Occurrence { first, earlier });
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn many_writings_of_one_name_are_counted_in_order() {
+        let names = vec!["same"; 50_000];
+        let found = occurrences(names.into_iter());
+        assert!(
+            found
+                .iter()
+                .enumerate()
+                .all(|(position, occurrence)| occurrence.first == 0
+                    && occurrence.earlier == position)
+        );
     }
 }
