@@ -75,3 +75,83 @@ fn each_lint_fixture_triggers_exactly_its_lint() {
         assert_eq!(checked.errors, 0, "{fixture}: a lint is a warning");
     }
 }
+
+/// A large file's rules are checked on two threads: whatever a file holds,
+/// the outcome (the checked rule set, and every diagnostic in order) is the
+/// one a single thread gives. Each fixture and bundled rule set is checked
+/// repeated until it has enough rules to be split (so that repeated
+/// identifiers across the two halves are met), and after and before enough
+/// rules of its own (so that its rules are all in one half, and what only
+/// they use is found by that half alone).
+#[test]
+fn checking_on_two_threads_gives_what_one_gives() {
+    let mut files = clinrule_tests::files_in(&fixtures().join("check/err"), ".crl");
+    files.extend(clinrule_tests::files_in(
+        &fixtures().join("check/ok"),
+        ".crl",
+    ));
+    files.extend(clinrule_tests::files_in(
+        &clinrule_tests::root().join("rules"),
+        ".crl",
+    ));
+    // Of the evaluation fixtures, those whose rules count time to `as_of`.
+    files.extend(
+        clinrule_tests::files_in(&fixtures().join("eval"), ".crl")
+            .into_iter()
+            .filter(|path| std::fs::read_to_string(path).is_ok_and(|text| text.contains("as_of"))),
+    );
+    let mut filler = String::from("fact split_filler : yes/no\n");
+    for index in 0..520 {
+        filler.push_str(&format!(
+            "rule split_{index}\n  when split_filler\n  then note split_{index} \"Filler\"\n"
+        ));
+    }
+    let mut split = 0;
+    for path in files {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let rules = text.matches("\nrule ").count();
+        if rules == 0 {
+            continue;
+        }
+        for source in [
+            text.repeat(520_usize.div_ceil(rules)),
+            format!("{filler}\n{text}"),
+            format!("{text}\n{filler}"),
+        ] {
+            let (file, _) = clinrule_syntax::parse(&source);
+            let one = outcome_text(&clinrule_check::check(&source, &file));
+            let two = outcome_text(&clinrule_check::check_on(&source, &file, 2));
+            assert!(
+                one == two,
+                "{}: checked on two threads, the outcome differs",
+                path.display()
+            );
+        }
+        split += 1;
+    }
+    assert!(split > 40, "only {split} files were checked on two threads");
+}
+
+/// Everything a check gives, as text: the diagnostics in order and every
+/// part of the checked rule set (its lookup tables are hash maps, whose
+/// order differs from one map to the next, so they are left out; what they
+/// are made from is in).
+fn outcome_text(outcome: &clinrule_check::CheckOutcome) -> String {
+    let rule_set = outcome.rule_set.as_ref().map(|rule_set| {
+        format!(
+            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+            rule_set.metadata,
+            rule_set.references,
+            rule_set.facts,
+            rule_set.lets,
+            rule_set.scores,
+            rule_set.differentials,
+            rule_set.rules,
+            rule_set.order,
+            rule_set.as_of_uses()
+        )
+    });
+    format!("{:?}\n{rule_set:?}", outcome.diagnostics)
+}

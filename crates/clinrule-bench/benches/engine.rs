@@ -276,11 +276,11 @@ fn parse_check_compile_50(bencher: divan::Bencher) {
 #[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 5, sample_size = 1)]
 fn parse_check_compile(bencher: divan::Bencher, rules: usize) {
     let source = clinrule_bench::rule_set(rules, 30, 1);
-    // As the command parses: on every core.
+    // As the command parses and checks: on every core.
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     bencher.bench(|| {
         let (file, _) = clinrule_syntax::parse_on(divan::black_box(&source), cores);
-        let outcome = clinrule_check::check(&source, &file);
+        let outcome = clinrule_check::check_on(&source, &file, cores);
         let rule_set = outcome.rule_set.expect("the generated rule set checks");
         let program = clinrule_eval::Program::compile(&rule_set);
         program.op_count()

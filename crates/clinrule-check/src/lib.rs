@@ -13,6 +13,6 @@ pub mod model;
 pub mod number;
 pub mod units;
 
-pub use checker::{CheckOutcome, check};
+pub use checker::{CheckOutcome, check, check_on};
 pub use error::CheckError;
 pub use model::CheckedRuleSet;

@@ -225,7 +225,7 @@ struct LoadedRuleFile {
 fn load(paths: &[PathBuf]) -> Result<LoadedRuleFile, CliError> {
     let file = files::read_rule_set(paths)?;
     let (parsed, syntax_errors) = clinrule_syntax::parse_on(&file.text, cores());
-    let outcome = clinrule_check::check(&file.text, &parsed);
+    let outcome = clinrule_check::check_on(&file.text, &parsed, cores());
     let mut diagnostics: Vec<(u32, Box<dyn Diagnostic + Send + Sync>)> = Vec::new();
     let mut errors = syntax_errors.len();
     let mut warnings = 0;

@@ -23,7 +23,7 @@ fn main() -> std::process::ExitCode {
     };
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     let (file, _) = clinrule_syntax::parse_on(&source, cores);
-    let Some(rule_set) = clinrule_check::check(&source, &file).rule_set else {
+    let Some(rule_set) = clinrule_check::check_on(&source, &file, cores).rule_set else {
         eprintln!("{} does not check", path.to_string_lossy());
         return std::process::ExitCode::from(1);
     };

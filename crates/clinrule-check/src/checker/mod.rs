@@ -47,9 +47,17 @@ impl CheckOutcome {
 /// Checks a parsed rule file. `source` is the file's text: the checked rule
 /// set keeps it, so that every span can be shown as written.
 pub fn check(source: &str, file: &RuleFile) -> CheckOutcome {
+    check_on(source, file, 1)
+}
+
+/// Checks a parsed rule file as [`check`] does, checking a large file's
+/// rules on two threads when `threads` allows; the outcome is the same
+/// whatever the number. The caller, which knows the machine, chooses it.
+pub fn check_on(source: &str, file: &RuleFile, threads: usize) -> CheckOutcome {
     let mut checker = Checker {
         source,
         file,
+        threads: threads.clamp(1, 2),
         diagnostics: Vec::new(),
         facts: Vec::new(),
         fact_declarations: Vec::new(),
@@ -125,6 +133,8 @@ fn primary_span(diagnostic: &CheckError) -> Span {
 pub(crate) struct Checker<'file> {
     source: &'file str,
     file: &'file RuleFile,
+    /// How many threads may check rules.
+    threads: usize,
     diagnostics: Vec<CheckError>,
     facts: Vec<Fact>,
     fact_declarations: Vec<&'file ast::FactDecl>,
@@ -684,16 +694,94 @@ impl<'file> Checker<'file> {
                 .iter()
                 .map(|conclusion| conclusion.id.name.as_str()),
         );
+        let plan = RulePlan {
+            written: &written,
+            rule_ids: &rule_ids,
+            conclusions_written: &conclusions_written,
+            conclusion_ids: &conclusion_ids,
+        };
+        let threads = self.threads.min(written.len() / RULES_PER_THREAD).max(1);
+        if threads == 1 {
+            return self.rules_in(&plan, 0..written.len(), 0);
+        }
+        // A large file's rules are checked on two threads, each a half of
+        // them with a checker of its own; each half's diagnostics are in
+        // the order of its rules, so joined they are in the file's order.
+        let middle = written.len() / 2;
+        let conclusions_before: usize = written
+            .get(..middle)
+            .unwrap_or_default()
+            .iter()
+            .map(|rule| rule.conclusions.len())
+            .sum();
+        let mut helper = self.helper();
+        let count = written.len();
+        let (mut rules, later) = std::thread::scope(|scope| {
+            let plan = &plan;
+            let helper = &mut helper;
+            let handle =
+                scope.spawn(move || helper.rules_in(plan, middle..count, conclusions_before));
+            let first = self.rules_in(plan, 0..middle, 0);
+            match handle.join() {
+                Ok(later) => (first, later),
+                // A bug in one thread is a bug of the whole check.
+                Err(payload) => std::panic::resume_unwind(payload),
+            }
+        });
+        rules.extend(later);
+        self.diagnostics.append(&mut helper.diagnostics);
+        self.used_facts.append(&mut helper.used_facts);
+        self.used_references.append(&mut helper.used_references);
+        self.used_derived.append(&mut helper.used_derived);
+        self.reads_as_of |= helper.reads_as_of;
+        rules
+    }
+
+    /// A checker for a share of the rules: the declarations as checked so
+    /// far, and nothing found or used yet.
+    fn helper(&self) -> Checker<'file> {
+        Checker {
+            source: self.source,
+            file: self.file,
+            threads: 1,
+            diagnostics: Vec::new(),
+            facts: self.facts.clone(),
+            fact_declarations: self.fact_declarations.clone(),
+            symbols: self.symbols.clone(),
+            references: self.references.clone(),
+            reference_by_id: self.reference_by_id.clone(),
+            used_facts: BTreeSet::new(),
+            used_references: BTreeSet::new(),
+            used_derived: BTreeSet::new(),
+            untyped: self.untyped.clone(),
+            lets: self.lets.clone(),
+            let_types: self.let_types.clone(),
+            scores: self.scores.clone(),
+            differentials: self.differentials.clone(),
+            reads_as_of: false,
+        }
+    }
+
+    /// Checks the rules in `range`, whose first conclusion is the file's
+    /// `first_conclusion`-th.
+    fn rules_in(
+        &mut self,
+        plan: &RulePlan<'_, 'file>,
+        range: std::ops::Range<usize>,
+        first_conclusion: usize,
+    ) -> Vec<CheckedRule> {
         let action_of = |conclusion: &ast::Conclusion| match conclusion.verb.value {
             Verb::Suspect => Some(DiagnosisAction::Suspect),
             Verb::Exclude => Some(DiagnosisAction::Exclude),
             _ => None,
         };
-        let mut conclusion_ordinal = 0;
+        let mut conclusion_ordinal = first_conclusion;
+        let written = plan.written.get(range.clone()).unwrap_or_default();
+        let occurrences = plan.rule_ids.get(range).unwrap_or_default();
         let mut rules = Vec::with_capacity(written.len());
-        for (rule, occurrence) in written.iter().zip(rule_ids) {
+        for (rule, occurrence) in written.iter().zip(occurrences) {
             if occurrence.earlier > 0
-                && let Some(first) = written.get(occurrence.first)
+                && let Some(first) = plan.written.get(occurrence.first)
             {
                 self.diagnostics.push(CheckError::DuplicateRule {
                     id: rule.id.name.clone(),
@@ -706,12 +794,14 @@ impl<'file> Checker<'file> {
             let mut conclusions = Vec::with_capacity(rule.conclusions.len());
             for conclusion in &rule.conclusions {
                 let action = action_of(conclusion);
-                let occurrence = conclusion_ids
+                let occurrence = plan
+                    .conclusion_ids
                     .get(conclusion_ordinal)
                     .copied()
                     .unwrap_or_default();
                 conclusion_ordinal += 1;
-                let first = conclusions_written
+                let first = plan
+                    .conclusions_written
                     .get(occurrence.first)
                     .map_or((action, conclusion.id.span), |first| {
                         (action_of(first), first.id.span)
@@ -932,6 +1022,19 @@ impl<'file> Checker<'file> {
             }
         }
     }
+}
+
+/// Below this many rules for each thread, rules are checked on one: starting
+/// another costs more than it saves.
+const RULES_PER_THREAD: usize = 256;
+
+/// What every share of the rules needs: the rules and conclusions in the
+/// file's order, and which of their identifiers repeat.
+struct RulePlan<'plan, 'file> {
+    written: &'plan [&'file ast::Rule],
+    rule_ids: &'plan [Occurrence],
+    conclusions_written: &'plan [&'file ast::Conclusion],
+    conclusion_ids: &'plan [Occurrence],
 }
 
 /// Where a name of a list was first written and how many times before.
