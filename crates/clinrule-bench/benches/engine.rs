@@ -165,7 +165,7 @@ fn generated_50_evaluate_and_render_json(bencher: divan::Bencher) {
 /// command: every size starts with fresh memory. In one process, the
 /// allocator keeps the memory of a small rule set for the next sample but
 /// gives a large one back to the system, which favours the small sizes.
-#[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 5, sample_size = 1)]
+#[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 10, sample_size = 1)]
 fn parse_check_compile_process(bencher: divan::Bencher, rules: usize) {
     let folder = std::env::temp_dir().join(format!("clinrule-bench-{}", std::process::id()));
     std::fs::create_dir_all(&folder).expect("a folder");
@@ -273,7 +273,7 @@ fn parse_check_compile_50(bencher: divan::Bencher) {
 
 /// Parsing, checking and compiling rule sets of growing size, to show how
 /// the cost grows.
-#[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 5, sample_size = 1)]
+#[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 10, sample_size = 1)]
 fn parse_check_compile(bencher: divan::Bencher, rules: usize) {
     let source = clinrule_bench::rule_set(rules, 30, 1);
     // As the command parses and checks: on every core.
