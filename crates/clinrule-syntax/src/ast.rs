@@ -4,12 +4,13 @@
 //! spans where a node holds a [`Spanned`] value, so tests compare structure.
 
 use crate::span::{Span, Spanned};
+pub use crate::word::Word;
 
 /// A word with its span: an identifier, a fact name, a code or a unit.
 #[derive(Debug, Clone, Eq)]
 pub struct Ident {
     /// The word as written.
-    pub name: String,
+    pub name: Word,
     /// Where it was written.
     pub span: Span,
 }
@@ -637,7 +638,7 @@ pub struct Expr {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NumberLiteral {
     /// The digits as written: `3.5`, `-2`.
-    pub text: String,
+    pub text: Word,
     /// Where it was written.
     pub span: Span,
 }

@@ -15,7 +15,7 @@
 
 use crate::ast::{
     ArithOp, Certainty, CompareOp, Conclusion, CountKind, Expr, ExprKind, Ident, Interval,
-    NumberLiteral, QuantityLiteral, Rule, Text, Urgency, Verb,
+    NumberLiteral, QuantityLiteral, Rule, Text, Urgency, Verb, Word,
 };
 use crate::span::{Span, Spanned};
 
@@ -228,7 +228,7 @@ impl<'text> Reader<'text> {
 
     fn ident_from(&self, start: usize) -> Ident {
         Ident {
-            name: self.slice(start, self.end).to_owned(),
+            name: Word::from(self.slice(start, self.end)),
             span: self.span(start),
         }
     }
@@ -458,7 +458,7 @@ impl<'text> Reader<'text> {
                     let quantity = self.quantity()?;
                     let interval = Interval {
                         repeats,
-                        number: quantity.number.text,
+                        number: quantity.number.text.into(),
                         unit: quantity.unit,
                         span: self.span(option_start),
                     };
@@ -960,7 +960,7 @@ impl<'text> Reader<'text> {
         }
         self.take(at - start);
         Some(NumberLiteral {
-            text: self.slice(start, at).to_owned(),
+            text: Word::from(self.slice(start, at)),
             span: self.span(start),
         })
     }

@@ -12,7 +12,9 @@ pub mod format;
 mod parser;
 pub mod span;
 pub mod suggest;
+mod word;
 
 pub use error::SyntaxError;
 pub use parser::{KEYWORDS, parse, parse_by_grammar_only, parse_on, read_rule_directly};
 pub use span::{Span, Spanned};
+pub use word::Word;

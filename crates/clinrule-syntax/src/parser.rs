@@ -775,7 +775,7 @@ impl Lowerer<'_> {
 
     fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
         Ident {
-            name: pair.as_str().to_owned(),
+            name: Word::from(pair.as_str()),
             span: self.span(pair),
         }
     }
@@ -826,7 +826,7 @@ impl Lowerer<'_> {
         let mut inner = pair.into_inner();
         let _keyword = inner.next();
         let id = inner.next().map(|pair| self.ident(&pair)).unwrap_or(Ident {
-            name: String::new(),
+            name: Word::default(),
             span,
         });
         let mut header = RuleSetHeader {
@@ -941,7 +941,7 @@ impl Lowerer<'_> {
         let mut inner = pair.into_inner();
         let _keyword = inner.next();
         let id = inner.next().map(|pair| self.ident(&pair)).unwrap_or(Ident {
-            name: String::new(),
+            name: Word::default(),
             span,
         });
         let citation = inner.next().map(|pair| self.text(pair)).unwrap_or(Text {
@@ -1001,7 +1001,7 @@ impl Lowerer<'_> {
         let mut inner = pair.into_inner();
         let _keyword = inner.next();
         let name = inner.next().map(|pair| self.ident(&pair)).unwrap_or(Ident {
-            name: String::new(),
+            name: Word::default(),
             span,
         });
         let _colon = inner.next();
@@ -1036,7 +1036,7 @@ impl Lowerer<'_> {
                         .nth(1)
                         .map(|unit| self.ident(&unit))
                         .unwrap_or(Ident {
-                            name: String::new(),
+                            name: Word::default(),
                             span: part_span,
                         });
                     fact.fact_type = FactType {
@@ -1264,7 +1264,7 @@ impl Lowerer<'_> {
 
     fn number_literal(&self, pair: &Pair<'_, Rule>) -> NumberLiteral {
         NumberLiteral {
-            text: pair.as_str().to_owned(),
+            text: Word::from(pair.as_str()),
             span: self.span(pair),
         }
     }
@@ -1856,7 +1856,7 @@ impl Lowerer<'_> {
                 span,
             });
         let id = inner.next().map(|id| self.ident(&id)).unwrap_or(Ident {
-            name: String::new(),
+            name: Word::default(),
             span,
         });
         let text = inner.next().map(|text| self.text(text)).unwrap_or(Text {

@@ -52,7 +52,7 @@ impl<'file> Checker<'file> {
                             }
                             if let Some(slot) = self.lets.get_mut(index) {
                                 *slot = Some(DerivedValue {
-                                    name: let_decl.name.name.clone(),
+                                    name: let_decl.name.name.to_string(),
                                     title: let_decl.title.as_ref().map(|title| title.value.clone()),
                                     value,
                                     display_unit,
@@ -100,7 +100,7 @@ impl<'file> Checker<'file> {
     ) -> Option<(String, crate::units::Unit, Span)> {
         let unit = let_decl.display_unit.as_ref()?;
         let parsed = self.unit(unit)?;
-        Some((unit.name.clone(), parsed, unit.span))
+        Some((unit.name.to_string(), parsed, unit.span))
     }
 
     /// Reports the second of two members (criteria, bands ...) with one identifier.
@@ -116,7 +116,7 @@ impl<'file> Checker<'file> {
                 self.diagnostics.push(CheckError::DuplicateMember {
                     what: what.to_owned(),
                     whats,
-                    id: id.name.clone(),
+                    id: id.name.to_string(),
                     span: id.span,
                     first: *first,
                 });
@@ -151,7 +151,7 @@ impl<'file> Checker<'file> {
                 }
             }
             criteria.push(ScoreCriterion {
-                id: criterion.id.name.clone(),
+                id: criterion.id.name.to_string(),
                 title: criterion.title.as_ref().map(|title| title.value.clone()),
                 choices,
                 citations: criterion_citations,
@@ -181,7 +181,7 @@ impl<'file> Checker<'file> {
                     .map_or(band.span, |low| low.span)
                     .merge(band.high.as_ref().map_or(band.span, |high| high.span));
                 self.diagnostics.push(CheckError::BandRange {
-                    id: band.id.name.clone(),
+                    id: band.id.name.to_string(),
                     span,
                 });
                 fine = false;
@@ -189,7 +189,7 @@ impl<'file> Checker<'file> {
             }
             let band_citations = self.citations(&band.cites);
             bands.push(ScoreBand {
-                id: band.id.name.clone(),
+                id: band.id.name.to_string(),
                 title: band.title.as_ref().map(|title| title.value.clone()),
                 low,
                 high,
@@ -199,7 +199,7 @@ impl<'file> Checker<'file> {
             });
         }
         fine.then(|| Score {
-            id: score.id.name.clone(),
+            id: score.id.name.to_string(),
             title: score.title.as_ref().map(|title| title.value.clone()),
             criteria,
             bands,
@@ -248,7 +248,7 @@ impl<'file> Checker<'file> {
                 match (condition, weight) {
                     (Some(condition), Some(weight)) => arguments.push(CandidateArgument {
                         supports: argument.supports,
-                        id: argument.id.name.clone(),
+                        id: argument.id.name.to_string(),
                         title: argument.title.as_ref().map(|title| title.value.clone()),
                         condition,
                         weight,
@@ -290,7 +290,7 @@ impl<'file> Checker<'file> {
                 }
             }
             candidates.push(DifferentialCandidate {
-                id: candidate.id.name.clone(),
+                id: candidate.id.name.to_string(),
                 title: candidate.title.as_ref().map(|title| title.value.clone()),
                 arguments,
                 statuses,
@@ -299,7 +299,7 @@ impl<'file> Checker<'file> {
             });
         }
         fine.then(|| Differential {
-            id: differential.id.name.clone(),
+            id: differential.id.name.to_string(),
             title: differential.title.as_ref().map(|title| title.value.clone()),
             candidates,
             citations,

@@ -380,7 +380,7 @@ impl Checker<'_> {
                             score
                                 .bands
                                 .iter()
-                                .map(|band| band.id.name.clone())
+                                .map(|band| band.id.name.to_string())
                                 .collect()
                         })
                         .unwrap_or_default();
@@ -416,7 +416,7 @@ impl Checker<'_> {
                             })
                             .collect();
                         self.diagnostics.push(CheckError::UndeclaredFact {
-                            name: name.name.clone(),
+                            name: name.name.to_string(),
                             span,
                             help: format!(
                                 "a differential is not a value; name one of its candidates to use its status: {}",
@@ -462,7 +462,7 @@ impl Checker<'_> {
             ),
         };
         self.diagnostics.push(CheckError::UndeclaredFact {
-            name: name.name.clone(),
+            name: name.name.to_string(),
             span: name.span,
             help,
         });
@@ -534,7 +534,7 @@ impl Checker<'_> {
             ),
         };
         self.diagnostics.push(CheckError::UnknownCode {
-            code: code.name.clone(),
+            code: code.name.to_string(),
             fact: subject,
             span: code.span,
             declared,
@@ -639,7 +639,7 @@ impl Checker<'_> {
                 };
                 self.diagnostics.push(CheckError::UnexpectedUnit {
                     fact: left_text,
-                    unit: quantity.unit.name.clone(),
+                    unit: quantity.unit.name.to_string(),
                     span: quantity.unit.span,
                     help,
                 });
@@ -694,7 +694,7 @@ impl Checker<'_> {
                     };
                     self.diagnostics.push(CheckError::UnexpectedUnit {
                         fact: left_text,
-                        unit: quantity.unit.name.clone(),
+                        unit: quantity.unit.name.to_string(),
                         span: quantity.unit.span,
                         help,
                     });
@@ -722,7 +722,7 @@ impl Checker<'_> {
                     });
                 }
                 let unit_text = match &right_ast.kind {
-                    Ast::Quantity(quantity) => quantity.unit.name.clone(),
+                    Ast::Quantity(quantity) => quantity.unit.name.to_string(),
                     _ => right_text,
                 };
                 let unit_span = match &right_ast.kind {
@@ -1037,7 +1037,7 @@ impl Checker<'_> {
             fine = false;
             self.diagnostics.push(CheckError::IncompatibleUnit {
                 fact: "within".to_owned(),
-                unit: amount.unit.name.clone(),
+                unit: amount.unit.name.to_string(),
                 value_dimension: unit.dimension.describe(),
                 fact_dimension: Dimension::TIME.describe(),
                 span: amount.unit.span,

@@ -255,7 +255,7 @@ impl<'file> Checker<'file> {
             return None;
         }
         Some(Metadata {
-            id: first.id.name.clone(),
+            id: first.id.name.to_string(),
             title: first
                 .title
                 .as_ref()
@@ -265,7 +265,8 @@ impl<'file> Checker<'file> {
                 .version
                 .as_ref()
                 .map(|version| version.name.clone())
-                .unwrap_or_default(),
+                .unwrap_or_default()
+                .to_string(),
             status: first
                 .status
                 .map_or(ast::Status::Draft, |status| status.value),
@@ -278,7 +279,7 @@ impl<'file> Checker<'file> {
             audience: first
                 .audience
                 .iter()
-                .map(|word| word.name.clone())
+                .map(|word| word.name.to_string())
                 .collect(),
         })
     }
@@ -287,7 +288,7 @@ impl<'file> Checker<'file> {
         for reference in self.file.references() {
             if let Some((_, first)) = self.reference_by_id.get(reference.id.name.as_str()) {
                 self.diagnostics.push(CheckError::DuplicateReference {
-                    id: reference.id.name.clone(),
+                    id: reference.id.name.to_string(),
                     span: reference.id.span,
                     first: *first,
                 });
@@ -295,7 +296,7 @@ impl<'file> Checker<'file> {
             }
             if reference.pmid.is_none() && reference.doi.is_none() && reference.url.is_none() {
                 self.diagnostics.push(CheckError::ReferenceWithoutLink {
-                    id: reference.id.name.clone(),
+                    id: reference.id.name.to_string(),
                     span: reference.id.span,
                 });
             }
@@ -304,9 +305,13 @@ impl<'file> Checker<'file> {
                 (self.references.len(), reference.id.span),
             );
             self.references.push(CheckedReference {
-                id: reference.id.name.clone(),
+                id: reference.id.name.to_string(),
                 citation: reference.citation.value.clone(),
-                pmid: reference.pmid.as_ref().map(|pmid| pmid.name.clone()),
+                pmid: reference
+                    .pmid
+                    .as_ref()
+                    .map(|pmid| pmid.name.clone())
+                    .map(String::from),
                 doi: reference.doi.as_ref().map(|doi| doi.value.clone()),
                 url: reference.url.as_ref().map(|url| url.value.clone()),
             });
@@ -317,7 +322,7 @@ impl<'file> Checker<'file> {
         for declaration in self.file.facts() {
             if let Some((_, first_span)) = self.symbols.get(declaration.name.name.as_str()) {
                 self.diagnostics.push(CheckError::DuplicateFact {
-                    name: declaration.name.name.clone(),
+                    name: declaration.name.name.to_string(),
                     span: declaration.name.span,
                     first: *first_span,
                 });
@@ -331,7 +336,7 @@ impl<'file> Checker<'file> {
                 FactTypeKind::Text => FactType::Text,
                 FactTypeKind::Quantity(unit) => match self.unit(unit) {
                     Some(parsed) => FactType::Quantity {
-                        unit_text: unit.name.clone(),
+                        unit_text: unit.name.to_string(),
                         unit: parsed,
                     },
                     None => {
@@ -344,7 +349,7 @@ impl<'file> Checker<'file> {
                     for code in codes {
                         if let Some(first) = seen.get(code.name.as_str()) {
                             self.diagnostics.push(CheckError::DuplicateCode {
-                                code: code.name.clone(),
+                                code: code.name.to_string(),
                                 span: code.span,
                                 first: *first,
                             });
@@ -354,8 +359,8 @@ impl<'file> Checker<'file> {
                     }
                     let mut unique: Vec<String> = Vec::new();
                     for code in codes {
-                        if !unique.contains(&code.name) {
-                            unique.push(code.name.clone());
+                        if !unique.iter().any(|known| *known == code.name) {
+                            unique.push(code.name.to_string());
                         }
                     }
                     FactType::OneOf(unique.into())
@@ -387,7 +392,7 @@ impl<'file> Checker<'file> {
             );
             self.fact_declarations.push(declaration);
             self.facts.push(Fact {
-                name: declaration.name.name.clone(),
+                name: declaration.name.name.to_string(),
                 fact_type,
                 description: declaration
                     .description
@@ -460,7 +465,7 @@ impl<'file> Checker<'file> {
                         None => format!("declare it first: `fact {} : date`", source.name),
                     };
                     self.diagnostics.push(CheckError::UndeclaredFact {
-                        name: source.name.clone(),
+                        name: source.name.to_string(),
                         span: source.span,
                         help,
                     });
@@ -656,12 +661,12 @@ impl<'file> Checker<'file> {
         };
         let diagnostic = match problem.help("mg/dL") {
             Some(help) => CheckError::UnknownUnit {
-                unit: unit.name.clone(),
+                unit: unit.name.to_string(),
                 span: unit.span,
                 help,
             },
             None => CheckError::NumberOutOfRange {
-                number: unit.name.clone(),
+                number: unit.name.to_string(),
                 span: unit.span,
             },
         };
@@ -784,7 +789,7 @@ impl<'file> Checker<'file> {
                 && let Some(first) = plan.written.get(occurrence.first)
             {
                 self.diagnostics.push(CheckError::DuplicateRule {
-                    id: rule.id.name.clone(),
+                    id: rule.id.name.to_string(),
                     span: rule.id.span,
                     first: first.id.span,
                 });
@@ -818,7 +823,7 @@ impl<'file> Checker<'file> {
                         "give each conclusion its own identifier: tests and results name conclusions by it"
                     };
                     self.diagnostics.push(CheckError::DuplicateConclusion {
-                        id: conclusion.id.name.clone(),
+                        id: conclusion.id.name.to_string(),
                         span: conclusion.id.span,
                         first: first.1,
                         help: help.to_owned(),
@@ -830,7 +835,7 @@ impl<'file> Checker<'file> {
             }
             if let Some(condition) = condition {
                 rules.push(CheckedRule {
-                    id: rule.id.name.clone(),
+                    id: rule.id.name.to_string(),
                     title: rule.title.as_ref().map(|title| title.value.clone()),
                     condition,
                     conclusions,
@@ -872,7 +877,7 @@ impl<'file> Checker<'file> {
                         ),
                     };
                     self.diagnostics.push(CheckError::UnknownReference {
-                        id: cite.name.clone(),
+                        id: cite.name.to_string(),
                         span: cite.span,
                         help,
                     });
@@ -937,7 +942,7 @@ impl<'file> Checker<'file> {
             }
         }
         Some(CheckedConclusion {
-            id: conclusion.id.name.clone(),
+            id: conclusion.id.name.to_string(),
             kind,
             action,
             certainty,
@@ -960,7 +965,7 @@ impl<'file> Checker<'file> {
         let unit = self.unit(&interval.unit)?;
         if unit.dimension != Dimension::TIME {
             self.diagnostics.push(CheckError::IntervalNotTime {
-                unit: interval.unit.name.clone(),
+                unit: interval.unit.name.to_string(),
                 dimension: unit.dimension.describe(),
                 span: interval.unit.span,
                 verb: verb_span,
@@ -999,7 +1004,7 @@ impl<'file> Checker<'file> {
             };
             if *known_index == index && !self.used_references.contains(&index) {
                 self.diagnostics.push(CheckError::UnusedReference {
-                    id: reference.id.name.clone(),
+                    id: reference.id.name.to_string(),
                     span: reference.id.span,
                 });
             }
@@ -1016,7 +1021,7 @@ impl<'file> Checker<'file> {
         for (index, let_decl) in self.file.lets().enumerate() {
             if !self.used_derived.contains(&Derived::Let(index)) {
                 self.diagnostics.push(CheckError::UnusedDerived {
-                    name: let_decl.name.name.clone(),
+                    name: let_decl.name.name.to_string(),
                     span: let_decl.name.span,
                 });
             }

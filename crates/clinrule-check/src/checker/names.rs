@@ -119,7 +119,7 @@ impl<'file> Checker<'file> {
     fn declare(&mut self, name: &'file ast::Ident, symbol: Symbol) {
         if let Some((first, first_span)) = self.symbols.get(name.name.as_str()) {
             self.diagnostics.push(CheckError::DuplicateName {
-                name: name.name.clone(),
+                name: name.name.to_string(),
                 first_kind: first.kind().to_owned(),
                 second_kind: symbol.kind().to_owned(),
                 span: name.span,
@@ -197,6 +197,7 @@ impl<'file> Checker<'file> {
                 .map(|item| item.id.name.clone()),
         }
         .unwrap_or_default()
+        .to_string()
     }
 
     /// Orders derived values, scores and differentials so that each comes
