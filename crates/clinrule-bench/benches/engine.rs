@@ -12,6 +12,11 @@
 use clinrule_check::CheckedRuleSet;
 use clinrule_eval::Case;
 
+/// The allocator the `clinrule` command uses, so that the benchmarks
+/// measure what a user's run costs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

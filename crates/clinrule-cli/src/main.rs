@@ -3,6 +3,12 @@
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
+/// The memory allocator: mimalloc rather than the system's. Reading and
+/// checking a large rule set, and writing JSON results, make many small
+/// blocks; see `docs/ARCHITECTURE.md` for what it saves and costs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let no_colour = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
     let width = std::env::var("COLUMNS")

@@ -9,6 +9,11 @@
 //! for each sample, so that every size starts with the memory a real run
 //! starts with; see `docs/performance.md`.
 
+/// The allocator the `clinrule` command uses, so that this measures what a
+/// user's run costs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let Some(path) = std::env::args_os().nth(1) else {
         eprintln!("usage: clinrule-compile RULES.crl");
