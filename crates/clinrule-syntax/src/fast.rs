@@ -400,28 +400,16 @@ impl<'text> Reader<'text> {
             let option_start = self.at;
             match self.word() {
                 "certainty" => {
-                    self.take("certainty".len());
-                    self.skip();
-                    let (word, span) = self.choice_word()?;
-                    let value = Certainty::ALL
-                        .into_iter()
-                        .find(|certainty| certainty.word() == word)?;
-                    if conclusion.certainty.is_some() {
+                    let certainty = self.choice("certainty", &Certainty::ALL, Certainty::word)?;
+                    if conclusion.certainty.replace(certainty).is_some() {
                         return None;
                     }
-                    conclusion.certainty = Some(Spanned { value, span });
                 }
                 "urgency" => {
-                    self.take("urgency".len());
-                    self.skip();
-                    let (word, span) = self.choice_word()?;
-                    let value = Urgency::ALL
-                        .into_iter()
-                        .find(|urgency| urgency.word() == word)?;
-                    if conclusion.urgency.is_some() {
+                    let urgency = self.choice("urgency", &Urgency::ALL, Urgency::word)?;
+                    if conclusion.urgency.replace(urgency).is_some() {
                         return None;
                     }
-                    conclusion.urgency = Some(Spanned { value, span });
                 }
                 "because" => {
                     self.take("because".len());
@@ -475,6 +463,23 @@ impl<'text> Reader<'text> {
         }
         conclusion.span = self.span(start);
         Some(conclusion)
+    }
+
+    /// `keyword` and the word after it, which must be one of `choices`.
+    fn choice<T: Copy>(
+        &mut self,
+        keyword: &str,
+        choices: &[T],
+        word_of: fn(T) -> &'static str,
+    ) -> Option<Spanned<T>> {
+        self.keyword(keyword)?;
+        self.skip();
+        let (word, span) = self.choice_word()?;
+        let value = choices
+            .iter()
+            .copied()
+            .find(|choice| word_of(*choice) == word)?;
+        Some(Spanned { value, span })
     }
 
     /// The grammar's `word`, for a fixed choice: a letter, then word
