@@ -11,11 +11,15 @@ use std::fmt;
 /// The most bytes kept in place.
 const INLINE: usize = 22;
 
-/// A word as written; see the module documentation.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A word as written; see the module documentation. It compares, orders
+/// and hashes as its text does, so that it can stand for a `&str` in sorted
+/// lists and as a map key.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Word(Repr);
 
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Equal words have equal representations: a word of up to [`INLINE`] bytes
+/// is always inline, with zeros after it.
+#[derive(Clone, PartialEq, Eq)]
 enum Repr {
     /// The bytes, then zeros: words compare and hash by their bytes.
     Inline {
@@ -70,6 +74,24 @@ impl From<&Word> for String {
 impl From<Word> for String {
     fn from(word: Word) -> String {
         word.as_str().to_owned()
+    }
+}
+
+impl PartialOrd for Word {
+    fn partial_cmp(&self, other: &Word) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Word {
+    fn cmp(&self, other: &Word) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl std::hash::Hash for Word {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
     }
 }
 
@@ -169,5 +191,32 @@ mod tests {
             assert_eq!(word, Word::from(text.to_owned()));
         }
         assert_eq!(std::mem::size_of::<Word>(), std::mem::size_of::<String>());
+    }
+
+    #[test]
+    fn words_sort_and_hash_as_their_text() {
+        let mut words: Vec<Word> = [
+            "b",
+            "aa",
+            "a much longer name than any editor would write",
+            "a",
+        ]
+        .into_iter()
+        .map(Word::from)
+        .collect();
+        words.sort();
+        let texts: Vec<&str> = words.iter().map(Word::as_str).collect();
+        assert_eq!(
+            texts,
+            [
+                "a",
+                "a much longer name than any editor would write",
+                "aa",
+                "b"
+            ]
+        );
+        let mut map = std::collections::HashMap::new();
+        map.insert(Word::from("lead"), 1);
+        assert_eq!(map.get("lead"), Some(&1));
     }
 }
