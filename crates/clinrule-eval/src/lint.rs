@@ -152,12 +152,19 @@ fn facts_of(rule_set: &CheckedRuleSet, expr: &Expr, facts: &mut Vec<FactIndex>) 
     facts.sort_unstable();
 }
 
-/// Every combination of values of `facts` (each one of its listed values,
-/// or absent), or `None` when there are too many or some cannot be listed.
-fn combinations<'a>(
-    domains: &'a Domains,
-    facts: &[FactIndex],
-) -> Option<Vec<Vec<Option<&'a Value>>>> {
+/// The combinations of values of some facts (each one of its listed
+/// values, or absent), tried one at a time: a rule that fires in its first
+/// combination is not tried in the others.
+struct Worlds<'a> {
+    /// The values of each fact, absent last.
+    choices: Vec<Vec<Option<&'a Value>>>,
+    /// How many combinations there are.
+    total: usize,
+}
+
+/// The combinations of values of `facts`, or `None` when there are too many
+/// or some cannot be listed.
+fn combinations<'a>(domains: &'a Domains, facts: &[FactIndex]) -> Option<Worlds<'a>> {
     let mut choices: Vec<Vec<Option<&Value>>> = Vec::with_capacity(facts.len());
     let mut total = 1usize;
     for fact in facts {
@@ -170,28 +177,64 @@ fn combinations<'a>(
         }
         choices.push(values);
     }
-    let mut worlds = Vec::with_capacity(total);
-    for world in 0..total {
-        let mut rest = world;
-        let mut assignment = Vec::with_capacity(facts.len());
-        for values in &choices {
-            assignment.push(values.get(rest % values.len()).copied().flatten());
-            rest /= values.len();
-        }
-        worlds.push(assignment);
-    }
-    Some(worlds)
+    Some(Worlds { choices, total })
 }
 
-/// The case where `facts` take these values and nothing else is given.
-fn case_of(rule_set: &CheckedRuleSet, facts: &[FactIndex], values: &[Option<&Value>]) -> Case {
-    let mut case = Case::empty(rule_set);
-    for (fact, value) in facts.iter().zip(values) {
-        if let (Some(slot), Some(value)) = (case.slots.get_mut(*fact), value) {
-            *slot = Slot::Given((*value).clone());
+impl<'a> Worlds<'a> {
+    /// The `world`-th combination, written into `values`.
+    fn fill(&self, world: usize, values: &mut Vec<Option<&'a Value>>) {
+        values.clear();
+        let mut rest = world;
+        for choice in &self.choices {
+            values.push(choice.get(rest % choice.len()).copied().flatten());
+            rest /= choice.len();
         }
     }
-    case
+}
+
+/// Sets `case` to the one where `facts` take these values and nothing else
+/// is given; `case` held nothing but, perhaps, the same facts before.
+fn set_case(case: &mut Case, facts: &[FactIndex], values: &[Option<&Value>]) {
+    for (index, fact) in facts.iter().enumerate() {
+        if let Some(slot) = case.slots.get_mut(*fact) {
+            *slot = match values.get(index).copied().flatten() {
+                Some(value) => Slot::Given(value.clone()),
+                None => Slot::Absent,
+            };
+        }
+    }
+}
+
+/// Gives nothing again for `facts`, after [`set_case`].
+fn clear_case(case: &mut Case, facts: &[FactIndex]) {
+    for fact in facts {
+        if let Some(slot) = case.slots.get_mut(*fact) {
+            *slot = Slot::Absent;
+        }
+    }
+}
+
+/// Whether some combination of `worlds` gives `rules` these statuses; the
+/// first such combination is left in `values`.
+fn find_world<'a>(
+    rule_set: &CheckedRuleSet,
+    case: &mut Case,
+    facts: &[FactIndex],
+    worlds: &Worlds<'a>,
+    rules: &[usize],
+    wanted: &[RuleStatus],
+    values: &mut Vec<Option<&'a Value>>,
+) -> bool {
+    for world in 0..worlds.total {
+        worlds.fill(world, values);
+        set_case(case, facts, values);
+        let found = statuses(rule_set, case, rules) == wanted;
+        clear_case(case, facts);
+        if found {
+            return true;
+        }
+    }
+    false
 }
 
 /// The statuses of some rules in one case.
@@ -284,14 +327,22 @@ pub fn lint(rule_set: &CheckedRuleSet) -> Vec<LintWarning> {
 
     // Rules that never fire.
     let mut can_fire = vec![true; rule_set.rules.len()];
+    // One case and one list of values for every combination tried.
+    let mut case = Case::empty(rule_set);
+    let mut values: Vec<Option<&Value>> = Vec::new();
     for ((index, rule), read) in rule_set.rules.iter().enumerate().zip(&facts) {
         let Some(worlds) = combinations(&domains, read) else {
             continue;
         };
-        let fires = worlds.iter().any(|values| {
-            let case = case_of(rule_set, read, values);
-            statuses(rule_set, &case, &[index]) == [RuleStatus::Fired]
-        });
+        let fires = find_world(
+            rule_set,
+            &mut case,
+            read,
+            &worlds,
+            &[index],
+            &[RuleStatus::Fired],
+            &mut values,
+        );
         if !fires {
             if let Some(slot) = can_fire.get_mut(index) {
                 *slot = false;
@@ -407,11 +458,15 @@ pub fn lint(rule_set: &CheckedRuleSet) -> Vec<LintWarning> {
             });
             if let Some((mine, theirs)) = clash
                 && let Some(worlds) = combinations(&domains, &union)
-                && let Some(values) = worlds.iter().find(|values| {
-                    let case = case_of(rule_set, &union, values);
-                    statuses(rule_set, &case, &[first, second])
-                        == [RuleStatus::Fired, RuleStatus::Fired]
-                })
+                && find_world(
+                    rule_set,
+                    &mut case,
+                    &union,
+                    &worlds,
+                    &[first, second],
+                    &[RuleStatus::Fired, RuleStatus::Fired],
+                    &mut values,
+                )
             {
                 let (suspecting, excluding) = if mine.action == Some(DiagnosisAction::Suspect) {
                     ((rule, mine), (other, theirs))
@@ -422,7 +477,7 @@ pub fn lint(rule_set: &CheckedRuleSet) -> Vec<LintWarning> {
                     first: suspecting.0.id.clone(),
                     second: excluding.0.id.clone(),
                     diagnosis: mine.id.clone(),
-                    example: example(rule_set, &union, values),
+                    example: example(rule_set, &union, &values),
                     first_span: suspecting.1.span,
                     second_span: excluding.1.span,
                 });
@@ -436,9 +491,11 @@ pub fn lint(rule_set: &CheckedRuleSet) -> Vec<LintWarning> {
                 continue;
             };
             let (mut first_only, mut second_only) = (false, false);
-            for values in &worlds {
-                let case = case_of(rule_set, &union, values);
+            for world in 0..worlds.total {
+                worlds.fill(world, &mut values);
+                set_case(&mut case, &union, &values);
                 let both = statuses(rule_set, &case, &[first, second]);
+                clear_case(&mut case, &union);
                 match both.as_slice() {
                     [RuleStatus::Fired, second_status] if *second_status != RuleStatus::Fired => {
                         first_only = true;
