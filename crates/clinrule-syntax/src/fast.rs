@@ -142,6 +142,11 @@ struct Reader<'text> {
     stack: Vec<Expr>,
 }
 
+/// Fills an option of a conclusion; `None` when it was already filled.
+fn once<T>(slot: &mut Option<T>, value: T) -> Option<()> {
+    slot.replace(value).is_none().then_some(())
+}
+
 /// Whether a byte may continue a word (the grammar's `ident_char`).
 fn is_word_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || byte == b'_'
@@ -398,46 +403,24 @@ impl<'text> Reader<'text> {
             let (at, end) = (self.at, self.end);
             self.skip();
             let option_start = self.at;
+            // An option written twice is an error the grammar-driven
+            // reader reports: `once` gives up on it.
             match self.word() {
                 "certainty" => {
                     let certainty = self.choice("certainty", &Certainty::ALL, Certainty::word)?;
-                    if conclusion.certainty.replace(certainty).is_some() {
-                        return None;
-                    }
+                    once(&mut conclusion.certainty, certainty)?;
                 }
                 "urgency" => {
                     let urgency = self.choice("urgency", &Urgency::ALL, Urgency::word)?;
-                    if conclusion.urgency.replace(urgency).is_some() {
-                        return None;
-                    }
+                    once(&mut conclusion.urgency, urgency)?;
                 }
-                "because" => {
-                    self.take("because".len());
-                    self.skip();
-                    let text = self.text_block()?;
-                    if conclusion.rationale.replace(text).is_some() {
-                        return None;
-                    }
-                }
-                "patient" => {
-                    self.take("patient".len());
-                    self.skip();
-                    let text = self.text_block()?;
-                    if conclusion.patient_text.replace(text).is_some() {
-                        return None;
-                    }
-                }
+                "because" => once(&mut conclusion.rationale, self.keyword_text("because")?)?,
+                "patient" => once(&mut conclusion.patient_text, self.keyword_text("patient")?)?,
                 "clinicians" => {
-                    self.take("clinicians".len());
+                    self.keyword("clinicians")?;
                     self.skip();
                     self.keyword("only")?;
-                    if conclusion
-                        .clinicians_only
-                        .replace(self.span(option_start))
-                        .is_some()
-                    {
-                        return None;
-                    }
+                    once(&mut conclusion.clinicians_only, self.span(option_start))?;
                 }
                 "every" | "in" => {
                     let repeats = self.word() == "every";
@@ -450,9 +433,7 @@ impl<'text> Reader<'text> {
                         unit: quantity.unit,
                         span: self.span(option_start),
                     };
-                    if conclusion.interval.replace(interval).is_some() {
-                        return None;
-                    }
+                    once(&mut conclusion.interval, interval)?;
                 }
                 "cite" => self.cites(&mut conclusion.cites)?,
                 _ => {
@@ -463,6 +444,13 @@ impl<'text> Reader<'text> {
         }
         conclusion.span = self.span(start);
         Some(conclusion)
+    }
+
+    /// `keyword` and the text after it.
+    fn keyword_text(&mut self, keyword: &str) -> Option<Text> {
+        self.keyword(keyword)?;
+        self.skip();
+        self.text_block()
     }
 
     /// `keyword` and the word after it, which must be one of `choices`.
