@@ -20,11 +20,18 @@ fn every_line_gets_a_record_in_order() {
     let output = clinrule(&["eval", RULES, "--cases", COHORT, "--format", "json"]);
     // Two lines are refused, so the run reports findings, but it goes on.
     assert_eq!(output.code, 1, "{}", output.transcript());
-    let records: Vec<Value> = output
+    let mut records: Vec<Value> = output
         .stdout
         .lines()
         .map(|line| serde_json::from_str(line).expect("each record is JSON"))
         .collect();
+    // The last record says the stream is whole, with the counts a reader
+    // can check against the records it read.
+    let end = records.pop().expect("the end record");
+    assert_eq!(
+        end,
+        serde_json::json!({"end": {"lines": 6, "evaluated": 4, "refused": 2}})
+    );
     assert_eq!(records.len(), 6, "{}", output.stdout);
     for (position, record) in records.iter().enumerate() {
         assert_eq!(record["line"], position + 1);
@@ -98,7 +105,9 @@ fn a_large_cohort_keeps_its_order_and_every_good_record() {
     assert!(output.stdout.is_empty());
     let written = std::fs::read_to_string(&results).expect("the results");
     let mut refused = Vec::new();
-    for (position, line) in written.lines().enumerate() {
+    let (records, end) = written.rsplit_once("{\"end\"").expect("the end record");
+    assert_eq!(end, ":{\"lines\":5000,\"evaluated\":4995,\"refused\":5}}\n");
+    for (position, line) in records.lines().enumerate() {
         let record: Value = serde_json::from_str(line).expect("JSON");
         let number = position + 1;
         assert_eq!(record["line"], number);
@@ -109,7 +118,7 @@ fn a_large_cohort_keeps_its_order_and_every_good_record() {
         }
     }
     assert_eq!(refused, [1_000, 2_000, 3_000, 4_000, 5_000]);
-    assert_eq!(written.lines().count(), 5_000);
+    assert_eq!(written.lines().count(), 5_001);
     let _ = std::fs::remove_dir_all(folder);
 }
 
@@ -125,7 +134,7 @@ fn results_written_to_a_file_appear_only_when_complete() {
     assert_eq!(output.code, 1, "{}", output.transcript());
     assert!(output.stdout.is_empty(), "{}", output.stdout);
     let written = std::fs::read_to_string(&out).expect("the results file");
-    assert_eq!(written.lines().count(), 6, "{written}");
+    assert_eq!(written.lines().count(), 7, "{written}");
     // Nothing else is left in the folder: the partial file was renamed.
     let left: Vec<String> = std::fs::read_dir(&folder)
         .expect("the folder")

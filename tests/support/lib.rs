@@ -398,4 +398,28 @@ pub const CLI_ERROR_SCENARIOS: &[(&str, &[&str], &str)] = &[
         ],
         "E410",
     ),
+    (
+        "out_is_a_folder",
+        &[
+            "eval",
+            "tests/fixtures/eval/lead.crl",
+            "--cases",
+            "tests/fixtures/cohort/lead.ndjson",
+            "--out",
+            "tests/fixtures/cli",
+        ],
+        "E411",
+    ),
+    (
+        "out_onto_the_cohort",
+        &[
+            "eval",
+            "tests/fixtures/eval/lead.crl",
+            "--cases",
+            "tests/fixtures/cohort/lead.ndjson",
+            "--out",
+            "tests/fixtures/cohort/../cohort/lead.ndjson",
+        ],
+        "E412",
+    ),
 ];

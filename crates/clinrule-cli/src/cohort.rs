@@ -90,10 +90,68 @@ fn conclusion_ids(rule_set: &CheckedRuleSet) -> (Vec<String>, Vec<Vec<usize>>) {
 }
 
 /// A batch of lines: their text, one after the other, and for each its
-/// number in the file and where it lies in the text.
+/// number in the file and where it lies in the text; a line longer than
+/// [`MAX_LINE_BYTES`] has an empty range and is marked too long.
 struct Batch {
     text: Vec<u8>,
-    lines: Vec<(u64, std::ops::Range<usize>)>,
+    lines: Vec<(u64, std::ops::Range<usize>, bool)>,
+}
+
+/// The longest line read as one case: 16 MiB. A longer line is refused
+/// without being held in memory, and the run goes on with the next one.
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+
+/// Why a cohort run stopped before its end.
+#[derive(Debug)]
+pub enum CohortFailure {
+    /// The cases could not be read.
+    Read(std::io::Error),
+    /// The results could not be written.
+    Write(std::io::Error),
+}
+
+impl From<std::io::Error> for CohortFailure {
+    fn from(error: std::io::Error) -> CohortFailure {
+        CohortFailure::Write(error)
+    }
+}
+
+/// Reads one line into `text`, up to and including its `\n`. A line longer
+/// than [`MAX_LINE_BYTES`] is read to its end but not kept: what was kept of
+/// it is taken back out of `text`. Gives the bytes read (0 at the end of the
+/// input) and whether the line was too long.
+fn read_line(input: &mut dyn BufRead, text: &mut Vec<u8>) -> std::io::Result<(usize, bool)> {
+    let start = text.len();
+    let mut read = 0;
+    let mut too_long = false;
+    loop {
+        let available = match input.fill_buf() {
+            Ok(available) => available,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        if available.is_empty() {
+            break;
+        }
+        let (taken, ended) = match available.iter().position(|byte| *byte == b'\n') {
+            Some(at) => (at + 1, true),
+            None => (available.len(), false),
+        };
+        if !too_long {
+            if text.len() - start + taken > MAX_LINE_BYTES {
+                too_long = true;
+                text.truncate(start);
+            } else {
+                text.extend_from_slice(available.get(..taken).unwrap_or_default());
+            }
+        }
+        input.consume(taken);
+        read += taken;
+        if ended {
+            break;
+        }
+    }
+    Ok((read, too_long))
 }
 
 /// What a worker keeps from batch to batch: the compiled program's buffers.
@@ -159,7 +217,23 @@ fn run_batch(
         evaluated: 0,
         reached: vec![0; worker.seen.len()],
     };
-    for (number, range) in &batch.lines {
+    for (number, range, too_long) in &batch.lines {
+        if *too_long {
+            refuse(
+                &mut output,
+                format,
+                *number,
+                "",
+                &[clinrule_eval::EvalError::InvalidJson {
+                    message: format!(
+                        "the line is longer than {} MiB, the most one case may take",
+                        MAX_LINE_BYTES >> 20
+                    ),
+                    span: clinrule_syntax::Span::new(0, 1),
+                }],
+            );
+            continue;
+        }
         let bytes = batch.text.get(range.clone()).unwrap_or_default();
         let line = match std::str::from_utf8(bytes) {
             Ok(line) => line.trim_end_matches(['\n', '\r']),
@@ -297,7 +371,9 @@ impl Writer<'_> {
         self.pending.insert(index, output);
         while let Some(output) = self.pending.remove(&self.next) {
             self.out.write_all(output.records.as_bytes())?;
-            self.err.write_all(output.problems.as_bytes())?;
+            // Standard error is for people: if it cannot be written, the
+            // results still can.
+            let _ = self.err.write_all(output.problems.as_bytes());
             self.totals.evaluated += output.evaluated;
             self.totals.refused += output.refused;
             for (total, count) in self.reached.iter_mut().zip(&output.reached) {
@@ -327,7 +403,7 @@ pub fn run(
     err: &mut dyn Write,
     format: CohortFormat,
     total_bytes: Option<u64>,
-) -> std::io::Result<Totals> {
+) -> Result<Totals, CohortFailure> {
     let (ids, positions) = conclusion_ids(rule_set);
     let program = Program::compile(rule_set);
     let workers = std::thread::available_parallelism()
@@ -353,7 +429,7 @@ pub fn run(
     let (job_sender, job_receiver) = sync_channel::<Job>(workers * 2);
     let job_receiver = std::sync::Mutex::new(job_receiver);
     let (result_sender, result_receiver) = sync_channel::<(usize, BatchOutput)>(workers * 4);
-    std::thread::scope(|scope| -> std::io::Result<()> {
+    std::thread::scope(|scope| -> Result<(), CohortFailure> {
         // The sender lives in this closure, so that leaving it early, on an
         // error, stops the workers and the scope can end.
         let job_sender = job_sender;
@@ -386,28 +462,35 @@ pub fn run(
         }
         drop(result_sender);
 
-        let send = |mut job: Job, writer: &mut Writer<'_>, bytes: u64| -> std::io::Result<()> {
-            loop {
-                match job_sender.try_send(job) {
-                    Ok(()) => break,
-                    Err(std::sync::mpsc::TrySendError::Full(back)) => {
-                        job = back;
-                        // Every worker is busy: write a result while waiting.
-                        match result_receiver.recv() {
-                            Ok((done, output)) => writer.accept(done, output, bytes)?,
-                            Err(_) => return Err(std::io::Error::other("the workers stopped")),
+        let send =
+            |mut job: Job, writer: &mut Writer<'_>, bytes: u64| -> Result<(), CohortFailure> {
+                loop {
+                    match job_sender.try_send(job) {
+                        Ok(()) => break,
+                        Err(std::sync::mpsc::TrySendError::Full(back)) => {
+                            job = back;
+                            // Every worker is busy: write a result while waiting.
+                            match result_receiver.recv() {
+                                Ok((done, output)) => writer.accept(done, output, bytes)?,
+                                Err(_) => {
+                                    return Err(CohortFailure::Write(std::io::Error::other(
+                                        "the workers stopped",
+                                    )));
+                                }
+                            }
+                        }
+                        Err(std::sync::mpsc::TrySendError::Disconnected(_)) => {
+                            return Err(CohortFailure::Write(std::io::Error::other(
+                                "the workers stopped",
+                            )));
                         }
                     }
-                    Err(std::sync::mpsc::TrySendError::Disconnected(_)) => {
-                        return Err(std::io::Error::other("the workers stopped"));
-                    }
                 }
-            }
-            while let Ok((done, output)) = result_receiver.try_recv() {
-                writer.accept(done, output, bytes)?;
-            }
-            Ok(())
-        };
+                while let Ok((done, output)) = result_receiver.try_recv() {
+                    writer.accept(done, output, bytes)?;
+                }
+                Ok(())
+            };
         let batch_lines = batch_size(format);
         let new_batch = || Batch {
             text: Vec::with_capacity(batch_lines * 512),
@@ -420,7 +503,8 @@ pub fn run(
             // Lines are read as bytes: one that is not UTF-8 text is a bad
             // record, reported in its place, not the end of the run.
             let start = batch.text.len();
-            let read = input.read_until(b'\n', &mut batch.text)?;
+            let (read, too_long) =
+                read_line(input, &mut batch.text).map_err(CohortFailure::Read)?;
             if read == 0 {
                 break;
             }
@@ -428,7 +512,7 @@ pub fn run(
             writer.totals.lines += 1;
             batch
                 .lines
-                .push((writer.totals.lines, start..batch.text.len()));
+                .push((writer.totals.lines, start..batch.text.len(), too_long));
             if batch.lines.len() == batch_lines {
                 let full = std::mem::replace(&mut batch, new_batch());
                 send((index, full), &mut writer, bytes)?;
@@ -460,8 +544,15 @@ pub fn run(
             true,
         );
     }
-    if format == CohortFormat::Summary {
-        write_summary(out, &ids, &reached, &totals)?;
+    match format {
+        CohortFormat::Summary => write_summary(out, &ids, &reached, &totals)?,
+        // The last record says the stream is whole: a reader that does not
+        // find it, with as many lines as it read, holds a cut stream.
+        CohortFormat::Json => writeln!(
+            out,
+            "{{\"end\":{{\"lines\":{},\"evaluated\":{},\"refused\":{}}}}}",
+            totals.lines, totals.evaluated, totals.refused
+        )?,
     }
     out.flush()?;
     Ok(totals)

@@ -70,14 +70,17 @@ pub enum CliError {
     )]
     AudienceNeedsMarkdown,
 
-    /// A file that cannot be written.
+    /// A file that cannot be written; the file is left as it was.
     #[error("cannot write `{path}`: {reason}")]
-    #[diagnostic(code(E407), help("check that the folder exists and can be written to"))]
+    #[diagnostic(code(E407))]
     Unwritable {
         /// The path.
         path: String,
         /// What the system said.
         reason: String,
+        /// The fix, for that reason.
+        #[help]
+        help: String,
     },
 
     /// `test` found no test cases at all.
@@ -112,4 +115,45 @@ pub enum CliError {
         )
     )]
     SummaryNeedsCohort,
+
+    /// Results asked to go to a folder, a device, a named pipe or a socket.
+    #[error("cannot write the results to `{path}`: it is {kind}, not a regular file")]
+    #[diagnostic(
+        code(E411),
+        help(
+            "name a regular file, new or old, to write to; to pass the results to another program, leave out the file and use standard output"
+        )
+    )]
+    NotARegularFile {
+        /// The path.
+        path: String,
+        /// What it is instead: "a folder", "a device", "a named pipe", "a socket".
+        kind: &'static str,
+    },
+
+    /// Results asked to go over one of the run's own inputs.
+    #[error("cannot write the results to `{path}`: that file is `{input}`, which this run reads")]
+    #[diagnostic(
+        code(E412),
+        help("write the results to a new file; the input was left as it was")
+    )]
+    WouldOverwriteInput {
+        /// The path asked for.
+        path: String,
+        /// The input it names, as given.
+        input: String,
+    },
+
+    /// Standard output could not be written: a full disk, a closed pipe.
+    #[error("the results could not be written to standard output: {reason}")]
+    #[diagnostic(
+        code(E413),
+        help(
+            "what was written is incomplete; free some space or fix where the output goes, then run the command again"
+        )
+    )]
+    OutputFailed {
+        /// What the system said.
+        reason: String,
+    },
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use crate::error::CliError;
 
 /// What the system said about a file, in plain words.
-fn reason(error: &std::io::Error) -> String {
+pub(crate) fn reason(error: &std::io::Error) -> String {
     match error.kind() {
         std::io::ErrorKind::NotFound => "no such file or folder".to_owned(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
@@ -66,16 +66,28 @@ fn has_header(text: &str) -> bool {
     })
 }
 
-/// Groups rule files into rule sets. In a folder that holds exactly one
-/// file with a `ruleset` header, the files without one are parts of that
-/// rule set and join it, after it, in name order; every other file is a
-/// rule set of its own. A file that cannot be read stays on its own, so
-/// that reading it reports the problem.
-pub fn rule_sets(files: Vec<PathBuf>) -> Vec<Vec<PathBuf>> {
-    let mut folders: Vec<(PathBuf, Vec<(PathBuf, bool)>)> = Vec::new();
-    for file in files {
-        let folder = file.parent().map(Path::to_path_buf).unwrap_or_default();
-        let headed = std::fs::read_to_string(&file).map_or(true, |text| has_header(&text));
+/// A rule file, read once: its path and its text, or why it could not be read.
+#[derive(Debug)]
+pub struct ReadFile {
+    /// The path, as given or as found in a folder.
+    pub path: PathBuf,
+    /// The text, or why it could not be read.
+    pub text: Result<SourceFile, CliError>,
+}
+
+/// Reads each rule file once and groups them into rule sets. In a folder
+/// that holds exactly one file with a `ruleset` header, the files without
+/// one are parts of that rule set and join it, after it, in name order;
+/// every other file is a rule set of its own. A file that cannot be read
+/// stays on its own, so that reading it reports the problem. Each file is
+/// read once, so rules given through a pipe are read as they came.
+pub fn rule_sets(files: Vec<PathBuf>) -> Vec<Vec<ReadFile>> {
+    let mut folders: Vec<(PathBuf, Vec<(ReadFile, bool)>)> = Vec::new();
+    for path in files {
+        let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let text = read(&path);
+        let headed = text.as_ref().map_or(true, |file| has_header(&file.text));
+        let file = ReadFile { path, text };
         match folders.iter_mut().find(|(known, _)| *known == folder) {
             Some((_, members)) => members.push((file, headed)),
             None => folders.push((folder, vec![(file, headed)])),
@@ -83,20 +95,13 @@ pub fn rule_sets(files: Vec<PathBuf>) -> Vec<Vec<PathBuf>> {
     }
     let mut sets = Vec::new();
     for (_, members) in folders {
-        let headed: Vec<&PathBuf> = members
-            .iter()
-            .filter(|(_, headed)| *headed)
-            .map(|(file, _)| file)
-            .collect();
-        let parts: Vec<&PathBuf> = members
-            .iter()
-            .filter(|(_, headed)| !*headed)
-            .map(|(file, _)| file)
-            .collect();
-        if let ([main], false) = (headed.as_slice(), parts.is_empty()) {
-            let mut set = vec![(*main).clone()];
-            set.extend(parts.into_iter().cloned());
-            sets.push(set);
+        let headed_count = members.iter().filter(|(_, headed)| *headed).count();
+        let parts_count = members.len() - headed_count;
+        if headed_count == 1 && parts_count > 0 {
+            let (mut main, parts): (Vec<_>, Vec<_>) =
+                members.into_iter().partition(|(_, headed)| *headed);
+            main.extend(parts);
+            sets.push(main.into_iter().map(|(file, _)| file).collect());
         } else {
             sets.extend(members.into_iter().map(|(file, _)| vec![file]));
         }
@@ -104,12 +109,12 @@ pub fn rule_sets(files: Vec<PathBuf>) -> Vec<Vec<PathBuf>> {
     sets
 }
 
-/// Reads the files of one rule set into one text, each file starting on a
-/// line of its own.
-pub fn read_rule_set(files: &[PathBuf]) -> Result<SourceFile, CliError> {
+/// Joins the files of one rule set, already read, into one text, each file
+/// starting on a line of its own.
+pub fn read_rule_set(files: Vec<ReadFile>) -> Result<SourceFile, CliError> {
     let mut combined: Option<SourceFile> = None;
-    for path in files {
-        let file = read(path)?;
+    for read_file in files {
+        let file = read_file.text?;
         match combined.as_mut() {
             None => {
                 let mut first = file;
@@ -152,16 +157,39 @@ pub fn rule_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
             files.push(path.clone());
         }
     }
-    let mut unique = Vec::with_capacity(files.len());
-    for file in files {
-        if !unique.contains(&file) {
-            unique.push(file);
-        }
-    }
-    Ok(unique)
+    let mut seen = std::collections::HashSet::with_capacity(files.len());
+    files.retain(|file| seen.insert(file.clone()));
+    Ok(files)
 }
 
+/// How deep folders are searched for rule files.
+const MAX_FOLDER_DEPTH: usize = 32;
+
+/// Collects the rule files below `folder`, in name order. Each folder is
+/// searched once, however many links lead to it, so a link to a folder
+/// that holds it ends; only regular files (or links to them) ending in
+/// `.crl` are rule files: a named pipe or a device with that name would
+/// never finish reading.
 fn collect_rule_files(folder: &Path, found: &mut Vec<PathBuf>) -> Result<(), CliError> {
+    let mut visited = Vec::new();
+    collect_below(folder, found, &mut visited, 0)
+}
+
+fn collect_below(
+    folder: &Path,
+    found: &mut Vec<PathBuf>,
+    visited: &mut Vec<FileIdentity>,
+    depth: usize,
+) -> Result<(), CliError> {
+    let metadata = std::fs::metadata(folder).map_err(|error| CliError::Unreadable {
+        path: folder.display().to_string(),
+        reason: reason(&error),
+    })?;
+    let identity = FileIdentity::of(&metadata);
+    if depth > MAX_FOLDER_DEPTH || identity.is_some_and(|identity| visited.contains(&identity)) {
+        return Ok(());
+    }
+    visited.extend(identity);
     let entries = std::fs::read_dir(folder).map_err(|error| CliError::Unreadable {
         path: folder.display().to_string(),
         reason: reason(&error),
@@ -171,22 +199,99 @@ fn collect_rule_files(folder: &Path, found: &mut Vec<PathBuf>) -> Result<(), Cli
         .collect();
     paths.sort();
     for path in paths {
-        if path.is_dir() {
-            collect_rule_files(&path, found)?;
-        } else if path.extension().is_some_and(|extension| extension == "crl") {
+        // Links are followed; one that leads nowhere, or round in a
+        // circle, is not a rule file.
+        let Ok(metadata) = std::fs::metadata(&path) else {
+            continue;
+        };
+        if metadata.is_dir() {
+            collect_below(&path, found, visited, depth + 1)?;
+        } else if metadata.is_file() && path.extension().is_some_and(|extension| extension == "crl")
+        {
             found.push(path);
         }
     }
     Ok(())
 }
 
-/// Reads a text file, refusing one that is not UTF-8.
+/// What tells a file apart from every other, whatever names lead to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileIdentity {
+    device: u64,
+    inode: u64,
+}
+
+impl FileIdentity {
+    #[cfg(unix)]
+    fn of(metadata: &std::fs::Metadata) -> Option<FileIdentity> {
+        use std::os::unix::fs::MetadataExt as _;
+        Some(FileIdentity {
+            device: metadata.dev(),
+            inode: metadata.ino(),
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn of(_metadata: &std::fs::Metadata) -> Option<FileIdentity> {
+        None
+    }
+}
+
+/// Why a file cannot be read as text before trying: a folder, or a device
+/// whose bytes never end (`/dev/zero`). A terminal, `/dev/null`, a named
+/// pipe and `/dev/stdin` are read as they come.
+pub(crate) fn refuse_before_reading(path: &Path) -> Option<String> {
+    let metadata = std::fs::metadata(path).ok()?;
+    if metadata.is_dir() {
+        return Some("this is a folder, not a file".to_owned());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{FileTypeExt as _, MetadataExt as _};
+        let file_type = metadata.file_type();
+        if file_type.is_block_device() {
+            return Some("this is a disk device, not a file".to_owned());
+        }
+        if file_type.is_char_device() {
+            let is_null =
+                std::fs::metadata("/dev/null").is_ok_and(|null| null.rdev() == metadata.rdev());
+            let is_terminal =
+                std::fs::File::open(path).is_ok_and(|file| std::io::IsTerminal::is_terminal(&file));
+            if !is_null && !is_terminal {
+                return Some("this is a device, not a file: its contents never end".to_owned());
+            }
+        }
+    }
+    None
+}
+
+/// The largest text read as a rule file or a case: positions in a file are
+/// 32-bit, so a larger one could not be pointed into.
+pub const MAX_FILE_BYTES: u64 = u32::MAX as u64;
+
+/// Reads a text file, refusing one that is not UTF-8, a folder, a device
+/// without end, or a file larger than [`MAX_FILE_BYTES`].
 pub fn read(path: &Path) -> Result<SourceFile, CliError> {
+    use std::io::Read as _;
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|error| CliError::Unreadable {
+    if let Some(reason) = refuse_before_reading(path) {
+        return Err(CliError::Unreadable { path: name, reason });
+    }
+    let unreadable = |error: &std::io::Error| CliError::Unreadable {
         path: name.clone(),
-        reason: reason(&error),
-    })?;
+        reason: reason(error),
+    };
+    let file = std::fs::File::open(path).map_err(|error| unreadable(&error))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| unreadable(&error))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(CliError::Unreadable {
+            path: name,
+            reason: "the file is larger than 4 GiB".to_owned(),
+        });
+    }
     let text = String::from_utf8(bytes).map_err(|error| CliError::NotUtf8 {
         path: name.clone(),
         offset: error.utf8_error().valid_up_to(),

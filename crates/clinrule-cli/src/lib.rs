@@ -19,6 +19,7 @@ mod files;
 mod graph;
 mod json_output;
 mod markdown;
+mod output;
 mod report;
 mod test_command;
 mod text_output;
@@ -38,6 +39,7 @@ pub use diagnostics::{Style, render as render_diagnostic};
 pub use error::CliError;
 pub use files::SourceFile;
 pub use json_output::FORMAT_VERSION;
+pub use output::remove_partial_files_on_signals;
 
 /// Success.
 pub const EXIT_SUCCESS: u8 = 0;
@@ -47,6 +49,9 @@ pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 /// An internal error: a bug in Clinrule.
 pub const EXIT_INTERNAL: u8 = 3;
+/// The results could not be written: a full disk, a closed pipe, a device
+/// that refused them. What was written is incomplete.
+pub const EXIT_OUTPUT: u8 = 4;
 
 /// What the command needs to know about where it writes.
 #[derive(Debug, Clone, Copy)]
@@ -135,8 +140,38 @@ where
             };
         }
     };
+    let mut watched = output::Watched::new(out);
+    let code = run_command(parsed.command, input, &mut watched, err, terminal);
+    match watched.finish() {
+        None => code,
+        // The program reading the output stopped reading (a pager closed):
+        // that is its choice, not a problem to report.
+        Some((std::io::ErrorKind::BrokenPipe, _)) => EXIT_OUTPUT,
+        Some((_, reason)) => {
+            let text = diagnostics::render(
+                &CliError::OutputFailed { reason },
+                None,
+                Style {
+                    colour: terminal.colour_stderr,
+                    width: terminal.width,
+                },
+            );
+            let _ = writeln!(err, "{text}");
+            EXIT_OUTPUT
+        }
+    }
+}
+
+/// Runs one parsed command.
+fn run_command(
+    command: Command,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    terminal: Terminal,
+) -> u8 {
     let mut session = Session { out, err, terminal };
-    match parsed.command {
+    match command {
         Command::Check {
             rules,
             deny_warnings,
@@ -215,6 +250,8 @@ where
 /// A rule file read, parsed and checked.
 struct LoadedRuleFile {
     file: SourceFile,
+    /// Every file of the rule set, as found: the inputs no output may replace.
+    file_paths: Vec<PathBuf>,
     rule_set: Option<CheckedRuleSet>,
     diagnostics: Vec<Box<dyn Diagnostic + Send + Sync>>,
     errors: usize,
@@ -222,8 +259,9 @@ struct LoadedRuleFile {
 }
 
 /// Reads, parses and checks one rule set, in one file or several.
-fn load(paths: &[PathBuf]) -> Result<LoadedRuleFile, CliError> {
-    let file = files::read_rule_set(paths)?;
+fn load(set: Vec<files::ReadFile>) -> Result<LoadedRuleFile, CliError> {
+    let file_paths = set.iter().map(|file| file.path.clone()).collect();
+    let file = files::read_rule_set(set)?;
     let (parsed, syntax_errors) = clinrule_syntax::parse_on(&file.text, cores());
     let outcome = clinrule_check::check_on(&file.text, &parsed, cores());
     let mut diagnostics: Vec<(u32, Box<dyn Diagnostic + Send + Sync>)> = Vec::new();
@@ -256,6 +294,7 @@ fn load(paths: &[PathBuf]) -> Result<LoadedRuleFile, CliError> {
     }
     Ok(LoadedRuleFile {
         file,
+        file_paths,
         rule_set,
         diagnostics: diagnostics
             .into_iter()
@@ -298,14 +337,17 @@ impl Session<'_> {
         let mut total_errors = 0;
         let mut total_warnings = 0;
         let mut unreadable = 0;
-        let sets = files::rule_sets(files.clone());
-        for set in &sets {
+        let file_count = files.len();
+        let sets = files::rule_sets(files);
+        for set in sets {
+            let names: Vec<String> = set
+                .iter()
+                .map(|file| file.path.display().to_string())
+                .collect();
             let loaded = match load(set) {
                 Ok(loaded) => loaded,
                 Err(error) => {
                     self.report(&error, None);
-                    let names: Vec<String> =
-                        set.iter().map(|path| path.display().to_string()).collect();
                     let _ = writeln!(self.out, "{}: not read", names.join(", "));
                     unreadable += 1;
                     continue;
@@ -340,7 +382,7 @@ impl Session<'_> {
         let _ = writeln!(
             self.out,
             "checked {}: {}, {}{not_read}",
-            count(files.len(), "rule file"),
+            count(file_count, "rule file"),
             count(total_errors, "error"),
             count(total_warnings, "warning")
         );
@@ -361,7 +403,7 @@ impl Session<'_> {
         explain: Explain,
         audience: Audience,
     ) -> u8 {
-        let (loaded, case) = match self.load_case(paths, case_path) {
+        let (loaded, case, _) = match self.load_case(paths, case_path) {
             Ok(loaded) => loaded,
             Err(code) => return code,
         };
@@ -415,74 +457,67 @@ impl Session<'_> {
         let Some(rule_set) = loaded.rule_set.as_ref() else {
             return EXIT_FINDINGS;
         };
-        let input = match std::fs::File::open(cases) {
-            Ok(input) => input,
-            Err(error) => {
-                return self.usage_error(&CliError::Unreadable {
-                    path: cases.display().to_string(),
-                    reason: error.to_string(),
-                });
-            }
-        };
-        let total_bytes = input.metadata().map(|metadata| metadata.len()).ok();
-        let mut input = std::io::BufReader::with_capacity(1 << 16, input);
-        // Results go to a file beside the one asked for, renamed to it only
-        // once every line is written: an interrupted run never leaves a
-        // file that looks complete.
-        let partial_path = out_path.map(|path| {
-            let mut name = path.file_name().unwrap_or_default().to_os_string();
-            name.push(format!(".partial-{}", std::process::id()));
-            path.with_file_name(name)
-        });
-        let mut file_out = match partial_path.as_deref().map(std::fs::File::create) {
-            Some(Ok(file)) => Some(std::io::BufWriter::with_capacity(1 << 16, file)),
-            Some(Err(error)) => {
-                return self.usage_error(&CliError::Unwritable {
-                    path: out_path
-                        .map(|path| path.display().to_string())
-                        .unwrap_or_default(),
-                    reason: error.to_string(),
-                });
+        // The output file is checked before anything is read: it must not
+        // be an input of this run, nor a folder, a device or a pipe.
+        let target = match out_path {
+            Some(path) => {
+                let mut inputs: Vec<&std::path::Path> = vec![cases];
+                inputs.extend(paths.iter().map(PathBuf::as_path));
+                inputs.extend(loaded.file_paths.iter().map(PathBuf::as_path));
+                match output::Target::check(path, &inputs) {
+                    Ok(target) => Some(target),
+                    Err(error) => return self.usage_error(&error),
+                }
             }
             None => None,
         };
+        let unreadable = |reason: String| CliError::Unreadable {
+            path: cases.display().to_string(),
+            reason,
+        };
+        if let Some(reason) = files::refuse_before_reading(cases) {
+            return self.usage_error(&unreadable(reason));
+        }
+        let input = match std::fs::File::open(cases) {
+            Ok(input) => input,
+            Err(error) => return self.usage_error(&unreadable(files::reason(&error))),
+        };
+        let total_bytes = input
+            .metadata()
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .map(|metadata| metadata.len());
+        let mut input = std::io::BufReader::with_capacity(1 << 16, input);
         let progress = (self.terminal.progress && !quiet)
             .then_some(total_bytes)
             .flatten();
-        let result = {
-            let mut buffered_stdout;
-            let out: &mut dyn Write = match file_out.as_mut() {
-                Some(file) => file,
-                None => {
-                    buffered_stdout = std::io::BufWriter::with_capacity(1 << 16, &mut *self.out);
-                    &mut buffered_stdout
-                }
-            };
-            cohort::run(
-                rule_set,
-                &loaded.file.name,
-                &mut input,
-                out,
-                &mut *self.err,
-                format,
-                progress,
-            )
-        };
-        let result = match (result, file_out, partial_path.as_deref(), out_path) {
-            (Ok(totals), Some(file), Some(partial), Some(path)) => file
-                .into_inner()
-                .map_err(std::io::IntoInnerError::into_error)
-                .and_then(|file| file.sync_all())
-                .and_then(|()| std::fs::rename(partial, path))
-                .map(|()| totals)
-                .inspect_err(|_| {
-                    let _ = std::fs::remove_file(partial);
-                }),
-            (Err(error), _, Some(partial), _) => {
-                let _ = std::fs::remove_file(partial);
-                Err(error)
+        let file_name = loaded.file.name.as_str();
+        let err = &mut *self.err;
+        let result = match &target {
+            // Results go to a file beside the one asked for, renamed to it
+            // only once every line is written: an interrupted run never
+            // leaves a file that looks complete.
+            Some(target) => output::write_whole(target, |out| {
+                cohort::run(rule_set, file_name, &mut input, out, err, format, progress)
+            })
+            .map_err(|failure| match failure {
+                output::WriteFailure::Work(failure) => Err(failure),
+                output::WriteFailure::File(error) => Ok(error),
+            }),
+            None => {
+                let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut *self.out);
+                let result = cohort::run(
+                    rule_set,
+                    file_name,
+                    &mut input,
+                    &mut buffered,
+                    err,
+                    format,
+                    progress,
+                );
+                drop(buffered);
+                result.map_err(Err)
             }
-            (result, ..) => result,
         };
         match result {
             Ok(totals) if totals.refused > 0 => {
@@ -501,13 +536,27 @@ impl Session<'_> {
                 EXIT_FINDINGS
             }
             Ok(_) => EXIT_SUCCESS,
-            Err(error) => self.usage_error(&CliError::Unwritable {
-                path: out_path.map_or_else(
-                    || "standard output".to_owned(),
-                    |path| path.display().to_string(),
-                ),
-                reason: error.to_string(),
-            }),
+            Err(Ok(error)) => self.usage_error(&error),
+            Err(Err(cohort::CohortFailure::Read(error))) => {
+                self.usage_error(&unreadable(files::reason(&error)))
+            }
+            Err(Err(cohort::CohortFailure::Write(error))) => match &target {
+                Some(target) => {
+                    let reason = output::reason(&error);
+                    self.report(
+                        &CliError::Unwritable {
+                            path: target.shown().to_owned(),
+                            help: output::help_for_reason(&reason),
+                            reason,
+                        },
+                        None,
+                    );
+                    EXIT_OUTPUT
+                }
+                // Standard output's error was kept by the watcher, which
+                // reports it when the command ends.
+                None => EXIT_OUTPUT,
+            },
         }
     }
 
@@ -519,7 +568,7 @@ impl Session<'_> {
         target: &explain_command::Target,
         format: ExplainFormat,
     ) -> u8 {
-        let (loaded, case) = match self.load_case(paths, case_path) {
+        let (loaded, case, _) = match self.load_case(paths, case_path) {
             Ok(loaded) => loaded,
             Err(code) => return code,
         };
@@ -606,11 +655,13 @@ impl Session<'_> {
                 let _ = writeln!(self.out, "{}: would be reformatted", file.name);
                 continue;
             }
-            if let Err(error) = std::fs::write(path, &formatted) {
-                return self.usage_error(&CliError::Unwritable {
-                    path: file.name.clone(),
-                    reason: error.to_string(),
-                });
+            // Written whole or not at all: on a full disk the editor's file
+            // keeps its old text.
+            let written = output::Target::check(path, &[])
+                .and_then(|target| output::write_text(&target, &formatted));
+            if let Err(error) = written {
+                self.report(&error, None);
+                return EXIT_OUTPUT;
             }
             let _ = writeln!(self.out, "{}: formatted", file.name);
         }
@@ -634,24 +685,35 @@ impl Session<'_> {
 
     /// Asks for the missing data at the terminal.
     fn consult(&mut self, arguments: &args::ConsultArguments, input: &mut dyn BufRead) -> u8 {
-        let loaded = match &arguments.case {
+        let (loaded, case_text) = match &arguments.case {
             Some(case_path) => match self.load_case(&arguments.rules, case_path) {
-                Ok((loaded, _)) => loaded,
+                Ok((loaded, _, case_file)) => (loaded, Some(case_file.text)),
                 Err(code) => return code,
             },
             None => match self.load_rule_set(&arguments.rules) {
-                Ok(loaded) => loaded,
+                Ok(loaded) => (loaded, None),
                 Err(code) => return code,
             },
         };
         let Some(rule_set) = loaded.rule_set.as_ref() else {
             return EXIT_FINDINGS;
         };
-        let draft = match &arguments.case {
-            Some(case_path) => match files::read(case_path) {
-                Ok(file) => consult::Draft::from_text(&file.text),
-                Err(error) => return self.usage_error(&error),
-            },
+        // The case is saved only where it overwrites none of the inputs,
+        // checked before the first question is asked.
+        let target = match &arguments.save {
+            Some(path) => {
+                let mut inputs: Vec<&std::path::Path> =
+                    loaded.file_paths.iter().map(PathBuf::as_path).collect();
+                inputs.extend(arguments.case.as_deref());
+                match output::Target::check(path, &inputs) {
+                    Ok(target) => Some(target),
+                    Err(error) => return self.usage_error(&error),
+                }
+            }
+            None => None,
+        };
+        let draft = match &case_text {
+            Some(text) => consult::Draft::from_text(text),
             None => consult::Draft::empty(),
         };
         let completed = consult::consult(
@@ -662,14 +724,12 @@ impl Session<'_> {
             self.out,
             self.terminal.echo_input,
         );
-        if let Some(path) = &arguments.save {
-            if let Err(error) = std::fs::write(path, completed.to_text()) {
-                return self.usage_error(&CliError::Unwritable {
-                    path: path.display().to_string(),
-                    reason: error.to_string(),
-                });
+        if let Some(target) = &target {
+            if let Err(error) = output::write_text(target, &completed.to_text()) {
+                self.report(&error, None);
+                return EXIT_OUTPUT;
             }
-            let _ = writeln!(self.out, "\nThe case was saved to {}.", path.display());
+            let _ = writeln!(self.out, "\nThe case was saved to {}.", target.shown());
         }
         EXIT_SUCCESS
     }
@@ -680,18 +740,19 @@ impl Session<'_> {
             Ok(files) => files,
             Err(error) => return Err(self.usage_error(&error)),
         };
-        let sets = files::rule_sets(files);
-        let [set] = sets.as_slice() else {
+        let mut sets = files::rule_sets(files);
+        if sets.len() != 1 {
             let names: Vec<String> = sets
                 .iter()
                 .filter_map(|set| set.first())
-                .map(|file| format!("`{}`", file.display()))
+                .map(|file| format!("`{}`", file.path.display()))
                 .collect();
             return Err(self.usage_error(&CliError::OneRuleSetExpected {
                 count: sets.len(),
                 files: names.join(", "),
             }));
-        };
+        }
+        let set = sets.pop().unwrap_or_default();
         let loaded = match load(set) {
             Ok(loaded) => loaded,
             Err(error) => return Err(self.usage_error(&error)),
@@ -717,7 +778,7 @@ impl Session<'_> {
         &mut self,
         paths: &[PathBuf],
         case_path: &std::path::Path,
-    ) -> Result<(LoadedRuleFile, Case), u8> {
+    ) -> Result<(LoadedRuleFile, Case, SourceFile), u8> {
         let loaded = self.load_rule_set(paths)?;
         let Some(rule_set) = loaded.rule_set.as_ref() else {
             return Err(EXIT_FINDINGS);
@@ -741,7 +802,7 @@ impl Session<'_> {
                 return Err(EXIT_USAGE);
             }
         };
-        Ok((loaded, case))
+        Ok((loaded, case, case_file))
     }
 }
 

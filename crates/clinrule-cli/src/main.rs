@@ -23,6 +23,8 @@ fn main() -> ExitCode {
         progress: std::io::stderr().is_terminal(),
         echo_input: !std::io::stdin().is_terminal(),
     };
+    // A run ended by SIGINT, SIGTERM or SIGHUP leaves no partial file.
+    clinrule_cli::remove_partial_files_on_signals();
     // A bug must never show a Rust backtrace to a clinician: report it plainly.
     std::panic::set_hook(Box::new(|info| {
         let location = info

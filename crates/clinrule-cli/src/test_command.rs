@@ -102,11 +102,11 @@ impl Session<'_> {
         let mut broken_rule_files = 0;
         let mut found_tests = false;
         for set in files::rule_sets(files) {
-            let Some(path) = set.first().cloned() else {
+            let Some(path) = set.first().map(|file| file.path.clone()) else {
                 continue;
             };
             let path = &path;
-            let loaded = match load(&set) {
+            let loaded = match load(set) {
                 Ok(loaded) => loaded,
                 Err(error) => {
                     self.report(&error, None);
