@@ -156,11 +156,7 @@ pub fn read(path: &Path) -> String {
 
 /// Renders diagnostics exactly as the CLI does, without colour, at 80 columns.
 pub fn render_diagnostics(diagnostics: &[&dyn Diagnostic], name: &str, source: &str) -> String {
-    let file = clinrule_cli::SourceFile {
-        name: name.to_owned(),
-        text: source.to_owned(),
-        parts: Vec::new(),
-    };
+    let file = clinrule_cli::SourceFile::new(name.to_owned(), source.to_owned());
     let style = clinrule_cli::Style {
         colour: false,
         width: 80,

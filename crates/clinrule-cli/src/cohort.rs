@@ -163,6 +163,9 @@ struct Worker<'program, 'rules> {
     seen: Vec<bool>,
 }
 
+/// The most problems reported for one cohort line; the rest are counted.
+pub const MAX_LINE_ERRORS: usize = 20;
+
 /// Reports a line that is not a good case, as a problem on standard error
 /// and, for JSON output, as an error record in its place.
 fn refuse(
@@ -174,7 +177,7 @@ fn refuse(
 ) {
     output.refused += 1;
     let mut record = format!("{{\"line\":{number},\"errors\":[");
-    for (position, error) in errors.iter().enumerate() {
+    for (position, error) in errors.iter().take(MAX_LINE_ERRORS).enumerate() {
         let code = error
             .code()
             .map(|code| code.to_string())
@@ -183,7 +186,8 @@ fn refuse(
         let message = error.to_string();
         let _ = writeln!(
             output.problems,
-            "line {number}, column {column}: {code} {message}"
+            "line {number}, column {column}: {code} {}",
+            crate::safe_text::one_line(&message)
         );
         if position > 0 {
             record.push(',');
@@ -195,7 +199,17 @@ fn refuse(
             serde_json::Value::String(message)
         );
     }
-    record.push_str("]}\n");
+    record.push(']');
+    let more = errors.len().saturating_sub(MAX_LINE_ERRORS);
+    if more > 0 {
+        let _ = writeln!(
+            output.problems,
+            "line {number}: {more} more {} not shown",
+            if more == 1 { "problem" } else { "problems" }
+        );
+        let _ = write!(record, ",\"more_errors\":{more}");
+    }
+    record.push_str("}\n");
     if format == CohortFormat::Json {
         output.records.push_str(&record);
     }

@@ -4,7 +4,7 @@ use std::fmt;
 
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
-    MietteSpanContents, NamedSource, Severity, SourceCode, SourceSpan, SpanContents,
+    MietteSpanContents, Severity, SourceCode, SourceSpan, SpanContents,
 };
 
 use crate::files::SourceFile;
@@ -18,6 +18,18 @@ pub struct Style {
     pub width: usize,
 }
 
+/// A line longer than this many bytes is shown as a window around what a
+/// diagnostic points at, never whole: a minified one-line case or rule file
+/// of megabytes gives a diagnostic of a few lines.
+pub const LONG_LINE: usize = 400;
+
+/// How many bytes of a long line are shown on each side of the place a
+/// diagnostic points at.
+const WINDOW: usize = 80;
+
+/// The longest stretch of a long line a label underlines.
+const LONGEST_LABEL: usize = 200;
+
 /// Renders a diagnostic, with `source` attached when it points into a file.
 pub fn render(diagnostic: &dyn Diagnostic, source: Option<&SourceFile>, style: Style) -> String {
     let theme = if style.colour {
@@ -28,19 +40,10 @@ pub fn render(diagnostic: &dyn Diagnostic, source: Option<&SourceFile>, style: S
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
         .with_links(false);
-    let named = source
-        .filter(|file| file.parts.len() <= 1)
-        .map(|file| NamedSource::new(file.name.clone(), file.text.clone()));
-    let parts = source
-        .filter(|file| file.parts.len() > 1)
-        .map(|file| Parts { file });
+    let indexed = source.map(|file| Indexed { file });
     let wrapped = WithSource {
         inner: diagnostic,
-        source: match (&named, &parts) {
-            (Some(named), _) => Some(named as &dyn SourceCode),
-            (None, Some(parts)) => Some(parts as &dyn SourceCode),
-            (None, None) => None,
-        },
+        source: indexed.as_ref(),
     };
     let mut out = String::new();
     if handler.render_report(&mut out, &wrapped).is_err() {
@@ -49,48 +52,164 @@ pub fn render(diagnostic: &dyn Diagnostic, source: Option<&SourceFile>, style: S
     out
 }
 
-/// A rule set written in several files: each span is shown in its own
-/// file, with that file's name and line numbers.
-struct Parts<'file> {
+/// A file with its line index: each span is read from the few lines around
+/// it, never by scanning the file from its start, so that a thousand
+/// diagnostics cost a thousand times one. A rule set written in several
+/// files shows each span in its own file, with that file's name and line
+/// numbers.
+struct Indexed<'file> {
     file: &'file SourceFile,
 }
 
-impl SourceCode for Parts<'_> {
+impl Indexed<'_> {
+    /// The line that holds `offset`, counted from the start of the text.
+    fn line_of(&self, offset: usize) -> usize {
+        let starts = self.file.line_starts();
+        starts
+            .partition_point(|start| *start <= offset)
+            .saturating_sub(1)
+    }
+
+    /// Where line `line` starts and ends (before its line break).
+    fn line_bounds(&self, line: usize) -> (usize, usize) {
+        let starts = self.file.line_starts();
+        let text = self.file.text.as_bytes();
+        let start = starts.get(line).copied().unwrap_or(text.len());
+        let mut end = starts.get(line + 1).copied().unwrap_or(text.len());
+        while end > start && matches!(text.get(end - 1), Some(b'\n' | b'\r')) {
+            end -= 1;
+        }
+        (start, end)
+    }
+
+    /// Whether the line that holds `offset` is too long to show whole.
+    fn on_long_line(&self, offset: usize) -> bool {
+        let (start, end) = self.line_bounds(self.line_of(offset));
+        end - start > LONG_LINE
+    }
+
+    /// The nearest character boundary at or before `offset`.
+    fn floor(&self, offset: usize) -> usize {
+        let mut offset = offset.min(self.file.text.len());
+        while !self.file.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    }
+
+    /// The nearest character boundary at or after `offset`.
+    fn ceil(&self, offset: usize) -> usize {
+        let mut offset = offset.min(self.file.text.len());
+        while !self.file.text.is_char_boundary(offset) {
+            offset += 1;
+        }
+        offset
+    }
+}
+
+impl SourceCode for Indexed<'_> {
     fn read_span<'a>(
         &'a self,
         span: &SourceSpan,
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let (name, start) = self.file.part_of(span.offset());
-        let end = self
+        let text = self.file.text.as_str();
+        let (start, end) = (span.offset(), span.offset() + span.len());
+        if end > text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let (name, part_start) = self.file.part_of(start);
+        let part_end = self
             .file
             .parts
             .iter()
-            .map(|(_, part_start)| *part_start)
-            .find(|part_start| *part_start > start)
-            .unwrap_or(self.file.text.len());
-        let text = self.file.text.get(start..end).unwrap_or_default();
-        let local = SourceSpan::new((span.offset() - start).into(), span.len());
-        let contents = text.read_span(&local, context_lines_before, context_lines_after)?;
-        Ok(Box::new(MietteSpanContents::new_named(
-            name.to_owned(),
-            contents.data(),
-            SourceSpan::new(
-                (contents.span().offset() + start).into(),
-                contents.span().len(),
-            ),
-            contents.line(),
-            contents.column(),
-            contents.line_count(),
+            .map(|(_, starts)| *starts)
+            .find(|starts| *starts > part_start)
+            .unwrap_or(text.len());
+        let first_line_of_part = self.line_of(part_start);
+        let start_line = self.line_of(start);
+        let name = (self.file.parts.len() > 1 || !name.is_empty()).then(|| name.to_owned());
+        let (line_start, line_end) = self.line_bounds(start_line);
+        if line_end - line_start > LONG_LINE
+            || (context_lines_before + context_lines_after > 0
+                && (start_line.saturating_sub(context_lines_before)
+                    ..=start_line + context_lines_after)
+                    .any(|line| {
+                        let (from, to) = self.line_bounds(line);
+                        to - from > LONG_LINE
+                    }))
+        {
+            // A long line, or one beside it: the span alone when asked for
+            // the place, a window of its line when asked for the context.
+            let (from, to) = if context_lines_before + context_lines_after == 0 {
+                (start, end.min(line_end.max(start)))
+            } else {
+                let from = self.floor(start.saturating_sub(WINDOW).max(line_start));
+                let to = (end + WINDOW)
+                    .min(line_end.max(end))
+                    .min(from + 2 * WINDOW + LONGEST_LABEL);
+                (from, self.ceil(to))
+            };
+            let data = text.get(from..to).unwrap_or_default();
+            return Ok(Box::new(contents(
+                name,
+                data.as_bytes(),
+                SourceSpan::new(from.into(), to - from),
+                start_line - first_line_of_part,
+                from - line_start,
+                start_line - first_line_of_part,
+            )));
+        }
+        // The lines around the span, read as miette reads a whole text, then
+        // placed back where they are in the file.
+        let from_line = start_line
+            .saturating_sub(context_lines_before)
+            .max(first_line_of_part);
+        let end_line = self.line_of(end.saturating_sub(1).max(start));
+        let to_line = end_line + context_lines_after + 1;
+        let from = self.line_bounds(from_line).0;
+        let to = self
+            .file
+            .line_starts()
+            .get(to_line + 1)
+            .copied()
+            .unwrap_or(text.len())
+            .min(part_end);
+        let lines = text.get(from..to).unwrap_or_default();
+        let local = SourceSpan::new((start - from).into(), span.len());
+        let read = lines.read_span(&local, context_lines_before, context_lines_after)?;
+        let base_line = from_line - first_line_of_part;
+        Ok(Box::new(contents(
+            name,
+            read.data(),
+            SourceSpan::new((read.span().offset() + from).into(), read.span().len()),
+            read.line() + base_line,
+            read.column(),
+            read.line_count() + base_line,
         )))
+    }
+}
+
+/// Span contents, named when the file has a name.
+fn contents<'a>(
+    name: Option<String>,
+    data: &'a [u8],
+    span: SourceSpan,
+    line: usize,
+    column: usize,
+    line_count: usize,
+) -> MietteSpanContents<'a> {
+    match name {
+        Some(name) => MietteSpanContents::new_named(name, data, span, line, column, line_count),
+        None => MietteSpanContents::new(data, span, line, column, line_count),
     }
 }
 
 /// A diagnostic seen together with the file it points into.
 struct WithSource<'diagnostic> {
     inner: &'diagnostic dyn Diagnostic,
-    source: Option<&'diagnostic dyn SourceCode>,
+    source: Option<&'diagnostic Indexed<'diagnostic>>,
 }
 
 impl fmt::Debug for WithSource<'_> {
@@ -101,7 +220,10 @@ impl fmt::Debug for WithSource<'_> {
 
 impl fmt::Display for WithSource<'_> {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self.inner, formatter)
+        // A message quotes user text: on one line, with nothing a terminal
+        // would obey.
+        let message = self.inner.to_string();
+        formatter.write_str(&crate::safe_text::one_line(&message))
     }
 }
 
@@ -117,14 +239,59 @@ impl Diagnostic for WithSource<'_> {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.inner.help()
+        let help = self.inner.help()?.to_string();
+        Some(Box::new(crate::safe_text::one_line(&help).into_owned()))
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.inner.labels()
+        let labels = self.inner.labels()?;
+        let Some(source) = self.source else {
+            return Some(labels);
+        };
+        let labels: Vec<LabeledSpan> = labels.collect();
+        // Labels far apart on one long line cannot be shown in one window:
+        // the primary one, or else the latest, where the problem shows
+        // itself (a key written again, a second definition), is kept with
+        // those near it.
+        let last = labels
+            .iter()
+            .find(|label| label.primary())
+            .or_else(|| labels.iter().max_by_key(|label| label.offset()))
+            .map(LabeledSpan::offset);
+        let labels = labels.into_iter().filter(move |label| {
+            last.is_none_or(|last| {
+                !source.on_long_line(label.offset())
+                    || source.line_of(label.offset()) != source.line_of(last)
+                    || last.abs_diff(label.offset()) <= WINDOW
+            })
+        });
+        // On a long line a label underlines at most a stretch of it.
+        Some(Box::new(labels.map(move |label| {
+            let label = match label.label() {
+                Some(text)
+                    if text.chars().any(crate::safe_text::is_unsafe) || text.contains('\n') =>
+                {
+                    LabeledSpan::new_with_span(
+                        Some(crate::safe_text::one_line(text).into_owned()),
+                        SourceSpan::new(label.offset().into(), label.len()),
+                    )
+                }
+                _ => label,
+            };
+            if label.len() <= LONGEST_LABEL || !source.on_long_line(label.offset()) {
+                return label;
+            }
+            let end = source
+                .floor(label.offset() + LONGEST_LABEL)
+                .max(label.offset());
+            LabeledSpan::new_with_span(
+                label.label().map(str::to_owned),
+                SourceSpan::new(label.offset().into(), end - label.offset()),
+            )
+        })))
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.source
+        self.source.map(|source| source as &dyn SourceCode)
     }
 }

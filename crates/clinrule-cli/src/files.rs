@@ -26,9 +26,44 @@ pub struct SourceFile {
     /// For a rule set in several files: each file's name and where its text
     /// starts; empty for a single file.
     pub parts: Vec<(String, usize)>,
+    /// Where each line starts, found once, when the first diagnostic is shown.
+    pub(crate) line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
+    /// A file of one part, by name and text.
+    pub fn new(name: String, text: String) -> SourceFile {
+        SourceFile {
+            name,
+            text,
+            parts: Vec::new(),
+            line_starts: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Where each line starts, as miette counts lines: after `\n`, after
+    /// `\r\n`, and after a `\r` alone.
+    pub(crate) fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let bytes = self.text.as_bytes();
+            let mut starts = vec![0];
+            let mut at = 0;
+            while let Some(byte) = bytes.get(at) {
+                match byte {
+                    b'\n' => starts.push(at + 1),
+                    b'\r' if bytes.get(at + 1) == Some(&b'\n') => {
+                        at += 1;
+                        starts.push(at + 1);
+                    }
+                    b'\r' => starts.push(at + 1),
+                    _ => {}
+                }
+                at += 1;
+            }
+            starts
+        })
+    }
+
     /// The file a byte offset falls in, and the offset where that file starts.
     pub fn part_of(&self, offset: usize) -> (&str, usize) {
         self.parts
@@ -296,9 +331,5 @@ pub fn read(path: &Path) -> Result<SourceFile, CliError> {
         path: name.clone(),
         offset: error.utf8_error().valid_up_to(),
     })?;
-    Ok(SourceFile {
-        name,
-        text,
-        parts: Vec::new(),
-    })
+    Ok(SourceFile::new(name, text))
 }

@@ -21,6 +21,7 @@ mod json_output;
 mod markdown;
 mod output;
 mod report;
+mod safe_text;
 mod test_command;
 mod text_output;
 
@@ -82,6 +83,9 @@ impl Terminal {
     }
 }
 
+/// The most diagnostics shown for one file: the rest are counted.
+pub const MAX_SHOWN_DIAGNOSTICS: usize = 200;
+
 /// How many threads the command may use: the machine's cores, found once.
 fn cores() -> usize {
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
@@ -141,7 +145,34 @@ where
         }
     };
     let mut watched = output::Watched::new(out);
-    let code = run_command(parsed.command, input, &mut watched, err, terminal);
+    // Reports for people show user text with nothing a terminal would obey;
+    // JSON escapes its own strings and must stay exactly as written.
+    let json = writes_json(&parsed.command);
+    let code = {
+        let mut escaped_err = safe_text::Escaping::new(err);
+        let code = if json {
+            run_command(
+                parsed.command,
+                input,
+                &mut watched,
+                &mut escaped_err,
+                terminal,
+            )
+        } else {
+            let mut escaped_out = safe_text::Escaping::new(&mut watched);
+            let code = run_command(
+                parsed.command,
+                input,
+                &mut escaped_out,
+                &mut escaped_err,
+                terminal,
+            );
+            let _ = escaped_out.flush();
+            code
+        };
+        let _ = escaped_err.flush();
+        code
+    };
     match watched.finish() {
         None => code,
         // The program reading the output stopped reading (a pager closed):
@@ -159,6 +190,15 @@ where
             let _ = writeln!(err, "{text}");
             EXIT_OUTPUT
         }
+    }
+}
+
+/// Whether the command writes JSON to standard output.
+fn writes_json(command: &Command) -> bool {
+    match command {
+        Command::Eval { format, .. } => *format == Some(Format::Json),
+        Command::Explain { format, .. } => *format == ExplainFormat::Json,
+        _ => false,
     }
 }
 
@@ -324,6 +364,37 @@ impl Session<'_> {
         let _ = writeln!(self.err, "{text}");
     }
 
+    /// Reports the diagnostics of one file, at most
+    /// [`MAX_SHOWN_DIAGNOSTICS`] of them; the rest are counted in one line,
+    /// so that a file with a hundred thousand problems gives a readable
+    /// report of bounded size.
+    fn report_many<'diagnostic>(
+        &mut self,
+        diagnostics: impl IntoIterator<Item = &'diagnostic dyn Diagnostic>,
+        source: &SourceFile,
+    ) {
+        let mut not_shown = 0usize;
+        for (position, diagnostic) in diagnostics.into_iter().enumerate() {
+            if position < MAX_SHOWN_DIAGNOSTICS {
+                self.report(diagnostic, Some(source));
+            } else {
+                not_shown += 1;
+            }
+        }
+        if not_shown > 0 {
+            let _ = writeln!(
+                self.err,
+                "{}: {not_shown} more {} not shown; fix those above and run again\n",
+                source.display_name(),
+                if not_shown == 1 {
+                    "problem"
+                } else {
+                    "problems"
+                }
+            );
+        }
+    }
+
     fn usage_error(&mut self, error: &CliError) -> u8 {
         self.report(error, None);
         EXIT_USAGE
@@ -353,17 +424,21 @@ impl Session<'_> {
                     continue;
                 }
             };
-            for diagnostic in &loaded.diagnostics {
-                self.report(diagnostic.as_ref(), Some(&loaded.file));
-            }
             // Warnings found by trying cases, once the file is sound.
-            let mut lint_warnings = 0;
-            if let Some(rule_set) = &loaded.rule_set {
-                for warning in clinrule_eval::lint::lint(rule_set) {
-                    self.report(&warning, Some(&loaded.file));
-                    lint_warnings += 1;
-                }
-            }
+            let lints = loaded
+                .rule_set
+                .as_ref()
+                .map(clinrule_eval::lint::lint)
+                .unwrap_or_default();
+            let lint_warnings = lints.len();
+            self.report_many(
+                loaded
+                    .diagnostics
+                    .iter()
+                    .map(|diagnostic| diagnostic.as_ref() as &dyn Diagnostic)
+                    .chain(lints.iter().map(|warning| warning as &dyn Diagnostic)),
+                &loaded.file,
+            );
             total_errors += loaded.errors;
             total_warnings += loaded.warnings + lint_warnings;
             let verdict = match (loaded.errors, loaded.warnings + lint_warnings) {
@@ -619,9 +694,7 @@ impl Session<'_> {
             };
             let (_, errors) = clinrule_syntax::parse(&file.text);
             if !errors.is_empty() {
-                for error in &errors {
-                    self.report(error, Some(&file));
-                }
+                self.report_many(errors.iter().map(|error| error as &dyn Diagnostic), &file);
                 let _ = writeln!(
                     self.out,
                     "{}: not formatted: fix its syntax errors first",
@@ -758,9 +831,13 @@ impl Session<'_> {
             Err(error) => return Err(self.usage_error(&error)),
         };
         if loaded.rule_set.is_none() {
-            for diagnostic in &loaded.diagnostics {
-                self.report(diagnostic.as_ref(), Some(&loaded.file));
-            }
+            self.report_many(
+                loaded
+                    .diagnostics
+                    .iter()
+                    .map(|diagnostic| diagnostic.as_ref() as &dyn Diagnostic),
+                &loaded.file,
+            );
             let _ = writeln!(
                 self.err,
                 "{}: {}; fix them and run again (see `clinrule check`)",
@@ -790,9 +867,10 @@ impl Session<'_> {
         let case = match Case::from_json(&case_file.text, rule_set) {
             Ok(case) => case,
             Err(errors) => {
-                for error in &errors {
-                    self.report(error, Some(&case_file));
-                }
+                self.report_many(
+                    errors.iter().map(|error| error as &dyn Diagnostic),
+                    &case_file,
+                );
                 let _ = writeln!(
                     self.err,
                     "{}: {}; the case was not evaluated",

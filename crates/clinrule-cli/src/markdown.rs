@@ -57,7 +57,9 @@ pub enum Audience {
 /// Escapes the characters Markdown would read as formatting.
 fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
-    for character in text.chars() {
+    // On one line, with nothing a terminal would obey: a line break could
+    // start a heading or a forged section of the report.
+    for character in crate::safe_text::one_line(text).chars() {
         if matches!(
             character,
             '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' | '|'

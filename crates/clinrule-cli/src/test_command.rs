@@ -115,9 +115,13 @@ impl Session<'_> {
                 }
             };
             let Some(rule_set) = loaded.rule_set.as_ref() else {
-                for diagnostic in &loaded.diagnostics {
-                    self.report(diagnostic.as_ref(), Some(&loaded.file));
-                }
+                self.report_many(
+                    loaded
+                        .diagnostics
+                        .iter()
+                        .map(|diagnostic| diagnostic.as_ref() as &dyn miette::Diagnostic),
+                    &loaded.file,
+                );
                 let _ = writeln!(
                     self.out,
                     "{}: has errors; its tests were not run (see `clinrule check`)",
@@ -214,9 +218,10 @@ impl Session<'_> {
         let case = match Case::from_json(&case_file.text, rule_set) {
             Ok(case) => case,
             Err(errors) => {
-                for error in &errors {
-                    self.report(error, Some(&case_file));
-                }
+                self.report_many(
+                    errors.iter().map(|error| error as &dyn miette::Diagnostic),
+                    &case_file,
+                );
                 let _ = writeln!(self.out, "  ✗ {name}: the case has errors");
                 return false;
             }
@@ -230,9 +235,10 @@ impl Session<'_> {
         let expectations = match expectations {
             Ok(expectations) => expectations,
             Err(errors) => {
-                for error in &errors {
-                    self.report(error, Some(&case_file));
-                }
+                self.report_many(
+                    errors.iter().map(|error| error as &dyn miette::Diagnostic),
+                    &case_file,
+                );
                 let _ = writeln!(self.out, "  ✗ {name}: the expectations have errors");
                 return false;
             }

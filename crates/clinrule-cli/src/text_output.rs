@@ -112,7 +112,13 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette, level: Level) -> Stri
             )
         );
     }
-    match (&case.id, &case.description) {
+    // The case's own words, on one line each: a line break or an escape
+    // sequence in them could otherwise forge a line of this report.
+    let safe = |text: &str| crate::safe_text::one_line(text).into_owned();
+    match (
+        case.id.as_deref().map(safe),
+        case.description.as_deref().map(safe),
+    ) {
         (Some(id), Some(description)) => {
             let _ = writeln!(out, "case {id}: {description}");
         }

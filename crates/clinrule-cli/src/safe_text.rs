@@ -1,0 +1,168 @@
+//! Text from rule files and cases, made safe to show on a terminal or to
+//! write to a log.
+//!
+//! A case is untrusted: its identifier, its texts and the values that
+//! diagnostics quote could hold escape sequences that rewrite the screen,
+//! or line breaks that forge a line of the report ("line 99: E301 ...").
+//! Every control character, every bidirectional control and every line or
+//! paragraph separator that reaches standard output or standard error as
+//! text is shown as a visible escape such as `\u{1b}`; line breaks are kept
+//! only where Clinrule itself writes them.
+
+use std::borrow::Cow;
+use std::io::Write;
+
+/// Whether a character must never reach a terminal as it is: control
+/// characters other than line feed and tab, bidirectional controls that
+/// reorder what is shown, and line and paragraph separators.
+pub fn is_unsafe(character: char) -> bool {
+    (character.is_control() && character != '\n' && character != '\t')
+        || matches!(
+            character,
+            '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}' | '\u{061c}'
+        )
+}
+
+/// `text` with every unsafe character, and every line break, shown as an
+/// escape: for user text placed on one line of a report.
+pub fn one_line(text: &str) -> Cow<'_, str> {
+    if !text
+        .chars()
+        .any(|character| character == '\n' || is_unsafe(character))
+    {
+        return Cow::Borrowed(text);
+    }
+    let mut safe = String::with_capacity(text.len() + 8);
+    for character in text.chars() {
+        match character {
+            '\n' => safe.push_str("\\n"),
+            character if is_unsafe(character) => escape(character, &mut safe),
+            character => safe.push(character),
+        }
+    }
+    Cow::Owned(safe)
+}
+
+/// `text` with every unsafe character shown as an escape; line breaks and
+/// tabs are kept: for whole reports.
+pub fn keeping_lines(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    let mut safe = String::with_capacity(text.len() + 8);
+    for character in text.chars() {
+        if is_unsafe(character) {
+            escape(character, &mut safe);
+        } else {
+            safe.push(character);
+        }
+    }
+    Cow::Owned(safe)
+}
+
+/// The visible escape for a character: `\r`, or `\u{1b}`.
+fn escape(character: char, out: &mut String) {
+    if character == '\r' {
+        out.push_str("\\r");
+    } else {
+        out.push_str(&format!("\\u{{{:x}}}", u32::from(character)));
+    }
+}
+
+/// A stream of text that escapes every unsafe character written to it, as
+/// [`keeping_lines`] does. Text is passed on whole characters at a time: a
+/// character cut between two writes waits for its end.
+pub struct Escaping<'stream> {
+    inner: &'stream mut dyn Write,
+    pending: Vec<u8>,
+}
+
+impl<'stream> Escaping<'stream> {
+    /// Escapes what is written to `inner`.
+    pub fn new(inner: &'stream mut dyn Write) -> Escaping<'stream> {
+        Escaping {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+}
+
+impl Write for Escaping<'_> {
+    fn write(&mut self, buffer: &[u8]) -> std::io::Result<usize> {
+        self.write_all(buffer)?;
+        Ok(buffer.len())
+    }
+
+    fn write_all(&mut self, buffer: &[u8]) -> std::io::Result<()> {
+        // The fast way: nothing that could start an unsafe character (a
+        // control byte, or a lead byte of U+0080 to U+009F and U+2000 to
+        // U+206F, and U+061C), and nothing waiting.
+        let suspicious = |byte: &u8| {
+            (*byte < 0x20 && *byte != b'\n' && *byte != b'\t')
+                || *byte == 0x7f
+                || *byte == 0xc2
+                || *byte == 0xd8
+                || *byte == 0xe2
+        };
+        if self.pending.is_empty() && !buffer.iter().any(suspicious) {
+            return self.inner.write_all(buffer);
+        }
+        self.pending.extend_from_slice(buffer);
+        let complete = match std::str::from_utf8(&self.pending) {
+            Ok(_) => self.pending.len(),
+            Err(error) if error.error_len().is_none() => error.valid_up_to(),
+            // Not UTF-8 at all: Clinrule writes only text, so this is
+            // passed on as it is.
+            Err(_) => {
+                let bytes = std::mem::take(&mut self.pending);
+                return self.inner.write_all(&bytes);
+            }
+        };
+        let rest = self.pending.split_off(complete);
+        let text = String::from_utf8_lossy(&self.pending).into_owned();
+        self.pending = rest;
+        self.inner.write_all(keeping_lines(&text).as_bytes())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if !self.pending.is_empty() {
+            let bytes = std::mem::take(&mut self.pending);
+            self.inner.write_all(&bytes)?;
+        }
+        self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use super::*;
+
+    #[test]
+    fn escapes_and_separators_are_shown_not_obeyed() {
+        assert_eq!(one_line("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(one_line("x\nline 99: E301"), "x\\nline 99: E301");
+        assert_eq!(one_line("\u{202e}evil"), "\\u{202e}evil");
+        assert_eq!(one_line("a\u{2028}b\u{85}c\r"), "a\\u{2028}b\\u{85}c\\r");
+        assert_eq!(
+            one_line("18 months, 3.5 ug/dL, ≥ café"),
+            "18 months, 3.5 ug/dL, ≥ café"
+        );
+        assert_eq!(keeping_lines("a\n\tb\u{7}"), "a\n\tb\\u{7}");
+    }
+
+    #[test]
+    fn a_stream_escapes_characters_cut_between_writes() {
+        let mut out = Vec::new();
+        {
+            let mut escaping = Escaping::new(&mut out);
+            let text = "ok \u{202e}x\u{1b}y é\n".as_bytes();
+            for byte in text {
+                escaping.write_all(std::slice::from_ref(byte)).unwrap();
+            }
+            escaping.flush().unwrap();
+        }
+        assert_eq!(String::from_utf8(out).unwrap(), "ok \\u{202e}x\\u{1b}y é\n");
+    }
+}

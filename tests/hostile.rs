@@ -1,0 +1,198 @@
+//! Hostile input through the whole command: text that tries to rewrite the
+//! terminal or forge a line of a report, diagnostics far along one long
+//! line, and inputs with tens of thousands of problems. Each test here
+//! failed before the fix it holds (see the session notes of issue 12).
+
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test that cannot write its scratch files must fail loudly"
+)]
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use clinrule_tests::clinrule;
+
+const RULES: &str = "tests/fixtures/eval/lead.crl";
+const SEED_RULES: &str = "rules/metaphyseal-sclerosis.crl";
+
+/// A scratch file with `text`, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str, text: &str) -> Scratch {
+        let path =
+            std::env::temp_dir().join(format!("clinrule-hostile-{}-{name}", std::process::id()));
+        std::fs::write(&path, text).expect("a scratch file");
+        Scratch(path)
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().expect("a UTF-8 path")
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// No escape character, no bidirectional control and no line separator
+/// reaches either stream, and no line of output starts as a forged one.
+fn assert_nothing_obeyed(text: &str) {
+    for character in [
+        '\u{1b}', '\u{7}', '\u{9b}', '\u{202e}', '\u{2066}', '\u{2028}', '\r',
+    ] {
+        assert!(
+            !text.contains(character),
+            "{character:?} reached the output: {text}"
+        );
+    }
+    assert!(
+        !text.lines().any(|line| line.starts_with("line 99")),
+        "a forged line: {text}"
+    );
+}
+
+#[test]
+fn text_from_a_case_cannot_rewrite_the_screen_or_forge_a_line() {
+    let hostile = "x\\u001b[2J\\u009b31m\\u202e\\u2066\\u2028\\r\\nline 99: E301 forged";
+    let case = Scratch::new(
+        "case.json",
+        &format!(
+            r#"{{"id": "{hostile}", "description": "{hostile}", "facts": {{"lab.blood_lead": "1 ug/dL"}}}}"#
+        ),
+    );
+    for format in ["text", "markdown"] {
+        let output = clinrule(&["eval", RULES, "--case", case.path(), "--format", format]);
+        assert_eq!(output.code, 0, "{}", output.transcript());
+        assert_nothing_obeyed(&output.stdout);
+        assert!(
+            output.stdout.contains("\\u{1b}"),
+            "the escape is shown: {}",
+            output.stdout
+        );
+    }
+    // In JSON the same text stays exactly what the case said.
+    let output = clinrule(&["eval", RULES, "--case", case.path(), "--format", "json"]);
+    let result: serde_json::Value = serde_json::from_str(&output.stdout).expect("JSON");
+    assert_eq!(
+        result["case"]["id"],
+        "x\u{1b}[2J\u{9b}31m\u{202e}\u{2066}\u{2028}\r\nline 99: E301 forged"
+    );
+
+    // A bad value is quoted by the diagnostics, on one line.
+    let bad = Scratch::new(
+        "bad.json",
+        &format!(r#"{{"facts": {{"lab.blood_lead": "1 {hostile}"}}}}"#),
+    );
+    let output = clinrule(&["eval", RULES, "--case", bad.path()]);
+    assert_eq!(output.code, 2, "{}", output.transcript());
+    assert_nothing_obeyed(&output.stderr);
+    let cohort = Scratch::new(
+        "cohort.ndjson",
+        &format!("{{\"facts\": {{\"lab.blood_lead\": \"1 {hostile}\"}}}}\n"),
+    );
+    let output = clinrule(&["eval", RULES, "--cases", cohort.path()]);
+    assert_eq!(output.code, 1, "{}", output.transcript());
+    assert_nothing_obeyed(&output.stderr);
+    assert!(
+        output.stderr.contains("line 1, column"),
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
+fn a_diagnostic_far_along_one_line_is_shown_in_a_window() {
+    // A minified case whose mistake lies past column 65,535, where the
+    // renderer used to panic.
+    let case = Scratch::new(
+        "long.json",
+        &format!(
+            r#"{{"description": "{}", "facts": {{"lab.blood_lead": "1 ug/dlx"}}}}"#,
+            "x".repeat(70_000)
+        ),
+    );
+    let output = clinrule(&["eval", RULES, "--case", case.path()]);
+    assert_eq!(output.code, 2, "{}", output.stderr);
+    assert!(output.stderr.contains("E307"), "{}", output.stderr);
+    assert!(output.stderr.contains(":1:70049]"), "{}", output.stderr);
+    assert!(output.stderr.len() < 2_000, "{}", output.stderr.len());
+}
+
+#[test]
+fn thousands_of_problems_give_a_report_of_bounded_size() {
+    // 2,000 unknown facts on one line of 44 KB: each diagnostic used to
+    // print the whole line, 177 MB in all.
+    let mut facts = String::new();
+    for number in 0..2_000 {
+        let _ = write!(
+            facts,
+            "{}\"x{number}\": 1",
+            if number > 0 { ", " } else { "" }
+        );
+    }
+    let case = Scratch::new("many.json", &format!("{{\"facts\": {{{facts}}}}}"));
+    let output = clinrule(&["eval", RULES, "--case", case.path()]);
+    assert_eq!(output.code, 2);
+    assert_eq!(output.stderr.matches("E303").count(), 200);
+    assert!(
+        output
+            .stderr
+            .contains("1800 more problems not shown; fix those above and run again"),
+        "{}",
+        output.stderr.lines().last().unwrap_or_default()
+    );
+    assert!(
+        output
+            .stderr
+            .contains("2000 errors; the case was not evaluated")
+    );
+    assert!(output.stderr.len() < 200_000, "{}", output.stderr.len());
+
+    // A key written 60,000 times on one cohort line of a megabyte.
+    let mut line = String::from("{\"facts\": {");
+    for number in 0..60_000 {
+        let _ = write!(
+            line,
+            "{}\"lab.blood_lead\": \"1 ug/dL\"",
+            if number > 0 { ", " } else { "" }
+        );
+    }
+    line.push_str("}}\n");
+    let cohort = Scratch::new("duplicates.ndjson", &line);
+    let output = clinrule(&["eval", RULES, "--cases", cohort.path(), "--format", "json"]);
+    assert_eq!(output.code, 1);
+    assert_eq!(output.stderr.matches("E309").count(), 20);
+    assert!(
+        output
+            .stderr
+            .contains("line 1: 59979 more problems not shown")
+    );
+    let record: serde_json::Value =
+        serde_json::from_str(output.stdout.lines().next().expect("a record")).expect("JSON");
+    assert_eq!(record["errors"].as_array().map(Vec::len), Some(20));
+    assert_eq!(record["more_errors"], 59_979);
+    let output = clinrule(&["eval", RULES, "--case", cohort.path()]);
+    assert_eq!(output.code, 2);
+    assert!(output.stderr.len() < 200_000, "{}", output.stderr.len());
+
+    // A rule file with thousands of errors.
+    let mut rules = std::fs::read_to_string(SEED_RULES).expect("the seed rules");
+    for number in 0..1_000 {
+        let _ = write!(
+            rules,
+            "\nrule broken_{number} \"a rule\"\n  when unknown.fact_{number} = yes\n  then note n{number} \"x\"\n"
+        );
+    }
+    let file = Scratch::new("broken.crl", &rules);
+    let output = clinrule(&["check", file.path()]);
+    assert_eq!(output.code, 1);
+    assert_eq!(output.stderr.matches("E201").count(), 200);
+    assert!(output.stderr.contains("800 more problems not shown"));
+    assert!(output.stdout.contains("1000 errors"), "{}", output.stdout);
+}
