@@ -196,3 +196,36 @@ fn thousands_of_problems_give_a_report_of_bounded_size() {
     assert!(output.stderr.contains("800 more problems not shown"));
     assert!(output.stdout.contains("1000 errors"), "{}", output.stdout);
 }
+
+/// A calculation of thousands of terms used to overflow the stack: the
+/// depth guard counted only parentheses and `not`. The test thread has a
+/// stack of 2 MiB, smaller than the command's, so this holds there too.
+#[test]
+fn long_and_deep_calculations_are_refused_without_exhausting_the_stack() {
+    let header =
+        "ruleset deep\n  title \"t\"\n  version 1.0.0\n  status draft\n\nfact n : number\n\n";
+    let chain = vec!["n"; 5_000].join(" + ");
+    let mut inner = "n".to_owned();
+    for _ in 0..60 {
+        inner = format!("({inner} * {})", vec!["n"; 63].join(" * "));
+    }
+    let nested = format!("{inner} + {}", vec!["n"; 63].join(" + "));
+    let exactly = vec!["n"; 64].join(" - ");
+    for (body, code) in [
+        (chain.as_str(), "E113"),
+        (nested.as_str(), "E113"),
+        (exactly.as_str(), ""),
+    ] {
+        let rules = Scratch::new(
+            "deep.crl",
+            &format!("{header}rule r \"r\"\n  when {body} > 3\n  then note c \"x\"\n"),
+        );
+        let output = clinrule(&["check", rules.path()]);
+        if code.is_empty() {
+            assert_eq!(output.code, 0, "{}", output.transcript());
+        } else {
+            assert_eq!(output.code, 1, "{}", output.stdout);
+            assert_eq!(output.codes(), [code], "{}", output.stderr);
+        }
+    }
+}

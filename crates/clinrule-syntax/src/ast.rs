@@ -634,6 +634,79 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Expr {
+    /// The expressions directly inside this one, in the order written.
+    pub fn children(&self) -> Vec<&Expr> {
+        match &self.kind {
+            ExprKind::All(items)
+            | ExprKind::Any(items)
+            | ExprKind::Otherwise(items)
+            | ExprKind::Count { items, .. } => items.iter().collect(),
+            ExprKind::Not(inner) => vec![inner],
+            ExprKind::Compare { left, right, .. } | ExprKind::Arith { left, right, .. } => {
+                vec![left, right]
+            }
+            ExprKind::Between {
+                value, low, high, ..
+            } => vec![value, low, high],
+            ExprKind::Within { value, anchor, .. } => vec![value, anchor],
+            ExprKind::Member { value, .. } | ExprKind::Presence { value, .. } => vec![value],
+            ExprKind::Number(_)
+            | ExprKind::Quantity(_)
+            | ExprKind::Date(_)
+            | ExprKind::Yes
+            | ExprKind::No
+            | ExprKind::AsOf
+            | ExprKind::Tally(_)
+            | ExprKind::Name(_)
+            | ExprKind::Invalid => Vec::new(),
+        }
+    }
+
+    /// The deepest expression inside this one and its depth (1 for this
+    /// expression alone), found without recursion, so that any depth can be
+    /// measured before a recursive pass meets it.
+    pub fn deepest(&self) -> (usize, Span) {
+        let mut deepest = (1, self.span);
+        let mut stack = vec![(self, 1usize)];
+        while let Some((expr, depth)) = stack.pop() {
+            if depth > deepest.0 {
+                deepest = (depth, expr.span);
+            }
+            stack.extend(expr.children().into_iter().map(|child| (child, depth + 1)));
+        }
+        deepest
+    }
+}
+
+impl Item {
+    /// The expressions written in this item: a rule's condition, a derived
+    /// value, a score's criteria, a differential's arguments and statuses.
+    pub fn expressions(&self) -> Vec<&Expr> {
+        match self {
+            Item::RuleSet(_) | Item::Reference(_) | Item::Fact(_) => Vec::new(),
+            Item::Let(derived) => vec![&derived.value],
+            Item::Rule(rule) => vec![&rule.condition],
+            Item::Score(score) => score
+                .criteria
+                .iter()
+                .flat_map(|criterion| criterion.choices.iter().map(|choice| &choice.condition))
+                .collect(),
+            Item::Differential(differential) => differential
+                .candidates
+                .iter()
+                .flat_map(|candidate| {
+                    candidate
+                        .arguments
+                        .iter()
+                        .map(|argument| &argument.condition)
+                        .chain(candidate.statuses.iter().map(|status| &status.condition))
+                })
+                .collect(),
+        }
+    }
+}
+
 /// A number as written, with its span.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NumberLiteral {

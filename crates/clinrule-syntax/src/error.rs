@@ -177,6 +177,23 @@ pub enum SyntaxError {
         span: Span,
     },
 
+    /// A calculation with too many terms, or operations nested too deep
+    /// for the stack however the parentheses are counted.
+    #[error(
+        "this calculation joins more than 64 terms, or nests its operations more than 256 levels deep"
+    )]
+    #[diagnostic(
+        code(E113),
+        help(
+            "write parts of it as derived values with `let` and combine those; a clinical formula never needs this many terms"
+        )
+    )]
+    TooLong {
+        /// Where the limit was passed.
+        #[label("too long here")]
+        span: Span,
+    },
+
     /// A rule file too large to read.
     #[error("this rule file is larger than 4 GiB")]
     #[diagnostic(code(E111), help("split the rule set into several files"))]
@@ -202,6 +219,7 @@ impl SyntaxError {
             | SyntaxError::MixedAndOr { span, .. }
             | SyntaxError::DuplicateField { span, .. }
             | SyntaxError::TooDeep { span }
+            | SyntaxError::TooLong { span }
             | SyntaxError::FileTooLarge { span } => *span,
         }
     }

@@ -774,7 +774,14 @@ impl<'text> Reader<'text> {
     /// Terms joined by `+` and `-`, left to right.
     fn sum(&mut self) -> Option<Expr> {
         let mut left = self.product()?;
+        let mut terms = 1;
         loop {
+            // A chain longer than the grammar allows is the grammar's to
+            // report.
+            terms += 1;
+            if terms > crate::parser::MAX_TERMS + 1 {
+                return None;
+            }
             let (at, end) = (self.at, self.end);
             self.skip();
             let op = match self.peek() {
@@ -794,7 +801,12 @@ impl<'text> Reader<'text> {
     /// Factors joined by `*` and `/`, left to right.
     fn product(&mut self) -> Option<Expr> {
         let mut left = self.atom()?;
+        let mut factors = 1;
         loop {
+            factors += 1;
+            if factors > crate::parser::MAX_TERMS + 1 {
+                return None;
+            }
             let (at, end) = (self.at, self.end);
             self.skip();
             let op = match self.peek() {

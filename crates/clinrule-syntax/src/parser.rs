@@ -237,7 +237,14 @@ fn parse_items(
             continue;
         }
         if direct && let Some(rule) = crate::fast::rule(chunk, offset) {
-            file.items.push(Item::Rule(Box::new(rule)));
+            let item = Item::Rule(Box::new(rule));
+            match too_deep(&item) {
+                Some(error) => {
+                    errors.push(error);
+                    file.broken.push(broken_item(chunk, offset));
+                }
+                None => file.items.push(item),
+            }
             continue;
         }
         match CrlParser::parse(Rule::item_alone, chunk) {
@@ -247,7 +254,13 @@ fn parse_items(
                 };
                 let mut lowerer = Lowerer { offset, errors };
                 match lowerer.item(pair) {
-                    Some(item) => file.items.push(item),
+                    Some(item) => match too_deep(&item) {
+                        Some(error) => {
+                            errors.push(error);
+                            file.broken.push(broken_item(chunk, offset));
+                        }
+                        None => file.items.push(item),
+                    },
                     None => file.broken.push(broken_item(chunk, offset)),
                 }
             }
@@ -350,6 +363,26 @@ fn check_texts_closed(chunk: &str, offset: u32, errors: &mut Vec<SyntaxError>) {
 /// checking and evaluation recurse once per level, so the limit keeps any
 /// input, however odd, far from the end of the stack.
 pub const MAX_NESTING: usize = 64;
+
+/// How many terms one calculation may join with `+` and `-`, or factors
+/// with `*` and `/`. Each operation is a level of the expression, so
+/// together with [`MAX_EXPRESSION_DEPTH`] the limit keeps a chain of a
+/// thousand terms from exhausting the stack of any later pass.
+pub const MAX_TERMS: usize = 64;
+
+/// How deep an expression may be, counting each operation as a level:
+/// parentheses, `not`, comparisons and every `+`, `-`, `*` and `/`.
+pub const MAX_EXPRESSION_DEPTH: usize = 256;
+
+/// Reports an item whose expressions are deeper than
+/// [`MAX_EXPRESSION_DEPTH`]; measured without recursion.
+fn too_deep(item: &Item) -> Option<SyntaxError> {
+    item.expressions()
+        .into_iter()
+        .map(Expr::deepest)
+        .find(|(depth, _)| *depth > MAX_EXPRESSION_DEPTH)
+        .map(|(_, span)| SyntaxError::TooLong { span })
+}
 
 /// Reports a condition nested deeper than [`MAX_NESTING`], before pest
 /// recurses into it.
@@ -1774,7 +1807,17 @@ impl Lowerer<'_> {
             return Self::hole(span);
         };
         let mut left = self.sum_part(first);
+        let mut terms = 1;
         while let (Some(op), Some(right)) = (inner.next(), inner.next()) {
+            terms += 1;
+            if terms > MAX_TERMS {
+                // Stop before building a chain deeper than any later pass
+                // could walk.
+                self.errors.push(SyntaxError::TooLong {
+                    span: self.span(&op),
+                });
+                return Self::hole(span);
+            }
             let op = Spanned {
                 value: match op.as_str() {
                     "+" => ArithOp::Add,
