@@ -9,7 +9,7 @@
 //! combinations; a rule whose facts cannot be listed (a measurement used in
 //! arithmetic, an age counted from a birth date) is not checked.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::{
@@ -25,7 +25,7 @@ use crate::whatif::Domains;
 /// The most combinations of values tried for one rule or pair of rules.
 const MAX_COMBINATIONS: usize = 4096;
 
-/// A warning found by trying cases. Codes `W209` to `W211`.
+/// A warning found by trying cases. Codes `W209` to `W212`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
 pub enum LintWarning {
     /// A rule that no case can fire.
@@ -96,6 +96,78 @@ pub enum LintWarning {
         #[label("excludes it")]
         second_span: Span,
     },
+
+    /// The warnings that try cases stopped at their budget of work.
+    #[error(
+        "{pairs} pairs of rules were not compared for redundant or contradictory conclusions: the check's budget of work was spent"
+    )]
+    #[diagnostic(
+        code(W212),
+        severity(Warning),
+        help(
+            "the rule set is checked otherwise; split it into smaller rule sets, or give rules with the same conclusions fewer shared facts, to have every pair compared"
+        )
+    )]
+    NotCompared {
+        /// How many candidate pairs were left.
+        pairs: usize,
+        /// The start of the rule set.
+        #[label("this rule set")]
+        span: Span,
+    },
+}
+
+/// The most work the warnings that try cases do for one rule set, counted
+/// in rules evaluated in one combination of values (and bit words compared,
+/// 64 combinations at a time). About a few seconds on one core; what is
+/// left is reported by W212, never silently skipped.
+pub const WORK_BUDGET: u64 = 30_000_000;
+
+/// The work still allowed.
+struct Budget {
+    left: u64,
+}
+
+impl Budget {
+    /// Takes `work` from the budget, or says there is not enough left.
+    fn take(&mut self, work: u64) -> bool {
+        if work > self.left {
+            self.left = 0;
+            false
+        } else {
+            self.left -= work;
+            true
+        }
+    }
+}
+
+/// Rules that read exactly the same facts, tried together: each
+/// combination of the facts' values is evaluated once for all of them, and
+/// each rule keeps the combinations in which it fires, as bits.
+struct Group<'a> {
+    facts: Vec<FactIndex>,
+    worlds: Worlds<'a>,
+}
+
+/// The combinations, as bits, in which one rule of a group fires.
+type Firing = Vec<u64>;
+
+/// Whether `one` has a bit that `other` lacks.
+fn has_more(one: &Firing, other: &Firing) -> bool {
+    one.iter()
+        .zip(other)
+        .any(|(mine, theirs)| mine & !theirs != 0)
+}
+
+/// The first combination in which both fire.
+fn first_common(one: &Firing, other: &Firing) -> Option<usize> {
+    one.iter()
+        .zip(other)
+        .enumerate()
+        .find_map(|(word, (mine, theirs))| {
+            let both = mine & theirs;
+            (both != 0).then(|| word * 64 + both.trailing_zeros() as usize)
+        })
 }
 
 /// The facts an expression reads, through derived values, scores and differentials.
@@ -165,6 +237,15 @@ struct Worlds<'a> {
 /// The combinations of values of `facts`, or `None` when there are too many
 /// or some cannot be listed.
 fn combinations<'a>(domains: &'a Domains, facts: &[FactIndex]) -> Option<Worlds<'a>> {
+    // Counted before anything is listed: a fact of 8,000 thresholds is
+    // refused at once, not after its values are gathered.
+    let mut count = 1usize;
+    for fact in facts {
+        count = count.checked_mul(domains.count(*fact)? + 1)?;
+        if count > MAX_COMBINATIONS {
+            return None;
+        }
+    }
     let mut choices: Vec<Vec<Option<&Value>>> = Vec::with_capacity(facts.len());
     let mut total = 1usize;
     for fact in facts {
@@ -311,8 +392,16 @@ fn meaning(conclusion: &CheckedConclusion) -> (&'static str, &'static str, Strin
     (conclusion.kind.word(), action, conclusion.text.clone())
 }
 
-/// Every warning found by trying cases, in the order of the rules.
+/// Every warning found by trying cases, in the order of the rules, within
+/// [`WORK_BUDGET`].
 pub fn lint(rule_set: &CheckedRuleSet) -> Vec<LintWarning> {
+    lint_within(rule_set, WORK_BUDGET)
+}
+
+/// Every warning found by trying cases within `work`, counted as
+/// [`WORK_BUDGET`] is; the pairs of rules left when it is spent are
+/// reported by one W212.
+pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
     let domains = Domains::new(rule_set);
     let facts: Vec<Vec<FactIndex>> = rule_set
         .rules
@@ -324,6 +413,67 @@ pub fn lint(rule_set: &CheckedRuleSet) -> Vec<LintWarning> {
         })
         .collect();
     let mut warnings = Vec::new();
+    let mut budget = Budget { left: work };
+
+    // Rules that read the same facts are tried together: one evaluation of
+    // each combination serves them all, so a thousand rules on one fact
+    // cost a thousand evaluations per combination, not per pair.
+    let mut groups: Vec<Group<'_>> = Vec::new();
+    let mut group_of: Vec<Option<usize>> = vec![None; rule_set.rules.len()];
+    let mut firing: Vec<Firing> = vec![Vec::new(); rule_set.rules.len()];
+    {
+        let mut by_facts: HashMap<&[FactIndex], Vec<usize>> = HashMap::new();
+        for (index, read) in facts.iter().enumerate() {
+            by_facts.entry(read.as_slice()).or_default().push(index);
+        }
+        let mut shared: Vec<(&[FactIndex], Vec<usize>)> = by_facts
+            .into_iter()
+            .filter(|(_, members)| members.len() > 1)
+            .collect();
+        shared.sort_by_key(|(_, members)| members.first().copied());
+        let mut case = Case::empty(rule_set);
+        let mut values: Vec<Option<&Value>> = Vec::new();
+        for (read, members) in shared {
+            let Some(worlds) = combinations(&domains, read) else {
+                continue;
+            };
+            let work = (worlds.total as u64) * (members.len() as u64 + 1);
+            if !budget.take(work) {
+                continue;
+            }
+            let words = worlds.total.div_ceil(64);
+            for member in &members {
+                if let Some(bits) = firing.get_mut(*member) {
+                    *bits = vec![0; words];
+                }
+                if let Some(slot) = group_of.get_mut(*member) {
+                    *slot = Some(groups.len());
+                }
+            }
+            for world in 0..worlds.total {
+                worlds.fill(world, &mut values);
+                set_case(&mut case, read, &values);
+                let mut evaluator = Evaluator::new(rule_set, &case);
+                evaluator.derived();
+                for member in &members {
+                    if let Some(rule) = rule_set.rules.get(*member)
+                        && evaluator.rule(rule).status == RuleStatus::Fired
+                        && let Some(word) = firing
+                            .get_mut(*member)
+                            .and_then(|bits| bits.get_mut(world / 64))
+                    {
+                        *word |= 1 << (world % 64);
+                    }
+                }
+                drop(evaluator);
+                clear_case(&mut case, read);
+            }
+            groups.push(Group {
+                facts: read.to_vec(),
+                worlds,
+            });
+        }
+    }
 
     // Rules that never fire.
     let mut can_fire = vec![true; rule_set.rules.len()];
@@ -331,18 +481,27 @@ pub fn lint(rule_set: &CheckedRuleSet) -> Vec<LintWarning> {
     let mut case = Case::empty(rule_set);
     let mut values: Vec<Option<&Value>> = Vec::new();
     for ((index, rule), read) in rule_set.rules.iter().enumerate().zip(&facts) {
-        let Some(worlds) = combinations(&domains, read) else {
-            continue;
+        let fires = if group_of.get(index).copied().flatten().is_some() {
+            firing
+                .get(index)
+                .is_some_and(|bits| bits.iter().any(|word| *word != 0))
+        } else {
+            let Some(worlds) = combinations(&domains, read) else {
+                continue;
+            };
+            // Checking one rule alone is never cut short by the budget: it
+            // costs at most 4,096 evaluations of one rule.
+            budget.take(worlds.total as u64);
+            find_world(
+                rule_set,
+                &mut case,
+                read,
+                &worlds,
+                &[index],
+                &[RuleStatus::Fired],
+                &mut values,
+            )
         };
-        let fires = find_world(
-            rule_set,
-            &mut case,
-            read,
-            &worlds,
-            &[index],
-            &[RuleStatus::Fired],
-            &mut values,
-        );
         if !fires {
             if let Some(slot) = can_fire.get_mut(index) {
                 *slot = false;
@@ -381,11 +540,23 @@ pub fn lint(rule_set: &CheckedRuleSet) -> Vec<LintWarning> {
             mine
         })
         .collect();
-    let mut candidates: BTreeSet<(usize, usize)> = BTreeSet::new();
+    // Rules with the same conclusions, each group in file order, and for
+    // each rule its group and its place in it.
     let mut same: HashMap<&[(&'static str, &'static str, String)], Vec<usize>> = HashMap::new();
     for (index, mine) in meanings.iter().enumerate() {
         same.entry(mine.as_slice()).or_default().push(index);
     }
+    let mut place: Vec<(usize, usize)> = vec![(0, 0); rule_set.rules.len()];
+    let same_groups: Vec<Vec<usize>> = same.into_values().collect();
+    for (group, members) in same_groups.iter().enumerate() {
+        for (position, member) in members.iter().enumerate() {
+            if let Some(slot) = place.get_mut(*member) {
+                *slot = (group, position);
+            }
+        }
+    }
+    // For each rule, the later rules that exclude what it suspects or
+    // suspect what it excludes.
     let mut suspecting: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut excluding: HashMap<&str, Vec<usize>> = HashMap::new();
     for (index, rule) in rule_set.rules.iter().enumerate() {
@@ -401,130 +572,269 @@ pub fn lint(rule_set: &CheckedRuleSet) -> Vec<LintWarning> {
             }
         }
     }
-    for group in same.values() {
-        for (position, first) in group.iter().enumerate() {
-            for second in group.iter().skip(position + 1) {
-                candidates.insert((*first.min(second), *first.max(second)));
-            }
-        }
-    }
+    let mut contradicting: Vec<Vec<usize>> = vec![Vec::new(); rule_set.rules.len()];
     for (diagnosis, suspects) in &suspecting {
         for excluder in excluding.get(diagnosis).into_iter().flatten() {
             for suspect in suspects {
-                if suspect != excluder {
-                    candidates.insert((*suspect.min(excluder), *suspect.max(excluder)));
+                let (first, second) = (*suspect.min(excluder), *suspect.max(excluder));
+                if first != second
+                    && let Some(partners) = contradicting.get_mut(first)
+                {
+                    partners.push(second);
                 }
             }
         }
     }
 
-    for (first, second) in candidates {
-        let (Some(rule), Some(other), Some(first_facts), Some(second_facts)) = (
-            rule_set.rules.get(first),
-            rule_set.rules.get(second),
-            facts.get(first),
-            facts.get(second),
-        ) else {
+    // Each rule is named redundant at most once, and in at most one
+    // contradiction as the later rule of the pair: one warning for each
+    // real problem, not one for every rule that shares it.
+    let mut named_redundant = vec![false; rule_set.rules.len()];
+    let mut named_contradictory = vec![false; rule_set.rules.len()];
+    let mut not_compared = 0usize;
+    let mut seconds: Vec<usize> = Vec::new();
+    for first in 0..rule_set.rules.len() {
+        // The pairs are taken in order, first rule then second; a rule's
+        // partners are listed only when the budget can pay for them, so a
+        // group of 100,000 rules with one conclusion is never listed whole.
+        let (group, position) = place.get(first).copied().unwrap_or_default();
+        let tail = same_groups
+            .get(group)
+            .and_then(|members| members.get(position + 1..))
+            .unwrap_or_default();
+        let extra = contradicting
+            .get(first)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let count = tail.len() + extra.len();
+        if count == 0 {
             continue;
-        };
-        {
-            if can_fire.get(first) != Some(&true) || can_fire.get(second) != Some(&true) {
+        }
+        if !budget.take(count as u64) {
+            not_compared += count;
+            continue;
+        }
+        seconds.clear();
+        seconds.extend_from_slice(tail);
+        seconds.extend_from_slice(extra);
+        seconds.sort_unstable();
+        seconds.dedup();
+        for &second in &seconds {
+            let (Some(rule), Some(other), Some(first_facts), Some(second_facts)) = (
+                rule_set.rules.get(first),
+                rule_set.rules.get(second),
+                facts.get(first),
+                facts.get(second),
+            ) else {
                 continue;
-            }
-            let mut union = first_facts.clone();
-            for fact in second_facts {
-                if !union.contains(fact) {
-                    union.push(*fact);
-                }
-            }
-            union.sort_unstable();
-
-            // Contradictory conclusions: one suspects what the other excludes.
-            let clash = rule.conclusions.iter().find_map(|mine| {
-                let theirs = other.conclusions.iter().find(|theirs| {
-                    theirs.id == mine.id
-                        && matches!(
-                            (mine.action, theirs.action),
-                            (
-                                Some(DiagnosisAction::Suspect),
-                                Some(DiagnosisAction::Exclude)
-                            ) | (
-                                Some(DiagnosisAction::Exclude),
-                                Some(DiagnosisAction::Suspect)
-                            )
-                        )
-                })?;
-                Some((mine, theirs))
-            });
-            if let Some((mine, theirs)) = clash
-                && let Some(worlds) = combinations(&domains, &union)
-                && find_world(
-                    rule_set,
-                    &mut case,
-                    &union,
-                    &worlds,
-                    &[first, second],
-                    &[RuleStatus::Fired, RuleStatus::Fired],
-                    &mut values,
-                )
+            };
             {
-                let (suspecting, excluding) = if mine.action == Some(DiagnosisAction::Suspect) {
-                    ((rule, mine), (other, theirs))
-                } else {
-                    ((other, theirs), (rule, mine))
+                if can_fire.get(first) != Some(&true) || can_fire.get(second) != Some(&true) {
+                    continue;
+                }
+                let same_meaning = meanings.get(first) == meanings.get(second);
+                let contradiction_wanted = named_contradictory.get(second) == Some(&false);
+                let redundancy_wanted = same_meaning
+                    && (named_redundant.get(first) == Some(&false)
+                        || named_redundant.get(second) == Some(&false));
+                if !contradiction_wanted && !redundancy_wanted {
+                    continue;
+                }
+                // Two rules of one group: their combinations were tried already.
+                if let (Some(group_index), true) = (
+                    group_of.get(first).copied().flatten(),
+                    group_of.get(first) == group_of.get(second),
+                ) && let (Some(group), Some(first_bits), Some(second_bits)) = (
+                    groups.get(group_index),
+                    firing.get(first),
+                    firing.get(second),
+                ) {
+                    if !budget.take(first_bits.len() as u64 / 16 + 1) {
+                        not_compared += 1;
+                        continue;
+                    }
+                    if contradiction_wanted
+                        && let Some((mine, theirs)) = clash(rule, other)
+                        && let Some(world) = first_common(first_bits, second_bits)
+                    {
+                        group.worlds.fill(world, &mut values);
+                        if let Some(slot) = named_contradictory.get_mut(second) {
+                            *slot = true;
+                        }
+                        warnings.push(contradiction(
+                            (rule, mine),
+                            (other, theirs),
+                            example(rule_set, &group.facts, &values),
+                        ));
+                    }
+                    if same_meaning {
+                        let first_only = has_more(first_bits, second_bits);
+                        let second_only = has_more(second_bits, first_bits);
+                        if let Some(warning) = redundancy(
+                            rule_set,
+                            (first, second),
+                            (first_only, second_only),
+                            &mut named_redundant,
+                        ) {
+                            warnings.push(warning);
+                        }
+                    }
+                    continue;
+                }
+                let mut union = first_facts.clone();
+                for fact in second_facts {
+                    if !union.contains(fact) {
+                        union.push(*fact);
+                    }
+                }
+                union.sort_unstable();
+
+                let Some(worlds) = combinations(&domains, &union) else {
+                    continue;
                 };
-                warnings.push(LintWarning::Contradictory {
-                    first: suspecting.0.id.clone(),
-                    second: excluding.0.id.clone(),
-                    diagnosis: mine.id.clone(),
-                    example: example(rule_set, &union, &values),
-                    first_span: suspecting.1.span,
-                    second_span: excluding.1.span,
-                });
-            }
-
-            // Redundancy: the same conclusions, and one fires only when the other does.
-            if meanings.get(first) != meanings.get(second) {
-                continue;
-            }
-            let Some(worlds) = combinations(&domains, &union) else {
-                continue;
-            };
-            let (mut first_only, mut second_only) = (false, false);
-            for world in 0..worlds.total {
-                worlds.fill(world, &mut values);
-                set_case(&mut case, &union, &values);
-                let both = statuses(rule_set, &case, &[first, second]);
-                clear_case(&mut case, &union);
-                match both.as_slice() {
-                    [RuleStatus::Fired, second_status] if *second_status != RuleStatus::Fired => {
-                        first_only = true;
-                    }
-                    [first_status, RuleStatus::Fired] if *first_status != RuleStatus::Fired => {
-                        second_only = true;
-                    }
-                    _ => {}
+                // Each pair tried costs up to two passes over its combinations.
+                if !budget.take(2 * worlds.total as u64) {
+                    not_compared += 1;
+                    continue;
                 }
-            }
-            // The one that never fires alone adds nothing; when both always
-            // fire together, the later one is reported.
-            let redundant = match (first_only, second_only) {
-                (false, _) if second_only => Some((first, second)),
-                (_, false) => Some((second, first)),
-                _ => None,
-            };
-            if let Some((redundant, covering)) = redundant
-                && let (Some(redundant_rule), Some(covering_rule)) =
-                    (rule_set.rules.get(redundant), rule_set.rules.get(covering))
-            {
-                warnings.push(LintWarning::Redundant {
-                    rule: redundant_rule.id.clone(),
-                    other: covering_rule.id.clone(),
-                    span: redundant_rule.condition.span,
-                    other_span: covering_rule.condition.span,
-                });
+                // Contradictory conclusions: one suspects what the other excludes.
+                if contradiction_wanted
+                    && let Some((mine, theirs)) = clash(rule, other)
+                    && find_world(
+                        rule_set,
+                        &mut case,
+                        &union,
+                        &worlds,
+                        &[first, second],
+                        &[RuleStatus::Fired, RuleStatus::Fired],
+                        &mut values,
+                    )
+                {
+                    if let Some(slot) = named_contradictory.get_mut(second) {
+                        *slot = true;
+                    }
+                    warnings.push(contradiction(
+                        (rule, mine),
+                        (other, theirs),
+                        example(rule_set, &union, &values),
+                    ));
+                }
+
+                // Redundancy: the same conclusions, and one fires only when the other does.
+                if !redundancy_wanted {
+                    continue;
+                }
+                let (mut first_only, mut second_only) = (false, false);
+                for world in 0..worlds.total {
+                    worlds.fill(world, &mut values);
+                    set_case(&mut case, &union, &values);
+                    let both = statuses(rule_set, &case, &[first, second]);
+                    clear_case(&mut case, &union);
+                    match both.as_slice() {
+                        [RuleStatus::Fired, second_status]
+                            if *second_status != RuleStatus::Fired =>
+                        {
+                            first_only = true;
+                        }
+                        [first_status, RuleStatus::Fired] if *first_status != RuleStatus::Fired => {
+                            second_only = true;
+                        }
+                        _ => {}
+                    }
+                }
+                if let Some(warning) = redundancy(
+                    rule_set,
+                    (first, second),
+                    (first_only, second_only),
+                    &mut named_redundant,
+                ) {
+                    warnings.push(warning);
+                }
             }
         }
+    }
+    if not_compared > 0 {
+        warnings.push(LintWarning::NotCompared {
+            pairs: not_compared,
+            span: Span::new(0, 0),
+        });
     }
     warnings
+}
+
+/// The conclusions by which one rule suspects what the other excludes.
+fn clash<'r>(
+    rule: &'r clinrule_check::model::CheckedRule,
+    other: &'r clinrule_check::model::CheckedRule,
+) -> Option<(&'r CheckedConclusion, &'r CheckedConclusion)> {
+    rule.conclusions.iter().find_map(|mine| {
+        let theirs = other.conclusions.iter().find(|theirs| {
+            theirs.id == mine.id
+                && matches!(
+                    (mine.action, theirs.action),
+                    (
+                        Some(DiagnosisAction::Suspect),
+                        Some(DiagnosisAction::Exclude)
+                    ) | (
+                        Some(DiagnosisAction::Exclude),
+                        Some(DiagnosisAction::Suspect)
+                    )
+                )
+        })?;
+        Some((mine, theirs))
+    })
+}
+
+/// The warning for two rules that fire together on `example`, one
+/// suspecting what the other excludes.
+fn contradiction(
+    (rule, mine): (&clinrule_check::model::CheckedRule, &CheckedConclusion),
+    (other, theirs): (&clinrule_check::model::CheckedRule, &CheckedConclusion),
+    example: String,
+) -> LintWarning {
+    let (suspecting, excluding) = if mine.action == Some(DiagnosisAction::Suspect) {
+        ((rule, mine), (other, theirs))
+    } else {
+        ((other, theirs), (rule, mine))
+    };
+    LintWarning::Contradictory {
+        first: suspecting.0.id.clone(),
+        second: excluding.0.id.clone(),
+        diagnosis: mine.id.clone(),
+        example,
+        first_span: suspecting.1.span,
+        second_span: excluding.1.span,
+    }
+}
+
+/// The warning for a pair of rules with the same conclusions, given
+/// whether each fires in some combination without the other: the one that
+/// never fires alone adds nothing; when both always fire together, the
+/// later one is reported. A rule already named redundant is not named again.
+fn redundancy(
+    rule_set: &CheckedRuleSet,
+    (first, second): (usize, usize),
+    (first_only, second_only): (bool, bool),
+    named: &mut [bool],
+) -> Option<LintWarning> {
+    let (redundant, covering) = match (first_only, second_only) {
+        (false, _) if second_only => (first, second),
+        (_, false) => (second, first),
+        _ => return None,
+    };
+    let slot = named.get_mut(redundant)?;
+    if *slot {
+        return None;
+    }
+    *slot = true;
+    let (redundant_rule, covering_rule) = (
+        rule_set.rules.get(redundant)?,
+        rule_set.rules.get(covering)?,
+    );
+    Some(LintWarning::Redundant {
+        rule: redundant_rule.id.clone(),
+        other: covering_rule.id.clone(),
+        span: redundant_rule.condition.span,
+        other_span: covering_rule.condition.span,
+    })
 }

@@ -106,6 +106,12 @@ impl Domains {
         self.regions.get(fact)?.as_ref()
     }
 
+    /// How many regions a fact's values fall into, or `None` when its
+    /// values cannot be listed.
+    pub(crate) fn count(&self, fact: FactIndex) -> Option<usize> {
+        Some(self.of(fact)?.len())
+    }
+
     /// A value for each region of a fact's values, or `None` when its
     /// values cannot be listed.
     pub(crate) fn values(&self, fact: FactIndex) -> Option<Vec<&Value>> {
