@@ -36,6 +36,14 @@ pub fn edit_distance(left: &str, right: &str) -> usize {
     previous[right.len()]
 }
 
+/// The longest word for which a spelling is proposed.
+pub const MAX_SUGGESTED_LENGTH: usize = 200;
+
+/// The most candidates compared with one word: a rule set of 100,000 facts
+/// proposes a spelling from its first 10,000, so that a case of many
+/// unknown names costs at most that much per name.
+pub const MAX_CANDIDATES: usize = 10_000;
+
 /// The candidate closest to `word`, if it is close enough to be a likely typo.
 ///
 /// A candidate qualifies when its distance is at most a third of the longer
@@ -46,20 +54,34 @@ where
     I: IntoIterator<Item = &'a str>,
 {
     let mut best: Option<(usize, &'a str)> = None;
-    for candidate in candidates {
+    let word_length = word.chars().count();
+    // A word longer than any name is nobody's typo: comparing it would cost
+    // its length times each candidate's.
+    if word_length > MAX_SUGGESTED_LENGTH {
+        return None;
+    }
+    for candidate in candidates.into_iter().take(MAX_CANDIDATES) {
         if candidate == word {
             continue;
         }
-        let distance = edit_distance(word, candidate);
-        let longest = word.chars().count().max(candidate.chars().count());
-        let allowed = (longest / 3).max(1);
         // A dotted name whose last part matches exactly is a good guess too:
         // `blood_lead` for `lab.blood_lead`.
         let tail_match = candidate
             .rsplit('.')
             .next()
             .is_some_and(|tail| tail == word && candidate.contains('.'));
-        let distance = if tail_match { 1 } else { distance };
+        let candidate_length = candidate.chars().count();
+        let longest = word_length.max(candidate_length);
+        let allowed = (longest / 3).max(1);
+        // Lengths further apart than the edits allowed cannot be close.
+        if !tail_match && word_length.abs_diff(candidate_length) > allowed {
+            continue;
+        }
+        let distance = if tail_match {
+            1
+        } else {
+            edit_distance(word, candidate)
+        };
         if distance <= allowed && best.is_none_or(|(best_distance, _)| distance < best_distance) {
             best = Some((distance, candidate));
         }

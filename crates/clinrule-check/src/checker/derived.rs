@@ -16,14 +16,13 @@ use crate::number::Rational;
 impl<'file> Checker<'file> {
     /// Checks every derived value, score and differential, each after what it uses.
     pub(super) fn check_derived(&mut self, order: &[Derived]) {
-        let file = self.file;
         for derived in order {
             if self.untyped.contains(&Symbol::from(*derived)) {
                 continue;
             }
             match *derived {
                 Derived::Let(index) => {
-                    let Some(let_decl) = file.lets().nth(index) else {
+                    let Some(let_decl) = self.let_declarations.get(index).copied() else {
                         continue;
                     };
                     let display_unit = self.display_unit(let_decl);
@@ -66,7 +65,7 @@ impl<'file> Checker<'file> {
                     }
                 }
                 Derived::Score(index) => {
-                    let Some(score) = file.scores().nth(index) else {
+                    let Some(score) = self.score_declarations.get(index).copied() else {
                         continue;
                     };
                     let checked = self.score(score);
@@ -78,7 +77,8 @@ impl<'file> Checker<'file> {
                     }
                 }
                 Derived::Differential(index) => {
-                    let Some(differential) = file.differentials().nth(index) else {
+                    let Some(differential) = self.differential_declarations.get(index).copied()
+                    else {
                         continue;
                     };
                     let checked = self.differential(differential);

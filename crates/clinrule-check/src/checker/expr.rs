@@ -4,6 +4,7 @@
 use clinrule_syntax::Span;
 use clinrule_syntax::ast::{self, ArithOp, CompareOp, CountKind, ExprKind as Ast};
 use clinrule_syntax::suggest::did_you_mean;
+use std::collections::HashMap;
 
 use super::names::Symbol;
 use super::{Checker, fact_kind, one_line, value_example};
@@ -205,8 +206,22 @@ impl Checker<'_> {
                 let known = known.clone();
                 let mut positions = Vec::new();
                 let mut all_known = true;
+                // A long list of codes is looked up by name, not by a walk
+                // of the fact's codes for each: linear in both lists.
+                let by_name: Option<HashMap<&str, usize>> = (codes.len() > 8).then(|| {
+                    known
+                        .iter()
+                        .enumerate()
+                        .rev()
+                        .map(|(position, code)| (code.as_str(), position))
+                        .collect()
+                });
                 for code in codes {
-                    match known.iter().position(|candidate| *candidate == code.name) {
+                    let found = match &by_name {
+                        Some(by_name) => by_name.get(code.name.as_str()).copied(),
+                        None => known.iter().position(|candidate| *candidate == code.name),
+                    };
+                    match found {
                         Some(position) => positions.push(position),
                         None => {
                             all_known = false;
@@ -373,9 +388,9 @@ impl Checker<'_> {
                 }
                 if member == Some("band") {
                     let bands = self
-                        .file
-                        .scores()
-                        .nth(index)
+                        .score_declarations
+                        .get(index)
+                        .copied()
                         .map(|score| {
                             score
                                 .bands
@@ -390,7 +405,7 @@ impl Checker<'_> {
                 None
             }
             Symbol::Differential(index) => {
-                let differential = self.file.differentials().nth(index)?;
+                let differential = self.differential_declarations.get(index).copied()?;
                 let candidate = member.and_then(|member| {
                     differential
                         .candidates

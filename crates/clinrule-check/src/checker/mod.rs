@@ -72,6 +72,9 @@ pub fn check_on(source: &str, file: &RuleFile, threads: usize) -> CheckOutcome {
         let_types: Vec::new(),
         scores: Vec::new(),
         differentials: Vec::new(),
+        let_declarations: file.lets().collect(),
+        score_declarations: file.scores().collect(),
+        differential_declarations: file.differentials().collect(),
         reads_as_of: false,
     };
     let metadata = checker.header();
@@ -155,6 +158,11 @@ pub(crate) struct Checker<'file> {
     let_types: Vec<Option<ValueType>>,
     scores: Vec<Option<Score>>,
     differentials: Vec<Option<Differential>>,
+    /// The declarations of derived values, scores and differentials, by
+    /// index: found once, so that looking one up is not a walk of the file.
+    let_declarations: Vec<&'file ast::LetDecl>,
+    score_declarations: Vec<&'file ast::ScoreDecl>,
+    differential_declarations: Vec<&'file ast::DifferentialDecl>,
     /// Whether any expression reads `as_of`: when none does, the checked
     /// rule set need not look for its uses.
     reads_as_of: bool,
@@ -357,9 +365,11 @@ impl<'file> Checker<'file> {
                             seen.insert(code.name.as_str(), code.span);
                         }
                     }
-                    let mut unique: Vec<String> = Vec::new();
+                    // Each code once, in the order first written; found by
+                    // the map above, not by comparing every pair.
+                    let mut unique: Vec<String> = Vec::with_capacity(seen.len());
                     for code in codes {
-                        if !unique.iter().any(|known| *known == code.name) {
+                        if seen.get(code.name.as_str()) == Some(&code.span) {
                             unique.push(code.name.to_string());
                         }
                     }
@@ -763,6 +773,9 @@ impl<'file> Checker<'file> {
             let_types: self.let_types.clone(),
             scores: self.scores.clone(),
             differentials: self.differentials.clone(),
+            let_declarations: self.let_declarations.clone(),
+            score_declarations: self.score_declarations.clone(),
+            differential_declarations: self.differential_declarations.clone(),
             reads_as_of: false,
         }
     }

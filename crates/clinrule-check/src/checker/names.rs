@@ -146,16 +146,17 @@ impl<'file> Checker<'file> {
 
     /// The expressions of a derived item, for its dependencies.
     fn derived_expressions(&self, derived: Derived) -> Vec<&'file ast::Expr> {
-        let file = self.file;
         match derived {
-            Derived::Let(index) => file
-                .lets()
-                .nth(index)
+            Derived::Let(index) => self
+                .let_declarations
+                .get(index)
+                .copied()
                 .map(|let_decl| vec![&let_decl.value])
                 .unwrap_or_default(),
-            Derived::Score(index) => file
-                .scores()
-                .nth(index)
+            Derived::Score(index) => self
+                .score_declarations
+                .get(index)
+                .copied()
                 .map(|score| {
                     score
                         .criteria
@@ -166,9 +167,10 @@ impl<'file> Checker<'file> {
                         .collect()
                 })
                 .unwrap_or_default(),
-            Derived::Differential(index) => file
-                .differentials()
-                .nth(index)
+            Derived::Differential(index) => self
+                .differential_declarations
+                .get(index)
+                .copied()
                 .map(|differential| {
                     differential
                         .candidates
@@ -187,13 +189,21 @@ impl<'file> Checker<'file> {
     }
 
     fn derived_name(&self, derived: Derived) -> String {
-        let file = self.file;
         match derived {
-            Derived::Let(index) => file.lets().nth(index).map(|item| item.name.name.clone()),
-            Derived::Score(index) => file.scores().nth(index).map(|item| item.id.name.clone()),
-            Derived::Differential(index) => file
-                .differentials()
-                .nth(index)
+            Derived::Let(index) => self
+                .let_declarations
+                .get(index)
+                .copied()
+                .map(|item| item.name.name.clone()),
+            Derived::Score(index) => self
+                .score_declarations
+                .get(index)
+                .copied()
+                .map(|item| item.id.name.clone()),
+            Derived::Differential(index) => self
+                .differential_declarations
+                .get(index)
+                .copied()
                 .map(|item| item.id.name.clone()),
         }
         .unwrap_or_default()
