@@ -39,7 +39,8 @@ fn err_files_give_diagnostics() {
             path.display()
         );
         insta::assert_snapshot!(format!(
-            "{source}\n-------- diagnostics\n{}",
+            "{}\n-------- diagnostics\n{}",
+            clinrule_cli::terminal_safe(&source),
             checked.rendered
         ));
     });

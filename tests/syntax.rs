@@ -44,7 +44,8 @@ fn err_files_give_syntax_errors() {
             path.display()
         );
         insta::assert_snapshot!(format!(
-            "{source}\n-------- diagnostics\n{}",
+            "{}\n-------- diagnostics\n{}",
+            clinrule_cli::terminal_safe(&source),
             checked.rendered
         ));
     });

@@ -163,10 +163,9 @@ pub fn render_diagnostics(diagnostics: &[&dyn Diagnostic], name: &str, source: &
     };
     let mut out = String::new();
     for diagnostic in diagnostics {
-        out.push_str(&clinrule_cli::render_diagnostic(
-            *diagnostic,
-            Some(&file),
-            style,
+        // As the command shows it: with nothing a terminal would obey.
+        out.push_str(&clinrule_cli::terminal_safe(
+            &clinrule_cli::render_diagnostic(*diagnostic, Some(&file), style),
         ));
         out.push('\n');
     }

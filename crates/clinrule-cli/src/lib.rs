@@ -93,6 +93,13 @@ fn cores() -> usize {
         .get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get))
 }
 
+/// `text` as the command shows it to people: every control character,
+/// bidirectional control and line separator written as a visible escape,
+/// line ends and tabs kept.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    safe_text::keeping_lines(text)
+}
+
 /// The JSON result of one evaluated case, as `eval --format json` writes
 /// it, for programs that embed the engine.
 pub fn render_json(

@@ -194,6 +194,41 @@ pub enum SyntaxError {
         span: Span,
     },
 
+    /// A character that makes the file read differently from how it looks:
+    /// a bidirectional control, a line or paragraph separator, a control
+    /// character.
+    #[error("the rule file holds an invisible {name} (U+{code_point:04X})")]
+    #[diagnostic(
+        code(E114),
+        help(
+            "delete it: an editor shows the text around it differently from how Clinrule reads it, so what is reviewed is not what runs; end lines with ordinary line ends"
+        )
+    )]
+    HiddenCharacter {
+        /// The character's name.
+        name: &'static str,
+        /// Its code point.
+        code_point: u32,
+        /// Where it is.
+        #[label("here")]
+        span: Span,
+    },
+
+    /// A character outside texts and comments that the language does not
+    /// use, often one that looks like one it does.
+    #[error("{message}")]
+    #[diagnostic(code(E115))]
+    UnusableCharacter {
+        /// What the character is.
+        message: String,
+        /// The fix.
+        #[help]
+        help: String,
+        /// Where it is.
+        #[label("this character")]
+        span: Span,
+    },
+
     /// A rule file too large to read.
     #[error("this rule file is larger than 4 GiB")]
     #[diagnostic(code(E111), help("split the rule set into several files"))]
@@ -220,6 +255,8 @@ impl SyntaxError {
             | SyntaxError::DuplicateField { span, .. }
             | SyntaxError::TooDeep { span }
             | SyntaxError::TooLong { span }
+            | SyntaxError::HiddenCharacter { span, .. }
+            | SyntaxError::UnusableCharacter { span, .. }
             | SyntaxError::FileTooLarge { span } => *span,
         }
     }

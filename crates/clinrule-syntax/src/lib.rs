@@ -6,6 +6,7 @@
 //! This crate does no IO: it takes text and returns values.
 
 pub mod ast;
+mod characters;
 mod error;
 mod fast;
 pub mod format;

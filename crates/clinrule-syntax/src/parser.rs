@@ -148,6 +148,9 @@ fn parse_with(source: &str, threads: usize, direct: bool) -> (RuleFile, Vec<Synt
         file.syntax_error_count = errors.len();
         return (file, errors);
     }
+    // Characters that make the file read otherwise than it looks are
+    // refused wherever they stand, comments and texts included.
+    crate::characters::check_hidden(source, &mut errors);
     // Items are parsed on their own, so a large file's items are parsed on
     // every core, each thread a run of consecutive items, and the results
     // joined in the file's order: the outcome is the same as one by one.
@@ -229,10 +232,11 @@ fn parse_items(
         let offset = start as u32;
         let errors_before = errors.len();
         check_texts_closed(chunk, offset, errors);
+        let hidden_in_code = crate::characters::check_code(chunk, offset, errors);
         if errors.len() == errors_before {
             check_nesting(chunk, offset, errors);
         }
-        if errors.len() > errors_before {
+        if errors.len() > errors_before || hidden_in_code {
             file.broken.push(broken_item(chunk, offset));
             continue;
         }
