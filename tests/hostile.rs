@@ -229,3 +229,53 @@ fn long_and_deep_calculations_are_refused_without_exhausting_the_stack() {
         }
     }
 }
+
+/// Values no patient can have are refused whatever the rule set says,
+/// through the case reader and through the cohort's fast reader alike: an
+/// impossible child used to get a critical abuse work-up, shown as 0 days old.
+#[test]
+fn impossible_values_are_refused_whatever_the_rule_set_says() {
+    let cohort = Scratch::new(
+        "impossible.ndjson",
+        concat!(
+            "{\"facts\": {\"lab.blood_lead\": \"-2 ug/dL\"}}\n",
+            "{\"facts\": {\"lab.blood_lead\": {\"value\": -0.1, \"unit\": \"ug/dL\"}}}\n",
+            "{\"facts\": {\"lab.blood_lead\": \"-20 ug/L\"}}\n",
+            "{\"facts\": {\"lab.blood_lead\": \"0 ug/dL\"}}\n",
+        ),
+    );
+    for format in ["summary", "json"] {
+        let output = clinrule(&["eval", RULES, "--cases", cohort.path(), "--format", format]);
+        assert_eq!(output.code, 1, "{}", output.transcript());
+        assert_eq!(output.stderr.matches("E314").count(), 3, "{}", output.stderr);
+        assert!(output.stderr.contains("3 of 4 lines refused"), "{}", output.stderr);
+    }
+    for (value, reason) in [
+        ("-300 Cel", "absolute"),
+        ("-1 K", "absolute"),
+        ("-500 [degF]", "absolute"),
+    ] {
+        let case = Scratch::new(
+            "temperature.json",
+            &format!(r#"{{"facts": {{"vitals.temperature": "{value}"}}}}"#),
+        );
+        let output = clinrule(&["eval", "rules/alvarado-score.crl", "--case", case.path()]);
+        assert_eq!(output.code, 2, "{value}: {}", output.transcript());
+        assert_eq!(output.codes(), ["E314"], "{value}: {}", output.stderr);
+        assert!(output.stderr.contains(reason), "{value}: {}", output.stderr);
+    }
+    // Cold but possible: -40 degrees is a temperature, not a mistake.
+    let case = Scratch::new(
+        "cold.json",
+        r#"{"facts": {"vitals.temperature": "-40 Cel"}}"#,
+    );
+    let output = clinrule(&["eval", "rules/alvarado-score.crl", "--case", case.path()]);
+    assert_eq!(output.code, 0, "{}", output.transcript());
+    let case = Scratch::new(
+        "unborn.json",
+        r#"{"as_of": "2025-10-30", "facts": {"age": "-30 years"}}"#,
+    );
+    let output = clinrule(&["eval", SEED_RULES, "--case", case.path()]);
+    assert_eq!(output.code, 2, "{}", output.transcript());
+    assert!(output.stderr.contains("an age cannot be negative"));
+}

@@ -175,7 +175,31 @@ impl CaseReader<'_> {
     /// `as_of`, need the case's `as_of` date: without it they would be
     /// unknown with no missing fact to ask for.
     fn check_as_of(&mut self, case: &Case, root: &JsonNode) {
-        if case.as_of.is_some() {
+        if let Some(as_of) = case.as_of {
+            // A birth after the date the case describes is impossible: the
+            // age would be counted backwards.
+            for fact in &self.rule_set.facts {
+                let Some(birth) = fact.derived_from else {
+                    continue;
+                };
+                if let Some(Slot::Given(value)) = case.slots.get(birth)
+                    && let ValueKind::Date { low, .. } = value.kind
+                    && low > as_of
+                    && let Some(birth_fact) = self.rule_set.facts.get(birth)
+                {
+                    let birth_name = birth_fact.name.clone();
+                    let span = fact_key_span(root, &birth_name)
+                        .unwrap_or(Span::new(root.span.start, root.span.start + 1));
+                    if !self.errors.iter().any(|error| error.span() == span) {
+                        self.errors.push(EvalError::ImpossibleValue {
+                            value: value.display.clone(),
+                            fact: birth_name,
+                            reason: format!("it is after the case's `as_of` date, {as_of}"),
+                            span,
+                        });
+                    }
+                }
+            }
             return;
         }
         let case_start = Span::new(root.span.start, root.span.start + 1);
@@ -663,11 +687,57 @@ impl CaseReader<'_> {
             });
             return None;
         };
+        if let Some(reason) = impossible(fact, base) {
+            self.errors.push(EvalError::ImpossibleValue {
+                value: format!("{number_text} {unit_text}"),
+                fact: name.to_owned(),
+                reason,
+                span: number_span,
+            });
+            return None;
+        }
         Some(Slot::Given(Value {
             kind: ValueKind::Quantity { base, unit },
             display: format!("{number_text} {unit_text}"),
         }))
     }
+}
+
+/// Whether a negative value of this fact could be impossible: an age, or a
+/// measurement of any dimension but a plain number and an amount of
+/// substance. A concentration in `mmol/L` may be negative (a base excess
+/// of -5 mmol/L is a base deficit); a mass concentration, a count, a
+/// length, a duration or a temperature in kelvins cannot.
+pub(crate) fn may_be_impossible(fact: &clinrule_check::model::Fact) -> bool {
+    match &fact.fact_type {
+        FactType::Age => true,
+        FactType::Quantity { unit, .. } => {
+            unit.dimension != Dimension::NONE && unit.dimension.0.get(3).copied() == Some(0)
+        }
+        _ => false,
+    }
+}
+
+/// Why a value, in base units, cannot be true of any patient whatever the
+/// rule set says: a negative age, duration, mass, count or concentration
+/// by mass, or a temperature below absolute zero.
+pub(crate) fn impossible(fact: &clinrule_check::model::Fact, base: Rational) -> Option<String> {
+    if !may_be_impossible(fact) || base >= Rational::integer(0) {
+        return None;
+    }
+    Some(match &fact.fact_type {
+        FactType::Age => "an age cannot be negative".to_owned(),
+        FactType::Quantity { unit, .. } if unit.dimension == Dimension::TEMPERATURE => {
+            "it is below absolute zero".to_owned()
+        }
+        FactType::Quantity { unit, .. } if unit.dimension == Dimension::TIME => {
+            "a duration cannot be negative".to_owned()
+        }
+        FactType::Quantity { unit_text, .. } => {
+            format!("a measurement in `{unit_text}` cannot be negative")
+        }
+        _ => "it cannot be negative".to_owned(),
+    })
 }
 
 /// Splits a measurement written as text, `"12 ug/dL"`, into its number and

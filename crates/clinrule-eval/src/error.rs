@@ -200,6 +200,26 @@ pub enum EvalError {
         span: Span,
     },
 
+    /// A value no patient can have, whatever the rule set says.
+    #[error("`{value}` cannot be the value of `{fact}`: {reason}")]
+    #[diagnostic(
+        code(E314),
+        help(
+            "correct the value; a negative number or a date in the future is usually a typing or export mistake"
+        )
+    )]
+    ImpossibleValue {
+        /// The value as written.
+        value: String,
+        /// The fact.
+        fact: String,
+        /// Why it is impossible.
+        reason: String,
+        /// Where.
+        #[label("impossible")]
+        span: Span,
+    },
+
     /// A number too large or too precise to hold exactly.
     #[error("`{number}` is too large or has too many digits")]
     #[diagnostic(
@@ -233,7 +253,8 @@ impl EvalError {
             | EvalError::InvalidValueText { span, .. }
             | EvalError::NumberOutOfRange { span, .. }
             | EvalError::MissingAsOf { span, .. }
-            | EvalError::AsOfNeeded { span, .. } => *span,
+            | EvalError::AsOfNeeded { span, .. }
+            | EvalError::ImpossibleValue { span, .. } => *span,
         }
     }
 }

@@ -242,7 +242,11 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
         read_once,
         declared,
         names: read::NameTable::new(rule_set),
-        fast_reading: !uses.always && uses.facts.is_empty(),
+        // A birth date must be read with `as_of`, to refuse one after it:
+        // the full reader does.
+        fast_reading: !uses.always
+            && uses.facts.is_empty()
+            && rule_set.facts.iter().all(|fact| fact.derived_from.is_none()),
     })
 }
 

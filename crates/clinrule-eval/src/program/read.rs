@@ -340,6 +340,11 @@ impl Plan {
                     }
                 };
                 let number = decimal(number)?;
+                // A negative measurement may be impossible: the full reader
+                // says so.
+                if number.numerator() < 0 && crate::case::may_be_impossible(fact) {
+                    return None;
+                }
                 // In the fact's own unit, the value is placed among the
                 // thresholds written in that unit, with no conversion.
                 if let Some(Some(declared)) = self.declared.get(index)
@@ -351,7 +356,11 @@ impl Plan {
                 }
                 let unit = case_unit(&fact.fact_type, unit).ok()?;
                 let conversion = conversion_for(fact, &unit)?;
-                Some(coding.number(to_fact_base(number, &unit, conversion)?))
+                let base = to_fact_base(number, &unit, conversion)?;
+                if crate::case::impossible(fact, base).is_some() {
+                    return None;
+                }
+                Some(coding.number(base))
             }
             FactType::Date => {
                 let (low, high) = partial_date(cursor.plain_string()?)?;
