@@ -247,8 +247,17 @@ fn impossible_values_are_refused_whatever_the_rule_set_says() {
     for format in ["summary", "json"] {
         let output = clinrule(&["eval", RULES, "--cases", cohort.path(), "--format", format]);
         assert_eq!(output.code, 1, "{}", output.transcript());
-        assert_eq!(output.stderr.matches("E314").count(), 3, "{}", output.stderr);
-        assert!(output.stderr.contains("3 of 4 lines refused"), "{}", output.stderr);
+        assert_eq!(
+            output.stderr.matches("E314").count(),
+            3,
+            "{}",
+            output.stderr
+        );
+        assert!(
+            output.stderr.contains("3 of 4 lines refused"),
+            "{}",
+            output.stderr
+        );
     }
     for (value, reason) in [
         ("-300 Cel", "absolute"),
@@ -278,4 +287,91 @@ fn impossible_values_are_refused_whatever_the_rule_set_says() {
     let output = clinrule(&["eval", SEED_RULES, "--case", case.path()]);
     assert_eq!(output.code, 2, "{}", output.transcript());
     assert!(output.stderr.contains("an age cannot be negative"));
+}
+
+/// Messages that used to mislead: `1e-400` called too large, a calculation
+/// that overflowed shown as merely "not decided" with nothing to ask for,
+/// `℃` in a case offered `%`, and `consult` offering `skip` for the case's
+/// date and then refusing it.
+#[test]
+fn messages_say_what_is_wrong() {
+    let tiny = Scratch::new(
+        "tiny.json",
+        r#"{"facts": {"lab.blood_lead": {"value": 1e-400, "unit": "ug/dL"}}}"#,
+    );
+    let output = clinrule(&["eval", RULES, "--case", tiny.path()]);
+    assert_eq!(output.codes(), ["E311"]);
+    assert!(
+        output.stderr.contains("it is too small"),
+        "{}",
+        output.stderr
+    );
+
+    let rules = Scratch::new(
+        "arithmetic.crl",
+        "ruleset arithmetic\n  title \"t\"\n  version 1.0.0\n  status draft\n\nfact n : number\nfact m : number\n\nrule product \"p\"\n  when n * m > 3\n  then note p \"x\"\n\nrule ratio \"r\"\n  when n / m > 3\n  then note r \"y\"\n",
+    );
+    let case = Scratch::new(
+        "huge.json",
+        r#"{"facts": {"n": 100000000000000000000000000000000000, "m": 100000000000000000000000000000000000}}"#,
+    );
+    let output = clinrule(&[
+        "eval",
+        rules.path(),
+        "--case",
+        case.path(),
+        "--explain",
+        "full",
+    ]);
+    assert!(
+        output
+            .stdout
+            .contains("n * m > 3  value: cannot be computed: the result has more digits"),
+        "{}",
+        output.stdout
+    );
+    let zero = Scratch::new("zero.json", r#"{"facts": {"n": 1, "m": 0}}"#);
+    let output = clinrule(&[
+        "eval",
+        rules.path(),
+        "--case",
+        zero.path(),
+        "--explain",
+        "full",
+    ]);
+    assert!(
+        output
+            .stdout
+            .contains("n / m > 3  value: cannot be computed: it divides by zero"),
+        "{}",
+        output.stdout
+    );
+
+    let celsius = Scratch::new(
+        "celsius.json",
+        r#"{"facts": {"vitals.temperature": "38 ℃"}}"#,
+    );
+    let output = clinrule(&["eval", "rules/alvarado-score.crl", "--case", celsius.path()]);
+    assert!(
+        output.stderr.contains("did you mean `Cel`?"),
+        "{}",
+        output.stderr
+    );
+
+    let output = clinrule_tests::clinrule_with_input(
+        &["consult", "tests/fixtures/eval/birthdates.crl"],
+        "skip\n2025-10-30\nstop\n",
+    );
+    assert!(
+        output
+            .stdout
+            .contains("not accepted: the rules need the date the case describes"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stdout.contains("cannot be skipped"),
+        "{}",
+        output.stdout
+    );
 }

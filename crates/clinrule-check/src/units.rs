@@ -310,6 +310,35 @@ pub fn parse_unit_often_used(text: &str) -> Result<Unit, UnitProblem> {
     }
 }
 
+/// A unit written with characters from a word processor (`℃`, `℉`, a
+/// full-width slash, a non-breaking space, a typographic minus), as its
+/// UCUM spelling, when that spelling is a known unit.
+fn typographic_fix(text: &str) -> Option<String> {
+    if text.is_ascii() {
+        return None;
+    }
+    let mut fixed = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '\u{2103}' => fixed.push_str("Cel"),
+            '\u{2109}' => fixed.push_str("[degF]"),
+            '\u{ff0f}' | '\u{2215}' | '\u{2044}' => fixed.push('/'),
+            '\u{2212}' | '\u{2013}' => fixed.push('-'),
+            '\u{d7}' | '\u{22c5}' | '\u{b7}' => fixed.push('*'),
+            '\u{a0}' | '\u{202f}' | '\u{2009}' | '\u{200b}' => {}
+            '\u{b2}' => fixed.push('2'),
+            '\u{b3}' => fixed.push('3'),
+            character => fixed.push(character),
+        }
+    }
+    (fixed != text
+        && !fixed.contains(|character: char| {
+            !character.is_ascii() && !matches!(character, 'µ' | 'μ' | '°')
+        })
+        && parse_unit(&fixed).is_ok())
+    .then_some(fixed)
+}
+
 /// Reads a unit such as `ug/dL`, `U/L`, `10*9/L`, `mm[Hg]` or `months`.
 pub fn parse_unit(text: &str) -> Result<Unit, UnitProblem> {
     let text = text.trim();
@@ -318,7 +347,8 @@ pub fn parse_unit(text: &str) -> Result<Unit, UnitProblem> {
     let text = without_annotations.as_str();
     let unknown = |part: &str| UnitProblem::Unknown {
         part: part.to_owned(),
-        suggestion: did_you_mean(text, COMMON_UNITS.iter().copied()).map(str::to_owned),
+        suggestion: typographic_fix(text)
+            .or_else(|| did_you_mean(text, COMMON_UNITS.iter().copied()).map(str::to_owned)),
     };
     if text.is_empty() {
         return Err(unknown(text));

@@ -183,7 +183,7 @@ fn refuse(
             .map(|code| code.to_string())
             .unwrap_or_default();
         let (_, column) = error.span().line_column(line);
-        let message = error.to_string();
+        let message = crate::safe_text::shorten_quotes(&error.to_string()).into_owned();
         let _ = writeln!(
             output.problems,
             "line {number}, column {column}: {code} {}",

@@ -242,7 +242,7 @@ pub fn consult(
         loop {
             say(
                 out,
-                "\nThe date the case describes (as_of), such as `2025-10-30`:\n> ",
+                "\nThe date the case describes (as_of), such as `2025-10-30`; the rules count ages or dates to it, so it cannot be skipped (`stop` to finish):\n> ",
             );
             let Some(answer) = read_answer(input) else {
                 return draft;
@@ -256,6 +256,13 @@ pub fn consult(
             if clinrule_syntax::ast::Date::parse(&answer).is_some() {
                 draft.fields.push(("as_of".to_owned(), quoted(&answer)));
                 break;
+            }
+            if matches!(answer.as_str(), "skip" | "unknown" | "") {
+                say(
+                    out,
+                    "  not accepted: the rules need the date the case describes; give it, such as `2025-10-30`, or `stop`\n",
+                );
+                continue;
             }
             say(
                 out,

@@ -223,6 +223,7 @@ impl fmt::Display for WithSource<'_> {
         // A message quotes user text: on one line, with nothing a terminal
         // would obey.
         let message = self.inner.to_string();
+        let message = crate::safe_text::shorten_quotes(&message);
         formatter.write_str(&crate::safe_text::one_line(&message))
     }
 }

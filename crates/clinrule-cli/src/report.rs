@@ -77,6 +77,42 @@ pub fn tested_value(evaluated: &Evaluated<'_>, expr: &Expr, values: &[Val]) -> O
     value_text(evaluated, tested, tested_value)
 }
 
+/// Why a calculation in a condition has no value although everything it
+/// reads is known: a division by zero, or a result too large or too
+/// precise to hold exactly. `None` when some input is simply missing,
+/// which the missing facts already say.
+pub fn not_computed(expr: &Expr, values: &[Val]) -> Option<&'static str> {
+    let nodes = clinrule_eval::trace_nodes(expr, values);
+    for (position, node) in nodes.iter().enumerate() {
+        let ExprKind::Arith { op, left, .. } = &node.expr.kind else {
+            continue;
+        };
+        if !matches!(node.value, Val::Unknown) {
+            continue;
+        }
+        let left_value = nodes.get(position + 1).map(|child| child.value);
+        let right_value = nodes
+            .get(position + 1 + left.node_count())
+            .map(|child| child.value);
+        let (Some(left_value), Some(right_value)) = (left_value, right_value) else {
+            continue;
+        };
+        if matches!(left_value, Val::Unknown) || matches!(right_value, Val::Unknown) {
+            continue;
+        }
+        let divides_by_zero = *op == clinrule_syntax::ast::ArithOp::Divide
+            && right_value
+                .as_numbers()
+                .is_some_and(|(low, high)| low <= Rational::ZERO && high >= Rational::ZERO);
+        return Some(if divides_by_zero {
+            "cannot be computed: it divides by zero"
+        } else {
+            "cannot be computed: the result has more digits than can be held exactly"
+        });
+    }
+    None
+}
+
 /// The part of a condition that holds the patient's value, with its value.
 fn tested_part<'a>(expr: &'a Expr, values: &'a [Val]) -> Option<(&'a Expr, &'a Val)> {
     match &expr.kind {

@@ -43,6 +43,44 @@ pub fn one_line(text: &str) -> Cow<'_, str> {
     Cow::Owned(safe)
 }
 
+/// The most characters of a value quoted in a message: a value of fifty
+/// megabytes is quoted by its start.
+pub const LONGEST_QUOTE: usize = 60;
+
+/// `text` with every quotation in backticks longer than [`LONGEST_QUOTE`]
+/// characters cut to its start, marked with `…` and its length.
+pub fn shorten_quotes(text: &str) -> Cow<'_, str> {
+    if text.len() <= LONGEST_QUOTE {
+        return Cow::Borrowed(text);
+    }
+    let pieces: Vec<&str> = text.split('`').collect();
+    if !pieces
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .any(|quoted| quoted.chars().nth(LONGEST_QUOTE).is_some())
+    {
+        return Cow::Borrowed(text);
+    }
+    let mut shortened = String::with_capacity(text.len().min(4096));
+    for (position, piece) in pieces.iter().enumerate() {
+        if position > 0 {
+            shortened.push('`');
+        }
+        let quoted = position % 2 == 1 && position + 1 < pieces.len();
+        if quoted && piece.chars().nth(LONGEST_QUOTE).is_some() {
+            let start: String = piece.chars().take(LONGEST_QUOTE - 20).collect();
+            shortened.push_str(&start);
+            shortened.push_str(&format!("…` ({} characters in all)", piece.chars().count()));
+            // The closing backtick was written with the note.
+            continue;
+        }
+        shortened.push_str(piece);
+    }
+    // A note already closed its quotation: drop the backtick that follows.
+    Cow::Owned(shortened.replace("in all)`", "in all)"))
+}
+
 /// `text` with every unsafe character shown as an escape; line breaks and
 /// tabs are kept: for whole reports.
 pub fn keeping_lines(text: &str) -> Cow<'_, str> {
@@ -150,6 +188,20 @@ mod tests {
             "18 months, 3.5 ug/dL, ≥ café"
         );
         assert_eq!(keeping_lines("a\n\tb\u{7}"), "a\n\tb\\u{7}");
+    }
+
+    #[test]
+    fn long_quotations_are_cut_to_their_start() {
+        let long = "x".repeat(1_000);
+        let message = format!("`{long}` is not a known unit; `ug/dL` is");
+        assert_eq!(
+            shorten_quotes(&message),
+            format!(
+                "`{}…` (1000 characters in all) is not a known unit; `ug/dL` is",
+                "x".repeat(40)
+            )
+        );
+        assert_eq!(shorten_quotes("`short` stays"), "`short` stays");
     }
 
     #[test]

@@ -551,7 +551,10 @@ pub fn write_condition_tree(
                 (true, Some(value)) => format!("patient: {value}"),
                 (true, None) => "patient: not given".to_owned(),
                 (false, Some(value)) => format!("value: {value}"),
-                (false, None) => "value: not decided".to_owned(),
+                (false, None) => match crate::report::not_computed(node.expr, node_values) {
+                    Some(reason) => format!("value: {reason}"),
+                    None => "value: not decided".to_owned(),
+                },
             };
             lines.push((
                 depth,

@@ -221,7 +221,7 @@ pub enum EvalError {
     },
 
     /// A number too large or too precise to hold exactly.
-    #[error("`{number}` is too large or has too many digits")]
+    #[error("`{number}` cannot be held exactly: {}", out_of_range_reason(number))]
     #[diagnostic(
         code(E311),
         help(
@@ -235,6 +235,27 @@ pub enum EvalError {
         #[label("cannot be held exactly")]
         span: Span,
     },
+}
+
+/// Why a number cannot be held exactly, from how it is written: `1e-400`
+/// is too small, not too large.
+fn out_of_range_reason(number: &str) -> &'static str {
+    let digits = number.trim_start_matches(['-', '+']);
+    let (mantissa, exponent) = match digits.find(['e', 'E']) {
+        Some(at) => (
+            digits.get(..at).unwrap_or(digits),
+            digits.get(at + 1..).unwrap_or_default(),
+        ),
+        None => (digits, ""),
+    };
+    let small = exponent.starts_with('-')
+        || (mantissa.starts_with("0.") && exponent.is_empty())
+        || mantissa.starts_with('.');
+    if small {
+        "it is too small, or has too many decimal digits"
+    } else {
+        "it is too large, or has too many digits"
+    }
 }
 
 impl EvalError {

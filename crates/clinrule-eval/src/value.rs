@@ -152,7 +152,7 @@ impl Val {
     }
 
     /// The value as a number range, for arithmetic: ages become seconds.
-    fn as_numbers(&self) -> Option<(Rational, Rational)> {
+    pub fn as_numbers(&self) -> Option<(Rational, Rational)> {
         match self {
             Val::Num(low, high) => Some((*low, *high)),
             Val::Age {

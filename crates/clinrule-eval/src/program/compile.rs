@@ -246,7 +246,10 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
         // the full reader does.
         fast_reading: !uses.always
             && uses.facts.is_empty()
-            && rule_set.facts.iter().all(|fact| fact.derived_from.is_none()),
+            && rule_set
+                .facts
+                .iter()
+                .all(|fact| fact.derived_from.is_none()),
     })
 }
 
