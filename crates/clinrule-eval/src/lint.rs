@@ -118,10 +118,10 @@ pub enum LintWarning {
 }
 
 /// The most work the warnings that try cases do for one rule set, counted
-/// in rules evaluated in one combination of values (and bit words compared,
-/// 64 combinations at a time). About a few seconds on one core; what is
+/// in rules evaluated in one combination of values, with four more for
+/// each pair of rules compared: a few seconds on one core at most. What is
 /// left is reported by W212, never silently skipped.
-pub const WORK_BUDGET: u64 = 30_000_000;
+pub const WORK_BUDGET: u64 = 8_000_000;
 
 /// The work still allowed.
 struct Budget {
@@ -141,37 +141,14 @@ impl Budget {
     }
 }
 
-/// Rules that read exactly the same facts, tried together: each
-/// combination of the facts' values is evaluated once for all of them, and
-/// each rule keeps the combinations in which it fires, as bits.
-struct Group<'a> {
-    facts: Vec<FactIndex>,
-    worlds: Worlds<'a>,
-}
-
-/// The combinations, as bits, in which one rule of a group fires.
-type Firing = Vec<u64>;
-
-/// Whether `one` has a bit that `other` lacks.
-fn has_more(one: &Firing, other: &Firing) -> bool {
-    one.iter()
-        .zip(other)
-        .any(|(mine, theirs)| mine & !theirs != 0)
-}
-
-/// The first combination in which both fire.
-fn first_common(one: &Firing, other: &Firing) -> Option<usize> {
-    one.iter()
-        .zip(other)
-        .enumerate()
-        .find_map(|(word, (mine, theirs))| {
-            let both = mine & theirs;
-            (both != 0).then(|| word * 64 + both.trailing_zeros() as usize)
-        })
-}
-
 /// The facts an expression reads, through derived values, scores and differentials.
-fn facts_of(rule_set: &CheckedRuleSet, expr: &Expr, facts: &mut Vec<FactIndex>) {
+fn facts_of<'e>(
+    rule_set: &'e CheckedRuleSet,
+    expr: &'e Expr,
+    facts: &mut Vec<FactIndex>,
+    roots: &mut Vec<&'e Expr>,
+) {
+    roots.push(expr);
     let mut stack = vec![expr];
     let mut seen_derived: Vec<(u8, usize)> = Vec::new();
     while let Some(expr) = stack.pop() {
@@ -191,6 +168,7 @@ fn facts_of(rule_set: &CheckedRuleSet, expr: &Expr, facts: &mut Vec<FactIndex>) 
                 seen_derived.push((0, index));
                 if let Some(derived) = rule_set.lets.get(index) {
                     stack.push(&derived.value);
+                    roots.push(&derived.value);
                 }
             }
             ExprKind::Score(index) | ExprKind::Band(index)
@@ -200,6 +178,7 @@ fn facts_of(rule_set: &CheckedRuleSet, expr: &Expr, facts: &mut Vec<FactIndex>) 
                 if let Some(score) = rule_set.scores.get(index) {
                     for criterion in &score.criteria {
                         stack.extend(criterion.choices.iter().map(|choice| &choice.condition));
+                        roots.extend(criterion.choices.iter().map(|choice| &choice.condition));
                     }
                 }
             }
@@ -214,6 +193,13 @@ fn facts_of(rule_set: &CheckedRuleSet, expr: &Expr, facts: &mut Vec<FactIndex>) 
                                 .map(|argument| &argument.condition),
                         );
                         stack.extend(candidate.statuses.iter().map(|status| &status.condition));
+                        roots.extend(
+                            candidate
+                                .arguments
+                                .iter()
+                                .map(|argument| &argument.condition)
+                                .chain(candidate.statuses.iter().map(|status| &status.condition)),
+                        );
                     }
                 }
             }
@@ -402,106 +388,46 @@ pub fn lint(rule_set: &CheckedRuleSet) -> Vec<LintWarning> {
 /// [`WORK_BUDGET`] is; the pairs of rules left when it is spent are
 /// reported by one W212.
 pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
-    let domains = Domains::new(rule_set);
-    let facts: Vec<Vec<FactIndex>> = rule_set
+    // What each rule reads: its facts, and the expressions whose
+    // thresholds tell its facts' values apart (its condition and the
+    // derived values, scores and differentials it uses).
+    let reads: Vec<(Vec<FactIndex>, Vec<&Expr>)> = rule_set
         .rules
         .iter()
         .map(|rule| {
             let mut facts = Vec::new();
-            facts_of(rule_set, &rule.condition, &mut facts);
-            facts
+            let mut roots = Vec::new();
+            facts_of(rule_set, &rule.condition, &mut facts, &mut roots);
+            (facts, roots)
         })
         .collect();
     let mut warnings = Vec::new();
     let mut budget = Budget { left: work };
 
-    // Rules that read the same facts are tried together: one evaluation of
-    // each combination serves them all, so a thousand rules on one fact
-    // cost a thousand evaluations per combination, not per pair.
-    let mut groups: Vec<Group<'_>> = Vec::new();
-    let mut group_of: Vec<Option<usize>> = vec![None; rule_set.rules.len()];
-    let mut firing: Vec<Firing> = vec![Vec::new(); rule_set.rules.len()];
-    {
-        let mut by_facts: HashMap<&[FactIndex], Vec<usize>> = HashMap::new();
-        for (index, read) in facts.iter().enumerate() {
-            by_facts.entry(read.as_slice()).or_default().push(index);
-        }
-        let mut shared: Vec<(&[FactIndex], Vec<usize>)> = by_facts
-            .into_iter()
-            .filter(|(_, members)| members.len() > 1)
-            .collect();
-        shared.sort_by_key(|(_, members)| members.first().copied());
-        let mut case = Case::empty(rule_set);
-        let mut values: Vec<Option<&Value>> = Vec::new();
-        for (read, members) in shared {
-            let Some(worlds) = combinations(&domains, read) else {
-                continue;
-            };
-            let work = (worlds.total as u64) * (members.len() as u64 + 1);
-            if !budget.take(work) {
-                continue;
-            }
-            let words = worlds.total.div_ceil(64);
-            for member in &members {
-                if let Some(bits) = firing.get_mut(*member) {
-                    *bits = vec![0; words];
-                }
-                if let Some(slot) = group_of.get_mut(*member) {
-                    *slot = Some(groups.len());
-                }
-            }
-            for world in 0..worlds.total {
-                worlds.fill(world, &mut values);
-                set_case(&mut case, read, &values);
-                let mut evaluator = Evaluator::new(rule_set, &case);
-                evaluator.derived();
-                for member in &members {
-                    if let Some(rule) = rule_set.rules.get(*member)
-                        && evaluator.rule(rule).status == RuleStatus::Fired
-                        && let Some(word) = firing
-                            .get_mut(*member)
-                            .and_then(|bits| bits.get_mut(world / 64))
-                    {
-                        *word |= 1 << (world % 64);
-                    }
-                }
-                drop(evaluator);
-                clear_case(&mut case, read);
-            }
-            groups.push(Group {
-                facts: read.to_vec(),
-                worlds,
-            });
-        }
-    }
-
-    // Rules that never fire.
+    // Rules that never fire: each tried over the values its own thresholds
+    // tell apart, so that a rule costs the same however many other rules
+    // compare its facts with other thresholds.
     let mut can_fire = vec![true; rule_set.rules.len()];
-    // One case and one list of values for every combination tried.
+    // One case for every combination tried.
     let mut case = Case::empty(rule_set);
-    let mut values: Vec<Option<&Value>> = Vec::new();
-    for ((index, rule), read) in rule_set.rules.iter().enumerate().zip(&facts) {
-        let fires = if group_of.get(index).copied().flatten().is_some() {
-            firing
-                .get(index)
-                .is_some_and(|bits| bits.iter().any(|word| *word != 0))
-        } else {
-            let Some(worlds) = combinations(&domains, read) else {
-                continue;
-            };
-            // Checking one rule alone is never cut short by the budget: it
-            // costs at most 4,096 evaluations of one rule.
-            budget.take(worlds.total as u64);
-            find_world(
-                rule_set,
-                &mut case,
-                read,
-                &worlds,
-                &[index],
-                &[RuleStatus::Fired],
-                &mut values,
-            )
+    for ((index, rule), (read, roots)) in rule_set.rules.iter().enumerate().zip(&reads) {
+        let domains = Domains::local(rule_set, roots, read);
+        let mut values: Vec<Option<&Value>> = Vec::new();
+        let Some(worlds) = combinations(&domains, read) else {
+            continue;
         };
+        // Checking one rule alone is never cut short by the budget: it
+        // costs at most 4,096 evaluations of one rule.
+        budget.take(worlds.total as u64);
+        let fires = find_world(
+            rule_set,
+            &mut case,
+            read,
+            &worlds,
+            &[index],
+            &[RuleStatus::Fired],
+            &mut values,
+        );
         if !fires {
             if let Some(slot) = can_fire.get_mut(index) {
                 *slot = false;
@@ -555,6 +481,10 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
             }
         }
     }
+    // The members of each group not yet named redundant: a rule already
+    // named needs comparing only with those, so a thousand rules covered
+    // by the first are not compared with each other.
+    let mut unnamed: Vec<Vec<usize>> = same_groups.clone();
     // For each rule, the later rules that exclude what it suspects or
     // suspect what it excludes.
     let mut suspecting: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -593,163 +523,134 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
     let mut named_contradictory = vec![false; rule_set.rules.len()];
     let mut not_compared = 0usize;
     let mut seconds: Vec<usize> = Vec::new();
+    let mut union: Vec<FactIndex> = Vec::new();
+    let mut roots: Vec<&Expr> = Vec::new();
     for first in 0..rule_set.rules.len() {
-        // The pairs are taken in order, first rule then second; a rule's
-        // partners are listed only when the budget can pay for them, so a
-        // group of 100,000 rules with one conclusion is never listed whole.
         let (group, position) = place.get(first).copied().unwrap_or_default();
-        let tail = same_groups
+        let first_named = named_redundant.get(first) == Some(&true);
+        seconds.clear();
+        if first_named {
+            // Only the rules after it not yet named are left to find.
+            if let Some(open) = unnamed.get_mut(group) {
+                open.retain(|member| named_redundant.get(*member) == Some(&false));
+                seconds.extend(open.iter().copied().filter(|member| *member > first));
+            }
+        } else if let Some(tail) = same_groups
             .get(group)
             .and_then(|members| members.get(position + 1..))
-            .unwrap_or_default();
-        let extra = contradicting
-            .get(first)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        let count = tail.len() + extra.len();
-        if count == 0 {
+        {
+            seconds.extend_from_slice(tail);
+        }
+        seconds.extend(contradicting.get(first).into_iter().flatten().copied());
+        if seconds.is_empty() {
             continue;
         }
-        if !budget.take(count as u64) {
-            not_compared += count;
+        // The pairs are listed only when the budget can pay for them.
+        if !budget.take(seconds.len() as u64) {
+            not_compared += seconds.len();
             continue;
         }
-        seconds.clear();
-        seconds.extend_from_slice(tail);
-        seconds.extend_from_slice(extra);
         seconds.sort_unstable();
         seconds.dedup();
         for &second in &seconds {
-            let (Some(rule), Some(other), Some(first_facts), Some(second_facts)) = (
+            let (
+                Some(rule),
+                Some(other),
+                Some((first_facts, first_roots)),
+                Some((second_facts, second_roots)),
+            ) = (
                 rule_set.rules.get(first),
                 rule_set.rules.get(second),
-                facts.get(first),
-                facts.get(second),
-            ) else {
+                reads.get(first),
+                reads.get(second),
+            )
+            else {
                 continue;
             };
-            {
-                if can_fire.get(first) != Some(&true) || can_fire.get(second) != Some(&true) {
-                    continue;
-                }
-                let same_meaning = meanings.get(first) == meanings.get(second);
-                let contradiction_wanted = named_contradictory.get(second) == Some(&false);
-                let redundancy_wanted = same_meaning
-                    && (named_redundant.get(first) == Some(&false)
-                        || named_redundant.get(second) == Some(&false));
-                if !contradiction_wanted && !redundancy_wanted {
-                    continue;
-                }
-                // Two rules of one group: their combinations were tried already.
-                if let (Some(group_index), true) = (
-                    group_of.get(first).copied().flatten(),
-                    group_of.get(first) == group_of.get(second),
-                ) && let (Some(group), Some(first_bits), Some(second_bits)) = (
-                    groups.get(group_index),
-                    firing.get(first),
-                    firing.get(second),
-                ) {
-                    if !budget.take(first_bits.len() as u64 / 16 + 1) {
-                        not_compared += 1;
-                        continue;
-                    }
-                    if contradiction_wanted
-                        && let Some((mine, theirs)) = clash(rule, other)
-                        && let Some(world) = first_common(first_bits, second_bits)
-                    {
-                        group.worlds.fill(world, &mut values);
-                        if let Some(slot) = named_contradictory.get_mut(second) {
-                            *slot = true;
-                        }
-                        warnings.push(contradiction(
-                            (rule, mine),
-                            (other, theirs),
-                            example(rule_set, &group.facts, &values),
-                        ));
-                    }
-                    if same_meaning {
-                        let first_only = has_more(first_bits, second_bits);
-                        let second_only = has_more(second_bits, first_bits);
-                        if let Some(warning) = redundancy(
-                            rule_set,
-                            (first, second),
-                            (first_only, second_only),
-                            &mut named_redundant,
-                        ) {
-                            warnings.push(warning);
-                        }
-                    }
-                    continue;
-                }
-                let mut union = first_facts.clone();
-                for fact in second_facts {
-                    if !union.contains(fact) {
-                        union.push(*fact);
-                    }
-                }
-                union.sort_unstable();
-
-                let Some(worlds) = combinations(&domains, &union) else {
-                    continue;
-                };
-                // Each pair tried costs up to two passes over its combinations.
-                if !budget.take(2 * worlds.total as u64) {
-                    not_compared += 1;
-                    continue;
-                }
-                // Contradictory conclusions: one suspects what the other excludes.
-                if contradiction_wanted
-                    && let Some((mine, theirs)) = clash(rule, other)
-                    && find_world(
-                        rule_set,
-                        &mut case,
-                        &union,
-                        &worlds,
-                        &[first, second],
-                        &[RuleStatus::Fired, RuleStatus::Fired],
-                        &mut values,
-                    )
-                {
-                    if let Some(slot) = named_contradictory.get_mut(second) {
-                        *slot = true;
-                    }
-                    warnings.push(contradiction(
-                        (rule, mine),
-                        (other, theirs),
-                        example(rule_set, &union, &values),
-                    ));
-                }
-
-                // Redundancy: the same conclusions, and one fires only when the other does.
-                if !redundancy_wanted {
-                    continue;
-                }
-                let (mut first_only, mut second_only) = (false, false);
-                for world in 0..worlds.total {
-                    worlds.fill(world, &mut values);
-                    set_case(&mut case, &union, &values);
-                    let both = statuses(rule_set, &case, &[first, second]);
-                    clear_case(&mut case, &union);
-                    match both.as_slice() {
-                        [RuleStatus::Fired, second_status]
-                            if *second_status != RuleStatus::Fired =>
-                        {
-                            first_only = true;
-                        }
-                        [first_status, RuleStatus::Fired] if *first_status != RuleStatus::Fired => {
-                            second_only = true;
-                        }
-                        _ => {}
-                    }
-                }
-                if let Some(warning) = redundancy(
+            if can_fire.get(first) != Some(&true) || can_fire.get(second) != Some(&true) {
+                continue;
+            }
+            let same_meaning = meanings.get(first) == meanings.get(second);
+            let contradiction_wanted = named_contradictory.get(second) == Some(&false);
+            let redundancy_wanted = same_meaning
+                && (named_redundant.get(first) == Some(&false)
+                    || named_redundant.get(second) == Some(&false));
+            let clashing = if contradiction_wanted {
+                clash(rule, other)
+            } else {
+                None
+            };
+            if clashing.is_none() && !redundancy_wanted {
+                continue;
+            }
+            union.clear();
+            union.extend_from_slice(first_facts);
+            union.extend_from_slice(second_facts);
+            union.sort_unstable();
+            union.dedup();
+            roots.clear();
+            roots.extend_from_slice(first_roots);
+            roots.extend_from_slice(second_roots);
+            let domains = Domains::local(rule_set, &roots, &union);
+            let mut values: Vec<Option<&Value>> = Vec::new();
+            let Some(worlds) = combinations(&domains, &union) else {
+                continue;
+            };
+            // Each pair tried costs its values' listing and up to two passes
+            // over its combinations.
+            if !budget.take(4 + 2 * worlds.total as u64) {
+                not_compared += 1;
+                continue;
+            }
+            // Contradictory conclusions: one suspects what the other excludes.
+            if let Some((mine, theirs)) = clashing
+                && find_world(
                     rule_set,
-                    (first, second),
-                    (first_only, second_only),
-                    &mut named_redundant,
-                ) {
-                    warnings.push(warning);
+                    &mut case,
+                    &union,
+                    &worlds,
+                    &[first, second],
+                    &[RuleStatus::Fired, RuleStatus::Fired],
+                    &mut values,
+                )
+            {
+                if let Some(slot) = named_contradictory.get_mut(second) {
+                    *slot = true;
                 }
+                warnings.push(contradiction(
+                    (rule, mine),
+                    (other, theirs),
+                    example(rule_set, &union, &values),
+                ));
+            }
+
+            // Redundancy: the same conclusions, and one fires only when the other does.
+            if !redundancy_wanted {
+                continue;
+            }
+            let (mut first_only, mut second_only) = (false, false);
+            for world in 0..worlds.total {
+                worlds.fill(world, &mut values);
+                set_case(&mut case, &union, &values);
+                let both = statuses(rule_set, &case, &[first, second]);
+                clear_case(&mut case, &union);
+                match both.as_slice() {
+                    [RuleStatus::Fired, second_status] if *second_status != RuleStatus::Fired => {
+                        first_only = true;
+                    }
+                    [first_status, RuleStatus::Fired] if *first_status != RuleStatus::Fired => {
+                        second_only = true;
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(warning) = redundancy(
+                rule_set,
+                (first, second),
+                (first_only, second_only),
+                &mut named_redundant,
+            ) {
+                warnings.push(warning);
             }
         }
     }

@@ -80,18 +80,78 @@ pub struct NeedOption {
     pub statuses: Vec<RuleStatus>,
 }
 
-/// The values worth trying for every fact, computed once per rule set.
+/// The values worth trying for every fact, computed once per rule set; or,
+/// for one rule or a pair, for the few facts they read, from their own
+/// thresholds only.
 pub(crate) struct Domains {
     regions: Vec<Option<Vec<Region>>>,
+    /// For domains of a few facts: those facts, sorted; `regions` is then
+    /// indexed by position in this list.
+    local: Option<Vec<FactIndex>>,
+}
+
+/// Where thresholds are recorded: a slot per fact of the rule set, or per
+/// fact of a short sorted list.
+trait ThresholdSlots {
+    fn slot(&mut self, fact: FactIndex) -> Option<&mut Option<BTreeMap<Threshold, Span>>>;
+}
+
+impl ThresholdSlots for [Option<BTreeMap<Threshold, Span>>] {
+    fn slot(&mut self, fact: FactIndex) -> Option<&mut Option<BTreeMap<Threshold, Span>>> {
+        self.get_mut(fact)
+    }
+}
+
+/// Slots for a few facts, found by binary search.
+struct LocalSlots<'facts> {
+    facts: &'facts [FactIndex],
+    slots: Vec<Option<BTreeMap<Threshold, Span>>>,
+}
+
+impl ThresholdSlots for LocalSlots<'_> {
+    fn slot(&mut self, fact: FactIndex) -> Option<&mut Option<BTreeMap<Threshold, Span>>> {
+        let position = self.facts.binary_search(&fact).ok()?;
+        self.slots.get_mut(position)
+    }
 }
 
 impl Domains {
+    /// The values worth trying for `facts` (sorted), from the thresholds
+    /// written in `expressions` alone: what one rule, or a pair, can tell
+    /// apart. Exact for those rules, since their conditions change value
+    /// only at their own thresholds, and as small as they are.
+    pub(crate) fn local(
+        rule_set: &CheckedRuleSet,
+        expressions: &[&Expr],
+        facts: &[FactIndex],
+    ) -> Domains {
+        let mut slots = LocalSlots {
+            facts,
+            slots: vec![Some(BTreeMap::new()); facts.len()],
+        };
+        for expr in expressions {
+            collect_thresholds(expr, &mut slots);
+        }
+        let regions = facts
+            .iter()
+            .zip(slots.slots)
+            .map(|(fact, thresholds)| {
+                let fact = rule_set.facts.get(*fact)?;
+                regions(&fact.fact_type, fact.derived_from, thresholds)
+            })
+            .collect();
+        Domains {
+            regions,
+            local: Some(facts.to_vec()),
+        }
+    }
+
     /// Finds every threshold of every fact.
     pub(crate) fn new(rule_set: &CheckedRuleSet) -> Domains {
         let mut thresholds: Vec<Option<BTreeMap<Threshold, Span>>> =
             vec![Some(BTreeMap::new()); rule_set.facts.len()];
         for expr in rule_set.expressions() {
-            collect_thresholds(expr, &mut thresholds);
+            collect_thresholds(expr, thresholds.as_mut_slice());
         }
         let regions = rule_set
             .facts
@@ -99,11 +159,18 @@ impl Domains {
             .zip(thresholds)
             .map(|(fact, thresholds)| regions(&fact.fact_type, fact.derived_from, thresholds))
             .collect();
-        Domains { regions }
+        Domains {
+            regions,
+            local: None,
+        }
     }
 
     fn of(&self, fact: FactIndex) -> Option<&Vec<Region>> {
-        self.regions.get(fact)?.as_ref()
+        let position = match &self.local {
+            Some(facts) => facts.binary_search(&fact).ok()?,
+            None => fact,
+        };
+        self.regions.get(position)?.as_ref()
     }
 
     /// How many regions a fact's values fall into, or `None` when its
@@ -297,16 +364,14 @@ fn between_thresholds(
 
 /// Records the constants each fact is compared with, and marks a fact used
 /// any other way (in arithmetic, against another value) as not enumerable.
-fn collect_thresholds(expr: &Expr, thresholds: &mut [Option<BTreeMap<Threshold, Span>>]) {
+fn collect_thresholds<Slots: ThresholdSlots + ?Sized>(expr: &Expr, thresholds: &mut Slots) {
     let constant = |expr: &Expr| match &expr.kind {
         ExprKind::Const(Const::Number(number)) => Some((Threshold::Number(*number), expr.span)),
         ExprKind::Const(Const::Date(date)) => Some((Threshold::Date(*date), expr.span)),
         _ => None,
     };
-    let record = |fact: FactIndex,
-                  found: Option<(Threshold, Span)>,
-                  thresholds: &mut [Option<BTreeMap<Threshold, Span>>]| {
-        if let Some(slot) = thresholds.get_mut(fact) {
+    let record = |fact: FactIndex, found: Option<(Threshold, Span)>, thresholds: &mut Slots| {
+        if let Some(slot) = thresholds.slot(fact) {
             match (found, slot.as_mut()) {
                 (Some((threshold, span)), Some(set)) => {
                     set.entry(threshold).or_insert(span);
