@@ -150,22 +150,20 @@ fn facts_of<'e>(
 ) {
     roots.push(expr);
     let mut stack = vec![expr];
-    let mut seen_derived: Vec<(u8, usize)> = Vec::new();
+    // Sets, not lists: a chain of thousands of derived values is walked in
+    // time linear in its length.
+    let mut seen_derived: std::collections::HashSet<(u8, usize)> = std::collections::HashSet::new();
     while let Some(expr) = stack.pop() {
         match expr.kind {
             ExprKind::Fact(index) => {
-                if !facts.contains(&index) {
-                    facts.push(index);
-                }
+                facts.push(index);
                 // An age counted from a birth date reads the birth date.
-                if let Some(birth) = rule_set.facts.get(index).and_then(|fact| fact.derived_from)
-                    && !facts.contains(&birth)
-                {
+                if let Some(birth) = rule_set.facts.get(index).and_then(|fact| fact.derived_from) {
                     facts.push(birth);
                 }
             }
             ExprKind::Let(index) if !seen_derived.contains(&(0, index)) => {
-                seen_derived.push((0, index));
+                seen_derived.insert((0, index));
                 if let Some(derived) = rule_set.lets.get(index) {
                     stack.push(&derived.value);
                     roots.push(&derived.value);
@@ -174,7 +172,7 @@ fn facts_of<'e>(
             ExprKind::Score(index) | ExprKind::Band(index)
                 if !seen_derived.contains(&(1, index)) =>
             {
-                seen_derived.push((1, index));
+                seen_derived.insert((1, index));
                 if let Some(score) = rule_set.scores.get(index) {
                     for criterion in &score.criteria {
                         stack.extend(criterion.choices.iter().map(|choice| &choice.condition));
@@ -183,7 +181,7 @@ fn facts_of<'e>(
                 }
             }
             ExprKind::Status(index, _) if !seen_derived.contains(&(2, index)) => {
-                seen_derived.push((2, index));
+                seen_derived.insert((2, index));
                 if let Some(differential) = rule_set.differentials.get(index) {
                     for candidate in &differential.candidates {
                         stack.extend(
@@ -208,6 +206,7 @@ fn facts_of<'e>(
         stack.extend(expr.children());
     }
     facts.sort_unstable();
+    facts.dedup();
 }
 
 /// The combinations of values of some facts (each one of its listed
