@@ -38,6 +38,21 @@ pub fn check(data: &[u8]) {
     };
     let (file, errors) = clinrule_syntax::parse(source);
     let outcome = clinrule_check::check(source, &file);
+    // Every diagnostic renders as the command renders it, however long its
+    // line or far along it the span: the first few and the last.
+    let shown: Vec<&dyn miette::Diagnostic> = errors
+        .iter()
+        .map(|error| error as &dyn miette::Diagnostic)
+        .chain(
+            outcome
+                .diagnostics
+                .iter()
+                .map(|error| error as &dyn miette::Diagnostic),
+        )
+        .collect();
+    let few: Vec<&dyn miette::Diagnostic> =
+        shown.iter().take(8).chain(shown.last()).copied().collect();
+    let _ = crate::render_diagnostics(&few, "fuzzed.crl", source);
     let Some(rule_set) = outcome.rule_set else {
         return;
     };
