@@ -291,3 +291,70 @@ fn parse_check_compile(bencher: divan::Bencher, rules: usize) {
         program.op_count()
     });
 }
+
+/// Rules that share one fact, each with its own threshold and the same
+/// conclusion, every one covered by the first: the worst case of the
+/// redundancy warnings, once cubic (400 rules took 32 s). Doubling the
+/// rules should about double the time.
+#[divan::bench(args = [500, 1_000, 2_000, 4_000], sample_count = 10, sample_size = 1)]
+fn lint_rules_sharing_one_fact(bencher: divan::Bencher, rules: usize) {
+    let mut source =
+        "ruleset shared\n  title \"t\"\n  version 1.0.0\n  status draft\n\nfact n : number\n\n"
+            .to_owned();
+    for rule in 0..rules {
+        source.push_str(&format!(
+            "rule r{rule} \"r\"\n  when n > {rule}\n  then note c{rule} \"the same words\"\n\n"
+        ));
+    }
+    let rule_set = checked(&source);
+    bencher.bench(|| clinrule_eval::lint::lint(divan::black_box(&rule_set)));
+}
+
+/// A chain of derived values, each reading the one before, and a rule on
+/// the last: once quadratic (each value found by walking the file).
+#[divan::bench(args = [1_000, 2_000, 4_000], sample_count = 10, sample_size = 1)]
+fn check_chain_of_derived_values(bencher: divan::Bencher, length: usize) {
+    let mut source =
+        "ruleset chain\n  title \"t\"\n  version 1.0.0\n  status draft\n\nfact n : number\n\nlet d0 \"d\" = n + 1\n"
+            .to_owned();
+    for index in 1..=length {
+        source.push_str(&format!("let d{index} \"d\" = d{} + 1\n", index - 1));
+    }
+    source.push_str(&format!(
+        "\nrule r \"r\"\n  when d{length} > 3\n  then note c \"x\"\n"
+    ));
+    bencher.bench(|| {
+        let (file, _) = clinrule_syntax::parse(divan::black_box(&source));
+        let outcome = clinrule_check::check(&source, &file);
+        let rule_set = outcome.rule_set.expect("checks");
+        clinrule_eval::lint::lint(&rule_set)
+    });
+}
+
+/// A case of one line with thousands of unknown facts, its diagnostics
+/// rendered as the command renders them: once every diagnostic reprinted
+/// the whole line and copied the whole file.
+#[divan::bench(args = [2_000, 4_000, 8_000], sample_count = 10, sample_size = 1)]
+fn render_problems_on_one_line(bencher: divan::Bencher, problems: usize) {
+    let rule_set = checked(
+        "ruleset lead\n  title \"t\"\n  version 1.0.0\n  status draft\n\nfact lab.blood_lead : quantity ug/dL\n\nrule r \"r\"\n  when lab.blood_lead > 3.5 ug/dL\n  then note c \"x\"\n",
+    );
+    let facts: Vec<String> = (0..problems)
+        .map(|fact| format!("\"x{fact}\": 1"))
+        .collect();
+    let case = format!("{{\"facts\": {{{}}}}}", facts.join(", "));
+    let file = clinrule_cli::SourceFile::new("case.json".to_owned(), case.clone());
+    let style = clinrule_cli::Style {
+        colour: false,
+        width: 100,
+    };
+    bencher.bench(|| {
+        let errors = Case::from_json(divan::black_box(&case), &rule_set).expect_err("refused");
+        // As the command does: every problem counted, the first 200 shown.
+        errors
+            .iter()
+            .take(clinrule_cli::MAX_SHOWN_DIAGNOSTICS)
+            .map(|error| clinrule_cli::render_diagnostic(error, Some(&file), style).len())
+            .sum::<usize>()
+    });
+}

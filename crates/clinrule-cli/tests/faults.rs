@@ -21,7 +21,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const BINARY: &str = env!("CARGO_BIN_EXE_clinrule");
+/// The command under test: this build's, or another build named by
+/// `CLINRULE_UNDER_TEST`, to show that these tests fail on a build from
+/// before the fixes they hold.
+fn binary() -> String {
+    std::env::var("CLINRULE_UNDER_TEST")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_clinrule").to_owned())
+}
 const RULES: &str = "../../tests/fixtures/eval/lead.crl";
 const SEED_RULES: &str = "../../rules/metaphyseal-sclerosis.crl";
 const SEED_CASE: &str = "../../rules/cases/toddler-sclerosis.json";
@@ -87,7 +93,7 @@ fn run_bounded(command: &mut Command) -> Output {
 
 fn clinrule(arguments: &[&str]) -> Output {
     run_bounded(
-        Command::new(BINARY)
+        Command::new(binary())
             .args(arguments)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -256,7 +262,7 @@ fn a_full_standard_output_is_an_error() {
     ];
     for arguments in commands {
         let output = run_bounded(
-            Command::new(BINARY)
+            Command::new(binary())
                 .args(&arguments)
                 .stdin(Stdio::null())
                 .stdout(full())
@@ -279,7 +285,7 @@ fn a_full_standard_output_is_an_error() {
 fn a_reader_that_stops_ends_the_run_quietly() {
     let cohort_file = std::env::temp_dir().join(format!("clinrule-pipe-{}", std::process::id()));
     std::fs::write(&cohort_file, cohort(20_000)).expect("a cohort");
-    let mut child = Command::new(BINARY)
+    let mut child = Command::new(binary())
         .args([
             "eval",
             RULES,
@@ -436,7 +442,7 @@ fn signals_at_any_point_leave_no_partial_file() {
         // A pseudo-random delay from 0 to 400 ms, the same on every run.
         seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
         let delay = Duration::from_millis((seed >> 33) % 400);
-        let mut child = Command::new(BINARY)
+        let mut child = Command::new(binary())
             .args([
                 "eval",
                 RULES,
@@ -485,7 +491,7 @@ fn signals_at_any_point_leave_no_partial_file() {
             .success()
     );
     std::fs::write(&results, "old\n").expect("old results");
-    let mut child = Command::new(BINARY)
+    let mut child = Command::new(binary())
         .args([
             "eval",
             RULES,
@@ -565,7 +571,7 @@ fn folders_that_loop_and_files_that_never_end_are_not_waited_on() {
 #[test]
 fn rules_and_cases_through_pipes() {
     let rules = std::fs::read(SEED_RULES).unwrap();
-    let mut child = Command::new(BINARY)
+    let mut child = Command::new(binary())
         .args(["check", "/dev/stdin"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -589,7 +595,7 @@ fn rules_and_cases_through_pipes() {
         .args([
             "-c",
             "\"$0\" eval \"$1\" --case /dev/stdin < \"$2\"",
-            BINARY,
+            &binary(),
             SEED_RULES,
             SEED_CASE,
         ])
@@ -607,7 +613,7 @@ fn rules_and_cases_through_pipes() {
             .args([
                 "-c",
                 "cat \"$1\" | \"$0\" eval \"$2\" --cases /dev/stdin",
-                BINARY,
+                &binary(),
                 "../../tests/fixtures/cohort/lead.ndjson",
                 RULES,
             ])

@@ -23,7 +23,13 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::Command;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_clinrule");
+/// The command under test: this build's, or another build named by
+/// `CLINRULE_UNDER_TEST`, to show that these tests fail on a build from
+/// before the fixes they hold.
+fn binary() -> String {
+    std::env::var("CLINRULE_UNDER_TEST")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_clinrule").to_owned())
+}
 
 /// The most the work may grow when the input doubles.
 const MOST_GROWTH: f64 = 2.3;
@@ -69,7 +75,7 @@ impl Drop for Scratch {
 fn instructions(arguments: &[&str]) -> u64 {
     let output = Command::new("valgrind")
         .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
-        .arg(BINARY)
+        .arg(binary())
         .args(arguments)
         .output()
         .expect("valgrind runs");
