@@ -101,6 +101,9 @@ struct Batch {
 /// without being held in memory, and the run goes on with the next one.
 pub const MAX_LINE_BYTES: usize = 16 << 20;
 
+/// The most text a batch gathers before it is handed to a worker.
+const MAX_BATCH_BYTES: usize = 4 << 20;
+
 /// Why a cohort run stopped before its end.
 #[derive(Debug)]
 pub enum CohortFailure {
@@ -527,7 +530,10 @@ pub fn run(
             batch
                 .lines
                 .push((writer.totals.lines, start..batch.text.len(), too_long));
-            if batch.lines.len() == batch_lines {
+            // A batch ends at its count of lines, or sooner when its lines
+            // are long: the batches in flight hold a bounded amount of text
+            // whatever the lines' lengths.
+            if batch.lines.len() == batch_lines || batch.text.len() >= MAX_BATCH_BYTES {
                 let full = std::mem::replace(&mut batch, new_batch());
                 send((index, full), &mut writer, bytes)?;
                 index += 1;
