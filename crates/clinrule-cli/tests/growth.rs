@@ -152,7 +152,7 @@ fn checking_long_chains_of_derived_values_grows_linearly() {
     if !valgrind_present() {
         return;
     }
-    doubles("derived chain", 400, &["check", "{}"], |size| {
+    doubles("derived chain", 1_000, &["check", "{}"], |size| {
         let mut text = HEADER.to_owned();
         text.push_str("let d0 \"d\" = n + 1\n");
         for index in 1..=size {
