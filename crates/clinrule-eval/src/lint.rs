@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::{
-    CheckedConclusion, DiagnosisAction, Expr, ExprKind, FactIndex, FactType,
+    CheckedConclusion, Derived, DiagnosisAction, Expr, ExprKind, FactIndex, FactType,
 };
 use clinrule_check::number::Rational;
 use clinrule_syntax::Span;
@@ -147,6 +147,7 @@ fn facts_of<'e>(
     expr: &'e Expr,
     facts: &mut Vec<FactIndex>,
     roots: &mut Vec<&'e Expr>,
+    needed: &mut Vec<Derived>,
 ) {
     roots.push(expr);
     let mut stack = vec![expr];
@@ -164,6 +165,7 @@ fn facts_of<'e>(
             }
             ExprKind::Let(index) if !seen_derived.contains(&(0, index)) => {
                 seen_derived.insert((0, index));
+                needed.push(Derived::Let(index));
                 if let Some(derived) = rule_set.lets.get(index) {
                     stack.push(&derived.value);
                     roots.push(&derived.value);
@@ -173,6 +175,7 @@ fn facts_of<'e>(
                 if !seen_derived.contains(&(1, index)) =>
             {
                 seen_derived.insert((1, index));
+                needed.push(Derived::Score(index));
                 if let Some(score) = rule_set.scores.get(index) {
                     for criterion in &score.criteria {
                         stack.extend(criterion.choices.iter().map(|choice| &choice.condition));
@@ -182,6 +185,7 @@ fn facts_of<'e>(
             }
             ExprKind::Status(index, _) if !seen_derived.contains(&(2, index)) => {
                 seen_derived.insert((2, index));
+                needed.push(Derived::Differential(index));
                 if let Some(differential) = rule_set.differentials.get(index) {
                     for candidate in &differential.candidates {
                         stack.extend(
@@ -219,11 +223,12 @@ struct Worlds<'a> {
     total: usize,
 }
 
-/// The combinations of values of `facts`, or `None` when there are too many
-/// or some cannot be listed.
-fn combinations<'a>(domains: &'a Domains, facts: &[FactIndex]) -> Option<Worlds<'a>> {
-    // Counted before anything is listed: a fact of 8,000 thresholds is
-    // refused at once, not after its values are gathered.
+/// How many combinations of its own values a rule may always be tried in.
+const FEW_COMBINATIONS: usize = 256;
+
+/// How many combinations of values `facts` have, or `None` when there are
+/// more than [`MAX_COMBINATIONS`] or some cannot be listed.
+fn combination_count(domains: &Domains, facts: &[FactIndex]) -> Option<usize> {
     let mut count = 1usize;
     for fact in facts {
         count = count.checked_mul(domains.count(*fact)? + 1)?;
@@ -231,6 +236,15 @@ fn combinations<'a>(domains: &'a Domains, facts: &[FactIndex]) -> Option<Worlds<
             return None;
         }
     }
+    Some(count)
+}
+
+/// The combinations of values of `facts`, or `None` when there are too many
+/// or some cannot be listed.
+fn combinations<'a>(domains: &'a Domains, facts: &[FactIndex]) -> Option<Worlds<'a>> {
+    // Counted before anything is listed: a fact of 8,000 thresholds is
+    // refused at once, not after its values are gathered.
+    combination_count(domains, facts)?;
     let mut choices: Vec<Vec<Option<&Value>>> = Vec::with_capacity(facts.len());
     let mut total = 1usize;
     for fact in facts {
@@ -287,14 +301,14 @@ fn find_world<'a>(
     case: &mut Case,
     facts: &[FactIndex],
     worlds: &Worlds<'a>,
-    rules: &[usize],
+    (rules, needed): (&[usize], &[Derived]),
     wanted: &[RuleStatus],
     values: &mut Vec<Option<&'a Value>>,
 ) -> bool {
     for world in 0..worlds.total {
         worlds.fill(world, values);
         set_case(case, facts, values);
-        let found = statuses(rule_set, case, rules) == wanted;
+        let found = statuses(rule_set, case, rules, needed) == wanted;
         clear_case(case, facts);
         if found {
             return true;
@@ -304,13 +318,20 @@ fn find_world<'a>(
 }
 
 /// The statuses of some rules in one case.
-fn statuses(rule_set: &CheckedRuleSet, case: &Case, rules: &[usize]) -> Vec<RuleStatus> {
+fn statuses(
+    rule_set: &CheckedRuleSet,
+    case: &Case,
+    rules: &[usize],
+    needed: &[Derived],
+) -> Vec<RuleStatus> {
     let mut evaluator = Evaluator::new(rule_set, case);
-    evaluator.derived();
+    // Only the derived values these rules read: a rule set of a thousand
+    // derived values does not compute them all for each combination.
+    evaluator.derived_only(needed);
     rules
         .iter()
         .filter_map(|rule| rule_set.rules.get(*rule))
-        .map(|rule| evaluator.rule(rule).status)
+        .map(|rule| evaluator.rule_status(rule))
         .collect()
 }
 
@@ -390,18 +411,26 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
     // What each rule reads: its facts, and the expressions whose
     // thresholds tell its facts' values apart (its condition and the
     // derived values, scores and differentials it uses).
-    let reads: Vec<(Vec<FactIndex>, Vec<&Expr>)> = rule_set
+    let reads: Vec<(Vec<FactIndex>, Vec<&Expr>, Vec<Derived>)> = rule_set
         .rules
         .iter()
         .map(|rule| {
             let mut facts = Vec::new();
             let mut roots = Vec::new();
-            facts_of(rule_set, &rule.condition, &mut facts, &mut roots);
-            (facts, roots)
+            let mut needed = Vec::new();
+            facts_of(
+                rule_set,
+                &rule.condition,
+                &mut facts,
+                &mut roots,
+                &mut needed,
+            );
+            (facts, roots, needed)
         })
         .collect();
     let mut warnings = Vec::new();
     let mut budget = Budget { left: work };
+    let global = Domains::new(rule_set);
 
     // Rules that never fire: each tried over the values its own thresholds
     // tell apart, so that a rule costs the same however many other rules
@@ -409,12 +438,19 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
     let mut can_fire = vec![true; rule_set.rules.len()];
     // One case for every combination tried.
     let mut case = Case::empty(rule_set);
-    for ((index, rule), (read, roots)) in rule_set.rules.iter().enumerate().zip(&reads) {
+    for ((index, rule), (read, roots, needed)) in rule_set.rules.iter().enumerate().zip(&reads) {
         let domains = Domains::local(rule_set, roots, read);
         let mut values: Vec<Option<&Value>> = Vec::new();
         let Some(worlds) = combinations(&domains, read) else {
             continue;
         };
+        // A rule is tried when its values can be listed with the rule set's
+        // thresholds, as before, or in a few combinations of its own: the
+        // large rules that only its own thresholds make listable would cost
+        // more than they find.
+        if worlds.total > FEW_COMBINATIONS && combination_count(&global, read).is_none() {
+            continue;
+        }
         // Checking one rule alone is never cut short by the budget: it
         // costs at most 4,096 evaluations of one rule.
         budget.take(worlds.total as u64);
@@ -423,7 +459,7 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
             &mut case,
             read,
             &worlds,
-            &[index],
+            (&[index], needed),
             &[RuleStatus::Fired],
             &mut values,
         );
@@ -524,6 +560,7 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
     let mut seconds: Vec<usize> = Vec::new();
     let mut union: Vec<FactIndex> = Vec::new();
     let mut roots: Vec<&Expr> = Vec::new();
+    let mut pair_needed: Vec<Derived> = Vec::new();
     for first in 0..rule_set.rules.len() {
         let (group, position) = place.get(first).copied().unwrap_or_default();
         let first_named = named_redundant.get(first) == Some(&true);
@@ -555,8 +592,8 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
             let (
                 Some(rule),
                 Some(other),
-                Some((first_facts, first_roots)),
-                Some((second_facts, second_roots)),
+                Some((first_facts, first_roots, first_needed)),
+                Some((second_facts, second_roots, second_needed)),
             ) = (
                 rule_set.rules.get(first),
                 rule_set.rules.get(second),
@@ -590,6 +627,9 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
             roots.clear();
             roots.extend_from_slice(first_roots);
             roots.extend_from_slice(second_roots);
+            pair_needed.clear();
+            pair_needed.extend_from_slice(first_needed);
+            pair_needed.extend_from_slice(second_needed);
             let domains = Domains::local(rule_set, &roots, &union);
             let mut values: Vec<Option<&Value>> = Vec::new();
             let Some(worlds) = combinations(&domains, &union) else {
@@ -608,7 +648,7 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
                     &mut case,
                     &union,
                     &worlds,
-                    &[first, second],
+                    (&[first, second], &pair_needed),
                     &[RuleStatus::Fired, RuleStatus::Fired],
                     &mut values,
                 )
@@ -631,7 +671,7 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
             for world in 0..worlds.total {
                 worlds.fill(world, &mut values);
                 set_case(&mut case, &union, &values);
-                let both = statuses(rule_set, &case, &[first, second]);
+                let both = statuses(rule_set, &case, &[first, second], &pair_needed);
                 clear_case(&mut case, &union);
                 match both.as_slice() {
                     [RuleStatus::Fired, second_status] if *second_status != RuleStatus::Fired => {
