@@ -11,34 +11,11 @@
 )]
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
-use clinrule_tests::clinrule;
+use clinrule_tests::{ScratchFile as Scratch, clinrule};
 
 const RULES: &str = "tests/fixtures/eval/lead.crl";
 const SEED_RULES: &str = "rules/metaphyseal-sclerosis.crl";
-
-/// A scratch file with `text`, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str, text: &str) -> Scratch {
-        let path =
-            std::env::temp_dir().join(format!("clinrule-hostile-{}-{name}", std::process::id()));
-        std::fs::write(&path, text).expect("a scratch file");
-        Scratch(path)
-    }
-
-    fn path(&self) -> &str {
-        self.0.to_str().expect("a UTF-8 path")
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
 
 /// No escape character, no bidirectional control and no line separator
 /// reaches either stream, and no line of output starts as a forged one.

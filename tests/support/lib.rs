@@ -418,3 +418,29 @@ pub const CLI_ERROR_SCENARIOS: &[(&str, &[&str], &str)] = &[
         "E412",
     ),
 ];
+
+/// A file of a test's own in the system's temporary folder, removed when
+/// dropped.
+pub struct ScratchFile(PathBuf);
+
+impl ScratchFile {
+    /// Writes `text` to a new scratch file called after the process and `name`.
+    pub fn new(name: &str, text: &str) -> ScratchFile {
+        let path =
+            std::env::temp_dir().join(format!("clinrule-test-{}-{name}", std::process::id()));
+        std::fs::write(&path, text)
+            .unwrap_or_else(|error| panic!("cannot write {}: {error}", path.display()));
+        ScratchFile(path)
+    }
+
+    /// Its path, as the command takes it.
+    pub fn path(&self) -> &str {
+        self.0.to_str().unwrap_or_default()
+    }
+}
+
+impl Drop for ScratchFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}

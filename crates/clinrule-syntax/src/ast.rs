@@ -687,23 +687,36 @@ impl Item {
             Item::RuleSet(_) | Item::Reference(_) | Item::Fact(_) => Vec::new(),
             Item::Let(derived) => vec![&derived.value],
             Item::Rule(rule) => vec![&rule.condition],
-            Item::Score(score) => score
-                .criteria
-                .iter()
-                .flat_map(|criterion| criterion.choices.iter().map(|choice| &choice.condition))
-                .collect(),
-            Item::Differential(differential) => differential
-                .candidates
-                .iter()
-                .flat_map(|candidate| {
-                    candidate
-                        .arguments
-                        .iter()
-                        .map(|argument| &argument.condition)
-                        .chain(candidate.statuses.iter().map(|status| &status.condition))
-                })
-                .collect(),
+            Item::Score(score) => score.expressions(),
+            Item::Differential(differential) => differential.expressions(),
         }
+    }
+}
+
+impl ScoreDecl {
+    /// The conditions of its criteria's choices, in the order written.
+    pub fn expressions(&self) -> Vec<&Expr> {
+        self.criteria
+            .iter()
+            .flat_map(|criterion| criterion.choices.iter().map(|choice| &choice.condition))
+            .collect()
+    }
+}
+
+impl DifferentialDecl {
+    /// The conditions of its candidates' arguments and statuses, in the
+    /// order written.
+    pub fn expressions(&self) -> Vec<&Expr> {
+        self.candidates
+            .iter()
+            .flat_map(|candidate| {
+                candidate
+                    .arguments
+                    .iter()
+                    .map(|argument| &argument.condition)
+                    .chain(candidate.statuses.iter().map(|status| &status.condition))
+            })
+            .collect()
     }
 }
 

@@ -157,33 +157,13 @@ impl<'file> Checker<'file> {
                 .score_declarations
                 .get(index)
                 .copied()
-                .map(|score| {
-                    score
-                        .criteria
-                        .iter()
-                        .flat_map(|criterion| {
-                            criterion.choices.iter().map(|choice| &choice.condition)
-                        })
-                        .collect()
-                })
+                .map(ast::ScoreDecl::expressions)
                 .unwrap_or_default(),
             Derived::Differential(index) => self
                 .differential_declarations
                 .get(index)
                 .copied()
-                .map(|differential| {
-                    differential
-                        .candidates
-                        .iter()
-                        .flat_map(|candidate| {
-                            candidate
-                                .arguments
-                                .iter()
-                                .map(|argument| &argument.condition)
-                                .chain(candidate.statuses.iter().map(|status| &status.condition))
-                        })
-                        .collect()
-                })
+                .map(ast::DifferentialDecl::expressions)
                 .unwrap_or_default(),
         }
     }
