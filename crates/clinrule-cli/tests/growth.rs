@@ -241,3 +241,121 @@ fn a_cohort_grows_linearly() {
         },
     );
 }
+
+/// A small generator of the same pseudo-random numbers on every run.
+struct Random(u64);
+
+impl Random {
+    fn below(&mut self, bound: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) as usize) % bound.max(1)
+    }
+}
+
+/// A rule file of about `bytes` bytes mixing, at random, the shapes that
+/// once cost more than their size: rules on one shared fact, chains of
+/// derived values, long code lists, calculations near the limit of terms
+/// and, `with_errors`, long lines and misspellings that each give a
+/// diagnostic (a file with errors is not linted, so both kinds are tried).
+fn hostile_rule_file(random: &mut Random, bytes: usize, with_errors: bool) -> String {
+    let mut text = HEADER.to_owned();
+    text.push_str("fact kind : one of ");
+    let codes: Vec<String> = (0..200).map(|code| format!("c{code}")).collect();
+    text.push_str(&codes.join(", "));
+    text.push_str("\n\nlet d0 \"d\" = n + 1\n");
+    let mut lets = 1;
+    let mut rules = 0;
+    while text.len() < bytes {
+        match random.below(if with_errors { 6 } else { 3 }) {
+            0 => {
+                let _ = writeln!(
+                    text,
+                    "let d{lets} \"d\" = d{} + {}",
+                    lets - 1,
+                    random.below(9) + 1
+                );
+                lets += 1;
+            }
+            1 => {
+                let _ = write!(
+                    text,
+                    "rule r{rules} \"r\"\n  when n > {}\n  then note c{rules} \"the same words\"\n\n",
+                    random.below(1_000)
+                );
+                rules += 1;
+            }
+            2 => {
+                let picked: Vec<&str> = (0..random.below(150) + 1)
+                    .map(|_| codes[random.below(codes.len())].as_str())
+                    .collect();
+                let _ = write!(
+                    text,
+                    "rule r{rules} \"r\"\n  when kind in ({}) and d{} > 2\n  then note c{rules} \"x\"\n\n",
+                    picked.join(", "),
+                    random.below(lets)
+                );
+                rules += 1;
+            }
+            3 => {
+                let _ = write!(
+                    text,
+                    "rule r{rules} \"{}\"\n  when unknown_{} = yes\n  then note c{rules} \"x\"\n\n",
+                    "long title ".repeat(random.below(400)),
+                    random.below(50)
+                );
+                rules += 1;
+            }
+            4 => {
+                let terms: Vec<&str> = (0..random.below(64) + 1).map(|_| "n").collect();
+                let _ = write!(
+                    text,
+                    "rule r{rules} \"r\"\n  when {} > 3\n  then note c{rules} \"sum\"\n\n",
+                    terms.join(" + ")
+                );
+                rules += 1;
+            }
+            _ => {
+                let _ = write!(
+                    text,
+                    "rule r{rules} \"r\"\n  whne n > 1\n  then note c{rules} \"x\"\n\n"
+                );
+                rules += 1;
+            }
+        }
+    }
+    text
+}
+
+/// Performance fuzzing: random mixes of the shapes that once grew faster
+/// than their size must each cost a bounded number of instructions per
+/// byte, at a size where a quadratic path would be hundreds of times over.
+/// The files hold errors, so the warnings that try cases do not run: their
+/// comparison of rules pair by pair is quadratic by nature and bounded by
+/// its own budget of work (W212), which `tests/check.rs` holds.
+#[test]
+fn random_hostile_rule_files_cost_a_bounded_work_per_byte() {
+    if !valgrind_present() {
+        return;
+    }
+    // Instructions of the test build per byte of rule file; the largest
+    // seen when this test was written was about a quarter of it.
+    const MOST_PER_BYTE: u64 = 6_000;
+    let mut random = Random(0x00c1_1b0b);
+    for round in 0..4 {
+        let text = hostile_rule_file(&mut random, 40_000 + 20_000 * round, true);
+        let file = Scratch::new(&format!("hostile-{round}.crl"), &text);
+        let count = instructions(&["check", file.path()]);
+        let per_byte = count / text.len() as u64;
+        eprintln!(
+            "round {round}: {} bytes, {count} instructions, {per_byte} per byte",
+            text.len()
+        );
+        assert!(
+            per_byte <= MOST_PER_BYTE,
+            "round {round}: {per_byte} instructions per byte of rule file"
+        );
+    }
+}

@@ -99,7 +99,7 @@ pub enum LintWarning {
 
     /// The warnings that try cases stopped at their budget of work.
     #[error(
-        "{pairs} pairs of rules were not compared for redundant or contradictory conclusions: the check's budget of work was spent"
+        "the check's budget of work was spent: {rules} rules were not tried for never firing, and {pairs} pairs of rules were not compared for redundant or contradictory conclusions"
     )]
     #[diagnostic(
         code(W212),
@@ -109,6 +109,8 @@ pub enum LintWarning {
         )
     )]
     NotCompared {
+        /// How many rules were not tried alone.
+        rules: usize,
         /// How many candidate pairs were left.
         pairs: usize,
         /// The start of the rule set.
@@ -304,17 +306,17 @@ fn find_world<'a>(
     (rules, needed): (&[usize], &[Derived]),
     wanted: &[RuleStatus],
     values: &mut Vec<Option<&'a Value>>,
-) -> bool {
+) -> (bool, usize) {
     for world in 0..worlds.total {
         worlds.fill(world, values);
         set_case(case, facts, values);
         let found = statuses(rule_set, case, rules, needed) == wanted;
         clear_case(case, facts);
         if found {
-            return true;
+            return (true, world + 1);
         }
     }
-    false
+    (false, worlds.total)
 }
 
 /// The statuses of some rules in one case.
@@ -431,6 +433,7 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
     let mut warnings = Vec::new();
     let mut budget = Budget { left: work };
     let global = Domains::new(rule_set);
+    let mut not_tried = 0usize;
 
     // Rules that never fire: each tried over the values its own thresholds
     // tell apart, so that a rule costs the same however many other rules
@@ -439,7 +442,13 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
     // One case for every combination tried.
     let mut case = Case::empty(rule_set);
     for ((index, rule), (read, roots, needed)) in rule_set.rules.iter().enumerate().zip(&reads) {
+        if budget.left == 0 {
+            not_tried += 1;
+            continue;
+        }
         let domains = Domains::local(rule_set, roots, read);
+        // Listing a rule's values costs what it lists.
+        budget.take(domains.size() as u64);
         let mut values: Vec<Option<&Value>> = Vec::new();
         let Some(worlds) = combinations(&domains, read) else {
             continue;
@@ -451,10 +460,16 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
         if worlds.total > FEW_COMBINATIONS && combination_count(&global, read).is_none() {
             continue;
         }
-        // Checking one rule alone is never cut short by the budget: it
-        // costs at most 4,096 evaluations of one rule.
-        budget.take(worlds.total as u64);
-        let fires = find_world(
+        // Each evaluation costs the rule and every derived value it reads:
+        // a rule at the end of a chain of a thousand derived values costs a
+        // thousand times one. A rule the budget left cannot pay for is not
+        // tried, and is counted.
+        let per_evaluation = 1 + needed.len() as u64;
+        if worlds.total as u64 * per_evaluation > budget.left {
+            not_tried += 1;
+            continue;
+        }
+        let (fires, evaluations) = find_world(
             rule_set,
             &mut case,
             read,
@@ -463,6 +478,7 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
             &[RuleStatus::Fired],
             &mut values,
         );
+        budget.take(evaluations as u64 * per_evaluation);
         if !fires {
             if let Some(slot) = can_fire.get_mut(index) {
                 *slot = false;
@@ -632,18 +648,23 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
             pair_needed.extend_from_slice(second_needed);
             let domains = Domains::local(rule_set, &roots, &union);
             let mut values: Vec<Option<&Value>> = Vec::new();
+            if !budget.take(domains.size() as u64) {
+                not_compared += 1;
+                continue;
+            }
             let Some(worlds) = combinations(&domains, &union) else {
                 continue;
             };
             // Each pair tried costs its values' listing and up to two passes
-            // over its combinations.
-            if !budget.take(4 + 2 * worlds.total as u64) {
+            // over its combinations, each evaluation the two rules and the
+            // derived values they read.
+            if !budget.take(4 + 2 * worlds.total as u64 * (1 + pair_needed.len() as u64)) {
                 not_compared += 1;
                 continue;
             }
             // Contradictory conclusions: one suspects what the other excludes.
             if let Some((mine, theirs)) = clashing
-                && find_world(
+                && let (true, _) = find_world(
                     rule_set,
                     &mut case,
                     &union,
@@ -693,8 +714,9 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
             }
         }
     }
-    if not_compared > 0 {
+    if not_compared > 0 || not_tried > 0 {
         warnings.push(LintWarning::NotCompared {
+            rules: not_tried,
             pairs: not_compared,
             span: Span::new(0, 0),
         });

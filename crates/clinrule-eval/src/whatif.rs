@@ -165,6 +165,15 @@ impl Domains {
         }
     }
 
+    /// How many values were listed in all: what building these domains
+    /// cost.
+    pub(crate) fn size(&self) -> usize {
+        self.regions
+            .iter()
+            .map(|regions| regions.as_ref().map_or(1, Vec::len))
+            .sum()
+    }
+
     fn of(&self, fact: FactIndex) -> Option<&Vec<Region>> {
         let position = match &self.local {
             Some(facts) => facts.binary_search(&fact).ok()?,
