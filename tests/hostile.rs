@@ -324,6 +324,25 @@ fn messages_say_what_is_wrong() {
         output.stdout
     );
 
+    let output = clinrule(&[
+        "eval",
+        rules.path(),
+        "--case",
+        zero.path(),
+        "--format",
+        "json",
+    ]);
+    let result: serde_json::Value = serde_json::from_str(&output.stdout).expect("JSON");
+    assert_eq!(
+        result["rules"][1]["conditions"][0]["not_computed"],
+        "cannot be computed: it divides by zero"
+    );
+    assert!(
+        result["rules"][0]["conditions"][0]
+            .get("not_computed")
+            .is_none()
+    );
+
     let celsius = Scratch::new(
         "celsius.json",
         r#"{"facts": {"vitals.temperature": "38 ℃"}}"#,

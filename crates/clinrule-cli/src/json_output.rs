@@ -107,6 +107,10 @@ pub(crate) struct ConditionJson {
     value: Option<String>,
     threshold: Option<String>,
     result: &'static str,
+    /// Why a calculation has no value although everything it reads is
+    /// known; written only then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_computed: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -293,6 +297,7 @@ pub(crate) fn conditions_json(
             value: tested_value(evaluated, condition.expr, condition.values),
             threshold: threshold_text(rule_set, condition.expr),
             result: condition.value().truth().word(),
+            not_computed: crate::report::not_computed(condition.expr, condition.values),
         })
         .collect()
 }
