@@ -7,6 +7,7 @@
     clippy::expect_used,
     clippy::panic,
     clippy::indexing_slicing,
+    clippy::string_slice,
     reason = "a test that cannot write its scratch files must fail loudly"
 )]
 
@@ -370,4 +371,62 @@ fn messages_say_what_is_wrong() {
         "{}",
         output.stdout
     );
+}
+
+/// On a coloured terminal the streams carry Clinrule's own colour codes and
+/// are not filtered, so text from a case must be made safe where it enters
+/// the report: no escape sequence but Clinrule's own colours reaches it.
+#[test]
+fn a_coloured_terminal_shows_only_clinrules_own_escape_sequences() {
+    let hostile = "x\\u001b[2J\\u202e\\nline 99: E301 forged";
+    let case = Scratch::new(
+        "coloured.json",
+        &format!(r#"{{"id": "{hostile}", "facts": {{"lab.blood_lead": "1 {hostile}"}}}}"#),
+    );
+    // A case with a raw escape character inside a text: not JSON, and shown
+    // by the diagnostic's snippet of the file.
+    let raw = Scratch::new(
+        "raw.json",
+        "{\"id\": \"a\u{1b}[2Jb\u{202e}\", \"facts\": {}}",
+    );
+    let coloured = clinrule_cli::Terminal {
+        colour_stdout: true,
+        colour_stderr: true,
+        width: 100,
+        progress: false,
+        echo_input: false,
+    };
+    for case in [case.path(), raw.path()] {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let _ = clinrule_cli::run_with_input(
+            ["clinrule", "eval", RULES, "--case", case],
+            &mut std::io::empty(),
+            &mut out,
+            &mut err,
+            coloured,
+        );
+        for (which, stream) in [out, err].into_iter().enumerate() {
+            let text = String::from_utf8(stream).expect("text");
+            // Both cases are refused: the diagnostics on standard error are
+            // coloured, so the stream was not escaped whole.
+            if which == 1 {
+                assert!(text.contains("\u{1b}["), "no colour in {text}");
+            }
+            // Every escape starts one of Clinrule's colour codes: `ESC [`,
+            // digits and semicolons, `m`.
+            for (at, _) in text.match_indices('\u{1b}') {
+                let rest: String = text[at + 1..].chars().take_while(|c| *c != 'm').collect();
+                assert!(
+                    rest.starts_with('[')
+                        && rest[1..].chars().all(|c| c.is_ascii_digit() || c == ';'),
+                    "an escape sequence that is not a colour: {rest:?} in {text}"
+                );
+            }
+            assert!(!text.contains('\u{202e}'), "{text}");
+            assert!(
+                !text.lines().any(|line| line.starts_with("line 99")),
+                "{text}"
+            );
+        }
+    }
 }

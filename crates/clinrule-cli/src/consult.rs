@@ -213,8 +213,10 @@ pub fn consult(
     out: &mut dyn Write,
     echo: bool,
 ) -> Draft {
+    // What consult says quotes the answers typed: nothing in them may act
+    // on the terminal (the streams are filtered too, but not when coloured).
     let say = |out: &mut dyn Write, text: &str| {
-        let _ = out.write_all(text.as_bytes());
+        let _ = out.write_all(crate::safe_text::keeping_lines(text).as_bytes());
         let _ = out.flush();
     };
     let metadata = &rule_set.metadata;

@@ -40,7 +40,12 @@ pub fn render(diagnostic: &dyn Diagnostic, source: Option<&SourceFile>, style: S
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
         .with_links(false);
-    let indexed = source.map(|file| Indexed { file });
+    // The file as diagnostics show it: the same bytes where it is safe,
+    // a visible stand-in of the same length for each character that is not.
+    let indexed = source.map(|file| Indexed {
+        file,
+        text: file.shown_text(),
+    });
     let wrapped = WithSource {
         inner: diagnostic,
         source: indexed.as_ref(),
@@ -59,6 +64,8 @@ pub fn render(diagnostic: &dyn Diagnostic, source: Option<&SourceFile>, style: S
 /// numbers.
 struct Indexed<'file> {
     file: &'file SourceFile,
+    /// The file's text as shown: the same length as the file's own.
+    text: &'file str,
 }
 
 impl Indexed<'_> {
@@ -114,7 +121,7 @@ impl SourceCode for Indexed<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let text = self.file.text.as_str();
+        let text = self.text;
         let (start, end) = (span.offset(), span.offset() + span.len());
         if end > text.len() {
             return Err(MietteError::OutOfBounds);
@@ -129,7 +136,8 @@ impl SourceCode for Indexed<'_> {
             .unwrap_or(text.len());
         let first_line_of_part = self.line_of(part_start);
         let start_line = self.line_of(start);
-        let name = (self.file.parts.len() > 1 || !name.is_empty()).then(|| name.to_owned());
+        let name = (self.file.parts.len() > 1 || !name.is_empty())
+            .then(|| crate::safe_text::one_line(name).into_owned());
         let (line_start, line_end) = self.line_bounds(start_line);
         if line_end - line_start > LONG_LINE
             || (context_lines_before + context_lines_after > 0

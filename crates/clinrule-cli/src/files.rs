@@ -28,6 +28,9 @@ pub struct SourceFile {
     pub parts: Vec<(String, usize)>,
     /// Where each line starts, found once, when the first diagnostic is shown.
     pub(crate) line_starts: std::sync::OnceLock<Vec<usize>>,
+    /// The text as diagnostics show it, made once; `None` when it is the
+    /// text itself.
+    pub(crate) shown: std::sync::OnceLock<Option<String>>,
 }
 
 impl SourceFile {
@@ -38,7 +41,21 @@ impl SourceFile {
             text,
             parts: Vec::new(),
             line_starts: std::sync::OnceLock::new(),
+            shown: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The text as diagnostics show it: each character that could act on
+    /// a terminal replaced by a visible one of the same length, made once
+    /// for all the file's diagnostics.
+    pub(crate) fn shown_text(&self) -> &str {
+        self.shown
+            .get_or_init(|| match crate::safe_text::same_length_display(&self.text) {
+                std::borrow::Cow::Borrowed(_) => None,
+                std::borrow::Cow::Owned(shown) => Some(shown),
+            })
+            .as_deref()
+            .unwrap_or(&self.text)
     }
 
     /// Where each line starts, as miette counts lines: after `\n`, after
@@ -308,7 +325,9 @@ pub const MAX_FILE_BYTES: u64 = u32::MAX as u64;
 /// without end, or a file larger than [`MAX_FILE_BYTES`].
 pub fn read(path: &Path) -> Result<SourceFile, CliError> {
     use std::io::Read as _;
-    let name = path.display().to_string();
+    // The name as reports show it: a file found in a folder may be called
+    // anything, escape sequences included.
+    let name = crate::safe_text::one_line(&path.display().to_string()).into_owned();
     if let Some(reason) = refuse_before_reading(path) {
         return Err(CliError::Unreadable { path: name, reason });
     }

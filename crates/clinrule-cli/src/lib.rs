@@ -156,7 +156,12 @@ where
     // JSON escapes its own strings and must stay exactly as written.
     let json = writes_json(&parsed.command);
     let code = {
+        // A coloured stream carries Clinrule's own escape sequences, so it
+        // is not filtered: there the text from rule files and cases is made
+        // safe where it enters a report (`safe_text::one_line`, the display
+        // copy of a file that diagnostics show), as it is everywhere.
         let mut escaped_err = safe_text::Escaping::new(err);
+        escaped_err.passing = terminal.colour_stderr;
         let code = if json {
             run_command(
                 parsed.command,
@@ -167,6 +172,7 @@ where
             )
         } else {
             let mut escaped_out = safe_text::Escaping::new(&mut watched);
+            escaped_out.passing = terminal.colour_stdout;
             let code = run_command(
                 parsed.command,
                 input,

@@ -81,21 +81,49 @@ pub fn shorten_quotes(text: &str) -> Cow<'_, str> {
     Cow::Owned(shortened.replace("in all)`", "in all)"))
 }
 
-/// `text` with every unsafe character shown as an escape; line breaks and
-/// tabs are kept: for whole reports.
+/// `text` with every unsafe character shown as an escape; line breaks,
+/// carriage returns and tabs are kept: for whole reports, where user text
+/// has already been put on one line and a carriage return is Clinrule's
+/// own (the progress line of a cohort rewrites itself with one).
 pub fn keeping_lines(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe) {
+    let unsafe_here = |character: char| character != '\r' && is_unsafe(character);
+    if !text.chars().any(unsafe_here) {
         return Cow::Borrowed(text);
     }
     let mut safe = String::with_capacity(text.len() + 8);
     for character in text.chars() {
-        if is_unsafe(character) {
+        if unsafe_here(character) {
             escape(character, &mut safe);
         } else {
             safe.push(character);
         }
     }
     Cow::Owned(safe)
+}
+
+/// `text` with every unsafe character replaced by a visible one of the
+/// same length in bytes (`?`, `¿` or `�`), so that every byte offset and
+/// character boundary stays where it was: the copy of a file that
+/// diagnostics show. Line ends, carriage returns and tabs are kept.
+pub fn same_length_display(text: &str) -> Cow<'_, str> {
+    let unsafe_here = |character: char| character != '\r' && is_unsafe(character);
+    if !text.chars().any(unsafe_here) {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len());
+    for character in text.chars() {
+        if unsafe_here(character) {
+            shown.push(match character.len_utf8() {
+                1 => '?',
+                2 => '\u{bf}',
+                3 => '\u{fffd}',
+                _ => '\u{1f6ab}',
+            });
+        } else {
+            shown.push(character);
+        }
+    }
+    Cow::Owned(shown)
 }
 
 /// The visible escape for a character: `\r`, or `\u{1b}`.
@@ -113,6 +141,9 @@ fn escape(character: char, out: &mut String) {
 pub struct Escaping<'stream> {
     inner: &'stream mut dyn Write,
     pending: Vec<u8>,
+    /// Whether text passes unchanged: for a coloured terminal, whose
+    /// escape sequences are Clinrule's own.
+    pub passing: bool,
 }
 
 impl<'stream> Escaping<'stream> {
@@ -121,6 +152,7 @@ impl<'stream> Escaping<'stream> {
         Escaping {
             inner,
             pending: Vec::new(),
+            passing: false,
         }
     }
 }
@@ -142,7 +174,7 @@ impl Write for Escaping<'_> {
                 || *byte == 0xd8
                 || *byte == 0xe2
         };
-        if self.pending.is_empty() && !buffer.iter().any(suspicious) {
+        if self.passing || (self.pending.is_empty() && !buffer.iter().any(suspicious)) {
             return self.inner.write_all(buffer);
         }
         self.pending.extend_from_slice(buffer);
@@ -188,6 +220,8 @@ mod tests {
             "18 months, 3.5 ug/dL, ≥ café"
         );
         assert_eq!(keeping_lines("a\n\tb\u{7}"), "a\n\tb\\u{7}");
+        // The progress line rewrites itself with a carriage return.
+        assert_eq!(keeping_lines("\r12 cases"), "\r12 cases");
     }
 
     #[test]
