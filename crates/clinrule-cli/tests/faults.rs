@@ -21,13 +21,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// The command under test: this build's, or another build named by
-/// `CLINRULE_UNDER_TEST`, to show that these tests fail on a build from
-/// before the fixes they hold.
-fn binary() -> String {
-    std::env::var("CLINRULE_UNDER_TEST")
-        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_clinrule").to_owned())
-}
+mod common;
+use common::binary;
 const RULES: &str = "../../tests/fixtures/eval/lead.crl";
 const SEED_RULES: &str = "../../rules/metaphyseal-sclerosis.crl";
 const SEED_CASE: &str = "../../rules/cases/toddler-sclerosis.json";

@@ -23,13 +23,8 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::Command;
 
-/// The command under test: this build's, or another build named by
-/// `CLINRULE_UNDER_TEST`, to show that these tests fail on a build from
-/// before the fixes they hold.
-fn binary() -> String {
-    std::env::var("CLINRULE_UNDER_TEST")
-        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_clinrule").to_owned())
-}
+mod common;
+use common::binary;
 
 /// The most the work may grow when the input doubles.
 const MOST_GROWTH: f64 = 2.3;

@@ -635,22 +635,25 @@ pub struct Expr {
 }
 
 impl Expr {
-    /// The expressions directly inside this one, in the order written.
-    pub fn children(&self) -> Vec<&Expr> {
-        match &self.kind {
+    /// The expressions directly inside this one, in the order written,
+    /// without allocating: the checker walks every node of a large file.
+    pub fn children(&self) -> impl Iterator<Item = &Expr> {
+        let (list, fixed): (&[Expr], [Option<&Expr>; 3]) = match &self.kind {
             ExprKind::All(items)
             | ExprKind::Any(items)
             | ExprKind::Otherwise(items)
-            | ExprKind::Count { items, .. } => items.iter().collect(),
-            ExprKind::Not(inner) => vec![inner],
+            | ExprKind::Count { items, .. } => (items, [None, None, None]),
+            ExprKind::Not(inner) => (&[], [Some(inner), None, None]),
             ExprKind::Compare { left, right, .. } | ExprKind::Arith { left, right, .. } => {
-                vec![left, right]
+                (&[], [Some(left), Some(right), None])
             }
             ExprKind::Between {
                 value, low, high, ..
-            } => vec![value, low, high],
-            ExprKind::Within { value, anchor, .. } => vec![value, anchor],
-            ExprKind::Member { value, .. } | ExprKind::Presence { value, .. } => vec![value],
+            } => (&[], [Some(value), Some(low), Some(high)]),
+            ExprKind::Within { value, anchor, .. } => (&[], [Some(value), Some(anchor), None]),
+            ExprKind::Member { value, .. } | ExprKind::Presence { value, .. } => {
+                (&[], [Some(value), None, None])
+            }
             ExprKind::Number(_)
             | ExprKind::Quantity(_)
             | ExprKind::Date(_)
@@ -659,8 +662,9 @@ impl Expr {
             | ExprKind::AsOf
             | ExprKind::Tally(_)
             | ExprKind::Name(_)
-            | ExprKind::Invalid => Vec::new(),
-        }
+            | ExprKind::Invalid => (&[], [None, None, None]),
+        };
+        list.iter().chain(fixed.into_iter().flatten())
     }
 
     /// The deepest expression inside this one and its depth (1 for this
@@ -673,7 +677,7 @@ impl Expr {
             if depth > deepest.0 {
                 deepest = (depth, expr.span);
             }
-            stack.extend(expr.children().into_iter().map(|child| (child, depth + 1)));
+            stack.extend(expr.children().map(|child| (child, depth + 1)));
         }
         deepest
     }

@@ -57,43 +57,11 @@ impl From<Derived> for Symbol {
 
 /// Calls `visit` on every name an expression mentions, in the order written.
 pub(crate) fn names_in<'expr>(expr: &'expr ast::Expr, visit: &mut impl FnMut(&'expr ast::Ident)) {
-    match &expr.kind {
-        ExprKind::All(parts) | ExprKind::Any(parts) | ExprKind::Otherwise(parts) => {
-            for part in parts {
-                names_in(part, visit);
-            }
-        }
-        ExprKind::Count { items, .. } => {
-            for item in items {
-                names_in(item, visit);
-            }
-        }
-        ExprKind::Not(inner) => names_in(inner, visit),
-        ExprKind::Compare { left, right, .. } | ExprKind::Arith { left, right, .. } => {
-            names_in(left, visit);
-            names_in(right, visit);
-        }
-        ExprKind::Between {
-            value, low, high, ..
-        } => {
-            names_in(value, visit);
-            names_in(low, visit);
-            names_in(high, visit);
-        }
-        ExprKind::Within { value, anchor, .. } => {
-            names_in(value, visit);
-            names_in(anchor, visit);
-        }
-        ExprKind::Member { value, .. } | ExprKind::Presence { value, .. } => names_in(value, visit),
-        ExprKind::Name(name) => visit(name),
-        ExprKind::Number(_)
-        | ExprKind::Quantity(_)
-        | ExprKind::Date(_)
-        | ExprKind::Yes
-        | ExprKind::No
-        | ExprKind::AsOf
-        | ExprKind::Tally(_)
-        | ExprKind::Invalid => {}
+    if let ExprKind::Name(name) = &expr.kind {
+        visit(name);
+    }
+    for child in expr.children() {
+        names_in(child, visit);
     }
 }
 
