@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use clinrule_syntax::Span;
 use clinrule_syntax::ast::{ArithOp, CompareOp, Date, Status};
+use clinrule_syntax::source::SourceMap;
 
 pub use clinrule_syntax::ast::{Certainty, Urgency};
 
@@ -39,35 +40,29 @@ pub const NOT_SUGGESTED: usize = 5;
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CheckedRuleSet {
-    /// The rule file's text: every span points into it.
-    pub source: String,
+    /// The rule set's text, its files and its lines: every span points into it.
+    source: Arc<SourceMap>,
     /// The rule set's identity and review metadata.
-    pub metadata: Metadata,
+    metadata: Metadata,
     /// The references, in the order written.
-    pub references: Vec<CheckedReference>,
+    references: Vec<CheckedReference>,
     /// The facts, in the order declared.
-    pub facts: Vec<Fact>,
+    facts: Vec<Fact>,
     /// The derived values (`let`), in the order written.
-    pub lets: Vec<DerivedValue>,
+    lets: Vec<DerivedValue>,
     /// The scores, in the order written.
-    pub scores: Vec<Score>,
+    scores: Vec<Score>,
     /// The differentials, in the order written.
-    pub differentials: Vec<Differential>,
+    differentials: Vec<Differential>,
     /// The rules, in the order written.
-    pub rules: Vec<CheckedRule>,
+    rules: Vec<CheckedRule>,
     /// The order in which derived values, scores and differentials are
     /// computed: everything before what uses it.
-    pub order: Vec<Derived>,
-    /// For a rule set written in several files, each file's name and where
-    /// its text starts in `source`; set by whoever reads the files (the
-    /// checker sees one text), empty when nobody did.
-    pub parts: Vec<(String, u32)>,
+    order: Vec<Derived>,
     /// Each fact's index by name, for reading cases.
     fact_lookup: HashMap<String, FactIndex>,
     /// How the rule set depends on the case's `as_of` date, found once.
     as_of: AsOfUses,
-    /// Where each line of `source` starts, for line and column numbers.
-    line_starts: Vec<u32>,
 }
 
 impl CheckedRuleSet {
@@ -78,7 +73,7 @@ impl CheckedRuleSet {
         reason = "one argument per part of the rule set"
     )]
     pub(crate) fn new(
-        source: String,
+        source: Arc<SourceMap>,
         metadata: Metadata,
         references: Vec<CheckedReference>,
         facts: Vec<Fact>,
@@ -104,19 +99,9 @@ impl CheckedRuleSet {
             differentials,
             rules,
             order,
-            parts: Vec::new(),
             fact_lookup,
             as_of: AsOfUses::default(),
-            line_starts: Vec::new(),
         };
-        rule_set.line_starts = std::iter::once(0)
-            .chain(
-                rule_set
-                    .source
-                    .match_indices('\n')
-                    .filter_map(|(at, _)| u32::try_from(at + 1).ok()),
-            )
-            .collect();
         // Looking for the uses of `as_of` walks every expression: only
         // when one was written.
         if reads_as_of {
@@ -125,21 +110,62 @@ impl CheckedRuleSet {
         rule_set
     }
 
-    /// The 1-based line and column (in characters) of a place in `source`,
-    /// found without reading the text before it: results name the line of
-    /// every condition, and a large rule set has many.
+    /// The rule set's text, its files and its lines: every span points into it.
+    pub fn source(&self) -> &SourceMap {
+        &self.source
+    }
+
+    /// The source map, shared: for a caller that keeps the text beside
+    /// results that outlive the rule set.
+    pub fn shared_source(&self) -> &Arc<SourceMap> {
+        &self.source
+    }
+
+    /// The rule set's identity and review metadata.
+    pub fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    /// The references, in the order written.
+    pub fn references(&self) -> &[CheckedReference] {
+        &self.references
+    }
+
+    /// The facts, in the order declared; a [`FactIndex`] is a position here.
+    pub fn facts(&self) -> &[Fact] {
+        &self.facts
+    }
+
+    /// The derived values (`let`), in the order written.
+    pub fn lets(&self) -> &[DerivedValue] {
+        &self.lets
+    }
+
+    /// The scores, in the order written.
+    pub fn scores(&self) -> &[Score] {
+        &self.scores
+    }
+
+    /// The differentials, in the order written.
+    pub fn differentials(&self) -> &[Differential] {
+        &self.differentials
+    }
+
+    /// The rules, in the order written.
+    pub fn rules(&self) -> &[CheckedRule] {
+        &self.rules
+    }
+
+    /// The order in which derived values, scores and differentials are
+    /// computed: everything before what uses it.
+    pub fn order(&self) -> &[Derived] {
+        &self.order
+    }
+
+    /// The 1-based line and column (in characters) of a place in the
+    /// rule set's text, found without reading the text before its line.
     pub fn line_column(&self, offset: u32) -> (usize, usize) {
-        let line = self.line_starts.partition_point(|start| *start <= offset);
-        let line_start = line
-            .checked_sub(1)
-            .and_then(|index| self.line_starts.get(index))
-            .copied()
-            .unwrap_or(0);
-        let column = self
-            .source
-            .get(line_start as usize..offset as usize)
-            .map_or(0, |text| text.chars().count());
-        (line.max(1), column + 1)
+        self.source.line_column(offset)
     }
 
     /// The index of the fact with this name.
@@ -149,7 +175,7 @@ impl CheckedRuleSet {
 
     /// The text a span covers in the rule file, on one line.
     pub fn text(&self, span: Span) -> String {
-        span.text(&self.source)
+        span.text(self.source.text())
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ")

@@ -71,18 +71,27 @@ struct Indexed<'file> {
 impl Indexed<'_> {
     /// The line that holds `offset`, counted from the start of the text.
     fn line_of(&self, offset: usize) -> usize {
-        let starts = self.file.line_starts();
-        starts
-            .partition_point(|start| *start <= offset)
-            .saturating_sub(1)
+        self.map()
+            .line_of(u32::try_from(offset).unwrap_or(u32::MAX))
+    }
+
+    fn map(&self) -> &clinrule::SourceMap {
+        self.file.map()
+    }
+
+    /// Where line `line` starts, or the end of the text after the last line.
+    fn line_start(&self, line: usize) -> Option<usize> {
+        self.map()
+            .line_starts()
+            .get(line)
+            .map(|start| *start as usize)
     }
 
     /// Where line `line` starts and ends (before its line break).
     fn line_bounds(&self, line: usize) -> (usize, usize) {
-        let starts = self.file.line_starts();
-        let text = self.file.text.as_bytes();
-        let start = starts.get(line).copied().unwrap_or(text.len());
-        let mut end = starts.get(line + 1).copied().unwrap_or(text.len());
+        let text = self.file.text().as_bytes();
+        let start = self.line_start(line).unwrap_or(text.len());
+        let mut end = self.line_start(line + 1).unwrap_or(text.len());
         while end > start && matches!(text.get(end - 1), Some(b'\n' | b'\r')) {
             end -= 1;
         }
@@ -97,8 +106,8 @@ impl Indexed<'_> {
 
     /// The nearest character boundary at or before `offset`.
     fn floor(&self, offset: usize) -> usize {
-        let mut offset = offset.min(self.file.text.len());
-        while !self.file.text.is_char_boundary(offset) {
+        let mut offset = offset.min(self.file.text().len());
+        while !self.file.text().is_char_boundary(offset) {
             offset -= 1;
         }
         offset
@@ -106,8 +115,8 @@ impl Indexed<'_> {
 
     /// The nearest character boundary at or after `offset`.
     fn ceil(&self, offset: usize) -> usize {
-        let mut offset = offset.min(self.file.text.len());
-        while !self.file.text.is_char_boundary(offset) {
+        let mut offset = offset.min(self.file.text().len());
+        while !self.file.text().is_char_boundary(offset) {
             offset += 1;
         }
         offset
@@ -126,17 +135,12 @@ impl SourceCode for Indexed<'_> {
         if end > text.len() {
             return Err(MietteError::OutOfBounds);
         }
-        let (name, part_start) = self.file.part_of(start);
-        let part_end = self
-            .file
-            .parts
-            .iter()
-            .map(|(_, starts)| *starts)
-            .find(|starts| *starts > part_start)
-            .unwrap_or(text.len());
+        let part = self.map().part_of(u32::try_from(start).unwrap_or(u32::MAX));
+        let (name, part_start) = (part.name(), part.start() as usize);
+        let part_end = self.map().part_end(part.start()) as usize;
         let first_line_of_part = self.line_of(part_start);
         let start_line = self.line_of(start);
-        let name = (self.file.parts.len() > 1 || !name.is_empty())
+        let name = (self.map().parts().len() > 1 || !name.is_empty())
             .then(|| crate::safe_text::one_line(name).into_owned());
         let (line_start, line_end) = self.line_bounds(start_line);
         if line_end - line_start > LONG_LINE
@@ -178,10 +182,7 @@ impl SourceCode for Indexed<'_> {
         let to_line = end_line + context_lines_after + 1;
         let from = self.line_bounds(from_line).0;
         let to = self
-            .file
-            .line_starts()
-            .get(to_line + 1)
-            .copied()
+            .line_start(to_line + 1)
             .unwrap_or(text.len())
             .min(part_end);
         let lines = text.get(from..to).unwrap_or_default();

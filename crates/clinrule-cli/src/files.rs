@@ -1,6 +1,9 @@
 //! Finding and reading rule files and cases. The only module that touches the file system.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clinrule::SourceMap;
 
 use crate::error::CliError;
 
@@ -14,35 +17,45 @@ pub(crate) fn reason(error: &std::io::Error) -> String {
     }
 }
 
-/// A file's name as shown in diagnostics and its text; for a rule set
-/// written in several files, their texts one after the other.
+/// A text the command shows diagnostics for (a rule set, in one file or
+/// several, or a case): its source map, shared with the rule set, and the
+/// copy of its text that diagnostics show, made once.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
-    /// The path as the user gave it (or as found in a folder they gave); for
-    /// a rule set in several files, the file with the `ruleset` header.
-    pub name: String,
-    /// The text.
-    pub text: String,
-    /// For a rule set in several files: each file's name and where its text
-    /// starts; empty for a single file.
-    pub parts: Vec<(String, usize)>,
-    /// Where each line starts, found once, when the first diagnostic is shown.
-    pub(crate) line_starts: std::sync::OnceLock<Vec<usize>>,
+    map: Arc<SourceMap>,
     /// The text as diagnostics show it, made once; `None` when it is the
     /// text itself.
-    pub(crate) shown: std::sync::OnceLock<Option<String>>,
+    shown: std::sync::OnceLock<Option<String>>,
 }
 
 impl SourceFile {
     /// A file of one part, by name and text.
     pub fn new(name: String, text: String) -> SourceFile {
+        SourceFile::of(Arc::new(SourceMap::new(name, text)))
+    }
+
+    /// The text of a source map, shared.
+    pub fn of(map: Arc<SourceMap>) -> SourceFile {
         SourceFile {
-            name,
-            text,
-            parts: Vec::new(),
-            line_starts: std::sync::OnceLock::new(),
+            map,
             shown: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The source map: the text, its files and its lines.
+    pub fn map(&self) -> &SourceMap {
+        &self.map
+    }
+
+    /// The name of the file (for a rule set in several files, the one with
+    /// the `ruleset` header), as the user gave it or as found in a folder.
+    pub fn name(&self) -> &str {
+        self.map.name()
+    }
+
+    /// The whole text.
+    pub fn text(&self) -> &str {
+        self.map.text()
     }
 
     /// The text as diagnostics show it: each character that could act on
@@ -50,62 +63,30 @@ impl SourceFile {
     /// for all the file's diagnostics.
     pub(crate) fn shown_text(&self) -> &str {
         self.shown
-            .get_or_init(|| match crate::safe_text::same_length_display(&self.text) {
-                std::borrow::Cow::Borrowed(_) => None,
-                std::borrow::Cow::Owned(shown) => Some(shown),
-            })
+            .get_or_init(
+                || match crate::safe_text::same_length_display(self.text()) {
+                    std::borrow::Cow::Borrowed(_) => None,
+                    std::borrow::Cow::Owned(shown) => Some(shown),
+                },
+            )
             .as_deref()
-            .unwrap_or(&self.text)
-    }
-
-    /// Where each line starts, as miette counts lines: after `\n`, after
-    /// `\r\n`, and after a `\r` alone.
-    pub(crate) fn line_starts(&self) -> &[usize] {
-        self.line_starts.get_or_init(|| {
-            let bytes = self.text.as_bytes();
-            let mut starts = vec![0];
-            let mut at = 0;
-            while let Some(byte) = bytes.get(at) {
-                match byte {
-                    b'\n' => starts.push(at + 1),
-                    b'\r' if bytes.get(at + 1) == Some(&b'\n') => {
-                        at += 1;
-                        starts.push(at + 1);
-                    }
-                    b'\r' => starts.push(at + 1),
-                    _ => {}
-                }
-                at += 1;
-            }
-            starts
-        })
-    }
-
-    /// The file a byte offset falls in, and the offset where that file starts.
-    pub fn part_of(&self, offset: usize) -> (&str, usize) {
-        self.parts
-            .iter()
-            .rev()
-            .find(|(_, start)| *start <= offset)
-            .map_or((self.name.as_str(), 0), |(name, start)| {
-                (name.as_str(), *start)
-            })
+            .unwrap_or(self.text())
     }
 
     /// The files, by name, for a line of output: `main.crl` or
     /// `main.crl (with labs.crl, scores.crl)`.
     pub fn display_name(&self) -> String {
-        if self.parts.len() <= 1 {
-            return self.name.clone();
-        }
-        let others: Vec<&str> = self
-            .parts
-            .iter()
-            .skip(1)
-            .map(|(name, _)| name.as_str())
-            .collect();
-        format!("{} (with {})", self.name, others.join(", "))
+        self.map.display_name()
     }
+}
+
+/// A text file, read: its name as reports show it, and its text.
+#[derive(Debug)]
+pub struct TextFile {
+    /// The path as the user gave it, or as found in a folder, on one line.
+    pub name: String,
+    /// The text.
+    pub text: String,
 }
 
 /// Whether a rule file's text has a `ruleset` header: a line that starts
@@ -124,7 +105,7 @@ pub struct ReadFile {
     /// The path, as given or as found in a folder.
     pub path: PathBuf,
     /// The text, or why it could not be read.
-    pub text: Result<SourceFile, CliError>,
+    pub text: Result<TextFile, CliError>,
 }
 
 /// Reads each rule file once and groups them into rule sets. In a folder
@@ -137,7 +118,7 @@ pub fn rule_sets(files: Vec<PathBuf>) -> Vec<Vec<ReadFile>> {
     let mut folders: Vec<(PathBuf, Vec<(ReadFile, bool)>)> = Vec::new();
     for path in files {
         let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let text = read(&path);
+        let text = read_text(&path);
         let headed = text.as_ref().map_or(true, |file| has_header(&file.text));
         let file = ReadFile { path, text };
         match folders.iter_mut().find(|(known, _)| *known == folder) {
@@ -163,28 +144,17 @@ pub fn rule_sets(files: Vec<PathBuf>) -> Vec<Vec<ReadFile>> {
 
 /// Joins the files of one rule set, already read, into one text, each file
 /// starting on a line of its own.
-pub fn read_rule_set(files: Vec<ReadFile>) -> Result<SourceFile, CliError> {
-    let mut combined: Option<SourceFile> = None;
-    for read_file in files {
-        let file = read_file.text?;
-        match combined.as_mut() {
-            None => {
-                let mut first = file;
-                first.parts = vec![(first.name.clone(), 0)];
-                combined = Some(first);
-            }
-            Some(set) => {
-                if !set.text.ends_with('\n') {
-                    set.text.push('\n');
-                }
-                set.parts.push((file.name, set.text.len()));
-                set.text.push_str(&file.text);
-            }
-        }
+pub fn read_rule_set(files: Vec<ReadFile>) -> Result<SourceMap, CliError> {
+    let files = files
+        .into_iter()
+        .map(|file| file.text.map(|text| (text.name, text.text)))
+        .collect::<Result<Vec<_>, _>>()?;
+    if files.is_empty() {
+        return Err(CliError::NoRuleFiles {
+            path: String::new(),
+        });
     }
-    combined.ok_or_else(|| CliError::NoRuleFiles {
-        path: String::new(),
-    })
+    Ok(SourceMap::join(files))
 }
 
 /// Expands files and folders into the rule files they name, sorted and without repeats.
@@ -321,9 +291,14 @@ pub(crate) fn refuse_before_reading(path: &Path) -> Option<String> {
 /// 32-bit, so a larger one could not be pointed into.
 pub const MAX_FILE_BYTES: u64 = u32::MAX as u64;
 
+/// Reads a text file to show diagnostics for, as [`read_text`] does.
+pub fn read(path: &Path) -> Result<SourceFile, CliError> {
+    read_text(path).map(|file| SourceFile::new(file.name, file.text))
+}
+
 /// Reads a text file, refusing one that is not UTF-8, a folder, a device
 /// without end, or a file larger than [`MAX_FILE_BYTES`].
-pub fn read(path: &Path) -> Result<SourceFile, CliError> {
+pub fn read_text(path: &Path) -> Result<TextFile, CliError> {
     use std::io::Read as _;
     // The name as reports show it: a file found in a folder may be called
     // anything, escape sequences included.
@@ -350,5 +325,5 @@ pub fn read(path: &Path) -> Result<SourceFile, CliError> {
         path: name.clone(),
         offset: error.utf8_error().valid_up_to(),
     })?;
-    Ok(SourceFile::new(name, text))
+    Ok(TextFile { name, text })
 }

@@ -114,7 +114,7 @@ impl Case {
             id: None,
             description: None,
             as_of: None,
-            slots: vec![Slot::Absent; rule_set.facts.len()],
+            slots: vec![Slot::Absent; rule_set.facts().len()],
             expect: None,
         }
     }
@@ -178,14 +178,14 @@ impl CaseReader<'_> {
         if let Some(as_of) = case.as_of {
             // A birth after the date the case describes is impossible: the
             // age would be counted backwards.
-            for fact in &self.rule_set.facts {
+            for fact in self.rule_set.facts() {
                 let Some(birth) = fact.derived_from else {
                     continue;
                 };
                 if let Some(Slot::Given(value)) = case.slots.get(birth)
                     && let ValueKind::Date { low, .. } = value.kind
                     && low > as_of
-                    && let Some(birth_fact) = self.rule_set.facts.get(birth)
+                    && let Some(birth_fact) = self.rule_set.facts().get(birth)
                 {
                     let birth_name = birth_fact.name.clone();
                     let span = fact_key_span(root, &birth_name)
@@ -206,13 +206,13 @@ impl CaseReader<'_> {
         let given = |index: usize| matches!(case.slots.get(index), Some(Slot::Given(_)));
         let name = |index: usize| {
             self.rule_set
-                .facts
+                .facts()
                 .get(index)
                 .map(|fact| fact.name.clone())
                 .unwrap_or_default()
         };
         let mut errors = Vec::new();
-        for (index, fact) in self.rule_set.facts.iter().enumerate() {
+        for (index, fact) in self.rule_set.facts().iter().enumerate() {
             let Some(birth) = fact.derived_from else {
                 continue;
             };
@@ -358,7 +358,7 @@ impl CaseReader<'_> {
             .iter()
             .map(|(name, _, _)| self.rule_set.fact_index(name))
             .collect();
-        let mut named = vec![false; self.rule_set.facts.len()];
+        let mut named = vec![false; self.rule_set.facts().len()];
         let all_distinct_facts = indices.iter().all(|index| {
             index.is_some_and(|index| {
                 named
@@ -371,10 +371,10 @@ impl CaseReader<'_> {
         }
         for ((name, name_span, value), index) in entries.iter().zip(indices) {
             let Some(index) = index else {
-                let names = self.rule_set.facts.iter().map(|fact| fact.name.as_str());
+                let names = self.rule_set.facts().iter().map(|fact| fact.name.as_str());
                 let is_group = self
                     .rule_set
-                    .facts
+                    .facts()
                     .iter()
                     .any(|fact| fact.name.starts_with(&format!("{name}.")));
                 let help = match did_you_mean(name, names) {
@@ -382,7 +382,7 @@ impl CaseReader<'_> {
                     None if is_group => format!(
                         "write dotted names in full, such as `\"{}\"`, rather than nesting objects",
                         self.rule_set
-                            .facts
+                            .facts()
                             .iter()
                             .find(|fact| fact.name.starts_with(&format!("{name}.")))
                             .map_or(String::new(), |fact| fact.name.clone())
@@ -407,7 +407,7 @@ impl CaseReader<'_> {
     /// Reads one fact's value by its declared type.
     fn value(&mut self, index: FactIndex, node: &JsonNode) -> Option<Slot> {
         let rule_set = self.rule_set;
-        let fact = rule_set.facts.get(index)?;
+        let fact = rule_set.facts().get(index)?;
         let name = fact.name.as_str();
         if node.value == JsonValue::Null {
             return Some(Slot::Unknown);
@@ -529,7 +529,7 @@ impl CaseReader<'_> {
     /// Reads a measurement or an age: `{"value": 2.1, "unit": "ug/dL"}` or `"2.1 ug/dL"`.
     fn quantity(&mut self, index: FactIndex, node: &JsonNode) -> Option<Slot> {
         let rule_set = self.rule_set;
-        let fact = rule_set.facts.get(index)?;
+        let fact = rule_set.facts().get(index)?;
         let name = fact.name.as_str();
         let expected_dimension = fact.fact_type.dimension().unwrap_or(Dimension::NONE);
         // The words for errors are made only when there is an error.

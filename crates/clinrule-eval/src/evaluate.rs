@@ -166,7 +166,7 @@ pub fn fact_value(rule_set: &CheckedRuleSet, case: &Case, fact: FactIndex) -> Va
     match case.slots.get(fact) {
         Some(Slot::Given(value)) => value_of(value),
         Some(Slot::Absent) => {
-            let Some(declaration) = rule_set.facts.get(fact) else {
+            let Some(declaration) = rule_set.facts().get(fact) else {
                 return Val::Unknown;
             };
             if declaration.absent_means_no {
@@ -205,10 +205,10 @@ fn value_of(value: &Value) -> Val {
 pub fn evaluate(rule_set: &CheckedRuleSet, case: &Case) -> Evaluation {
     let mut evaluator = Evaluator::new(rule_set, case);
     evaluator.derived();
-    let mut rules = Vec::with_capacity(rule_set.rules.len());
+    let mut rules = Vec::with_capacity(rule_set.rules().len());
     let mut conclusions = Vec::new();
     let mut domains: Option<Domains> = None;
-    for (rule_index, rule) in rule_set.rules.iter().enumerate() {
+    for (rule_index, rule) in rule_set.rules().iter().enumerate() {
         let mut outcome = evaluator.rule(rule);
         if outcome.status == RuleStatus::Undetermined && !outcome.missing.is_empty() {
             let domains = domains.get_or_insert_with(|| Domains::new(rule_set));
@@ -282,9 +282,9 @@ impl<'a> Evaluator<'a> {
         Evaluator {
             rule_set,
             case,
-            lets: vec![None; rule_set.lets.len()],
-            scores: vec![None; rule_set.scores.len()],
-            differentials: vec![None; rule_set.differentials.len()],
+            lets: vec![None; rule_set.lets().len()],
+            scores: vec![None; rule_set.scores().len()],
+            differentials: vec![None; rule_set.differentials().len()],
             tallies: None,
             tally_missing: Vec::new(),
         }
@@ -302,13 +302,13 @@ impl<'a> Evaluator<'a> {
     }
 
     fn derived_where(&mut self, wanted: impl Fn(Derived) -> bool) {
-        for derived in &self.rule_set.order {
+        for derived in self.rule_set.order() {
             if !wanted(*derived) {
                 continue;
             }
             match *derived {
                 Derived::Let(index) => {
-                    let Some(let_decl) = self.rule_set.lets.get(index) else {
+                    let Some(let_decl) = self.rule_set.lets().get(index) else {
                         continue;
                     };
                     let mut nodes = Vec::with_capacity(let_decl.value.node_count());
@@ -361,7 +361,7 @@ impl<'a> Evaluator<'a> {
     }
 
     fn score(&mut self, index: usize) -> Option<ScoreOutcome> {
-        let score = self.rule_set.scores.get(index)?;
+        let score = self.rule_set.scores().get(index)?;
         let mut low = Rational::ZERO;
         let mut high = Rational::ZERO;
         let mut criteria = Vec::with_capacity(score.criteria.len());
@@ -420,7 +420,7 @@ impl<'a> Evaluator<'a> {
     }
 
     fn differential(&mut self, index: usize) -> Option<DifferentialOutcome> {
-        let differential = self.rule_set.differentials.get(index)?;
+        let differential = self.rule_set.differentials().get(index)?;
         let mut candidates = Vec::with_capacity(differential.candidates.len());
         for candidate in &differential.candidates {
             let mut support = (Rational::ZERO, Rational::ZERO);
@@ -755,7 +755,7 @@ impl<'a> Evaluator<'a> {
                     // gives only in part) needs the birth date.
                     let birth = self
                         .rule_set
-                        .facts
+                        .facts()
                         .get(*index)
                         .and_then(|fact| fact.derived_from)
                         .filter(|_| matches!(self.case.slots.get(*index), Some(Slot::Absent)));
@@ -823,7 +823,7 @@ pub(crate) fn rank_needs<'facts>(
     let mut needs: Vec<Need> = Vec::new();
     for (rule_index, missing) in undetermined {
         let conclusion_count = rule_set
-            .rules
+            .rules()
             .get(rule_index)
             .map_or(0, |rule| rule.conclusions.len());
         for fact in missing {

@@ -227,7 +227,7 @@ impl Reader<'_> {
     }
 
     fn conclusion(&mut self, name: &str, span: Span) -> bool {
-        let known = self.rule_set.rules.iter().any(|rule| {
+        let known = self.rule_set.rules().iter().any(|rule| {
             rule.conclusions
                 .iter()
                 .any(|conclusion| conclusion.id == name)
@@ -235,7 +235,7 @@ impl Reader<'_> {
         if !known {
             let help = suggestion(
                 name,
-                self.rule_set.rules.iter().flat_map(|rule| {
+                self.rule_set.rules().iter().flat_map(|rule| {
                     rule.conclusions
                         .iter()
                         .map(|conclusion| conclusion.id.as_str())
@@ -256,7 +256,7 @@ impl Reader<'_> {
         if found.is_none() {
             let help = suggestion(
                 name,
-                self.rule_set.facts.iter().map(|fact| fact.name.as_str()),
+                self.rule_set.facts().iter().map(|fact| fact.name.as_str()),
             );
             self.errors.push(ExpectError::UnknownName {
                 what: "fact",
@@ -328,12 +328,15 @@ impl Reader<'_> {
                 }
                 "rules" => {
                     for (name, span, status) in self.entries(value, "`rules`") {
-                        let Some(rule) =
-                            self.rule_set.rules.iter().position(|rule| rule.id == *name)
+                        let Some(rule) = self
+                            .rule_set
+                            .rules()
+                            .iter()
+                            .position(|rule| rule.id == *name)
                         else {
                             let help = suggestion(
                                 name,
-                                self.rule_set.rules.iter().map(|rule| rule.id.as_str()),
+                                self.rule_set.rules().iter().map(|rule| rule.id.as_str()),
                             );
                             self.errors.push(ExpectError::UnknownName {
                                 what: "rule",
@@ -367,13 +370,13 @@ impl Reader<'_> {
                     for (name, span, wanted) in self.entries(value, "`scores`") {
                         let Some(score) = self
                             .rule_set
-                            .scores
+                            .scores()
                             .iter()
                             .position(|score| score.id == *name)
                         else {
                             let help = suggestion(
                                 name,
-                                self.rule_set.scores.iter().map(|score| score.id.as_str()),
+                                self.rule_set.scores().iter().map(|score| score.id.as_str()),
                             );
                             self.errors.push(ExpectError::UnknownName {
                                 what: "score",
@@ -404,7 +407,7 @@ impl Reader<'_> {
                                     JsonValue::String(band) => {
                                         let bands = self
                                             .rule_set
-                                            .scores
+                                            .scores()
                                             .get(score)
                                             .map_or(&[][..], |score| &score.bands[..]);
                                         match bands.iter().position(|known| known.id == *band) {
@@ -467,12 +470,12 @@ impl Reader<'_> {
                         let found = name.split_once('.').and_then(|(differential, candidate)| {
                             let differential_index = self
                                 .rule_set
-                                .differentials
+                                .differentials()
                                 .iter()
                                 .position(|known| known.id == differential)?;
                             let candidate_index = self
                                 .rule_set
-                                .differentials
+                                .differentials()
                                 .get(differential_index)?
                                 .candidates
                                 .iter()
@@ -482,7 +485,7 @@ impl Reader<'_> {
                         let Some((differential, candidate)) = found else {
                             let known: Vec<String> = self
                                 .rule_set
-                                .differentials
+                                .differentials()
                                 .iter()
                                 .flat_map(|differential| {
                                     differential.candidates.iter().map(move |candidate| {
@@ -574,7 +577,7 @@ pub fn check_expectations(
     let reached = |id: &str| {
         evaluation.conclusions.iter().any(|(rule, conclusion)| {
             rule_set
-                .rules
+                .rules()
                 .get(*rule)
                 .and_then(|rule| rule.conclusions.get(*conclusion))
                 .is_some_and(|conclusion| conclusion.id == id)
@@ -582,7 +585,7 @@ pub fn check_expectations(
     };
     let carrying = |id: &str| -> Vec<usize> {
         rule_set
-            .rules
+            .rules()
             .iter()
             .enumerate()
             .filter(|(_, rule)| {
@@ -595,7 +598,7 @@ pub fn check_expectations(
     };
     let fact_name = |fact: &FactIndex| {
         rule_set
-            .facts
+            .facts()
             .get(*fact)
             .map_or_else(String::new, |fact| fact.name.clone())
     };
@@ -619,7 +622,7 @@ pub fn check_expectations(
                 let actual = evaluation.rules.get(*rule).map(|outcome| outcome.status);
                 if actual != Some(*status) {
                     let id = rule_set
-                        .rules
+                        .rules()
                         .get(*rule)
                         .map_or("", |rule| rule.id.as_str());
                     let expected_words = match status {
@@ -641,7 +644,7 @@ pub fn check_expectations(
             }
             Expected::Score(score, expected) => {
                 let (Some(definition), Some(outcome)) =
-                    (rule_set.scores.get(*score), evaluation.scores.get(*score))
+                    (rule_set.scores().get(*score), evaluation.scores.get(*score))
                 else {
                     continue;
                 };
@@ -726,7 +729,7 @@ pub fn check_expectations(
                             .map_or("undecided", |word| word)
                     };
                     let name = rule_set
-                        .differentials
+                        .differentials()
                         .get(*differential)
                         .and_then(|known| {
                             Some(format!(

@@ -161,14 +161,18 @@ fn facts_of<'e>(
             ExprKind::Fact(index) => {
                 facts.push(index);
                 // An age counted from a birth date reads the birth date.
-                if let Some(birth) = rule_set.facts.get(index).and_then(|fact| fact.derived_from) {
+                if let Some(birth) = rule_set
+                    .facts()
+                    .get(index)
+                    .and_then(|fact| fact.derived_from)
+                {
                     facts.push(birth);
                 }
             }
             ExprKind::Let(index) if !seen_derived.contains(&(0, index)) => {
                 seen_derived.insert((0, index));
                 needed.push(Derived::Let(index));
-                if let Some(derived) = rule_set.lets.get(index) {
+                if let Some(derived) = rule_set.lets().get(index) {
                     stack.push(&derived.value);
                     roots.push(&derived.value);
                 }
@@ -178,7 +182,7 @@ fn facts_of<'e>(
             {
                 seen_derived.insert((1, index));
                 needed.push(Derived::Score(index));
-                if let Some(score) = rule_set.scores.get(index) {
+                if let Some(score) = rule_set.scores().get(index) {
                     for criterion in &score.criteria {
                         stack.extend(criterion.choices.iter().map(|choice| &choice.condition));
                         roots.extend(criterion.choices.iter().map(|choice| &choice.condition));
@@ -188,7 +192,7 @@ fn facts_of<'e>(
             ExprKind::Status(index, _) if !seen_derived.contains(&(2, index)) => {
                 seen_derived.insert((2, index));
                 needed.push(Derived::Differential(index));
-                if let Some(differential) = rule_set.differentials.get(index) {
+                if let Some(differential) = rule_set.differentials().get(index) {
                     for candidate in &differential.candidates {
                         stack.extend(
                             candidate
@@ -332,7 +336,7 @@ fn statuses(
     evaluator.derived_only(needed);
     rules
         .iter()
-        .filter_map(|rule| rule_set.rules.get(*rule))
+        .filter_map(|rule| rule_set.rules().get(*rule))
         .map(|rule| evaluator.rule_status(rule))
         .collect()
 }
@@ -340,7 +344,7 @@ fn statuses(
 /// A value as a case would write it.
 fn json_value(rule_set: &CheckedRuleSet, fact: FactIndex, value: &Value) -> String {
     let quoted = |text: &str| format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""));
-    let fact_type = rule_set.facts.get(fact).map(|fact| &fact.fact_type);
+    let fact_type = rule_set.facts().get(fact).map(|fact| &fact.fact_type);
     match (&value.kind, fact_type) {
         (ValueKind::YesNo(answer), _) => answer.to_string(),
         (ValueKind::Number(number), _) => number.to_string(),
@@ -380,7 +384,7 @@ fn example(rule_set: &CheckedRuleSet, facts: &[FactIndex], values: &[Option<&Val
         .zip(values)
         .filter_map(|(fact, value)| {
             let value = (*value)?;
-            let name = &rule_set.facts.get(*fact)?.name;
+            let name = &rule_set.facts().get(*fact)?.name;
             Some(format!(
                 "\"{name}\": {}",
                 json_value(rule_set, *fact, value)
@@ -414,7 +418,7 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
     // thresholds tell its facts' values apart (its condition and the
     // derived values, scores and differentials it uses).
     let reads: Vec<(Vec<FactIndex>, Vec<&Expr>, Vec<Derived>)> = rule_set
-        .rules
+        .rules()
         .iter()
         .map(|rule| {
             let mut facts = Vec::new();
@@ -438,10 +442,10 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
     // Rules that never fire: each tried over the values its own thresholds
     // tell apart, so that a rule costs the same however many other rules
     // compare its facts with other thresholds.
-    let mut can_fire = vec![true; rule_set.rules.len()];
+    let mut can_fire = vec![true; rule_set.rules().len()];
     // One case for every combination tried.
     let mut case = Case::empty(rule_set);
-    for ((index, rule), (read, roots, needed)) in rule_set.rules.iter().enumerate().zip(&reads) {
+    for ((index, rule), (read, roots, needed)) in rule_set.rules().iter().enumerate().zip(&reads) {
         if budget.left == 0 {
             not_tried += 1;
             continue;
@@ -487,7 +491,7 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
                 .iter()
                 .filter_map(|fact| {
                     rule_set
-                        .facts
+                        .facts()
                         .get(*fact)
                         .map(|fact| format!("`{}`", fact.name))
                 })
@@ -509,7 +513,7 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
     // excludes. Finding them by their conclusions keeps a large rule set's
     // check from trying every pair; they are then tried in order, as pairs.
     let meanings: Vec<Vec<(&'static str, &'static str, String)>> = rule_set
-        .rules
+        .rules()
         .iter()
         .map(|rule| {
             let mut mine: Vec<_> = rule.conclusions.iter().map(meaning).collect();
@@ -523,7 +527,7 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
     for (index, mine) in meanings.iter().enumerate() {
         same.entry(mine.as_slice()).or_default().push(index);
     }
-    let mut place: Vec<(usize, usize)> = vec![(0, 0); rule_set.rules.len()];
+    let mut place: Vec<(usize, usize)> = vec![(0, 0); rule_set.rules().len()];
     let same_groups: Vec<Vec<usize>> = same.into_values().collect();
     for (group, members) in same_groups.iter().enumerate() {
         for (position, member) in members.iter().enumerate() {
@@ -540,7 +544,7 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
     // suspect what it excludes.
     let mut suspecting: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut excluding: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (index, rule) in rule_set.rules.iter().enumerate() {
+    for (index, rule) in rule_set.rules().iter().enumerate() {
         for conclusion in &rule.conclusions {
             match conclusion.action {
                 Some(DiagnosisAction::Suspect) => {
@@ -553,7 +557,7 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
             }
         }
     }
-    let mut contradicting: Vec<Vec<usize>> = vec![Vec::new(); rule_set.rules.len()];
+    let mut contradicting: Vec<Vec<usize>> = vec![Vec::new(); rule_set.rules().len()];
     for (diagnosis, suspects) in &suspecting {
         for excluder in excluding.get(diagnosis).into_iter().flatten() {
             for suspect in suspects {
@@ -570,14 +574,14 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
     // Each rule is named redundant at most once, and in at most one
     // contradiction as the later rule of the pair: one warning for each
     // real problem, not one for every rule that shares it.
-    let mut named_redundant = vec![false; rule_set.rules.len()];
-    let mut named_contradictory = vec![false; rule_set.rules.len()];
+    let mut named_redundant = vec![false; rule_set.rules().len()];
+    let mut named_contradictory = vec![false; rule_set.rules().len()];
     let mut not_compared = 0usize;
     let mut seconds: Vec<usize> = Vec::new();
     let mut union: Vec<FactIndex> = Vec::new();
     let mut roots: Vec<&Expr> = Vec::new();
     let mut pair_needed: Vec<Derived> = Vec::new();
-    for first in 0..rule_set.rules.len() {
+    for first in 0..rule_set.rules().len() {
         let (group, position) = place.get(first).copied().unwrap_or_default();
         let first_named = named_redundant.get(first) == Some(&true);
         seconds.clear();
@@ -611,8 +615,8 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
                 Some((first_facts, first_roots, first_needed)),
                 Some((second_facts, second_roots, second_needed)),
             ) = (
-                rule_set.rules.get(first),
-                rule_set.rules.get(second),
+                rule_set.rules().get(first),
+                rule_set.rules().get(second),
                 reads.get(first),
                 reads.get(second),
             )
@@ -790,8 +794,8 @@ fn redundancy(
     }
     *slot = true;
     let (redundant_rule, covering_rule) = (
-        rule_set.rules.get(redundant)?,
-        rule_set.rules.get(covering)?,
+        rule_set.rules().get(redundant)?,
+        rule_set.rules().get(covering)?,
     );
     Some(LintWarning::Redundant {
         rule: redundant_rule.id.clone(),

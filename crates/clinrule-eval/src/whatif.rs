@@ -136,7 +136,7 @@ impl Domains {
             .iter()
             .zip(slots.slots)
             .map(|(fact, thresholds)| {
-                let fact = rule_set.facts.get(*fact)?;
+                let fact = rule_set.facts().get(*fact)?;
                 regions(&fact.fact_type, fact.derived_from, thresholds)
             })
             .collect();
@@ -149,12 +149,12 @@ impl Domains {
     /// Finds every threshold of every fact.
     pub(crate) fn new(rule_set: &CheckedRuleSet) -> Domains {
         let mut thresholds: Vec<Option<BTreeMap<Threshold, Span>>> =
-            vec![Some(BTreeMap::new()); rule_set.facts.len()];
+            vec![Some(BTreeMap::new()); rule_set.facts().len()];
         for expr in rule_set.expressions() {
             collect_thresholds(expr, thresholds.as_mut_slice());
         }
         let regions = rule_set
-            .facts
+            .facts()
             .iter()
             .zip(thresholds)
             .map(|(fact, thresholds)| regions(&fact.fact_type, fact.derived_from, thresholds))
@@ -526,7 +526,7 @@ pub(crate) fn decide_by_cases(
 /// directly or through one another.
 pub(crate) fn needed_derived(rule_set: &CheckedRuleSet, expr: &Expr) -> Vec<Derived> {
     let mut needed: Vec<Derived> = Vec::new();
-    if rule_set.order.is_empty() {
+    if rule_set.order().is_empty() {
         // Nothing is derived: nothing to look for.
         return needed;
     }
@@ -544,13 +544,13 @@ pub(crate) fn needed_derived(rule_set: &CheckedRuleSet, expr: &Expr) -> Vec<Deri
             needed.push(derived);
             match derived {
                 Derived::Let(index) => {
-                    if let Some(value) = rule_set.lets.get(index) {
+                    if let Some(value) = rule_set.lets().get(index) {
                         stack.push(&value.value);
                     }
                 }
                 Derived::Score(index) => {
                     for criterion in rule_set
-                        .scores
+                        .scores()
                         .get(index)
                         .into_iter()
                         .flat_map(|score| &score.criteria)
@@ -560,7 +560,7 @@ pub(crate) fn needed_derived(rule_set: &CheckedRuleSet, expr: &Expr) -> Vec<Deri
                 }
                 Derived::Differential(index) => {
                     for candidate in rule_set
-                        .differentials
+                        .differentials()
                         .get(index)
                         .into_iter()
                         .flat_map(|differential| &differential.candidates)
@@ -608,7 +608,7 @@ pub fn need_options(
                 let statuses: Vec<RuleStatus> = need
                     .rules
                     .iter()
-                    .filter_map(|index| rule_set.rules.get(*index))
+                    .filter_map(|index| rule_set.rules().get(*index))
                     .map(|rule| status_in(rule_set, &hypothetical, rule, &domains))
                     .collect();
                 merge_option(&mut options, region.range.clone(), statuses);

@@ -11,11 +11,13 @@ mod error;
 mod fast;
 pub mod format;
 mod parser;
+pub mod source;
 pub mod span;
 pub mod suggest;
 mod word;
 
 pub use error::SyntaxError;
 pub use parser::{KEYWORDS, parse, parse_by_grammar_only, parse_on, read_rule_directly};
+pub use source::SourceMap;
 pub use span::{Span, Spanned};
 pub use word::Word;

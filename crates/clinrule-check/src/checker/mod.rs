@@ -13,10 +13,11 @@ mod lints;
 mod names;
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use clinrule_syntax::ast::{self, FactTypeKind, RuleFile, Verb};
 use clinrule_syntax::suggest::did_you_mean;
-use clinrule_syntax::{Span, Spanned};
+use clinrule_syntax::{SourceMap, Span, Spanned};
 
 use crate::error::CheckError;
 use crate::model::*;
@@ -44,18 +45,19 @@ impl CheckOutcome {
     }
 }
 
-/// Checks a parsed rule file. `source` is the file's text: the checked rule
-/// set keeps it, so that every span can be shown as written.
-pub fn check(source: &str, file: &RuleFile) -> CheckOutcome {
+/// Checks a parsed rule file. `source` is the rule set's text, with its files
+/// and lines: the checked rule set shares it, so that every span can be shown
+/// as written and named by its file and line.
+pub fn check(source: &Arc<SourceMap>, file: &RuleFile) -> CheckOutcome {
     check_on(source, file, 1)
 }
 
 /// Checks a parsed rule file as [`check`] does, checking a large file's
 /// rules on two threads when `threads` allows; the outcome is the same
 /// whatever the number. The caller, which knows the machine, chooses it.
-pub fn check_on(source: &str, file: &RuleFile, threads: usize) -> CheckOutcome {
+pub fn check_on(source: &Arc<SourceMap>, file: &RuleFile, threads: usize) -> CheckOutcome {
     let mut checker = Checker {
-        source,
+        source: source.text(),
         file,
         threads: threads.clamp(1, 2),
         diagnostics: Vec::new(),
@@ -99,7 +101,7 @@ pub fn check_on(source: &str, file: &RuleFile, threads: usize) -> CheckOutcome {
     let rule_set = match (metadata, lets, scores, differentials) {
         (Some(metadata), Some(lets), Some(scores), Some(differentials)) if complete => {
             Some(CheckedRuleSet::new(
-                source.to_owned(),
+                Arc::clone(source),
                 metadata,
                 checker.references,
                 checker.facts,

@@ -26,16 +26,16 @@ const MAX_POINTS: i64 = 1 << 40;
 pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
     // What the rules read, in the order the checker computes it.
     let mut wanted: BTreeSet<Derived> = BTreeSet::new();
-    for rule in &rule_set.rules {
+    for rule in rule_set.rules() {
         wanted.extend(needed_derived(rule_set, &rule.condition));
     }
     let order: Vec<Derived> = rule_set
-        .order
+        .order()
         .iter()
         .copied()
         .filter(|derived| wanted.contains(derived))
         .collect();
-    for fact in &rule_set.facts {
+    for fact in rule_set.facts() {
         if fact.derived_from.is_some() {
             return Err("an age is counted from a birth date");
         }
@@ -48,7 +48,7 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
         match *derived {
             Derived::Let(index) => {
                 let value = &rule_set
-                    .lets
+                    .lets()
                     .get(index)
                     .ok_or("a derived value is missing")?
                     .value;
@@ -58,7 +58,7 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
                 compiler.thresholds(value, &mut stack)?;
             }
             Derived::Score(index) => {
-                let score = rule_set.scores.get(index).ok_or("a score is missing")?;
+                let score = rule_set.scores().get(index).ok_or("a score is missing")?;
                 for criterion in &score.criteria {
                     for choice in &criterion.choices {
                         compiler.thresholds(&choice.condition, &mut stack)?;
@@ -68,7 +68,7 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
             Derived::Differential(_) => return Err("a differential"),
         }
     }
-    for rule in &rule_set.rules {
+    for rule in rule_set.rules() {
         compiler.thresholds(&rule.condition, &mut stack)?;
     }
     compiler.sort_thresholds();
@@ -80,7 +80,7 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
         match *derived {
             Derived::Let(index) => {
                 let value = &rule_set
-                    .lets
+                    .lets()
                     .get(index)
                     .ok_or("a derived value is missing")?
                     .value;
@@ -94,7 +94,7 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
                 compiler.derived.push(DerivedPlan::Let { root, slot });
             }
             Derived::Score(index) => {
-                let score = rule_set.scores.get(index).ok_or("a score is missing")?;
+                let score = rule_set.scores().get(index).ok_or("a score is missing")?;
                 let mut points = Vec::new();
                 for criterion in &score.criteria {
                     for choice in &criterion.choices {
@@ -130,15 +130,15 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
     }
 
     let rules_first = compiler.ops.len();
-    for rule in &rule_set.rules {
+    for rule in rule_set.rules() {
         compiler.root(&rule.condition)?;
     }
     let conditions = compiler.place()?;
     let _ = rules_first;
     let rule_groups = std::mem::take(&mut compiler.last_groups);
     let rules_inner = compiler.last_inner;
-    let mut rules = Vec::with_capacity(rule_set.rules.len());
-    for (rule, condition) in rule_set.rules.iter().zip(conditions) {
+    let mut rules = Vec::with_capacity(rule_set.rules().len());
+    for (rule, condition) in rule_set.rules().iter().zip(conditions) {
         let needed = needed_derived(rule_set, &rule.condition);
         let derived = derived_positions
             .iter()
@@ -150,7 +150,7 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
 
     let codings = std::mem::take(&mut compiler.codings);
     let domain_values = Domains::new(rule_set);
-    let domains: Vec<Option<Vec<Coded>>> = (0..rule_set.facts.len())
+    let domains: Vec<Option<Vec<Coded>>> = (0..rule_set.facts().len())
         .map(|fact| {
             let values = domain_values.values(fact)?;
             let coding = codings.get(fact)?;
@@ -194,7 +194,7 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
         })
         .collect();
     let declared = rule_set
-        .facts
+        .facts()
         .iter()
         .zip(&codings)
         .map(|(fact, coding)| declared_unit(&fact.fact_type, coding))
@@ -202,7 +202,7 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
     let uses = rule_set.as_of_uses();
     Ok(Plan {
         absent_means_no: rule_set
-            .facts
+            .facts()
             .iter()
             .map(|fact| fact.absent_means_no)
             .collect(),
@@ -247,7 +247,7 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
         fast_reading: !uses.always
             && uses.facts.is_empty()
             && rule_set
-                .facts
+                .facts()
                 .iter()
                 .all(|fact| fact.derived_from.is_none()),
     })
@@ -515,7 +515,7 @@ enum Operand {
 impl<'rules> Compiler<'rules> {
     fn new(rule_set: &'rules CheckedRuleSet) -> Compiler<'rules> {
         let codings = rule_set
-            .facts
+            .facts()
             .iter()
             .map(|fact| match &fact.fact_type {
                 FactType::YesNo => Coding::YesNo,
@@ -527,7 +527,7 @@ impl<'rules> Compiler<'rules> {
                 FactType::Text => Coding::Text,
             })
             .collect();
-        let count = rule_set.facts.len();
+        let count = rule_set.facts().len();
         Compiler {
             rule_set,
             codings,
@@ -564,7 +564,7 @@ impl<'rules> Compiler<'rules> {
     fn operand(&self, expr: &Expr) -> Option<Operand> {
         match expr.kind {
             ExprKind::Fact(index) => {
-                let fact = self.rule_set.facts.get(index)?;
+                let fact = self.rule_set.facts().get(index)?;
                 (fact.fact_type != FactType::Text).then_some(Operand::Fact(index))
             }
             ExprKind::Let(index) => Some(Operand::Let(index)),

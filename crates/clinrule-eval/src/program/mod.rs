@@ -32,6 +32,8 @@ mod compile;
 mod read;
 mod run;
 
+use std::sync::Arc;
+
 use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::FactIndex;
 use clinrule_check::number::Rational;
@@ -441,8 +443,8 @@ struct Plan {
 
 /// A rule set compiled for evaluating many cases; see the module notes.
 #[derive(Debug, Clone)]
-pub struct Program<'rules> {
-    rule_set: &'rules CheckedRuleSet,
+pub struct Program {
+    rule_set: Arc<CheckedRuleSet>,
     plan: Result<Plan, &'static str>,
 }
 
@@ -501,19 +503,20 @@ impl Plan {
     }
 }
 
-impl<'rules> Program<'rules> {
-    /// Compiles a checked rule set. What the program cannot compile is
-    /// evaluated by [`crate::evaluate`] instead; [`Program::fallback`] says why.
-    pub fn compile(rule_set: &'rules CheckedRuleSet) -> Program<'rules> {
+impl Program {
+    /// Compiles a checked rule set, which the program shares. What the
+    /// program cannot compile is evaluated by [`crate::evaluate`] instead;
+    /// [`Program::fallback`] says why.
+    pub fn compile(rule_set: &Arc<CheckedRuleSet>) -> Program {
         Program {
-            rule_set,
+            rule_set: Arc::clone(rule_set),
             plan: compile::compile(rule_set),
         }
     }
 
     /// The rule set compiled.
-    pub fn rule_set(&self) -> &'rules CheckedRuleSet {
-        self.rule_set
+    pub fn rule_set(&self) -> &CheckedRuleSet {
+        &self.rule_set
     }
 
     /// Why the rule set is evaluated by the tree evaluator rather than
@@ -529,7 +532,7 @@ impl<'rules> Program<'rules> {
 
     /// A compact trace sized for this program, to be reused case after case.
     pub fn new_trace(&self) -> CompactTrace {
-        let rules = self.rule_set.rules.len();
+        let rules = self.rule_set.rules().len();
         let mut trace = CompactTrace {
             statuses: vec![RuleStatus::Undetermined; rules],
             missing: vec![Vec::new(); rules],
@@ -574,7 +577,7 @@ impl<'rules> Program<'rules> {
         let Ok(plan) = &self.plan else {
             return false;
         };
-        plan.run(self.rule_set, &case.slots, trace);
+        plan.run(&self.rule_set, &case.slots, trace);
         true
     }
 
@@ -583,9 +586,9 @@ impl<'rules> Program<'rules> {
         match &self.plan {
             Ok(plan) => {
                 plan.code(case, coded);
-                plan.run(self.rule_set, &coded.slots, trace);
+                plan.run(&self.rule_set, &coded.slots, trace);
             }
-            Err(_) => trace.fill_from(&crate::evaluate(self.rule_set, case)),
+            Err(_) => trace.fill_from(&crate::evaluate(&self.rule_set, case)),
         }
     }
 
@@ -603,7 +606,7 @@ impl<'rules> Program<'rules> {
             self.run(coded, trace);
             return Ok(());
         }
-        let case = Case::from_json(text, self.rule_set)?;
+        let case = Case::from_json(text, &self.rule_set)?;
         self.evaluate(&case, coded, trace);
         Ok(())
     }
@@ -613,7 +616,7 @@ impl<'rules> Program<'rules> {
     /// reader leaves to it, or a problem it reports.
     pub fn read_fast(&self, text: &str, coded: &mut CodedCase) -> FastRead {
         match &self.plan {
-            Ok(plan) if plan.fast_reading => plan.read(self.rule_set, text, coded),
+            Ok(plan) if plan.fast_reading => plan.read(&self.rule_set, text, coded),
             _ => FastRead::Declined,
         }
     }
@@ -687,7 +690,7 @@ impl CompactTrace {
     ) -> impl Iterator<Item = (usize, usize)> + 'trace {
         self.statuses
             .iter()
-            .zip(&rule_set.rules)
+            .zip(rule_set.rules())
             .enumerate()
             .filter(|(_, (status, _))| **status == RuleStatus::Fired)
             .flat_map(|(rule_index, (_, rule))| {

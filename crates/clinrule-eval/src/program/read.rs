@@ -50,12 +50,12 @@ fn hash(bytes: &[u8]) -> u64 {
 
 impl NameTable {
     pub(super) fn new(rule_set: &CheckedRuleSet) -> NameTable {
-        let size = (rule_set.facts.len() * 2).next_power_of_two().max(8);
+        let size = (rule_set.facts().len() * 2).next_power_of_two().max(8);
         let mut table = NameTable {
             places: vec![(0, 0); size],
             mask: size - 1,
         };
-        for (index, fact) in rule_set.facts.iter().enumerate() {
+        for (index, fact) in rule_set.facts().iter().enumerate() {
             let Ok(entry) = u32::try_from(index + 1) else {
                 continue;
             };
@@ -82,7 +82,7 @@ impl NameTable {
             if stored == key {
                 let index = entry as usize - 1;
                 if rule_set
-                    .facts
+                    .facts()
                     .get(index)
                     .is_some_and(|fact| fact.name.as_bytes() == name.as_bytes())
                 {
@@ -309,7 +309,7 @@ impl Plan {
         index: FactIndex,
         cursor: &mut Cursor<'_>,
     ) -> Option<Coded> {
-        let fact = rule_set.facts.get(index)?;
+        let fact = rule_set.facts().get(index)?;
         let coding = self.codings.get(index)?;
         match &fact.fact_type {
             FactType::YesNo => {

@@ -628,7 +628,7 @@ impl Plan {
 
 /// The band of a score whose total lies from `low` to `high`, as a code.
 fn band_of(rule_set: &CheckedRuleSet, index: usize, low: i64, high: i64) -> Coded {
-    let Some(score) = rule_set.scores.get(index) else {
+    let Some(score) = rule_set.scores().get(index) else {
         return Coded::UNKNOWN;
     };
     let (low, high) = (Rational::integer(low), Rational::integer(high));

@@ -12,14 +12,20 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::io::{BufRead, Write};
 
-use clinrule_check::CheckedRuleSet;
-use clinrule_check::model::{FactIndex, FactType};
-use clinrule_eval::json::{JsonNode, JsonValue, parse_json};
-use clinrule_eval::{Case, Evaluation};
+use std::path::PathBuf;
 
-use crate::explain;
-use crate::report::Evaluated;
-use crate::text_output::{self, Level, Palette, headline, option_lines};
+use clinrule::{CheckedRuleSet, RuleSet};
+use clinrule_check::model::{FactIndex, FactType};
+use clinrule_eval::Evaluation;
+use clinrule_eval::json::{JsonNode, JsonValue, parse_json};
+
+use clinrule::render::reasons;
+
+use crate::args::ConsultArguments;
+use crate::session::Session;
+use crate::{EXIT_FINDINGS, EXIT_OUTPUT, EXIT_SUCCESS, output};
+use clinrule::render::report::Evaluated;
+use clinrule::render::text::{self, Level, Palette, headline, option_lines};
 
 /// The case being completed: its fields other than `facts`, and its facts,
 /// each as JSON text, in the order given.
@@ -198,16 +204,71 @@ fn reached(rule_set: &CheckedRuleSet, evaluation: &Evaluation) -> Vec<(String, S
         .conclusions
         .iter()
         .filter_map(|(rule, conclusion)| {
-            let found = rule_set.rules.get(*rule)?.conclusions.get(*conclusion)?;
+            let found = rule_set.rules().get(*rule)?.conclusions.get(*conclusion)?;
             Some((format!("{}:{rule}", found.id), headline(found)))
         })
         .collect()
 }
 
+/// Asks for the missing data of a case (or of an empty one) against the one
+/// rule set named, and saves the case as completed where asked, whole or
+/// not at all.
+pub(crate) fn run(
+    session: &mut Session<'_>,
+    arguments: &ConsultArguments,
+    input: &mut dyn BufRead,
+) -> u8 {
+    let (rules, case_text) = match &arguments.case {
+        Some(case_path) => match session.load_case(&arguments.rules, case_path) {
+            Ok((rules, _, case_file)) => (rules, Some(case_file)),
+            Err(code) => return code,
+        },
+        None => match session.load_rule_set(&arguments.rules) {
+            Ok(rules) => (rules, None),
+            Err(code) => return code,
+        },
+    };
+    let Some(rule_set) = rules.rule_set() else {
+        return EXIT_FINDINGS;
+    };
+    // The case is saved only where it overwrites none of the inputs,
+    // checked before the first question is asked.
+    let target = match &arguments.save {
+        Some(path) => {
+            let mut inputs: Vec<&std::path::Path> =
+                rules.file_paths.iter().map(PathBuf::as_path).collect();
+            inputs.extend(arguments.case.as_deref());
+            match output::Target::check(path, &inputs) {
+                Ok(target) => Some(target),
+                Err(error) => return session.usage_error(&error),
+            }
+        }
+        None => None,
+    };
+    let draft = match &case_text {
+        Some(file) => Draft::from_text(file.text()),
+        None => Draft::empty(),
+    };
+    let completed = consult(
+        rule_set,
+        draft,
+        input,
+        session.out,
+        session.terminal.echo_input,
+    );
+    if let Some(target) = &target {
+        if let Err(error) = output::write_text(target, &completed.to_text()) {
+            session.report(&error, None);
+            return EXIT_OUTPUT;
+        }
+        let _ = writeln!(session.out, "\nThe case was saved to {}.", target.shown());
+    }
+    EXIT_SUCCESS
+}
+
 /// Runs the consultation and returns the case as completed.
-pub fn consult(
-    rule_set: &CheckedRuleSet,
-    file_name: &str,
+fn consult(
+    rules: &RuleSet,
     mut draft: Draft,
     input: &mut dyn BufRead,
     out: &mut dyn Write,
@@ -219,7 +280,8 @@ pub fn consult(
         let _ = out.write_all(crate::safe_text::keeping_lines(text).as_bytes());
         let _ = out.flush();
     };
-    let metadata = &rule_set.metadata;
+    let rule_set = rules.checked();
+    let metadata = rule_set.metadata();
     say(
         out,
         &format!(
@@ -233,7 +295,7 @@ pub fn consult(
 
     // Ages from birth dates and dates counted to `as_of` need the case's date.
     let needs_date = rule_set
-        .facts
+        .facts()
         .iter()
         .any(|fact| fact.derived_from.is_some())
         || {
@@ -276,18 +338,17 @@ pub fn consult(
     let mut skipped: BTreeSet<FactIndex> = BTreeSet::new();
     let mut asked = 0;
     let ending = loop {
-        let case = match Case::from_json(&draft.to_text(), rule_set) {
+        let case = match rules.read_case(&draft.to_text()) {
             Ok(case) => case,
             Err(_) => break Ending::Stopped,
         };
-        let evaluation = clinrule_eval::evaluate(rule_set, &case);
+        let evaluation = rules.evaluate(&case);
         let evaluated = Evaluated {
-            file_name,
             rule_set,
             case: &case,
             evaluation: &evaluation,
         };
-        let needs = explain::needs_explained(&evaluated);
+        let needs = reasons::needs_explained(&evaluated);
         // The most decisive first: among the needs not skipped, in rank
         // order, the first that decides a rule on its own.
         let open: Vec<_> = evaluation
@@ -303,7 +364,7 @@ pub fn consult(
         else {
             break Ending::Settled;
         };
-        let Some(fact) = rule_set.facts.get(need.fact) else {
+        let Some(fact) = rule_set.facts().get(need.fact) else {
             break Ending::Settled;
         };
         asked += 1;
@@ -362,7 +423,7 @@ pub fn consult(
                 Ok(json) => {
                     let previous = draft.facts.clone();
                     draft.set_fact(&fact.name, json);
-                    match Case::from_json(&draft.to_text(), rule_set) {
+                    match rules.read_case(&draft.to_text()) {
                         Ok(_) => break Answer::Accepted,
                         Err(errors) => {
                             draft.facts = previous;
@@ -390,8 +451,8 @@ pub fn consult(
             Answer::Accepted => {}
         }
         // What changed.
-        if let Ok(case) = Case::from_json(&draft.to_text(), rule_set) {
-            let after = reached(rule_set, &clinrule_eval::evaluate(rule_set, &case));
+        if let Ok(case) = rules.read_case(&draft.to_text()) {
+            let after = reached(rule_set, &rules.evaluate(&case));
             let mut changes = String::new();
             for (key, text) in &after {
                 if !before.iter().any(|(known, _)| known == key) {
@@ -415,10 +476,9 @@ pub fn consult(
         Ending::EndOfInput => "\nThe answers ended.\n",
     };
     say(out, closing);
-    if let Ok(case) = Case::from_json(&draft.to_text(), rule_set) {
-        let evaluation = clinrule_eval::evaluate(rule_set, &case);
+    if let Ok(case) = rules.read_case(&draft.to_text()) {
+        let evaluation = rules.evaluate(&case);
         let evaluated = Evaluated {
-            file_name,
             rule_set,
             case: &case,
             evaluation: &evaluation,
@@ -427,7 +487,7 @@ pub fn consult(
             out,
             &format!(
                 "\n{}",
-                text_output::render(&evaluated, Palette::new(false), Level::Brief)
+                text::render(&evaluated, Palette::new(false), Level::Brief)
             ),
         );
     }

@@ -8,7 +8,9 @@ use clinrule_check::model::{Const, Count, Expr, ExprKind, FactIndex, ValueType};
 use clinrule_eval::{NeedOption, RuleStatus, Threshold, Truth, Val, ValueRange};
 use clinrule_syntax::ast::CompareOp;
 
-use crate::report::{Condition, Evaluated, conditions, tested_value, threshold_text, value_text};
+use crate::render::report::{
+    Condition, Evaluated, conditions, tested_value, threshold_text, value_text,
+};
 
 /// A condition that decided a rule's outcome, in words.
 pub struct Reason<'a> {
@@ -68,10 +70,10 @@ fn derivation(evaluated: &Evaluated<'_>, expr: &Expr) -> Option<String> {
     let evaluation = evaluated.evaluation;
     match tested_expr(expr).kind {
         ExprKind::Let(index) => {
-            let derived = rule_set.lets.get(index)?;
+            let derived = rule_set.lets().get(index)?;
             let outcome = evaluation.lets.get(index)?;
             let uses: Vec<String> =
-                crate::report::derived_uses(evaluated, &derived.value, &outcome.nodes)
+                crate::render::report::derived_uses(evaluated, &derived.value, &outcome.nodes)
                     .into_iter()
                     .map(|(name, value)| {
                         format!("{name} {}", value.unwrap_or_else(|| "not given".to_owned()))
@@ -85,7 +87,7 @@ fn derivation(evaluated: &Evaluated<'_>, expr: &Expr) -> Option<String> {
             ))
         }
         ExprKind::Score(index) | ExprKind::Band(index) => {
-            let score = rule_set.scores.get(index)?;
+            let score = rule_set.scores().get(index)?;
             let outcome = evaluation.scores.get(index)?;
             let parts: Vec<String> = score
                 .criteria
@@ -194,13 +196,16 @@ fn decisive_conditions<'a>(
 /// a derived value's or score's title.
 fn subject(rule_set: &CheckedRuleSet, expr: &Expr) -> String {
     match expr.kind {
-        ExprKind::Fact(index) => rule_set.facts.get(index).map_or_else(String::new, |fact| {
-            fact.description
-                .clone()
-                .unwrap_or_else(|| fact.name.clone())
-        }),
+        ExprKind::Fact(index) => rule_set
+            .facts()
+            .get(index)
+            .map_or_else(String::new, |fact| {
+                fact.description
+                    .clone()
+                    .unwrap_or_else(|| fact.name.clone())
+            }),
         ExprKind::Let(index) => rule_set
-            .lets
+            .lets()
             .get(index)
             .map_or_else(String::new, |derived| {
                 derived
@@ -209,19 +214,19 @@ fn subject(rule_set: &CheckedRuleSet, expr: &Expr) -> String {
                     .unwrap_or_else(|| derived.name.clone())
             }),
         ExprKind::Score(index) => rule_set
-            .scores
+            .scores()
             .get(index)
             .map_or_else(String::new, |score| {
                 score.title.clone().unwrap_or_else(|| score.id.clone())
             }),
         ExprKind::Band(index) => rule_set
-            .scores
+            .scores()
             .get(index)
             .map_or_else(String::new, |score| {
                 format!("{} band", score.title.as_deref().unwrap_or(&score.id))
             }),
         ExprKind::Status(differential, candidate) => rule_set
-            .differentials
+            .differentials()
             .get(differential)
             .and_then(|differential| differential.candidates.get(candidate))
             .map_or_else(String::new, |candidate| {
@@ -389,7 +394,7 @@ pub fn range_text(rule_set: &CheckedRuleSet, fact: FactIndex, range: &ValueRange
     match range {
         ValueRange::YesNo(answer) => if *answer { "yes" } else { "no" }.to_owned(),
         ValueRange::Codes(codes) => {
-            let names: Vec<String> = match rule_set.facts.get(fact).map(|fact| &fact.fact_type) {
+            let names: Vec<String> = match rule_set.facts().get(fact).map(|fact| &fact.fact_type) {
                 Some(clinrule_check::model::FactType::OneOf(known)) => codes
                     .iter()
                     .filter_map(|code| known.get(*code).cloned())
@@ -509,7 +514,7 @@ fn explain_option(
 /// For each rule, the missing facts that would decide it on their own:
 /// every value of the fact leaves the rule fired or not fired.
 pub fn deciding_alone(evaluated: &Evaluated<'_>, needs: &[NeedExplained]) -> Vec<Vec<FactIndex>> {
-    let mut alone = vec![Vec::new(); evaluated.rule_set.rules.len()];
+    let mut alone = vec![Vec::new(); evaluated.rule_set.rules().len()];
     for (need, explained) in evaluated.evaluation.needs.iter().zip(needs) {
         if explained.options.is_empty() {
             continue;

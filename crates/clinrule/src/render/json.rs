@@ -12,8 +12,8 @@ use clinrule_check::model::{CANDIDATE_STATUSES, Expr, ExprKind};
 use clinrule_eval::Val;
 use clinrule_syntax::Span;
 
-use crate::explain;
-use crate::report::{
+use crate::render::reasons;
+use crate::render::report::{
     Evaluated, conditions, derived_text, derived_uses, json_number, tested_value, threshold_text,
 };
 
@@ -236,29 +236,14 @@ struct ReferenceJson<'a> {
 
 /// Where a span is: in a rule set written in several files, offsets,
 /// line and column are within the file that holds it.
-fn span_json(span: Span, rule_set: &CheckedRuleSet, file_name: &str) -> SpanJson {
-    let (file, start) = rule_set
-        .parts
-        .iter()
-        .rev()
-        .find(|(_, start)| *start <= span.start)
-        .map_or((file_name, 0), |(name, start)| (name.as_str(), *start));
-    let local = Span::new(span.start - start, span.end - start);
-    // Lines and columns within the file that holds the span.
-    let (line, column) = rule_set.line_column(span.start);
-    let (first_line, first_column) = rule_set.line_column(start);
-    let line = line + 1 - first_line;
-    let column = if line == 1 {
-        column + 1 - first_column
-    } else {
-        column
-    };
+fn span_json(span: Span, rule_set: &CheckedRuleSet) -> SpanJson {
+    let start = rule_set.source().locate(span.start);
     SpanJson {
-        file: file.to_owned(),
-        start: local.start,
-        end: local.end,
-        line,
-        column,
+        file: start.file.to_owned(),
+        start: start.offset,
+        end: start.offset + (span.end - span.start.min(span.end)),
+        line: start.line,
+        column: start.column,
     }
 }
 
@@ -273,7 +258,7 @@ fn tested_name(rule_set: &CheckedRuleSet, expr: &Expr) -> Option<String> {
         _ => expr,
     };
     match tested.kind {
-        ExprKind::Fact(index) => rule_set.facts.get(index).map(|fact| fact.name.clone()),
+        ExprKind::Fact(index) => rule_set.facts().get(index).map(|fact| fact.name.clone()),
         ExprKind::Let(_) | ExprKind::Score(_) | ExprKind::Band(_) | ExprKind::Status(..) => {
             Some(rule_set.text(tested.span))
         }
@@ -292,12 +277,12 @@ pub(crate) fn conditions_json(
         .into_iter()
         .map(|condition| ConditionJson {
             source: rule_set.text(condition.expr.span),
-            span: span_json(condition.expr.span, rule_set, evaluated.file_name),
+            span: span_json(condition.expr.span, rule_set),
             fact: tested_name(rule_set, condition.expr),
             value: tested_value(evaluated, condition.expr, condition.values),
             threshold: threshold_text(rule_set, condition.expr),
             result: condition.value().truth().word(),
-            not_computed: crate::report::not_computed(condition.expr, condition.values),
+            not_computed: crate::render::report::not_computed(condition.expr, condition.values),
         })
         .collect()
 }
@@ -308,7 +293,7 @@ pub(crate) fn reasons_json(
     expr: &Expr,
     values: &[Val],
 ) -> Vec<ReasonJson> {
-    explain::reasons(evaluated, expr, values)
+    reasons::reasons(evaluated, expr, values)
         .into_iter()
         .map(|reason| ReasonJson {
             condition: reason.position,
@@ -337,21 +322,20 @@ pub fn render_compact(evaluated: &Evaluated<'_>) -> String {
 
 fn render_with(evaluated: &Evaluated<'_>, pretty: bool) -> String {
     let Evaluated {
-        file_name,
         rule_set,
         case,
         evaluation,
     } = *evaluated;
-    let metadata = &rule_set.metadata;
+    let metadata = rule_set.metadata();
     let reference_id = |index: &usize| {
         rule_set
-            .references
+            .references()
             .get(*index)
             .map_or("", |reference| reference.id.as_str())
     };
     let fact_name = |index: &usize| {
         rule_set
-            .facts
+            .facts()
             .get(*index)
             .map_or("", |fact| fact.name.as_str())
     };
@@ -360,7 +344,7 @@ fn render_with(evaluated: &Evaluated<'_>, pretty: bool) -> String {
         .conclusions
         .iter()
         .filter_map(|(rule_index, conclusion_index)| {
-            let rule = rule_set.rules.get(*rule_index)?;
+            let rule = rule_set.rules().get(*rule_index)?;
             let conclusion = rule.conclusions.get(*conclusion_index)?;
             Some(ConclusionJson {
                 id: &conclusion.id,
@@ -384,14 +368,14 @@ fn render_with(evaluated: &Evaluated<'_>, pretty: bool) -> String {
 
     let rule_id = |index: &usize| {
         rule_set
-            .rules
+            .rules()
             .get(*index)
             .map_or("", |rule| rule.id.as_str())
     };
-    let needs_explained = explain::needs_explained(evaluated);
-    let alone = explain::deciding_alone(evaluated, &needs_explained);
+    let needs_explained = reasons::needs_explained(evaluated);
+    let alone = reasons::deciding_alone(evaluated, &needs_explained);
     let rules = rule_set
-        .rules
+        .rules()
         .iter()
         .zip(&evaluation.rules)
         .enumerate()
@@ -411,7 +395,7 @@ fn render_with(evaluated: &Evaluated<'_>, pretty: bool) -> String {
         .collect();
 
     let derived = rule_set
-        .lets
+        .lets()
         .iter()
         .zip(&evaluation.lets)
         .map(|(derived, outcome)| {
@@ -437,7 +421,7 @@ fn render_with(evaluated: &Evaluated<'_>, pretty: bool) -> String {
         .collect();
 
     let scores = rule_set
-        .scores
+        .scores()
         .iter()
         .zip(&evaluation.scores)
         .map(|(score, outcome)| {
@@ -489,7 +473,7 @@ fn render_with(evaluated: &Evaluated<'_>, pretty: bool) -> String {
         .collect();
 
     let differentials = rule_set
-        .differentials
+        .differentials()
         .iter()
         .zip(&evaluation.differentials)
         .map(|(differential, outcome)| DifferentialJson {
@@ -540,11 +524,11 @@ fn render_with(evaluated: &Evaluated<'_>, pretty: bool) -> String {
         .map(|(need, explained)| NeedJson {
             fact: fact_name(&need.fact),
             description: rule_set
-                .facts
+                .facts()
                 .get(need.fact)
                 .and_then(|fact| fact.description.as_deref()),
             ask: rule_set
-                .facts
+                .facts()
                 .get(need.fact)
                 .and_then(|fact| fact.ask.as_deref()),
             rules: need.rules.iter().map(rule_id).collect(),
@@ -571,7 +555,7 @@ fn render_with(evaluated: &Evaluated<'_>, pretty: bool) -> String {
             status: metadata.status.word(),
             reviewed: metadata.reviewed.map(|date| date.to_string()),
             authors: &metadata.authors,
-            file: file_name,
+            file: rule_set.source().name(),
         },
         case: CaseJson {
             id: case.id.as_deref(),
@@ -585,7 +569,7 @@ fn render_with(evaluated: &Evaluated<'_>, pretty: bool) -> String {
         differentials,
         needs,
         references: rule_set
-            .references
+            .references()
             .iter()
             .map(|reference| ReferenceJson {
                 id: &reference.id,

@@ -13,12 +13,15 @@ use std::io::{BufRead, Write};
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::time::Instant;
 
-use clinrule_check::CheckedRuleSet;
-use clinrule_eval::{Case, CodedCase, CompactTrace, Program};
+use std::path::{Path, PathBuf};
+
+use clinrule::{CheckedRuleSet, Program, RuleSet};
+use clinrule_eval::{CodedCase, CompactTrace};
 use miette::Diagnostic;
 
-use crate::json_output;
-use crate::report::Evaluated;
+use crate::error::CliError;
+use crate::session::Session;
+use crate::{EXIT_FINDINGS, EXIT_OUTPUT, EXIT_SUCCESS, files, output};
 
 /// Lines per batch handed to a worker: many for the summary, whose results
 /// are counts; fewer for JSON records, each tens of kilobytes, so that the
@@ -62,8 +65,8 @@ fn conclusion_ids(rule_set: &CheckedRuleSet) -> (Vec<String>, Vec<Vec<usize>>) {
     // Each row's position by its name: a rule set of 100,000 conclusions
     // must not compare every one with every other.
     let mut rows: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let mut positions = Vec::with_capacity(rule_set.rules.len());
-    for rule in &rule_set.rules {
+    let mut positions = Vec::with_capacity(rule_set.rules().len());
+    for rule in rule_set.rules() {
         let mut mine = Vec::with_capacity(rule.conclusions.len());
         for conclusion in &rule.conclusions {
             // A diagnosis suspected and excluded under one identifier are
@@ -158,8 +161,9 @@ fn read_line(input: &mut dyn BufRead, text: &mut Vec<u8>) -> std::io::Result<(us
 }
 
 /// What a worker keeps from batch to batch: the compiled program's buffers.
-struct Worker<'program, 'rules> {
-    program: &'program Program<'rules>,
+struct Worker<'program> {
+    rules: &'program RuleSet,
+    program: &'program Program,
     coded: CodedCase,
     trace: CompactTrace,
     /// Per conclusion identifier, whether this case already counted it.
@@ -185,7 +189,8 @@ fn refuse(
             .code()
             .map(|code| code.to_string())
             .unwrap_or_default();
-        let (_, column) = error.span().line_column(line);
+        let (_, column) =
+            clinrule::SourceMap::new(String::new(), line).line_column(error.span().start);
         let message = crate::safe_text::shorten_quotes(&error.to_string()).into_owned();
         let _ = writeln!(
             output.problems,
@@ -220,8 +225,7 @@ fn refuse(
 
 /// Evaluates one batch of lines.
 fn run_batch(
-    worker: &mut Worker<'_, '_>,
-    file_name: &str,
+    worker: &mut Worker<'_>,
     format: CohortFormat,
     positions: &[Vec<usize>],
     batch: &Batch,
@@ -296,21 +300,14 @@ fn run_batch(
                     }
                 }
             }
-            CohortFormat::Json => match Case::from_json(line, rule_set) {
+            CohortFormat::Json => match worker.rules.read_case(line) {
                 Err(errors) => refuse(&mut output, format, *number, line, &errors),
                 Ok(case) => {
                     output.evaluated += 1;
-                    let evaluation = clinrule_eval::evaluate(rule_set, &case);
-                    let evaluated = Evaluated {
-                        file_name,
-                        rule_set,
-                        case: &case,
-                        evaluation: &evaluation,
-                    };
                     let _ = writeln!(
                         output.records,
                         "{{\"line\":{number},\"result\":{}}}",
-                        json_output::render_compact(&evaluated)
+                        worker.rules.explain(case).json_compact()
                     );
                 }
             },
@@ -406,23 +403,134 @@ impl Writer<'_> {
     }
 }
 
+/// Evaluates a cohort, one case per line, against the one rule set named,
+/// writing to standard output or, whole or not at all, to `out_path`.
+pub(crate) fn run(
+    session: &mut Session<'_>,
+    paths: &[PathBuf],
+    cases: &Path,
+    out_path: Option<&Path>,
+    format: CohortFormat,
+    quiet: bool,
+) -> u8 {
+    let rules = match session.load_rule_set(paths) {
+        Ok(rules) => rules,
+        Err(code) => return code,
+    };
+    let Some(rule_set) = rules.rule_set() else {
+        return EXIT_FINDINGS;
+    };
+    // The output file is checked before anything is read: it must not
+    // be an input of this run, nor a folder, a device or a pipe.
+    let target = match out_path {
+        Some(path) => {
+            let mut inputs: Vec<&Path> = vec![cases];
+            inputs.extend(paths.iter().map(PathBuf::as_path));
+            inputs.extend(rules.file_paths.iter().map(PathBuf::as_path));
+            match output::Target::check(path, &inputs) {
+                Ok(target) => Some(target),
+                Err(error) => return session.usage_error(&error),
+            }
+        }
+        None => None,
+    };
+    let unreadable = |reason: String| CliError::Unreadable {
+        path: cases.display().to_string(),
+        reason,
+    };
+    if let Some(reason) = files::refuse_before_reading(cases) {
+        return session.usage_error(&unreadable(reason));
+    }
+    let input = match std::fs::File::open(cases) {
+        Ok(input) => input,
+        Err(error) => return session.usage_error(&unreadable(files::reason(&error))),
+    };
+    let total_bytes = input
+        .metadata()
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map(|metadata| metadata.len());
+    let mut input = std::io::BufReader::with_capacity(1 << 16, input);
+    let progress = (session.terminal.progress && !quiet)
+        .then_some(total_bytes)
+        .flatten();
+    let err = &mut *session.err;
+    let result = match &target {
+        // Results go to a file beside the one asked for, renamed to it
+        // only once every line is written: an interrupted run never
+        // leaves a file that looks complete.
+        Some(target) => output::write_whole(target, |out| {
+            evaluate_stream(rule_set, &mut input, out, err, format, progress)
+        })
+        .map_err(|failure| match failure {
+            output::WriteFailure::Work(failure) => Err(failure),
+            output::WriteFailure::File(error) => Ok(error),
+        }),
+        None => {
+            let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut *session.out);
+            let result =
+                evaluate_stream(rule_set, &mut input, &mut buffered, err, format, progress);
+            drop(buffered);
+            result.map_err(Err)
+        }
+    };
+    match result {
+        Ok(totals) if totals.refused > 0 => {
+            let _ = writeln!(
+                session.err,
+                "{}: {} of {} lines refused; each is reported above{}",
+                cases.display(),
+                totals.refused,
+                totals.lines,
+                if format == CohortFormat::Json {
+                    " and written as an error record"
+                } else {
+                    ""
+                }
+            );
+            EXIT_FINDINGS
+        }
+        Ok(_) => EXIT_SUCCESS,
+        Err(Ok(error)) => session.usage_error(&error),
+        Err(Err(CohortFailure::Read(error))) => {
+            session.usage_error(&unreadable(files::reason(&error)))
+        }
+        Err(Err(CohortFailure::Write(error))) => match &target {
+            Some(target) => {
+                let reason = output::reason(&error);
+                session.report(
+                    &CliError::Unwritable {
+                        path: target.shown().to_owned(),
+                        help: output::help_for_reason(&reason),
+                        reason,
+                    },
+                    None,
+                );
+                EXIT_OUTPUT
+            }
+            // Standard output's error was kept by the watcher, which
+            // reports it when the command ends.
+            None => EXIT_OUTPUT,
+        },
+    }
+}
+
 /// A batch of lines and its place in the input.
 type Job = (usize, Batch);
 
 /// Evaluates every line of `input`, writing records or the summary to
 /// `out` and each problem to `err`. Reading and writing stay on this
 /// thread; the evaluation runs on one worker per core.
-pub fn run(
-    rule_set: &CheckedRuleSet,
-    file_name: &str,
+fn evaluate_stream(
+    rules: &RuleSet,
     input: &mut dyn BufRead,
     out: &mut dyn Write,
     err: &mut dyn Write,
     format: CohortFormat,
     total_bytes: Option<u64>,
 ) -> Result<Totals, CohortFailure> {
-    let (ids, positions) = conclusion_ids(rule_set);
-    let program = Program::compile(rule_set);
+    let (ids, positions) = conclusion_ids(rules.checked());
+    let program = rules.program();
     let workers = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .clamp(1, 16);
@@ -456,9 +564,9 @@ pub fn run(
             let result_sender: SyncSender<(usize, BatchOutput)> = result_sender.clone();
             let positions = &positions;
             let id_count = ids.len();
-            let program = &program;
             scope.spawn(move || {
                 let mut worker = Worker {
+                    rules,
                     program,
                     coded: program.new_case(),
                     trace: program.new_trace(),
@@ -470,7 +578,7 @@ pub fn run(
                         Err(_) => return,
                     };
                     let Ok((index, batch)) = job else { return };
-                    let output = run_batch(&mut worker, file_name, format, positions, &batch);
+                    let output = run_batch(&mut worker, format, positions, &batch);
                     if result_sender.send((index, output)).is_err() {
                         return;
                     }

@@ -39,24 +39,27 @@ impl Node {
             None => name.to_owned(),
         };
         match self {
-            Node::Fact(index) => rule_set.facts.get(index).map_or_else(String::new, |fact| {
-                named(&fact.name, fact.description.as_deref())
-            }),
+            Node::Fact(index) => rule_set
+                .facts()
+                .get(index)
+                .map_or_else(String::new, |fact| {
+                    named(&fact.name, fact.description.as_deref())
+                }),
             Node::Let(index) => rule_set
-                .lets
+                .lets()
                 .get(index)
                 .map_or_else(String::new, |derived| {
                     named(&derived.name, derived.title.as_deref())
                 }),
             Node::Score(index) => rule_set
-                .scores
+                .scores()
                 .get(index)
                 .map_or_else(String::new, |score| {
                     named(&format!("score {}", score.id), score.title.as_deref())
                 }),
             Node::Differential(index) => {
                 rule_set
-                    .differentials
+                    .differentials()
                     .get(index)
                     .map_or_else(String::new, |differential| {
                         named(
@@ -65,11 +68,14 @@ impl Node {
                         )
                     })
             }
-            Node::Rule(index) => rule_set.rules.get(index).map_or_else(String::new, |rule| {
-                named(&format!("rule {}", rule.id), rule.title.as_deref())
-            }),
+            Node::Rule(index) => rule_set
+                .rules()
+                .get(index)
+                .map_or_else(String::new, |rule| {
+                    named(&format!("rule {}", rule.id), rule.title.as_deref())
+                }),
             Node::Conclusion(rule, index) => rule_set
-                .rules
+                .rules()
                 .get(rule)
                 .and_then(|rule| rule.conclusions.get(index))
                 .map_or_else(String::new, |conclusion| {
@@ -101,7 +107,7 @@ fn reads(expr: &Expr, found: &mut Vec<Node>) {
 
 /// Every node and edge, in the order of the file.
 fn build(rule_set: &CheckedRuleSet) -> (Vec<Node>, Vec<(Node, Node)>) {
-    let mut nodes: Vec<Node> = (0..rule_set.facts.len()).map(Node::Fact).collect();
+    let mut nodes: Vec<Node> = (0..rule_set.facts().len()).map(Node::Fact).collect();
     let mut edges: Vec<(Node, Node)> = Vec::new();
     let add = |target: Node, exprs: Vec<&Expr>, edges: &mut Vec<(Node, Node)>| {
         let mut sources = Vec::new();
@@ -113,11 +119,11 @@ fn build(rule_set: &CheckedRuleSet) -> (Vec<Node>, Vec<(Node, Node)>) {
             edges.push((source, target));
         }
     };
-    for (index, derived) in rule_set.lets.iter().enumerate() {
+    for (index, derived) in rule_set.lets().iter().enumerate() {
         nodes.push(Node::Let(index));
         add(Node::Let(index), vec![&derived.value], &mut edges);
     }
-    for (index, score) in rule_set.scores.iter().enumerate() {
+    for (index, score) in rule_set.scores().iter().enumerate() {
         nodes.push(Node::Score(index));
         let exprs = score
             .criteria
@@ -126,7 +132,7 @@ fn build(rule_set: &CheckedRuleSet) -> (Vec<Node>, Vec<(Node, Node)>) {
             .collect();
         add(Node::Score(index), exprs, &mut edges);
     }
-    for (index, differential) in rule_set.differentials.iter().enumerate() {
+    for (index, differential) in rule_set.differentials().iter().enumerate() {
         nodes.push(Node::Differential(index));
         let exprs = differential
             .candidates
@@ -144,7 +150,7 @@ fn build(rule_set: &CheckedRuleSet) -> (Vec<Node>, Vec<(Node, Node)>) {
     // The first rule that has a conclusion identifier names its node: one
     // node per identifier, found in one pass however many rules there are.
     let mut conclusion_nodes: HashMap<&str, Node> = HashMap::new();
-    for (index, rule) in rule_set.rules.iter().enumerate() {
+    for (index, rule) in rule_set.rules().iter().enumerate() {
         nodes.push(Node::Rule(index));
         add(Node::Rule(index), vec![&rule.condition], &mut edges);
         for (position, conclusion) in rule.conclusions.iter().enumerate() {
@@ -186,7 +192,7 @@ pub fn dot(rule_set: &CheckedRuleSet) -> String {
     let (nodes, edges) = build(rule_set);
     let mut out = format!(
         "digraph \"{}\" {{\n  rankdir=LR;\n",
-        rule_set.metadata.id.replace('"', "\\\"")
+        rule_set.metadata().id.replace('"', "\\\"")
     );
     for node in &nodes {
         let label = node

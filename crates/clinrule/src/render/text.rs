@@ -7,8 +7,8 @@ use clinrule_check::model::{
 };
 use clinrule_eval::{RuleStatus, Truth, Val};
 
-use crate::explain;
-use crate::report::{Evaluated, derived_text, tested_value, tests_a_fact};
+use crate::render::reasons;
+use crate::render::report::{Evaluated, derived_text, tested_value, tests_a_fact};
 
 /// Colours, used only when writing to a terminal and `NO_COLOR` is not set.
 #[derive(Debug, Clone, Copy)]
@@ -84,7 +84,7 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette, level: Level) -> Stri
         ..
     } = *evaluated;
     let _ = case;
-    let metadata = &rule_set.metadata;
+    let metadata = rule_set.metadata();
     let mut out = String::new();
     let _ = writeln!(out, "{}", palette.bold(&metadata.title));
     let reviewed = metadata.reviewed.map_or_else(
@@ -143,7 +143,7 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette, level: Level) -> Stri
     let mut cited: Vec<usize> = Vec::new();
     for kind in KIND_ORDER {
         for (rule_index, conclusion_index) in &evaluation.conclusions {
-            let Some(rule) = rule_set.rules.get(*rule_index) else {
+            let Some(rule) = rule_set.rules().get(*rule_index) else {
                 continue;
             };
             let Some(conclusion) = rule.conclusions.get(*conclusion_index) else {
@@ -161,7 +161,7 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette, level: Level) -> Stri
                     .iter()
                     .filter_map(|index| {
                         rule_set
-                            .references
+                            .references()
                             .get(*index)
                             .map(|reference| reference.id.as_str())
                     })
@@ -187,8 +187,8 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette, level: Level) -> Stri
 
     scores_and_differentials(&mut out, evaluated, palette, level == Level::Full);
 
-    let needs = explain::needs_explained(evaluated);
-    let alone = explain::deciding_alone(evaluated, &needs);
+    let needs = reasons::needs_explained(evaluated);
+    let alone = reasons::deciding_alone(evaluated, &needs);
     if level == Level::Full {
         full_rules(&mut out, evaluated, palette);
     } else {
@@ -199,7 +199,7 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette, level: Level) -> Stri
     if !evaluation.needs.is_empty() {
         let _ = writeln!(out, "\n{}", palette.bold("Needs"));
         for (rank, (need, explained)) in evaluation.needs.iter().zip(&needs).enumerate() {
-            let Some(fact) = rule_set.facts.get(need.fact) else {
+            let Some(fact) = rule_set.facts().get(need.fact) else {
                 continue;
             };
             let description = fact
@@ -268,7 +268,7 @@ fn rule_ids(evaluated: &Evaluated<'_>, rules: &[usize]) -> String {
         .filter_map(|index| {
             evaluated
                 .rule_set
-                .rules
+                .rules()
                 .get(*index)
                 .map(|rule| rule.id.as_str())
         })
@@ -278,7 +278,7 @@ fn rule_ids(evaluated: &Evaluated<'_>, rules: &[usize]) -> String {
 
 /// What each range of a missing fact's values would decide, one line each;
 /// one line saying so when, on its own, the fact decides none of its rules.
-pub fn option_lines(evaluated: &Evaluated<'_>, explained: &explain::NeedExplained) -> Vec<String> {
+pub fn option_lines(evaluated: &Evaluated<'_>, explained: &reasons::NeedExplained) -> Vec<String> {
     if explained.options.is_empty() {
         return Vec::new();
     }
@@ -296,7 +296,7 @@ pub fn option_lines(evaluated: &Evaluated<'_>, explained: &explain::NeedExplaine
 
 /// One range of a missing fact's values and what it would decide:
 /// "at or above 3.5 ug/dL: fires lead_poisoning".
-pub fn option_line(evaluated: &Evaluated<'_>, option: &explain::OptionExplained) -> String {
+pub fn option_line(evaluated: &Evaluated<'_>, option: &reasons::OptionExplained) -> String {
     let mut parts = Vec::new();
     if !option.fires.is_empty() {
         parts.push(format!("fires {}", rule_ids(evaluated, &option.fires)));
@@ -363,7 +363,7 @@ fn rule_reasons(
         let _ = writeln!(out, "\n{}", palette.bold(heading));
         for index in members {
             let (Some(rule), Some(outcome)) =
-                (rule_set.rules.get(index), evaluation.rules.get(index))
+                (rule_set.rules().get(index), evaluation.rules.get(index))
             else {
                 continue;
             };
@@ -387,7 +387,7 @@ fn rule_reasons(
                     .missing
                     .iter()
                     .filter_map(|fact| {
-                        let name = &rule_set.facts.get(*fact)?.name;
+                        let name = &rule_set.facts().get(*fact)?.name;
                         Some(if deciding.contains(fact) {
                             format!("{name} (would decide it alone)")
                         } else {
@@ -410,7 +410,7 @@ pub fn write_reasons(
     values: &[Val],
     palette: Palette,
 ) {
-    for reason in explain::reasons(evaluated, expr, values) {
+    for reason in reasons::reasons(evaluated, expr, values) {
         let _ = writeln!(
             out,
             "      {} {}",
@@ -431,7 +431,7 @@ fn full_rules(out: &mut String, evaluated: &Evaluated<'_>, palette: Palette) {
         ..
     } = *evaluated;
     let _ = writeln!(out, "\n{}", palette.bold("Rules"));
-    for (rule, outcome) in rule_set.rules.iter().zip(&evaluation.rules) {
+    for (rule, outcome) in rule_set.rules().iter().zip(&evaluation.rules) {
         let truth = match outcome.status {
             RuleStatus::Fired => Truth::True,
             RuleStatus::NotFired => Truth::False,
@@ -480,7 +480,7 @@ pub fn write_references(
         cited.sort_unstable();
         let _ = writeln!(out, "\n{}", palette.bold("References"));
         for index in cited {
-            let Some(reference) = rule_set.references.get(index) else {
+            let Some(reference) = rule_set.references().get(index) else {
                 continue;
             };
             let mut line = format!("  [{}] {}", reference.id, reference.citation);
@@ -505,7 +505,7 @@ pub fn fact_names(evaluated: &Evaluated<'_>, facts: &[usize]) -> String {
         .filter_map(|fact| {
             evaluated
                 .rule_set
-                .facts
+                .facts()
                 .get(*fact)
                 .map(|fact| fact.name.as_str())
         })
@@ -551,10 +551,12 @@ pub fn write_condition_tree(
                 (true, Some(value)) => format!("patient: {value}"),
                 (true, None) => "patient: not given".to_owned(),
                 (false, Some(value)) => format!("value: {value}"),
-                (false, None) => match crate::report::not_computed(node.expr, node_values) {
-                    Some(reason) => format!("value: {reason}"),
-                    None => "value: not decided".to_owned(),
-                },
+                (false, None) => {
+                    match crate::render::report::not_computed(node.expr, node_values) {
+                        Some(reason) => format!("value: {reason}"),
+                        None => "value: not decided".to_owned(),
+                    }
+                }
             };
             lines.push((
                 depth,
@@ -616,9 +618,9 @@ fn scores_and_differentials(
         evaluation,
         ..
     } = *evaluated;
-    if !rule_set.lets.is_empty() {
+    if !rule_set.lets().is_empty() {
         let _ = writeln!(out, "\n{}", palette.bold("Derived values"));
-        for (derived, outcome) in rule_set.lets.iter().zip(&evaluation.lets) {
+        for (derived, outcome) in rule_set.lets().iter().zip(&evaluation.lets) {
             let value =
                 derived_text(derived, &outcome.value).unwrap_or_else(|| "unknown".to_owned());
             let title = derived
@@ -644,9 +646,9 @@ fn scores_and_differentials(
             }
         }
     }
-    if !rule_set.scores.is_empty() {
+    if !rule_set.scores().is_empty() {
         let _ = writeln!(out, "\n{}", palette.bold("Scores"));
-        for (score, outcome) in rule_set.scores.iter().zip(&evaluation.scores) {
+        for (score, outcome) in rule_set.scores().iter().zip(&evaluation.scores) {
             let total = if outcome.low == outcome.high {
                 outcome.low.to_string()
             } else {
@@ -723,9 +725,12 @@ fn scores_and_differentials(
             }
         }
     }
-    if !rule_set.differentials.is_empty() {
+    if !rule_set.differentials().is_empty() {
         let _ = writeln!(out, "\n{}", palette.bold("Differentials"));
-        for (differential, outcome) in rule_set.differentials.iter().zip(&evaluation.differentials)
+        for (differential, outcome) in rule_set
+            .differentials()
+            .iter()
+            .zip(&evaluation.differentials)
         {
             let title = differential
                 .title

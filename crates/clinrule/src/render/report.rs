@@ -9,8 +9,6 @@ use clinrule_eval::{Case, Evaluation, Val};
 
 /// Everything a rendering needs to know about one evaluated case.
 pub struct Evaluated<'a> {
-    /// The rule file's name as shown.
-    pub file_name: &'a str,
     /// The checked rule set (with its source text).
     pub rule_set: &'a CheckedRuleSet,
     /// The case.
@@ -132,13 +130,13 @@ pub fn value_text(evaluated: &Evaluated<'_>, expr: &Expr, value: &Val) -> Option
         return fact_text(evaluated, index, value);
     }
     if let ExprKind::Let(index) = expr.kind
-        && let Some(derived) = rule_set.lets.get(index)
+        && let Some(derived) = rule_set.lets().get(index)
     {
         return derived_text(derived, value);
     }
     if let (ExprKind::Band(score), Val::Code(band)) = (&expr.kind, value) {
         return rule_set
-            .scores
+            .scores()
             .get(*score)
             .and_then(|score| score.bands.get(*band))
             .map(|band| band.id.clone());
@@ -167,7 +165,7 @@ pub fn derived_uses(
         ) {
             let name = match node.expr.kind {
                 ExprKind::Fact(index) => rule_set
-                    .facts
+                    .facts()
                     .get(index)
                     .map_or_else(String::new, |fact| fact.name.clone()),
                 _ => rule_set.text(node.expr.span),
@@ -195,7 +193,7 @@ fn fact_text(evaluated: &Evaluated<'_>, index: usize, value: &Val) -> Option<Str
                 as_of,
             } => {
                 let birth = rule_set
-                    .facts
+                    .facts()
                     .get(index)
                     .and_then(|fact| fact.derived_from)
                     .and_then(|birth| match evaluated.case.slots.get(birth) {
@@ -218,7 +216,7 @@ fn fact_text(evaluated: &Evaluated<'_>, index: usize, value: &Val) -> Option<Str
             }
             other => format_value(
                 &rule_set
-                    .facts
+                    .facts()
                     .get(index)
                     .map_or(ValueType::Text, |fact| fact.fact_type.value_type()),
                 other,

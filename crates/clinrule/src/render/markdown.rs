@@ -20,8 +20,8 @@ use clinrule_eval::case::Slot;
 use clinrule_eval::{RuleStatus, Truth, Val};
 use clinrule_syntax::ast::Status;
 
-use crate::explain::{self, NeedExplained};
-use crate::report::{Evaluated, derived_text};
+use crate::render::reasons::{self, NeedExplained};
+use crate::render::report::{Evaluated, derived_text};
 
 /// A conclusion in one line for Markdown: its text, certainty, interval and urgency.
 fn headline(conclusion: &CheckedConclusion) -> String {
@@ -108,7 +108,7 @@ fn reached<'a>(evaluated: &Evaluated<'a>) -> Vec<(usize, &'a CheckedConclusion)>
         .filter_map(|(rule, conclusion)| {
             let found = evaluated
                 .rule_set
-                .rules
+                .rules()
                 .get(*rule)?
                 .conclusions
                 .get(*conclusion)?;
@@ -127,7 +127,7 @@ pub fn render(evaluated: &Evaluated<'_>, audience: Audience) -> String {
 
 /// The line under the title: which rule set, its status and review.
 fn provenance(evaluated: &Evaluated<'_>) -> String {
-    let metadata = &evaluated.rule_set.metadata;
+    let metadata = evaluated.rule_set.metadata();
     let reviewed = metadata.reviewed.map_or_else(
         || "not yet reviewed".to_owned(),
         |date| format!("reviewed {date}"),
@@ -147,7 +147,7 @@ fn clinician(evaluated: &Evaluated<'_>) -> String {
         evaluation,
         ..
     } = *evaluated;
-    let metadata = &rule_set.metadata;
+    let metadata = rule_set.metadata();
     let mut out = String::new();
     let mut citations = Citations { order: Vec::new() };
     let _ = writeln!(out, "# {}\n", escape(&metadata.title));
@@ -178,7 +178,7 @@ fn clinician(evaluated: &Evaluated<'_>) -> String {
         let _ = writeln!(out, "As of {as_of}.\n");
     }
     let given: Vec<String> = rule_set
-        .facts
+        .facts()
         .iter()
         .zip(&case.slots)
         .filter_map(|(fact, slot)| match slot {
@@ -230,10 +230,10 @@ fn clinician(evaluated: &Evaluated<'_>) -> String {
         line.push_str(&citations.mark(&conclusion.citations));
         let _ = writeln!(out, "{line}");
         if let (Some(rule), Some(outcome)) = (
-            rule_set.rules.get(*rule_index),
+            rule_set.rules().get(*rule_index),
             evaluation.rules.get(*rule_index),
         ) {
-            let reasons = explain::reasons(evaluated, &rule.condition, &outcome.nodes);
+            let reasons = reasons::reasons(evaluated, &rule.condition, &outcome.nodes);
             if !reasons.is_empty() {
                 let _ = writeln!(out, "  - Based on:");
                 for reason in reasons {
@@ -256,7 +256,7 @@ fn clinician(evaluated: &Evaluated<'_>) -> String {
     if !diagnoses.is_empty() || !notes.is_empty() {
         out.push('\n');
     }
-    for (derived, outcome) in rule_set.lets.iter().zip(&evaluation.lets) {
+    for (derived, outcome) in rule_set.lets().iter().zip(&evaluation.lets) {
         let value = derived_text(derived, &outcome.value).unwrap_or_else(|| "not known".to_owned());
         let _ = writeln!(
             out,
@@ -265,7 +265,7 @@ fn clinician(evaluated: &Evaluated<'_>) -> String {
             escape(&value)
         );
     }
-    for (score, outcome) in rule_set.scores.iter().zip(&evaluation.scores) {
+    for (score, outcome) in rule_set.scores().iter().zip(&evaluation.scores) {
         let total = if outcome.low == outcome.high {
             outcome.low.to_string()
         } else {
@@ -298,10 +298,14 @@ fn clinician(evaluated: &Evaluated<'_>) -> String {
         line.push_str(&citations.mark(&score.citations));
         let _ = writeln!(out, "{line}");
     }
-    if !rule_set.lets.is_empty() || !rule_set.scores.is_empty() {
+    if !rule_set.lets().is_empty() || !rule_set.scores().is_empty() {
         out.push('\n');
     }
-    for (differential, outcome) in rule_set.differentials.iter().zip(&evaluation.differentials) {
+    for (differential, outcome) in rule_set
+        .differentials()
+        .iter()
+        .zip(&evaluation.differentials)
+    {
         let _ = writeln!(
             out,
             "Differential: {}{}\n",
@@ -375,7 +379,7 @@ fn clinician(evaluated: &Evaluated<'_>) -> String {
     }
 
     // What is undecided and what would decide it.
-    let needs = explain::needs_explained(evaluated);
+    let needs = reasons::needs_explained(evaluated);
     let undetermined: Vec<usize> = evaluation
         .rules
         .iter()
@@ -387,7 +391,7 @@ fn clinician(evaluated: &Evaluated<'_>) -> String {
         let _ = writeln!(out, "## Not yet decided\n");
         for index in undetermined {
             let (Some(rule), Some(outcome)) =
-                (rule_set.rules.get(index), evaluation.rules.get(index))
+                (rule_set.rules().get(index), evaluation.rules.get(index))
             else {
                 continue;
             };
@@ -406,7 +410,7 @@ fn clinician(evaluated: &Evaluated<'_>) -> String {
     if !citations.order.is_empty() {
         let _ = writeln!(out, "## References\n");
         for (number, index) in citations.order.iter().enumerate() {
-            let Some(reference) = rule_set.references.get(*index) else {
+            let Some(reference) = rule_set.references().get(*index) else {
                 continue;
             };
             let mut line = format!("{}. {}", number + 1, escape(&reference.citation));
@@ -444,7 +448,7 @@ fn fact_descriptions(evaluated: &Evaluated<'_>, facts: &[usize]) -> String {
     facts
         .iter()
         .filter_map(|index| {
-            evaluated.rule_set.facts.get(*index).map(|fact| {
+            evaluated.rule_set.facts().get(*index).map(|fact| {
                 fact.description
                     .clone()
                     .unwrap_or_else(|| fact.name.clone())
@@ -468,7 +472,7 @@ fn write_needs(
     };
     let _ = writeln!(out, "## {heading}\n");
     for (rank, (need, explained)) in evaluated.evaluation.needs.iter().zip(needs).enumerate() {
-        let Some(fact) = rule_set.facts.get(need.fact) else {
+        let Some(fact) = rule_set.facts().get(need.fact) else {
             continue;
         };
         let name = fact.description.as_deref().unwrap_or(&fact.name);
@@ -483,7 +487,7 @@ fn write_needs(
             let fires: Vec<String> = option
                 .fires
                 .iter()
-                .filter_map(|index| rule_set.rules.get(*index))
+                .filter_map(|index| rule_set.rules().get(*index))
                 .map(|rule| escape(rule.title.as_deref().unwrap_or(&rule.id)))
                 .collect();
             let decides = if fires.is_empty() && option.undetermined.is_empty() {
@@ -501,7 +505,7 @@ fn write_needs(
 
 fn patient(evaluated: &Evaluated<'_>) -> String {
     let rule_set = evaluated.rule_set;
-    let metadata = &rule_set.metadata;
+    let metadata = rule_set.metadata();
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", escape(&metadata.title));
     let _ = writeln!(out, "*Information for patients and families*\n");
@@ -579,7 +583,7 @@ fn patient(evaluated: &Evaluated<'_>) -> String {
         );
     }
     if !evaluated.evaluation.needs.is_empty() {
-        let needs = explain::needs_explained(evaluated);
+        let needs = reasons::needs_explained(evaluated);
         write_needs(&mut out, evaluated, &needs, Audience::Patient);
     }
     let _ = writeln!(out, "---\n");

@@ -13,13 +13,12 @@ use serde::Serialize;
 use clinrule_check::CheckedRuleSet;
 use clinrule_eval::RuleStatus;
 
-use crate::error::CliError;
-use crate::explain::{self, NeedExplained};
-use crate::json_output::{
+use crate::render::json::{
     ConditionJson, FORMAT_VERSION, ReasonJson, conditions_json, reasons_json,
 };
-use crate::report::Evaluated;
-use crate::text_output::{
+use crate::render::reasons::{self, NeedExplained};
+use crate::render::report::Evaluated;
+use crate::render::text::{
     Palette, fact_names, headline, rule_mark, write_condition_tree, write_reasons, write_references,
 };
 
@@ -32,26 +31,41 @@ pub enum Target {
     Conclusion(String),
 }
 
+/// A rule or conclusion the rule set does not have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownTarget {
+    /// "rule" or "conclusion".
+    pub what: &'static str,
+    /// The identifier asked for.
+    pub id: String,
+    /// The nearest identifier, or the list of them.
+    pub help: String,
+}
+
 /// The rules to explain, by position; an unknown identifier is an error
 /// that proposes the nearest one.
-pub fn rules_for(rule_set: &CheckedRuleSet, target: &Target) -> Result<Vec<usize>, CliError> {
+pub fn rules_for(rule_set: &CheckedRuleSet, target: &Target) -> Result<Vec<usize>, UnknownTarget> {
     let (what, id, found, known): (&'static str, &str, Vec<usize>, Vec<&str>) = match target {
         Target::Rule(id) => (
             "rule",
             id,
             rule_set
-                .rules
+                .rules()
                 .iter()
                 .position(|rule| rule.id == *id)
                 .into_iter()
                 .collect(),
-            rule_set.rules.iter().map(|rule| rule.id.as_str()).collect(),
+            rule_set
+                .rules()
+                .iter()
+                .map(|rule| rule.id.as_str())
+                .collect(),
         ),
         Target::Conclusion(id) => (
             "conclusion",
             id,
             rule_set
-                .rules
+                .rules()
                 .iter()
                 .enumerate()
                 .filter(|(_, rule)| {
@@ -62,7 +76,7 @@ pub fn rules_for(rule_set: &CheckedRuleSet, target: &Target) -> Result<Vec<usize
                 .map(|(index, _)| index)
                 .collect(),
             rule_set
-                .rules
+                .rules()
                 .iter()
                 .flat_map(|rule| {
                     rule.conclusions
@@ -84,7 +98,7 @@ pub fn rules_for(rule_set: &CheckedRuleSet, target: &Target) -> Result<Vec<usize
             format!("the {what}s are: {}", listed.join(", "))
         }
     };
-    Err(CliError::UnknownTarget {
+    Err(UnknownTarget {
         what,
         id: id.to_owned(),
         help,
@@ -136,12 +150,12 @@ pub fn render_text(evaluated: &Evaluated<'_>, rules: &[usize], palette: Palette)
         evaluation,
         ..
     } = *evaluated;
-    let needs = explain::needs_explained(evaluated);
+    let needs = reasons::needs_explained(evaluated);
     let mut out = String::new();
     let mut cited = Vec::new();
     for (position, index) in rules.iter().enumerate() {
         let (Some(rule), Some(outcome)) =
-            (rule_set.rules.get(*index), evaluation.rules.get(*index))
+            (rule_set.rules().get(*index), evaluation.rules.get(*index))
         else {
             continue;
         };
@@ -175,7 +189,7 @@ pub fn render_text(evaluated: &Evaluated<'_>, rules: &[usize], palette: Palette)
             );
         }
         for decide in would_decide(evaluated, &needs, *index) {
-            let Some(fact) = rule_set.facts.get(decide.fact) else {
+            let Some(fact) = rule_set.facts().get(decide.fact) else {
                 continue;
             };
             let _ = writeln!(out, "    {} would decide it:", fact.name);
@@ -269,22 +283,22 @@ pub fn render_json(evaluated: &Evaluated<'_>, rules: &[usize]) -> String {
         evaluation,
         ..
     } = *evaluated;
-    let needs = explain::needs_explained(evaluated);
+    let needs = reasons::needs_explained(evaluated);
     let fact_name = |index: &usize| {
         rule_set
-            .facts
+            .facts()
             .get(*index)
             .map_or("", |fact| fact.name.as_str())
     };
     let explained = rules
         .iter()
         .filter_map(|index| {
-            let rule = rule_set.rules.get(*index)?;
+            let rule = rule_set.rules().get(*index)?;
             let outcome = evaluation.rules.get(*index)?;
             let mut citations: Vec<&str> = Vec::new();
             for conclusion in &rule.conclusions {
                 for citation in &conclusion.citations {
-                    if let Some(reference) = rule_set.references.get(*citation)
+                    if let Some(reference) = rule_set.references().get(*citation)
                         && !citations.contains(&reference.id.as_str())
                     {
                         citations.push(&reference.id);

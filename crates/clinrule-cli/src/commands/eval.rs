@@ -1,0 +1,45 @@
+//! `clinrule eval --case`: one case, evaluated and explained as text,
+//! Markdown for either audience, or JSON.
+
+use std::path::{Path, PathBuf};
+
+use clinrule::render::{Audience as ReportAudience, Level, Palette};
+
+use crate::session::Session;
+use crate::{Audience, EXIT_FINDINGS, EXIT_SUCCESS, Explain, Format};
+
+/// Evaluates one case against the one rule set named.
+pub(crate) fn run(
+    session: &mut Session<'_>,
+    paths: &[PathBuf],
+    case_path: &Path,
+    format: Format,
+    explain: Explain,
+    audience: Audience,
+) -> u8 {
+    let (rules, case, _) = match session.load_case(paths, case_path) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let Some(rule_set) = rules.rule_set() else {
+        return EXIT_FINDINGS;
+    };
+    let result = rule_set.explain(case);
+    let text = match format {
+        Format::Json => result.json(),
+        Format::Markdown => result.markdown(match audience {
+            Audience::Clinician => ReportAudience::Clinician,
+            Audience::Patient => ReportAudience::Patient,
+        }),
+        Format::Text | Format::Summary => result.text(
+            Palette::new(session.terminal.colour_stdout),
+            match explain {
+                Explain::Brief => Level::Brief,
+                Explain::Rules => Level::Rules,
+                Explain::Full => Level::Full,
+            },
+        ),
+    };
+    let _ = session.out.write_all(text.as_bytes());
+    EXIT_SUCCESS
+}

@@ -1,0 +1,50 @@
+//! `clinrule explain`: the story of one rule, or of every rule that can
+//! reach one conclusion, for a case.
+
+use std::path::{Path, PathBuf};
+
+use clinrule::render::Palette;
+use clinrule::render::story::{self, Target};
+
+use crate::error::CliError;
+use crate::session::Session;
+use crate::{EXIT_FINDINGS, EXIT_SUCCESS, EXIT_USAGE, ExplainFormat};
+
+/// Explains one rule or conclusion; an unknown one is an error that
+/// proposes the nearest.
+pub(crate) fn run(
+    session: &mut Session<'_>,
+    paths: &[PathBuf],
+    case_path: &Path,
+    target: &Target,
+    format: ExplainFormat,
+) -> u8 {
+    let (rules, case, _) = match session.load_case(paths, case_path) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let Some(rule_set) = rules.rule_set() else {
+        return EXIT_FINDINGS;
+    };
+    let chosen = match story::rules_for(rule_set.checked(), target) {
+        Ok(chosen) => chosen,
+        Err(unknown) => {
+            let error = CliError::UnknownTarget {
+                what: unknown.what,
+                id: unknown.id,
+                help: unknown.help,
+            };
+            session.report(&error, Some(&rules.file));
+            return EXIT_USAGE;
+        }
+    };
+    let result = rule_set.explain(case);
+    let text = match format {
+        ExplainFormat::Json => result.story_json(&chosen),
+        ExplainFormat::Text => {
+            result.story_text(&chosen, Palette::new(session.terminal.colour_stdout))
+        }
+    };
+    let _ = session.out.write_all(text.as_bytes());
+    EXIT_SUCCESS
+}

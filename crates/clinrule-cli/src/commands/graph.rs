@@ -1,0 +1,23 @@
+//! `clinrule graph`: what each fact influences, as Mermaid or DOT.
+
+use std::path::PathBuf;
+
+use crate::session::Session;
+use crate::{EXIT_FINDINGS, EXIT_SUCCESS, GraphFormat};
+
+/// Draws the graph of the one rule set named.
+pub(crate) fn run(session: &mut Session<'_>, paths: &[PathBuf], format: GraphFormat) -> u8 {
+    let rules = match session.load_rule_set(paths) {
+        Ok(rules) => rules,
+        Err(code) => return code,
+    };
+    let Some(rule_set) = rules.rule_set() else {
+        return EXIT_FINDINGS;
+    };
+    let text = match format {
+        GraphFormat::Mermaid => rule_set.graph_mermaid(),
+        GraphFormat::Dot => rule_set.graph_dot(),
+    };
+    let _ = session.out.write_all(text.as_bytes());
+    EXIT_SUCCESS
+}
