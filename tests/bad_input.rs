@@ -66,7 +66,12 @@ fn cut_everywhere(
     let whole = check_source(&name, &source)
         .rule_set
         .expect("the bundled rule file checks");
-    let rule_ids: Vec<&str> = whole.rules.iter().map(|rule| rule.id.as_str()).collect();
+    let rule_ids: Vec<&str> = whole
+        .checked()
+        .rules()
+        .iter()
+        .map(|rule| rule.id.as_str())
+        .collect();
     let file = folder.join(&name);
     let shown = file.to_string_lossy().into_owned();
     let (mut refused, mut accepted) = (0, 0);
@@ -101,7 +106,12 @@ fn cut_everywhere(
                 let rule_set = checked
                     .rule_set
                     .unwrap_or_else(|| panic!("accepted but does not check: {}", context()));
-                let ids: Vec<&str> = rule_set.rules.iter().map(|rule| rule.id.as_str()).collect();
+                let ids: Vec<&str> = rule_set
+                    .checked()
+                    .rules()
+                    .iter()
+                    .map(|rule| rule.id.as_str())
+                    .collect();
                 assert!(
                     rule_ids.starts_with(&ids),
                     "accepted with other rules: {}",

@@ -45,12 +45,13 @@ fn the_dates_counted_to_as_of_are_found() {
         let days = as_of - last_seen in days\n\n\
         rule late \"Late\"\n  when days > 30 days and unrelated > 2020-01-01\n  then note late \"Late\"\n";
     let checked = clinrule_tests::check_source("dates.crl", source);
-    let rule_set = checked.rule_set.expect("the rule set checks");
+    let rules = checked.rule_set.expect("the rule set checks");
+    let rule_set = rules.checked();
     let uses = rule_set.as_of_uses();
     let names: Vec<&str> = uses
         .facts
         .iter()
-        .map(|index| rule_set.facts[*index].name.as_str())
+        .map(|index| rule_set.facts()[*index].name.as_str())
         .collect();
     assert_eq!(names, ["visit", "other"]);
     assert!(!uses.always);
@@ -58,16 +59,16 @@ fn the_dates_counted_to_as_of_are_found() {
     // A case giving a counted date without `as_of` is refused; one that gives
     // only an unrelated date, or the date with `as_of`, is read.
     let refused =
-        Case::from_json(r#"{"facts": {"other": "2025-01-01"}}"#, &rule_set).expect_err("refused");
+        Case::from_json(r#"{"facts": {"other": "2025-01-01"}}"#, rule_set).expect_err("refused");
     assert!(
         matches!(&refused[..], [EvalError::AsOfNeeded { fact: Some(fact), .. }] if fact == "other"),
         "{refused:?}"
     );
-    assert!(Case::from_json(r#"{"facts": {"unrelated": "2025-01-01"}}"#, &rule_set).is_ok());
+    assert!(Case::from_json(r#"{"facts": {"unrelated": "2025-01-01"}}"#, rule_set).is_ok());
     assert!(
         Case::from_json(
             r#"{"as_of": "2025-02-01", "facts": {"visit": "2025-01-01"}}"#,
-            &rule_set
+            rule_set
         )
         .is_ok()
     );
@@ -75,9 +76,10 @@ fn the_dates_counted_to_as_of_are_found() {
     // A comparison of `as_of` with a fixed date needs the date in every case.
     let fixed = source.replace("days > 30 days", "as_of > 2025-01-01");
     let checked = clinrule_tests::check_source("dates.crl", &fixed);
-    let rule_set = checked.rule_set.expect("the rule set checks");
+    let rules = checked.rule_set.expect("the rule set checks");
+    let rule_set = rules.checked();
     assert!(rule_set.as_of_uses().always);
-    let refused = Case::from_json(r#"{"facts": {}}"#, &rule_set).expect_err("refused");
+    let refused = Case::from_json(r#"{"facts": {}}"#, rule_set).expect_err("refused");
     assert!(
         matches!(&refused[..], [EvalError::AsOfNeeded { fact: None, .. }]),
         "{refused:?}"

@@ -121,9 +121,11 @@ fn checking_on_two_threads_gives_what_one_gives() {
             format!("{filler}\n{text}"),
             format!("{text}\n{filler}"),
         ] {
+            // The checker alone, on one thread and on two.
             let (file, _) = clinrule_syntax::parse(&source);
-            let one = outcome_text(&clinrule_check::check(&source, &file));
-            let two = outcome_text(&clinrule_check::check_on(&source, &file, 2));
+            let map = std::sync::Arc::new(clinrule::SourceMap::new("", source.as_str()));
+            let one = outcome_text(&clinrule_check::check(&map, &file));
+            let two = outcome_text(&clinrule_check::check_on(&map, &file, 2));
             assert!(
                 one == two,
                 "{}: checked on two threads, the outcome differs",
@@ -143,14 +145,14 @@ fn outcome_text(outcome: &clinrule_check::CheckOutcome) -> String {
     let rule_set = outcome.rule_set.as_ref().map(|rule_set| {
         format!(
             "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
-            rule_set.metadata,
-            rule_set.references,
-            rule_set.facts,
-            rule_set.lets,
-            rule_set.scores,
-            rule_set.differentials,
-            rule_set.rules,
-            rule_set.order,
+            rule_set.metadata(),
+            rule_set.references(),
+            rule_set.facts(),
+            rule_set.lets(),
+            rule_set.scores(),
+            rule_set.differentials(),
+            rule_set.rules(),
+            rule_set.order(),
             rule_set.as_of_uses()
         )
     });
@@ -177,8 +179,9 @@ fn rules_sharing_one_fact(count: usize) -> String {
 /// printed 79,800 warnings. Now each redundant rule is named once.
 #[test]
 fn rules_sharing_one_fact_give_one_warning_per_redundant_rule() {
-    let rule_set = clinrule_tests::checked("shared.crl", &rules_sharing_one_fact(200));
-    let warnings = clinrule_eval::lint::lint(&rule_set);
+    let rules = clinrule_tests::checked("shared.crl", &rules_sharing_one_fact(200));
+    let rule_set = rules.checked();
+    let warnings = clinrule_eval::lint::lint(rule_set);
     assert_eq!(warnings.len(), 199);
     for (position, warning) in warnings.iter().enumerate() {
         match warning {
@@ -195,14 +198,15 @@ fn rules_sharing_one_fact_give_one_warning_per_redundant_rule() {
 /// and every warning given is one the full check gives too.
 #[test]
 fn a_spent_budget_is_reported_not_hidden() {
-    let rule_set = clinrule_tests::checked("shared.crl", &rules_sharing_one_fact(120));
-    let full = clinrule_eval::lint::lint(&rule_set);
+    let rules = clinrule_tests::checked("shared.crl", &rules_sharing_one_fact(120));
+    let rule_set = rules.checked();
+    let full = clinrule_eval::lint::lint(rule_set);
     assert!(!full.iter().any(|warning| matches!(
         warning,
         clinrule_eval::lint::LintWarning::NotCompared { .. }
     )));
     // Enough to try the rules, not to compare them all.
-    let partial = clinrule_eval::lint::lint_within(&rule_set, 1_000);
+    let partial = clinrule_eval::lint::lint_within(rule_set, 1_000);
     let Some(clinrule_eval::lint::LintWarning::NotCompared { pairs, .. }) = partial.last() else {
         panic!("no W212 in {partial:?}");
     };

@@ -9,7 +9,6 @@
     reason = "a test that cannot read its fixture or result must fail loudly"
 )]
 
-use clinrule_eval::Case;
 use clinrule_tests::generate::{self, Random};
 use clinrule_tests::{check_source, clinrule, read, root};
 
@@ -191,18 +190,16 @@ fn generated_rule_sets_survive_scrambling_and_formatting() {
             .unwrap_or_else(|| panic!("{}\n{}", checked.rendered, context()));
         for _ in 0..10 {
             let text = generate::case(&mut random, &generated.facts);
-            let (Ok(before), Ok(after)) = (
-                Case::from_json(&text, &original),
-                Case::from_json(&text, &rule_set),
-            ) else {
+            let (Ok(before), Ok(after)) = (original.read_case(&text), rule_set.read_case(&text))
+            else {
                 continue;
             };
             let statuses = |evaluation: clinrule_eval::Evaluation| -> Vec<_> {
                 evaluation.rules.iter().map(|rule| rule.status).collect()
             };
             assert_eq!(
-                statuses(clinrule_eval::evaluate(&original, &before)),
-                statuses(clinrule_eval::evaluate(&rule_set, &after)),
+                statuses(original.evaluate(&before)),
+                statuses(rule_set.evaluate(&after)),
                 "case {text}\n{}",
                 context()
             );

@@ -29,7 +29,7 @@ struct Seen {
 }
 
 /// Compares the program with the tree evaluator on one case.
-fn agree(rule_set: &CheckedRuleSet, program: &Program<'_>, text: &str, seen: &mut Seen) {
+fn agree(rule_set: &CheckedRuleSet, program: &Program, text: &str, seen: &mut Seen) {
     let mut fast = program.new_case();
     let fast_read = program.read_fast(text, &mut fast);
     let case = match Case::from_json(text, rule_set) {
@@ -39,7 +39,7 @@ fn agree(rule_set: &CheckedRuleSet, program: &Program<'_>, text: &str, seen: &mu
                 fast_read,
                 FastRead::Declined,
                 "the fast reader took a case the full reader refuses:\n{text}\n{}",
-                rule_set.source
+                rule_set.source().text()
             );
             seen.refused += 1;
             return;
@@ -55,14 +55,14 @@ fn agree(rule_set: &CheckedRuleSet, program: &Program<'_>, text: &str, seen: &mu
             fast.slots(),
             coded.slots(),
             "the fast reader coded a case differently:\n{text}\n{}",
-            rule_set.source
+            rule_set.source().text()
         );
     }
     let evaluation = clinrule_eval::evaluate(rule_set, &case);
-    let context = || format!("case:\n{text}\nrule set:\n{}", rule_set.source);
+    let context = || format!("case:\n{text}\nrule set:\n{}", rule_set.source().text());
     for (index, outcome) in evaluation.rules.iter().enumerate() {
         let id = rule_set
-            .rules
+            .rules()
             .get(index)
             .map_or("?", |rule| rule.id.as_str());
         assert_eq!(
@@ -127,12 +127,13 @@ fn agree(rule_set: &CheckedRuleSet, program: &Program<'_>, text: &str, seen: &mu
 fn every_bundled_rule_set_compiles_and_agrees_on_its_cases() {
     let mut seen = Seen::default();
     for set in bundled_with_cases() {
-        let rule_set = checked(&set.stem, &set.source);
-        let program = Program::compile(&rule_set);
+        let rules = checked(&set.stem, &set.source);
+        let rule_set = rules.checked();
+        let program = rules.program();
         assert_eq!(program.fallback(), None, "{} is not compiled", set.stem);
         seen.compiled_rule_sets += 1;
         for case in &set.cases {
-            agree(&rule_set, &program, case, &mut seen);
+            agree(rule_set, program, case, &mut seen);
         }
     }
     assert_eq!(seen.compiled_rule_sets, 5);
@@ -145,13 +146,14 @@ fn the_evaluation_fixtures_agree_compiled_or_not() {
     let mut seen = Seen::default();
     let mut fallbacks = Vec::new();
     for set in eval_fixtures_with_cases() {
-        let rule_set = checked(&set.stem, &set.source);
-        let program = Program::compile(&rule_set);
+        let rules = checked(&set.stem, &set.source);
+        let rule_set = rules.checked();
+        let program = rules.program();
         if let Some(reason) = program.fallback() {
             fallbacks.push(format!("{}: {reason}", set.stem));
         }
         for case in &set.cases {
-            agree(&rule_set, &program, case, &mut seen);
+            agree(rule_set, program, case, &mut seen);
         }
     }
     fallbacks.sort();
@@ -174,8 +176,9 @@ fn generated_rule_sets_and_cases_agree() {
     let mut seen = Seen::default();
     for _ in 0..400 {
         let generated = generate::rule_set(&mut random);
-        let rule_set = checked("generated", &generated.text);
-        let program = Program::compile(&rule_set);
+        let rules = checked("generated", &generated.text);
+        let rule_set = rules.checked();
+        let program = rules.program();
         assert_eq!(
             program.fallback(),
             None,
@@ -185,7 +188,7 @@ fn generated_rule_sets_and_cases_agree() {
         seen.compiled_rule_sets += 1;
         for _ in 0..40 {
             let case = generate::case(&mut random, &generated.facts);
-            agree(&rule_set, &program, &case, &mut seen);
+            agree(rule_set, program, &case, &mut seen);
         }
     }
     // Every path was taken, many times.

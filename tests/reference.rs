@@ -35,7 +35,7 @@ fn agree(rule_set: &CheckedRuleSet, text: &str, seen: &mut Seen) {
     if let Err(difference) = compare(rule_set, text, seen) {
         panic!(
             "{difference}\ncase:\n{text}\nrule set:\n{}",
-            rule_set.source
+            rule_set.source().text()
         );
     }
 }
@@ -68,7 +68,7 @@ fn compare(rule_set: &CheckedRuleSet, text: &str, seen: &mut Seen) -> Result<(),
         let wanted = (wanted.status, &wanted.missing, &wanted.decided_without);
         if found != wanted {
             let id = rule_set
-                .rules
+                .rules()
                 .get(index)
                 .map_or("?", |rule| rule.id.as_str());
             return differ(
@@ -126,7 +126,7 @@ fn compare(rule_set: &CheckedRuleSet, text: &str, seen: &mut Seen) -> Result<(),
 fn still_differs(source: &str, case: &str) -> bool {
     check_source("minimised", source)
         .rule_set
-        .is_some_and(|rule_set| compare(&rule_set, case, &mut Seen::default()).is_err())
+        .is_some_and(|rule_set| compare(rule_set.checked(), case, &mut Seen::default()).is_err())
 }
 
 /// The smallest rule file and case, by removing whole items from the file
@@ -203,10 +203,11 @@ fn bundled_rule_sets_and_fixtures_agree_with_the_reference() {
         .into_iter()
         .chain(eval_fixtures_with_cases())
     {
-        let rule_set = checked(&set.stem, &set.source);
+        let rules = checked(&set.stem, &set.source);
+        let rule_set = rules.checked();
         let before = seen.cases;
         for case in &set.cases {
-            agree(&rule_set, case, &mut seen);
+            agree(rule_set, case, &mut seen);
         }
         if seen.cases > before {
             read_by_reference.push(set.stem);
@@ -233,11 +234,12 @@ fn generated_rule_sets_and_cases_agree_with_the_reference() {
         } else {
             generate::rule_set(&mut random)
         };
-        let rule_set = checked("generated", &generated.text);
+        let rules = checked("generated", &generated.text);
+        let rule_set = rules.checked();
         seen.rule_sets += 1;
         for _ in 0..10 {
             let case = generate::case(&mut random, &generated.facts);
-            if let Err(difference) = compare(&rule_set, &case, &mut seen) {
+            if let Err(difference) = compare(rule_set, &case, &mut seen) {
                 let (source, case) = minimise(&generated.text, &case);
                 panic!(
                     "{difference}\nthe smallest rule set and case that still differ:\ncase:\n{case}\nrule set:\n{source}\nas generated:\n{}",
@@ -262,13 +264,14 @@ fn generated_rule_sets_and_cases_agree_with_the_reference() {
 /// leave it undetermined.
 #[test]
 fn a_rule_that_needs_a_fact_missing_and_known_never_fires() {
-    let rule_set = checked(
+    let rules = checked(
         "missing-and-known",
         "ruleset x\n  title \"X\"\n  version 1.0.0\n  status draft\n\nfact lead : quantity ug/dL\n\nrule both \"Both\"\n  when lead is missing and lead >= 5 ug/dL\n  then note n \"N\"\n\nrule either \"Either\"\n  when lead is missing or lead >= 5 ug/dL\n  then note m \"M\"\n",
     );
-    let case = Case::from_json(r#"{"facts": {}}"#, &rule_set).expect("a case");
-    let evaluation = clinrule_eval::evaluate(&rule_set, &case);
-    let expected = reference::evaluate(&rule_set, &case).expect("modelled");
+    let rule_set = rules.checked();
+    let case = Case::from_json(r#"{"facts": {}}"#, rule_set).expect("a case");
+    let evaluation = clinrule_eval::evaluate(rule_set, &case);
+    let expected = reference::evaluate(rule_set, &case).expect("modelled");
     let statuses: Vec<(RuleStatus, Vec<usize>)> = evaluation
         .rules
         .iter()
@@ -295,13 +298,14 @@ fn a_rule_that_needs_a_fact_missing_and_known_never_fires() {
 /// wrongly call it not fired for `a` = 5.
 #[test]
 fn a_fact_compared_with_a_fact_is_not_decided_by_thresholds_elsewhere() {
-    let rule_set = checked(
+    let rules = checked(
         "fact-with-fact",
         "ruleset x\n  title \"X\"\n  version 1.0.0\n  status draft\n\nfact a : number\nfact b : number\n\nrule above \"A above B\"\n  when a > b\n  then note n \"N\"\n\nrule high \"B high\"\n  when b > 10\n  then note m \"M\"\n",
     );
-    let case = Case::from_json(r#"{"facts": {"a": 5}}"#, &rule_set).expect("a case");
-    let evaluation = clinrule_eval::evaluate(&rule_set, &case);
-    let expected = reference::evaluate(&rule_set, &case).expect("modelled");
+    let rule_set = rules.checked();
+    let case = Case::from_json(r#"{"facts": {"a": 5}}"#, rule_set).expect("a case");
+    let evaluation = clinrule_eval::evaluate(rule_set, &case);
+    let expected = reference::evaluate(rule_set, &case).expect("modelled");
     for (outcome, wanted) in evaluation.rules.iter().zip(&expected.rules) {
         assert_eq!(outcome.status, RuleStatus::Undetermined);
         assert_eq!(outcome.missing, [1]);

@@ -9,8 +9,9 @@
     reason = "a test that cannot read its fixture must fail loudly"
 )]
 
+use clinrule::SourceMap;
 use clinrule_eval::Case;
-use clinrule_tests::{files_in, fixtures, read, root};
+use clinrule_tests::{checked, files_in, fixtures, read, root};
 
 fn rule_files() -> Vec<std::path::PathBuf> {
     files_in(&root().join("rules"), ".crl")
@@ -30,11 +31,16 @@ fn truncated_rule_files_never_crash() {
             .map(|(at, _)| at);
         for cut in boundaries {
             let prefix = &source[..cut];
-            let (file, errors) = clinrule_syntax::parse(prefix);
-            let outcome = clinrule_check::check(prefix, &file);
-            if !errors.is_empty() {
+            let loaded = clinrule::Loader::new()
+                .lints(false)
+                .load(SourceMap::new("cut.crl", prefix));
+            let syntax_errors = loaded
+                .problems()
+                .iter()
+                .any(|problem| matches!(problem, clinrule::Problem::Syntax(_)));
+            if syntax_errors {
                 assert!(
-                    outcome.rule_set.is_none(),
+                    loaded.rule_set().is_none(),
                     "{} cut at {cut} was accepted",
                     path.display()
                 );
@@ -49,15 +55,13 @@ fn truncated_rule_files_never_crash() {
 fn truncated_cases_are_refused() {
     let path = root().join("rules/metaphyseal-sclerosis.crl");
     let source = read(&path);
-    let (file, _) = clinrule_syntax::parse(&source);
-    let rule_set = clinrule_check::check(&source, &file)
-        .rule_set
-        .expect("the seed rule set checks");
+    let rules = checked("metaphyseal-sclerosis.crl", &source);
+    let rule_set = rules.checked();
     for case_path in files_in(&root().join("rules/cases"), ".json") {
         let text = read(&case_path);
         let complete = text.trim_end().len();
         for (cut, _) in text.char_indices().filter(|(at, _)| *at < complete) {
-            let result = Case::from_json(&text[..cut], &rule_set);
+            let result = Case::from_json(&text[..cut], rule_set);
             assert!(
                 result.is_err(),
                 "{} cut at {cut} was accepted",
@@ -65,7 +69,7 @@ fn truncated_cases_are_refused() {
             );
         }
         assert!(
-            Case::from_json(&text, &rule_set).is_ok(),
+            Case::from_json(&text, rule_set).is_ok(),
             "{}",
             case_path.display()
         );
@@ -77,13 +81,10 @@ fn truncated_cases_are_refused() {
 #[test]
 fn conditions_at_the_nesting_limit_evaluate() {
     let source = read(&fixtures().join("syntax/ok/nested_to_the_limit.crl"));
-    let (file, errors) = clinrule_syntax::parse(&source);
-    assert!(errors.is_empty(), "{errors:#?}");
-    let rule_set = clinrule_check::check(&source, &file)
-        .rule_set
-        .expect("it checks");
-    let case = Case::from_json(r#"{"facts": {"a": true}}"#, &rule_set).expect("a case");
-    let evaluation = clinrule_eval::evaluate(&rule_set, &case);
+    let rules = checked("nested_to_the_limit.crl", &source);
+    let rule_set = rules.checked();
+    let case = Case::from_json(r#"{"facts": {"a": true}}"#, rule_set).expect("a case");
+    let evaluation = clinrule_eval::evaluate(rule_set, &case);
     // 32 `not`s cancel out: the rule fires when `a` is yes.
     assert_eq!(evaluation.rules[0].status, clinrule_eval::RuleStatus::Fired);
 }
@@ -105,8 +106,7 @@ fn arbitrary_text_never_crashes() {
             state ^= state << 17;
             text.push(alphabet[(state % alphabet.len() as u64) as usize]);
         }
-        let (file, _) = clinrule_syntax::parse(&text);
-        let _ = clinrule_check::check(&text, &file);
+        let _ = clinrule::load(SourceMap::new("arbitrary.crl", text));
     }
     let deep_not = format!(
         "ruleset x\nfact a : yes/no\nrule r when {} a then note n \"N\"\n",

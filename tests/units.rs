@@ -20,15 +20,16 @@ fn equal(fact_unit: &str, conversion: &str, value: &str, threshold: &str) -> Rul
          fact x : quantity {fact_unit}{conversion}\n\
          rule same when x = {threshold} then note same \"Same\"\n"
     );
-    let (file, errors) = clinrule_syntax::parse(&source);
-    assert!(errors.is_empty(), "{source}\n{errors:#?}");
-    let outcome = clinrule_check::check(&source, &file);
-    let rule_set = outcome
-        .rule_set
-        .unwrap_or_else(|| panic!("{source}\n{:#?}", outcome.diagnostics));
-    let case = Case::from_json(&format!("{{\"facts\": {{\"x\": \"{value}\"}}}}"), &rule_set)
+    let loaded = clinrule::Loader::new()
+        .lints(false)
+        .load(clinrule::SourceMap::new("units.crl", source.as_str()));
+    let rules = loaded
+        .rule_set()
+        .unwrap_or_else(|| panic!("{source}\n{:#?}", loaded.problems()));
+    let rule_set = rules.checked();
+    let case = Case::from_json(&format!("{{\"facts\": {{\"x\": \"{value}\"}}}}"), rule_set)
         .unwrap_or_else(|errors| panic!("{value}: {errors:#?}"));
-    evaluate(&rule_set, &case).rules[0].status
+    evaluate(rule_set, &case).rules[0].status
 }
 
 /// Published equivalences: (fact unit, conversion on the fact, value, the same value in another unit).

@@ -8,7 +8,7 @@
 use std::sync::OnceLock;
 
 use arbitrary::Arbitrary;
-use clinrule_check::CheckedRuleSet;
+use clinrule::{CheckedRuleSet, RuleSet, SourceMap};
 
 /// Parses any text as a rule file.
 pub fn parse(data: &[u8]) {
@@ -36,36 +36,27 @@ pub fn check(data: &[u8]) {
     let Ok(source) = std::str::from_utf8(data) else {
         return;
     };
-    let (file, errors) = clinrule_syntax::parse(source);
-    let outcome = clinrule_check::check(source, &file);
+    // The pipeline every front end calls, the warnings found by trying
+    // cases included.
+    let loaded = clinrule::load(SourceMap::new("fuzzed.crl", source));
     // Every diagnostic renders as the command renders it, however long its
     // line or far along it the span: the first few and the last.
-    let shown: Vec<&dyn miette::Diagnostic> = errors
+    let shown: Vec<&dyn miette::Diagnostic> = loaded
+        .problems()
         .iter()
-        .map(|error| error as &dyn miette::Diagnostic)
-        .chain(
-            outcome
-                .diagnostics
-                .iter()
-                .map(|error| error as &dyn miette::Diagnostic),
-        )
+        .map(|problem| problem as &dyn miette::Diagnostic)
         .collect();
     let few: Vec<&dyn miette::Diagnostic> =
         shown.iter().take(8).chain(shown.last()).copied().collect();
     let _ = crate::render_diagnostics(&few, "fuzzed.crl", source);
-    let Some(rule_set) = outcome.rule_set else {
+    let Some(rule_set) = loaded.rule_set() else {
         return;
     };
-    assert!(
-        errors.is_empty(),
-        "a rule set was checked despite syntax errors"
-    );
-    let program = clinrule_eval::Program::compile(&rule_set);
-    let _ = program.op_count();
-    let _ = clinrule_eval::lint::lint(&rule_set);
+    assert!(loaded.errors() == 0, "a rule set was loaded despite errors");
+    let _ = rule_set.program().op_count();
     // The empty case evaluates, and both evaluators agree on it.
-    let case = clinrule_eval::Case::empty(&rule_set);
-    agree(&rule_set, &case);
+    let case = clinrule_eval::Case::empty(rule_set.checked());
+    agree(rule_set, &case);
 }
 
 /// Formats any text that parses, and checks what `clinrule fmt` promises:
@@ -135,8 +126,8 @@ pub enum FuzzValue {
 
 /// The rule sets cases are fuzzed against: the bundled ones and the
 /// evaluation fixtures, which between them use every construct.
-fn rule_sets() -> &'static [CheckedRuleSet] {
-    static RULE_SETS: OnceLock<Vec<CheckedRuleSet>> = OnceLock::new();
+fn rule_sets() -> &'static [RuleSet] {
+    static RULE_SETS: OnceLock<Vec<RuleSet>> = OnceLock::new();
     RULE_SETS.get_or_init(|| {
         let root = crate::root();
         let mut paths = Vec::new();
@@ -155,8 +146,7 @@ fn rule_sets() -> &'static [CheckedRuleSet] {
             .iter()
             .filter_map(|path| {
                 let source = std::fs::read_to_string(path).ok()?;
-                let (file, _) = clinrule_syntax::parse(&source);
-                clinrule_check::check(&source, &file).rule_set
+                clinrule::load(SourceMap::new(path.display().to_string(), source)).into_rule_set()
             })
             .collect()
     })
@@ -195,8 +185,8 @@ impl FuzzCase {
         let mut facts = Vec::new();
         for (position, value) in &self.facts {
             let Some(fact) = rule_set
-                .facts
-                .get(usize::from(*position) % rule_set.facts.len().max(1))
+                .facts()
+                .get(usize::from(*position) % rule_set.facts().len().max(1))
             else {
                 continue;
             };
@@ -254,11 +244,11 @@ pub fn evaluate(case: &FuzzCase) {
     let Some(rule_set) = sets.get(usize::from(case.rule_set) % sets.len().max(1)) else {
         return;
     };
-    let text = case.text(rule_set);
-    let program = clinrule_eval::Program::compile(rule_set);
+    let text = case.text(rule_set.checked());
+    let program = rule_set.program();
     let mut coded = program.new_case();
     let mut trace = program.new_trace();
-    let read = clinrule_eval::Case::from_json(&text, rule_set);
+    let read = rule_set.read_case(&text);
     let compiled = program.evaluate_json(&text, &mut coded, &mut trace);
     assert_eq!(
         read.is_ok(),
@@ -269,19 +259,19 @@ pub fn evaluate(case: &FuzzCase) {
         return;
     };
     agree(rule_set, &full);
-    let evaluation = clinrule_eval::evaluate(rule_set, &full);
-    let rendered = clinrule_cli::render_json(rule_set, &full, &evaluation);
+    let result = rule_set.explain(full);
     assert!(
-        serde_json::from_str::<serde_json::Value>(&rendered).is_ok(),
+        serde_json::from_str::<serde_json::Value>(&result.json()).is_ok(),
         "the JSON result is not JSON"
     );
-    let _ = clinrule_eval::need_options(rule_set, &full, &evaluation);
+    let _ = rule_set.need_options(result.case(), result.evaluation());
 }
 
 /// The tree evaluator, the compiled program and the reference agree.
-fn agree(rule_set: &CheckedRuleSet, case: &clinrule_eval::Case) {
-    let evaluation = clinrule_eval::evaluate(rule_set, case);
-    let program = clinrule_eval::Program::compile(rule_set);
+fn agree(rules: &RuleSet, case: &clinrule_eval::Case) {
+    let rule_set = rules.checked();
+    let evaluation = rules.evaluate(case);
+    let program = rules.program();
     let mut coded = program.new_case();
     let mut trace = program.new_trace();
     program.evaluate(case, &mut coded, &mut trace);

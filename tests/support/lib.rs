@@ -16,7 +16,7 @@ pub mod reference;
 
 use std::path::{Path, PathBuf};
 
-use clinrule_check::CheckedRuleSet;
+use clinrule::{RuleSet, SourceMap};
 use miette::Diagnostic;
 
 /// The repository's root folder.
@@ -72,8 +72,8 @@ pub fn files_below(folder: &Path, ending: &str) -> Vec<PathBuf> {
     found
 }
 
-/// Checks a rule file that must check, or fails the test with its text.
-pub fn checked(name: &str, source: &str) -> CheckedRuleSet {
+/// Loads a rule file that must check, or fails the test with its text.
+pub fn checked(name: &str, source: &str) -> RuleSet {
     check_source(name, source)
         .rule_set
         .unwrap_or_else(|| panic!("{name} does not check:\n{source}"))
@@ -172,59 +172,36 @@ pub fn render_diagnostics(diagnostics: &[&dyn Diagnostic], name: &str, source: &
     out
 }
 
-/// The outcome of parsing and checking one rule file.
+/// The outcome of loading one rule file through the library's pipeline.
 pub struct Checked {
-    /// Every diagnostic, syntax first then check, each rendered.
+    /// Every diagnostic, in the order `clinrule check` prints them, each rendered.
     pub rendered: String,
     /// The codes of every diagnostic, in order.
     pub codes: Vec<String>,
     /// How many are errors (not warnings).
     pub errors: usize,
-    /// The checked rule set, when the file has no error.
-    pub rule_set: Option<CheckedRuleSet>,
+    /// The rule set, when the file has no error.
+    pub rule_set: Option<RuleSet>,
 }
 
-/// Parses and checks a rule file's text.
+/// Loads a rule file's text through the library's pipeline, as
+/// `clinrule check` does, with the warnings found by trying cases.
 pub fn check_source(name: &str, source: &str) -> Checked {
-    let (file, syntax_errors) = clinrule_syntax::parse(source);
-    let outcome = clinrule_check::check(source, &file);
-    // Warnings found by trying cases, as `clinrule check` reports them.
-    let lints = outcome
-        .rule_set
-        .as_ref()
-        .map(clinrule_eval::lint::lint)
-        .unwrap_or_default();
-    let mut diagnostics: Vec<&dyn Diagnostic> = Vec::new();
-    for error in &syntax_errors {
-        diagnostics.push(error);
-    }
-    for diagnostic in &outcome.diagnostics {
-        diagnostics.push(diagnostic);
-    }
-    for warning in &lints {
-        diagnostics.push(warning);
-    }
-    diagnostics.sort_by_key(|diagnostic| {
-        diagnostic
-            .labels()
-            .and_then(|mut labels| labels.next())
-            .map_or(0, |label| label.offset())
-    });
+    let loaded = clinrule::load(SourceMap::new(name, source));
+    let diagnostics: Vec<&dyn Diagnostic> = loaded
+        .problems()
+        .iter()
+        .map(|problem| problem as &dyn Diagnostic)
+        .collect();
     let codes = diagnostics
         .iter()
         .filter_map(|diagnostic| diagnostic.code().map(|code| code.to_string()))
         .collect();
-    let errors = syntax_errors.len()
-        + outcome
-            .diagnostics
-            .iter()
-            .filter(|diagnostic| !diagnostic.is_warning())
-            .count();
     Checked {
         rendered: render_diagnostics(&diagnostics, name, source),
         codes,
-        errors,
-        rule_set: outcome.rule_set,
+        errors: loaded.errors(),
+        rule_set: loaded.into_rule_set(),
     }
 }
 

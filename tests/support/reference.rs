@@ -117,7 +117,7 @@ pub fn evaluate(rule_set: &CheckedRuleSet, case: &Case) -> Option<Reference> {
     }
     let mut facts = Vec::new();
     let mut units = Vec::new();
-    for (index, fact) in rule_set.facts.iter().enumerate() {
+    for (index, fact) in rule_set.facts().iter().enumerate() {
         let (value, unit) = match case.slots.get(index)? {
             Slot::Absent if fact.absent_means_no => (V::Bool(false), None),
             Slot::Absent | Slot::Unknown => (V::Unknown, None),
@@ -143,7 +143,7 @@ pub fn evaluate(rule_set: &CheckedRuleSet, case: &Case) -> Option<Reference> {
     };
     let mut rules = Vec::new();
     let mut conclusions = Vec::new();
-    for (position, rule) in rule_set.rules.iter().enumerate() {
+    for (position, rule) in rule_set.rules().iter().enumerate() {
         let (value, missing) = world.expr(&rule.condition);
         let mut result = match value.truth() {
             Some(true) => RuleResult {
@@ -174,7 +174,7 @@ pub fn evaluate(rule_set: &CheckedRuleSet, case: &Case) -> Option<Reference> {
         }
         rules.push(result);
     }
-    let scores = (0..rule_set.scores.len())
+    let scores = (0..rule_set.scores().len())
         .map(|index| world.score(index))
         .collect();
     let needs = needs(rule_set, &rules);
@@ -194,9 +194,9 @@ fn modelled(rule_set: &CheckedRuleSet) -> bool {
             ExprKind::Arith { .. } | ExprKind::AsOf | ExprKind::Status(..) | ExprKind::Tally(_)
         ) && expr.children().all(plain)
     }
-    rule_set.differentials.is_empty()
+    rule_set.differentials().is_empty()
         && rule_set
-            .facts
+            .facts()
             .iter()
             .all(|fact| fact.derived_from.is_none())
         && rule_set.expressions().into_iter().all(plain)
@@ -228,7 +228,7 @@ impl World<'_> {
             ExprKind::Fact(index) => vec![*index],
             ExprKind::Let(index) => self
                 .rule_set
-                .lets
+                .lets()
                 .get(*index)
                 .map(|derived| self.expr(&derived.value).1)
                 .unwrap_or_default(),
@@ -257,7 +257,7 @@ impl World<'_> {
             ExprKind::Fact(index) => self.facts.get(*index).cloned().unwrap_or(V::Unknown),
             ExprKind::Let(index) => self
                 .rule_set
-                .lets
+                .lets()
                 .get(*index)
                 .map_or(V::Unknown, |derived| self.expr(&derived.value).0),
             ExprKind::Score(index) => {
@@ -349,7 +349,7 @@ impl World<'_> {
         let mut low = Rational::ZERO;
         let mut high = Rational::ZERO;
         let mut missing = Vec::new();
-        let Some(score) = self.rule_set.scores.get(index) else {
+        let Some(score) = self.rule_set.scores().get(index) else {
             return ScoreResult {
                 low,
                 high,
@@ -424,11 +424,11 @@ impl World<'_> {
             facts: self.facts.clone(),
             units: self.units.clone(),
         };
-        let declared_unit = |fact: usize| match self.rule_set.facts.get(fact).map(|f| &f.fact_type)
-        {
-            Some(FactType::Quantity { unit, .. }) => Some(*unit),
-            _ => None,
-        };
+        let declared_unit =
+            |fact: usize| match self.rule_set.facts().get(fact).map(|f| &f.fact_type) {
+                Some(FactType::Quantity { unit, .. }) => Some(*unit),
+                _ => None,
+            };
         let combinations: usize = tried.iter().map(|(_, values)| values.len()).product();
         for combination in 0..combinations {
             let mut rest = combination;
@@ -455,7 +455,7 @@ impl World<'_> {
     /// values they stand for; `None` when its values cannot be listed (text,
     /// or a fact used other than against written thresholds).
     fn values_to_try(&self, fact: usize) -> Option<(Vec<V>, usize)> {
-        let declaration = self.rule_set.facts.get(fact)?;
+        let declaration = self.rule_set.facts().get(fact)?;
         match &declaration.fact_type {
             FactType::YesNo => Some((vec![V::Bool(true), V::Bool(false)], 2)),
             FactType::OneOf(codes) => Some(((0..codes.len()).map(V::Code).collect(), codes.len())),
@@ -667,7 +667,7 @@ fn needs(rule_set: &CheckedRuleSet, rules: &[RuleResult]) -> Vec<(usize, Vec<usi
                 .collect();
             let conclusions = deciding
                 .iter()
-                .filter_map(|position| rule_set.rules.get(*position))
+                .filter_map(|position| rule_set.rules().get(*position))
                 .map(|rule| rule.conclusions.len())
                 .sum();
             (fact, deciding, conclusions)

@@ -9,8 +9,8 @@
     reason = "benchmarks: they read only what they generate, and index patients by their position"
 )]
 
-use clinrule_check::CheckedRuleSet;
-use clinrule_eval::Case;
+use clinrule::render::Evaluated;
+use clinrule::{Case, Loader, RuleSet, SourceMap};
 
 /// The allocator the `clinrule` command uses, so that the benchmarks
 /// measure what a user's run costs.
@@ -21,15 +21,29 @@ fn main() {
     divan::main();
 }
 
-fn checked(source: &str) -> CheckedRuleSet {
-    let (file, errors) = clinrule_syntax::parse(source);
-    assert!(errors.is_empty(), "{errors:?}");
-    clinrule_check::check(source, &file)
-        .rule_set
+/// Loads a rule set through the library's pipeline, without the warnings
+/// found by trying cases, as `clinrule eval` does.
+fn checked(source: &str) -> RuleSet {
+    let loaded = Loader::new()
+        .lints(false)
+        .load(SourceMap::new("bench.crl", source));
+    assert_eq!(loaded.errors(), 0, "{:?}", loaded.problems());
+    loaded
+        .into_rule_set()
         .expect("the generated rule set checks")
 }
 
-fn seed() -> (CheckedRuleSet, Case) {
+/// The full JSON result of a case, evaluated and rendered.
+fn evaluate_and_render_json(rule_set: &RuleSet, case: &Case) -> String {
+    let evaluation = rule_set.evaluate(case);
+    clinrule::render::json::render(&Evaluated {
+        rule_set: rule_set.checked(),
+        case,
+        evaluation: &evaluation,
+    })
+}
+
+fn seed() -> (RuleSet, Case) {
     let source = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../rules/metaphyseal-sclerosis.crl"
@@ -41,16 +55,18 @@ fn seed() -> (CheckedRuleSet, Case) {
         "/../../rules/cases/toddler-sclerosis.json"
     ))
     .expect("the seed case");
-    let case = Case::from_json(&case_text, &rule_set).expect("the case reads");
+    let case = rule_set.read_case(&case_text).expect("the case reads");
     (rule_set, case)
 }
 
-fn generated() -> (CheckedRuleSet, Vec<Case>) {
+fn generated() -> (RuleSet, Vec<Case>) {
     let rule_set = checked(&clinrule_bench::rule_set(50, 30, 1));
     let mut random = clinrule_bench::Random::new(7);
     let cases = (0..64)
         .map(|_| {
-            Case::from_json(&clinrule_bench::case(30, &mut random), &rule_set).expect("a case")
+            rule_set
+                .read_case(&clinrule_bench::case(30, &mut random))
+                .expect("a case")
         })
         .collect();
     (rule_set, cases)
@@ -61,7 +77,7 @@ fn generated() -> (CheckedRuleSet, Vec<Case>) {
 #[divan::bench]
 fn seed_compiled(bencher: divan::Bencher) {
     let (rule_set, case) = seed();
-    let program = clinrule_eval::Program::compile(&rule_set);
+    let program = rule_set.program();
     assert_eq!(program.fallback(), None);
     let mut coded = program.new_case();
     program.code(&case, &mut coded);
@@ -76,7 +92,7 @@ fn seed_compiled(bencher: divan::Bencher) {
 #[divan::bench(sample_size = 64)]
 fn generated_50_compiled(bencher: divan::Bencher) {
     let (rule_set, cases) = generated();
-    let program = clinrule_eval::Program::compile(&rule_set);
+    let program = rule_set.program();
     assert_eq!(program.fallback(), None);
     let coded: Vec<_> = cases
         .iter()
@@ -99,7 +115,7 @@ fn generated_50_compiled(bencher: divan::Bencher) {
 #[divan::bench(sample_size = 64)]
 fn generated_50_compiled_from_json(bencher: divan::Bencher) {
     let rule_set = checked(&clinrule_bench::rule_set(50, 30, 1));
-    let program = clinrule_eval::Program::compile(&rule_set);
+    let program = rule_set.program();
     let mut random = clinrule_bench::Random::new(7);
     let texts: Vec<String> = (0..64)
         .map(|_| clinrule_bench::case(30, &mut random))
@@ -118,17 +134,14 @@ fn generated_50_compiled_from_json(bencher: divan::Bencher) {
 #[divan::bench]
 fn seed_evaluate_and_render_json(bencher: divan::Bencher) {
     let (rule_set, case) = seed();
-    bencher.bench_local(|| {
-        let evaluation = clinrule_eval::evaluate(&rule_set, &case);
-        clinrule_cli::render_json(&rule_set, &case, &evaluation)
-    });
+    bencher.bench_local(|| evaluate_and_render_json(&rule_set, &case));
 }
 
 /// One case of the seed rule set, evaluated with its full trace.
 #[divan::bench]
 fn seed_evaluate(bencher: divan::Bencher) {
     let (rule_set, case) = seed();
-    bencher.bench(|| clinrule_eval::evaluate(divan::black_box(&rule_set), divan::black_box(&case)));
+    bencher.bench(|| divan::black_box(&rule_set).evaluate(divan::black_box(&case)));
 }
 
 /// One case of the generated 50-rule set, evaluated with its full trace
@@ -139,7 +152,7 @@ fn generated_50_evaluate(bencher: divan::Bencher) {
     let mut next = 0;
     bencher.bench_local(|| {
         next = (next + 1) % cases.len();
-        clinrule_eval::evaluate(&rule_set, &cases[next])
+        rule_set.evaluate(&cases[next])
     });
 }
 
@@ -149,7 +162,7 @@ fn generated_50_read_case(bencher: divan::Bencher) {
     let rule_set = checked(&clinrule_bench::rule_set(50, 30, 1));
     let mut random = clinrule_bench::Random::new(7);
     let text = clinrule_bench::case(30, &mut random);
-    bencher.bench(|| Case::from_json(divan::black_box(&text), &rule_set));
+    bencher.bench(|| rule_set.read_case(divan::black_box(&text)));
 }
 
 /// One case of the generated 50-rule set, evaluated and rendered as the
@@ -160,8 +173,7 @@ fn generated_50_evaluate_and_render_json(bencher: divan::Bencher) {
     let mut next = 0;
     bencher.bench_local(|| {
         next = (next + 1) % cases.len();
-        let evaluation = clinrule_eval::evaluate(&rule_set, &cases[next]);
-        clinrule_cli::render_json(&rule_set, &cases[next], &evaluation)
+        evaluate_and_render_json(&rule_set, &cases[next])
     });
 }
 
@@ -193,17 +205,16 @@ fn parse_check_compile_process(bencher: divan::Bencher, rules: usize) {
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn rules_10000_evaluate_and_render_json(bencher: divan::Bencher) {
     let source = clinrule_bench::rule_set(10_000, 30, 1);
-    let (file, _) = clinrule_syntax::parse(&source);
-    let rule_set = clinrule_check::check(&source, &file)
-        .rule_set
+    let rule_set = Loader::new()
+        .lints(false)
+        .load(SourceMap::new("bench.crl", source))
+        .into_rule_set()
         .expect("the generated rule set checks");
     let mut random = clinrule_bench::Random::new(3);
-    let case = clinrule_eval::Case::from_json(&clinrule_bench::case(30, &mut random), &rule_set)
+    let case = rule_set
+        .read_case(&clinrule_bench::case(30, &mut random))
         .expect("a generated case reads");
-    bencher.bench_local(|| {
-        let evaluation = clinrule_eval::evaluate(&rule_set, &case);
-        clinrule_cli::render_json(&rule_set, &case, &evaluation)
-    });
+    bencher.bench_local(|| evaluate_and_render_json(&rule_set, &case));
 }
 
 /// A cohort of one million generated cases (five of them malformed), end
@@ -284,11 +295,17 @@ fn parse_check_compile(bencher: divan::Bencher, rules: usize) {
     // As the command parses and checks: on every core.
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     bencher.bench(|| {
-        let (file, _) = clinrule_syntax::parse_on(divan::black_box(&source), cores);
-        let outcome = clinrule_check::check_on(&source, &file, cores);
-        let rule_set = outcome.rule_set.expect("the generated rule set checks");
-        let program = clinrule_eval::Program::compile(&rule_set);
-        program.op_count()
+        let loaded = Loader::new()
+            .threads(cores)
+            .lints(false)
+            .load(SourceMap::new(
+                "bench.crl",
+                divan::black_box(&source).as_str(),
+            ));
+        let rule_set = loaded
+            .into_rule_set()
+            .expect("the generated rule set checks");
+        rule_set.program().op_count()
     });
 }
 
@@ -307,7 +324,7 @@ fn lint_rules_sharing_one_fact(bencher: divan::Bencher, rules: usize) {
         ));
     }
     let rule_set = checked(&source);
-    bencher.bench(|| clinrule_eval::lint::lint(divan::black_box(&rule_set)));
+    bencher.bench(|| clinrule_eval::lint::lint(divan::black_box(rule_set.checked())));
 }
 
 /// A chain of derived values, each reading the one before, and a rule on
@@ -324,10 +341,13 @@ fn check_chain_of_derived_values(bencher: divan::Bencher, length: usize) {
         "\nrule r \"r\"\n  when d{length} > 3\n  then note c \"x\"\n"
     ));
     bencher.bench(|| {
-        let (file, _) = clinrule_syntax::parse(divan::black_box(&source));
-        let outcome = clinrule_check::check(&source, &file);
-        let rule_set = outcome.rule_set.expect("checks");
-        clinrule_eval::lint::lint(&rule_set)
+        // The pipeline as `clinrule check` runs it: the lints included.
+        let loaded = clinrule::load(SourceMap::new(
+            "bench.crl",
+            divan::black_box(&source).as_str(),
+        ));
+        assert!(loaded.rule_set().is_some(), "checks");
+        loaded
     });
 }
 
@@ -349,7 +369,9 @@ fn render_problems_on_one_line(bencher: divan::Bencher, problems: usize) {
         width: 100,
     };
     bencher.bench(|| {
-        let errors = Case::from_json(divan::black_box(&case), &rule_set).expect_err("refused");
+        let errors = rule_set
+            .read_case(divan::black_box(&case))
+            .expect_err("refused");
         // As the command does: every problem counted, the first 200 shown.
         errors
             .iter()

@@ -27,12 +27,15 @@ fn main() -> std::process::ExitCode {
         }
     };
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    let (file, _) = clinrule_syntax::parse_on(&source, cores);
-    let Some(rule_set) = clinrule_check::check_on(&source, &file, cores).rule_set else {
-        eprintln!("{} does not check", path.to_string_lossy());
+    let name = path.to_string_lossy().into_owned();
+    let loaded = clinrule::Loader::new()
+        .threads(cores)
+        .lints(false)
+        .load(clinrule::SourceMap::new(name.as_str(), source));
+    let Some(rule_set) = loaded.rule_set() else {
+        eprintln!("{name} does not check");
         return std::process::ExitCode::from(1);
     };
-    let program = clinrule_eval::Program::compile(&rule_set);
-    println!("{} operations", program.op_count());
+    println!("{} operations", rule_set.program().op_count());
     std::process::ExitCode::SUCCESS
 }
