@@ -6,24 +6,19 @@
 
 use std::fmt::Write as _;
 
-/// A small deterministic generator (xorshift64*).
+/// The benchmarks' deterministic generator (xorshift64*), drawing indices.
 #[derive(Debug, Clone)]
-pub struct Random(u64);
+pub struct Random(clinrule_bench::Random);
 
 impl Random {
     /// A generator from a seed.
     pub fn new(seed: u64) -> Random {
-        Random(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+        Random(clinrule_bench::Random::new(seed))
     }
 
-    /// A number below `bound`.
+    /// A number below `bound`, from the high bits of the next number.
     pub fn below(&mut self, bound: usize) -> usize {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as usize % bound.max(1)
+        (self.0.next_u64() >> 11) as usize % bound.max(1)
     }
 
     /// One of the choices.

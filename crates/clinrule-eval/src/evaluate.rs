@@ -16,7 +16,6 @@ use clinrule_check::number::Rational;
 
 use crate::case::{Case, Slot, Value, ValueKind};
 use crate::value::{Truth, Val, arithmetic, compare};
-use crate::whatif::{Domains, decide_by_cases};
 
 /// The status of a rule for one case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -201,48 +200,6 @@ fn value_of(value: &Value) -> Val {
     }
 }
 
-/// Evaluates every derived value, score, differential and rule of `rule_set` against `case`.
-pub fn evaluate(rule_set: &CheckedRuleSet, case: &Case) -> Evaluation {
-    let mut evaluator = Evaluator::new(rule_set, case);
-    evaluator.derived();
-    let mut rules = Vec::with_capacity(rule_set.rules().len());
-    let mut conclusions = Vec::new();
-    let mut domains: Option<Domains> = None;
-    for (rule_index, rule) in rule_set.rules().iter().enumerate() {
-        let mut outcome = evaluator.rule(rule);
-        if outcome.status == RuleStatus::Undetermined && !outcome.missing.is_empty() {
-            let domains = domains.get_or_insert_with(|| Domains::new(rule_set));
-            if let Some(status) = decide_by_cases(rule_set, case, rule, &outcome.missing, domains) {
-                outcome.status = status;
-                outcome.decided_without = std::mem::take(&mut outcome.missing);
-            }
-        }
-        if outcome.status == RuleStatus::Fired {
-            conclusions
-                .extend((0..rule.conclusions.len()).map(|conclusion| (rule_index, conclusion)));
-        }
-        rules.push(outcome);
-    }
-    let needs = needs(rule_set, &rules);
-    let Evaluator {
-        lets,
-        scores,
-        differentials,
-        ..
-    } = evaluator;
-    Evaluation {
-        lets: lets.into_iter().map(Option::unwrap_or_default).collect(),
-        scores: scores.into_iter().map(Option::unwrap_or_default).collect(),
-        differentials: differentials
-            .into_iter()
-            .map(Option::unwrap_or_default)
-            .collect(),
-        rules,
-        conclusions,
-        needs,
-    }
-}
-
 impl Default for DerivedOutcome {
     fn default() -> Self {
         DerivedOutcome {
@@ -278,6 +235,36 @@ pub(crate) struct Evaluator<'a> {
 }
 
 impl<'a> Evaluator<'a> {
+    /// The evaluation, from what this evaluator computed before the rules
+    /// and the rules' outcomes, conclusions and needs.
+    pub(crate) fn into_evaluation(
+        self,
+        rules: Vec<RuleOutcome>,
+        conclusions: Vec<(usize, usize)>,
+        needs: Vec<Need>,
+    ) -> Evaluation {
+        Evaluation {
+            lets: self
+                .lets
+                .into_iter()
+                .map(Option::unwrap_or_default)
+                .collect(),
+            scores: self
+                .scores
+                .into_iter()
+                .map(Option::unwrap_or_default)
+                .collect(),
+            differentials: self
+                .differentials
+                .into_iter()
+                .map(Option::unwrap_or_default)
+                .collect(),
+            rules,
+            conclusions,
+            needs,
+        }
+    }
+
     pub(crate) fn new(rule_set: &'a CheckedRuleSet, case: &'a Case) -> Self {
         Evaluator {
             rule_set,
@@ -803,7 +790,7 @@ fn merge(into: &mut Vec<FactIndex>, facts: Vec<FactIndex>) {
 
 /// Ranks the missing facts: those that would decide the most conclusions
 /// first, then those that would decide the most rules, then declaration order.
-fn needs(rule_set: &CheckedRuleSet, outcomes: &[RuleOutcome]) -> Vec<Need> {
+pub(crate) fn needs(rule_set: &CheckedRuleSet, outcomes: &[RuleOutcome]) -> Vec<Need> {
     rank_needs(
         rule_set,
         outcomes.iter().enumerate().filter_map(|(index, outcome)| {

@@ -9,6 +9,7 @@
 //! This crate does no IO.
 
 pub mod case;
+mod decide;
 mod error;
 mod evaluate;
 pub mod expect;
@@ -18,11 +19,17 @@ mod program;
 pub mod value;
 mod whatif;
 
+/// The most combinations of missing facts' values tried to decide an
+/// undetermined rule by cases, by the tree evaluator and the compiled
+/// program alike.
+pub(crate) const MAX_WORLDS: usize = 256;
+
 pub use case::Case;
+pub use decide::evaluate;
 pub use error::EvalError;
 pub use evaluate::{
     CandidateOutcome, CriterionOutcome, DerivedOutcome, DifferentialOutcome, Evaluation, Need,
-    RuleOutcome, RuleStatus, ScoreOutcome, TraceNode, evaluate, fact_value, trace_nodes,
+    RuleOutcome, RuleStatus, ScoreOutcome, TraceNode, fact_value, trace_nodes,
 };
 pub use program::{Coded, CodedCase, CompactTrace, FastRead, Program};
 pub use value::{Truth, Val};

@@ -24,8 +24,7 @@ use clinrule_syntax::ast::Date;
 use crate::case::{Case, Slot, Value, ValueKind};
 use crate::evaluate::{Evaluation, Evaluator, RuleStatus};
 
-/// The largest number of value combinations tried to decide an undetermined rule.
-const MAX_WORLDS: usize = 256;
+use crate::MAX_WORLDS;
 
 /// A threshold a fact is compared with, in base units (dates as dates).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -820,6 +820,16 @@ impl ArithOp {
     }
 }
 
+/// How many terms one calculation may join with `+` and `-`, or factors
+/// with `*` and `/`. Each operation is a level of the expression, so
+/// together with [`MAX_EXPRESSION_DEPTH`] the limit keeps a chain of a
+/// thousand terms from exhausting the stack of any later pass.
+pub const MAX_TERMS: usize = 64;
+
+/// How deep an expression may be, counting each operation as a level:
+/// parentheses, `not`, comparisons and every `+`, `-`, `*` and `/`.
+pub const MAX_EXPRESSION_DEPTH: usize = 256;
+
 /// The shapes an expression can take.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExprKind {

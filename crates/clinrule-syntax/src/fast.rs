@@ -17,94 +17,8 @@ use crate::ast::{
     ArithOp, Certainty, CompareOp, Conclusion, CountKind, Expr, ExprKind, Ident, Interval,
     NumberLiteral, QuantityLiteral, Rule, Text, Urgency, Verb, Word,
 };
+use crate::keywords::{CODE_RESERVED, NAME_RESERVED, UNIT_KEYWORDS};
 use crate::span::{Span, Spanned};
-
-/// The words the grammar's `keyword` rule knows: none of them can start a unit.
-const UNIT_KEYWORDS: &[&str] = &[
-    "against",
-    "after",
-    "as_of",
-    "all",
-    "and",
-    "any",
-    "at",
-    "recommend",
-    "reference",
-    "ruleset",
-    "refer",
-    "rule",
-    "candidate",
-    "certainty",
-    "criterion",
-    "cite",
-    "otherwise",
-    "order",
-    "of",
-    "or",
-    "because",
-    "between",
-    "before",
-    "band",
-    "follow",
-    "fact",
-    "from",
-    "for",
-    "weight",
-    "within",
-    "warn",
-    "when",
-    "none",
-    "note",
-    "not",
-    "no",
-    "exclusive",
-    "exclude",
-    "every",
-    "inclusive",
-    "in",
-    "is",
-    "patient",
-    "points",
-    "point",
-    "treat",
-    "then",
-    "to",
-    "suspect",
-    "score",
-    "differential",
-    "urgency",
-    "let",
-    "yes",
-];
-
-/// The grammar's `name_reserved`: words that cannot start a name.
-const NAME_RESERVED: &[&str] = &[
-    "exclusive",
-    "inclusive",
-    "otherwise",
-    "against",
-    "between",
-    "within",
-    "as_of",
-    "cite",
-    "none",
-    "then",
-    "when",
-    "all",
-    "and",
-    "any",
-    "for",
-    "not",
-    "yes",
-    "at",
-    "in",
-    "is",
-    "no",
-    "or",
-];
-
-/// Words the grammar's `code` rule refuses besides the reserved ones.
-const CODE_RESERVED: &[&str] = &["absent", "code", "also", "molar", "from"];
 
 /// Reads `chunk`, one top-level item starting at `offset` in the file, if it
 /// is a `rule` this reader can read completely; `None` otherwise.
@@ -779,7 +693,7 @@ impl<'text> Reader<'text> {
             // A chain longer than the grammar allows is the grammar's to
             // report.
             terms += 1;
-            if terms > crate::parser::MAX_TERMS + 1 {
+            if terms > crate::ast::MAX_TERMS + 1 {
                 return None;
             }
             let (at, end) = (self.at, self.end);
@@ -804,7 +718,7 @@ impl<'text> Reader<'text> {
         let mut factors = 1;
         loop {
             factors += 1;
-            if factors > crate::parser::MAX_TERMS + 1 {
+            if factors > crate::ast::MAX_TERMS + 1 {
                 return None;
             }
             let (at, end) = (self.at, self.end);

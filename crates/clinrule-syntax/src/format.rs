@@ -11,24 +11,7 @@
 //! above it) is preceded by one blank line. Formatting formatted text
 //! changes nothing.
 
-/// The words that start a top-level item.
-const ITEMS: [&str; 7] = [
-    "ruleset",
-    "reference",
-    "fact",
-    "let",
-    "score",
-    "differential",
-    "rule",
-];
-
-/// The words that start a conclusion.
-const VERBS: [&str; 8] = [
-    "suspect", "exclude", "order", "refer", "treat", "warn", "follow", "note",
-];
-
-/// The words that start a candidate's status rule.
-const STATUSES: [&str; 5] = ["suspected", "likely", "possible", "unlikely", "excluded"];
+use crate::keywords::{ITEM_KEYWORDS, STATUSES, VERBS};
 
 /// One line, split into its code and its comment.
 struct Line {
@@ -126,7 +109,7 @@ fn indent(
     previous_was_text: bool,
 ) -> (usize, Place) {
     let word = first_word(code);
-    if ITEMS.contains(&word) && code.len() > word.len() {
+    if ITEM_KEYWORDS.contains(&word) && code.len() > word.len() {
         let next = match word {
             "score" => Place::Score,
             "differential" => Place::Differential,
@@ -209,7 +192,7 @@ pub fn format(source: &str) -> String {
         }
         let (indent, next) = indent(place, &line.code, previous_indent, previous_was_text);
         let word = first_word(&line.code);
-        let starts_item = indent == 0 && ITEMS.contains(&word);
+        let starts_item = indent == 0 && ITEM_KEYWORDS.contains(&word);
         // A fact after a fact (a reference after a reference ...) may stay
         // in its group; every other item follows a blank line.
         let item = starts_item && !(GROUPED.contains(&word) && previous_item == word);

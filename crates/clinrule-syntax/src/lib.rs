@@ -10,6 +10,8 @@ mod characters;
 mod error;
 mod fast;
 pub mod format;
+pub mod hash;
+pub mod keywords;
 mod parser;
 pub mod source;
 pub mod span;
@@ -17,7 +19,8 @@ pub mod suggest;
 mod word;
 
 pub use error::SyntaxError;
-pub use parser::{KEYWORDS, parse, parse_by_grammar_only, parse_on, read_rule_directly};
+pub use keywords::KEYWORDS;
+pub use parser::{parse, parse_by_grammar_only, parse_on, read_rule_directly};
 pub use source::SourceMap;
 pub use span::{Span, Spanned};
 pub use word::Word;

@@ -13,104 +13,11 @@ use crate::error::SyntaxError;
 use crate::span::{Span, Spanned};
 use crate::suggest::{did_you_mean, edit_distance};
 
+use crate::keywords::{ITEM_KEYWORDS, KEYWORDS, STATUSES, TWO_WORD_KEYWORDS};
+
 #[derive(pest_derive::Parser)]
 #[grammar = "grammar.pest"]
 struct CrlParser;
-
-/// The words that start a top-level item.
-const TOP_LEVEL_KEYWORDS: [&str; 7] = [
-    "ruleset",
-    "reference",
-    "fact",
-    "let",
-    "score",
-    "differential",
-    "rule",
-];
-
-/// Every keyword of the language, for "did you mean" suggestions.
-pub const KEYWORDS: &[&str] = &[
-    "ruleset",
-    "title",
-    "version",
-    "status",
-    "reviewed",
-    "authors",
-    "audience",
-    "reference",
-    "pmid",
-    "doi",
-    "url",
-    "fact",
-    "quantity",
-    "one",
-    "of",
-    "absent",
-    "means",
-    "ask",
-    "clinicians",
-    "only",
-    "code",
-    "rule",
-    "when",
-    "then",
-    "cite",
-    "and",
-    "or",
-    "not",
-    "in",
-    "is",
-    "known",
-    "missing",
-    "yes",
-    "no",
-    "certainty",
-    "urgency",
-    "because",
-    "patient",
-    "every",
-    "suspect",
-    "exclude",
-    "order",
-    "refer",
-    "treat",
-    "warn",
-    "follow",
-    "up",
-    "note",
-    "let",
-    "score",
-    "criterion",
-    "point",
-    "points",
-    "band",
-    "from",
-    "to",
-    "recommend",
-    "differential",
-    "candidate",
-    "for",
-    "against",
-    "weight",
-    "otherwise",
-    "between",
-    "inclusive",
-    "exclusive",
-    "within",
-    "before",
-    "after",
-    "as_of",
-    "at",
-    "least",
-    "most",
-    "any",
-    "all",
-    "none",
-    "also",
-    "per",
-    "molar",
-    "mass",
-];
 
 /// Parses a whole rule file.
 ///
@@ -292,12 +199,12 @@ fn item_ranges(source: &str) -> Vec<(usize, usize)> {
             .chars()
             .next()
             .is_none_or(|character| character.is_whitespace() || character == '#');
-        let starts_item = ends_word && TOP_LEVEL_KEYWORDS.contains(&word);
+        let starts_item = ends_word && ITEM_KEYWORDS.contains(&word);
         let looks_like_misspelled_item = indent == 0
             && ends_word
             && word.len() >= 3
             && !KEYWORDS.contains(&word)
-            && TOP_LEVEL_KEYWORDS
+            && ITEM_KEYWORDS
                 .iter()
                 .any(|keyword| edit_distance(word, keyword) <= 2)
             && after
@@ -368,15 +275,7 @@ fn check_texts_closed(chunk: &str, offset: u32, errors: &mut Vec<SyntaxError>) {
 /// input, however odd, far from the end of the stack.
 pub const MAX_NESTING: usize = 64;
 
-/// How many terms one calculation may join with `+` and `-`, or factors
-/// with `*` and `/`. Each operation is a level of the expression, so
-/// together with [`MAX_EXPRESSION_DEPTH`] the limit keeps a chain of a
-/// thousand terms from exhausting the stack of any later pass.
-pub const MAX_TERMS: usize = 64;
-
-/// How deep an expression may be, counting each operation as a level:
-/// parentheses, `not`, comparisons and every `+`, `-`, `*` and `/`.
-pub const MAX_EXPRESSION_DEPTH: usize = 256;
+pub use crate::ast::{MAX_EXPRESSION_DEPTH, MAX_TERMS};
 
 /// Reports an item whose expressions are deeper than
 /// [`MAX_EXPRESSION_DEPTH`]; measured without recursion.
@@ -592,15 +491,6 @@ fn unexpected(error: &pest::error::Error<Rule>, chunk: &str, offset: u32) -> Syn
     }
 }
 
-/// Keywords written as two words, which an editor may mistype in either.
-const TWO_WORD_KEYWORDS: [(&str, &str); 5] = [
-    ("follow", "up"),
-    ("clinicians", "only"),
-    ("molar", "mass"),
-    ("absent", "means"),
-    ("one", "of"),
-];
-
 /// A likely misspelt keyword at or just before an unexpected word: the word
 /// before it on the same line (`nto xray.cupping` stops at `xray.cupping`,
 /// but the mistake is `nto`), the word itself, or the second word of a
@@ -676,10 +566,7 @@ fn describe(rule: Rule) -> (&'static str, &'static [&'static str]) {
             ("an argument `for` or `against`", &["for", "against"])
         }
         Rule::weight_option | Rule::kw_weight => ("`weight`", &["weight"]),
-        Rule::status_rule => (
-            "a status rule such as `suspected when for >= 2`",
-            &["suspected", "likely", "possible", "unlikely", "excluded"],
-        ),
+        Rule::status_rule => ("a status rule such as `suspected when for >= 2`", &STATUSES),
         Rule::also_option | Rule::kw_also => ("`also <unit> at ... per ...`", &["also"]),
         Rule::molar_mass_option | Rule::kw_molar => ("`molar mass`", &["molar"]),
         Rule::from_option => ("`from <date fact>`", &["from"]),

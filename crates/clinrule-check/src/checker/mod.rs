@@ -1076,7 +1076,7 @@ fn occurrences<'a>(names: impl Iterator<Item = &'a str>) -> Vec<Occurrence> {
     let mut keyed: Vec<(u64, usize)> = names
         .iter()
         .enumerate()
-        .map(|(position, name)| (fnv1a(name), position))
+        .map(|(position, name)| (clinrule_syntax::hash::fnv1a(name.as_bytes()), position))
         .collect();
     keyed.sort_unstable();
     let mut found: Vec<Occurrence> = (0..names.len())
@@ -1103,14 +1103,6 @@ fn occurrences<'a>(names: impl Iterator<Item = &'a str>) -> Vec<Occurrence> {
         }
     }
     found
-}
-
-/// The 64-bit FNV-1a hash of a text: simple, fast on short identifiers,
-/// and the same in every run.
-fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
 }
 
 #[cfg(test)]

@@ -8,11 +8,11 @@ use clinrule_check::model::{Const, Count, Derived, Expr, ExprKind, FactType, Val
 use clinrule_check::number::Rational;
 use clinrule_syntax::ast::{CompareOp, Date};
 
+use super::codes::{code_of_position, code_value, member, within};
 use super::{
     Coded, Coding, DeclaredUnit, DerivedPlan, FALSE, Leaf, MemberList, NO_PARENT, Op, Parts, Plan,
     Root, RulePlan, Source, TRUE, UNKNOWN, place, read,
 };
-use crate::case::{Slot, Value};
 use crate::value::flip;
 use crate::whatif::{Domains, needed_derived};
 
@@ -352,10 +352,10 @@ fn reads_once(
         let outcome = |value: Coded| match *op {
             Op::Within {
                 low, high, negate, ..
-            } => super::run::within(value, low, high, negate),
-            Op::Member { list, .. } => lists.get(list as usize).map_or(UNKNOWN, |list| {
-                super::run::member(value, *list, member_tables)
-            }),
+            } => within(value, low, high, negate),
+            Op::Member { list, .. } => lists
+                .get(list as usize)
+                .map_or(UNKNOWN, |list| member(value, *list, member_tables)),
             _ => UNKNOWN,
         };
         let slot = match *op {
@@ -435,37 +435,6 @@ fn whole_points(points: Rational) -> Result<i64, Unsupported> {
         .ok()
         .filter(|points| points.abs() < MAX_POINTS)
         .ok_or("a score gives too many points")
-}
-
-/// The code of a value a case gives a fact.
-pub(super) fn code_value(coding: &Coding, value: &Value) -> Coded {
-    use crate::case::ValueKind;
-    match (&value.kind, coding) {
-        (ValueKind::YesNo(answer), _) => Coded::exact(if *answer { 3 } else { 1 }),
-        (ValueKind::Code(code), _) => Coded::exact(code_of_position(*code)),
-        (ValueKind::Number(number), _) => coding.number(*number),
-        (ValueKind::Quantity { base, .. }, _) => coding.number(*base),
-        (ValueKind::Date { low, high }, _) => coding.dates(*low, *high),
-        (ValueKind::Text(_), _) => Coded::exact(1),
-    }
-}
-
-/// The code of a slot's value for what a case says of it.
-pub(super) fn code_slot(coding: &Coding, absent_means_no: bool, slot: &Slot) -> Coded {
-    match slot {
-        Slot::Given(value) => code_value(coding, value),
-        Slot::Absent if absent_means_no => Coded::exact(1),
-        Slot::Absent | Slot::Unknown => Coded::UNKNOWN,
-    }
-}
-
-/// The code of the value at `position` in a set.
-pub(super) fn code_of_position(position: usize) -> u32 {
-    u32::try_from(position)
-        .ok()
-        .and_then(|position| position.checked_mul(2))
-        .and_then(|double| double.checked_add(1))
-        .unwrap_or(u32::MAX - 1)
 }
 
 struct Compiler<'rules> {

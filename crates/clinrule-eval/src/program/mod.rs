@@ -28,6 +28,7 @@
 //! in two units, derived numbers) is evaluated by [`crate::evaluate`] and
 //! the program gives the same compact results from it.
 
+mod codes;
 mod compile;
 mod read;
 mod run;

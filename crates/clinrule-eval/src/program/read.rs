@@ -16,7 +16,7 @@ use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::{FactIndex, FactType};
 use clinrule_check::number::Rational;
 
-use super::compile::code_of_position;
+use super::codes::code_of_position;
 use super::{Coded, CodedCase, Coding, Plan};
 use crate::case::{case_unit, conversion_for, partial_date, split_measurement, to_fact_base};
 
@@ -39,14 +39,7 @@ pub(super) struct NameTable {
 }
 
 /// FNV-1a: short keys hash in a few nanoseconds.
-fn hash(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in bytes {
-        hash ^= u64::from(*byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
-}
+use clinrule_syntax::hash::{FNV_START, fnv1a as hash, fnv1a_step};
 
 impl NameTable {
     pub(super) fn new(rule_set: &CheckedRuleSet) -> NameTable {
@@ -143,7 +136,7 @@ impl<'text> Cursor<'text> {
         self.eat(b'"')?;
         let start = self.at;
         let rest = self.bytes.get(start..)?;
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut hash: u64 = FNV_START;
         for (offset, byte) in rest.iter().enumerate() {
             match byte {
                 b'"' => {
@@ -153,8 +146,7 @@ impl<'text> Cursor<'text> {
                 }
                 b'\\' | 0..=0x1f => return None,
                 _ => {
-                    hash ^= u64::from(*byte);
-                    hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+                    hash = fnv1a_step(hash, *byte);
                 }
             }
         }

@@ -6,44 +6,15 @@ use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::FactIndex;
 use clinrule_check::number::Rational;
 
-use super::compile::{code_of_position, code_slot};
+use super::codes::{code_of_position, code_slot, member, within};
 use super::{
-    Coded, CodedCase, CompactTrace, DerivedPlan, FALSE, MemberList, NO_PARENT, Op, Parts, Plan,
-    Root, Source, TRUE, UNKNOWN, status_of,
+    Coded, CodedCase, CompactTrace, DerivedPlan, FALSE, NO_PARENT, Op, Parts, Plan, Root, Source,
+    TRUE, UNKNOWN, status_of,
 };
 use crate::case::Case;
 use crate::evaluate::RuleStatus;
 
-/// The most combinations of missing values tried to decide a rule, as in
-/// the tree evaluator.
-const MAX_WORLDS: usize = 256;
-
-/// Whether a code slot's value is in a list (or, negated, is not).
-#[inline]
-pub(super) fn member(value: Coded, list: MemberList, tables: &[bool]) -> u8 {
-    if value.low != value.high || value.low.is_multiple_of(2) {
-        return UNKNOWN;
-    }
-    let position = value.low / 2;
-    let listed = position < list.len
-        && tables
-            .get((list.table + position) as usize)
-            .copied()
-            .unwrap_or(false);
-    if listed != list.negated { TRUE } else { FALSE }
-}
-
-/// Whether a slot's codes lie within `low..high`: true when every code it
-/// may have does, false when none does, unknown otherwise; negated when
-/// asked. Without a branch: at most one of the two conditions holds, and
-/// negation swaps them.
-#[inline(always)]
-pub(super) fn within(value: Coded, low: u32, high: u32, negate: bool) -> u8 {
-    let inside = u8::from(value.low >= low && value.high < high);
-    let outside = u8::from(value.high < low || value.low >= high);
-    let swap = (inside ^ outside) & u8::from(negate);
-    1 + (inside ^ swap) - (outside ^ swap)
-}
+use crate::MAX_WORLDS;
 
 impl Plan {
     /// Writes a case's facts into coded slots.

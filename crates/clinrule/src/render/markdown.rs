@@ -21,28 +21,14 @@ use clinrule_eval::{RuleStatus, Truth, Val};
 use clinrule_syntax::ast::Status;
 
 use crate::render::reasons::{self, NeedExplained};
-use crate::render::report::{Evaluated, derived_text};
+use crate::render::report::{Evaluated, conclusion_line, derived_text};
 
-/// A conclusion in one line for Markdown: its text, certainty, interval and urgency.
+/// A conclusion in one line for Markdown: its text, certainty, interval and
+/// urgency, the editor's words escaped.
 fn headline(conclusion: &CheckedConclusion) -> String {
-    let mut line = escape(&conclusion.text);
-    match (conclusion.action, conclusion.certainty) {
-        (Some(DiagnosisAction::Exclude), Some(certainty)) => {
-            let _ = write!(line, ": excluded ({})", certainty.word());
-        }
-        (Some(DiagnosisAction::Suspect), Some(certainty)) => {
-            let _ = write!(line, ": {}", certainty.word());
-        }
-        _ => {}
-    }
-    if let Some(interval) = &conclusion.interval {
-        let when = if interval.repeats { "every" } else { "in" };
-        let _ = write!(line, ", {when} {}", escape(&interval.text));
-    }
-    if let Some(urgency) = conclusion.urgency {
-        let _ = write!(line, " (urgency: {})", urgency.word());
-    }
-    line
+    conclusion_line(conclusion, escape, |urgency| {
+        format!(" (urgency: {urgency})")
+    })
 }
 
 /// Who the report is for.

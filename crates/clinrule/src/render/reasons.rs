@@ -139,14 +139,6 @@ fn truth_of(values: &[Val]) -> Truth {
     values.first().map_or(Truth::Unknown, Val::truth)
 }
 
-fn negate(truth: Truth) -> Truth {
-    match truth {
-        Truth::True => Truth::False,
-        Truth::False => Truth::True,
-        Truth::Unknown => Truth::Unknown,
-    }
-}
-
 /// Collects the conditions under `expr` that give it the value `target`.
 fn decisive_conditions<'a>(
     expr: &'a Expr,
@@ -166,7 +158,7 @@ fn decisive_conditions<'a>(
                 ExprKind::Count {
                     count: Count::AtMost(_),
                     ..
-                } => negate(target),
+                } => !target,
                 _ => target,
             };
             for (child, slice) in parts(expr, values) {
@@ -177,7 +169,7 @@ fn decisive_conditions<'a>(
         }
         ExprKind::Not(_) => {
             if let Some((child, slice)) = parts(expr, values).into_iter().next() {
-                decisive_conditions(child, slice, negate(target), found);
+                decisive_conditions(child, slice, !target, found);
             }
         }
         ExprKind::Otherwise(_) => {

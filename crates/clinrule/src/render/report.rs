@@ -1,7 +1,9 @@
 //! What the renderings share: how values, thresholds and conditions read to a clinician.
 
 use clinrule_check::CheckedRuleSet;
-use clinrule_check::model::{CANDIDATE_STATUSES, Const, Expr, ExprKind, ValueType};
+use clinrule_check::model::{
+    CANDIDATE_STATUSES, CheckedConclusion, Const, DiagnosisAction, Expr, ExprKind, ValueType,
+};
 use clinrule_check::number::Rational;
 use clinrule_check::units::Dimension;
 use clinrule_eval::case::{Slot, Value};
@@ -15,6 +17,34 @@ pub struct Evaluated<'a> {
     pub case: &'a Case,
     /// The evaluation.
     pub evaluation: &'a Evaluation,
+}
+
+/// A conclusion in one line, as every rendering writes it: its text, its
+/// certainty, its interval and its urgency. `words` writes the editor's
+/// words (as they are, or escaped for Markdown), `urgency` the urgency.
+pub fn conclusion_line(
+    conclusion: &CheckedConclusion,
+    words: fn(&str) -> String,
+    urgency: fn(&str) -> String,
+) -> String {
+    let mut line = words(&conclusion.text);
+    match (conclusion.action, conclusion.certainty) {
+        (Some(DiagnosisAction::Exclude), Some(certainty)) => {
+            line.push_str(&format!(": excluded ({})", certainty.word()));
+        }
+        (Some(DiagnosisAction::Suspect), Some(certainty)) => {
+            line.push_str(&format!(": {}", certainty.word()));
+        }
+        _ => {}
+    }
+    if let Some(interval) = &conclusion.interval {
+        let when = if interval.repeats { "every" } else { "in" };
+        line.push_str(&format!(", {when} {}", words(&interval.text)));
+    }
+    if let Some(level) = conclusion.urgency {
+        line.push_str(&urgency(level.word()));
+    }
+    line
 }
 
 /// One condition of a trace: a test, or a yes/no value on its own.

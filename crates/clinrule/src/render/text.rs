@@ -3,12 +3,12 @@
 use std::fmt::Write as _;
 
 use clinrule_check::model::{
-    CANDIDATE_STATUSES, CheckedConclusion, ConclusionKind, Count, DiagnosisAction, Expr, ExprKind,
+    CANDIDATE_STATUSES, CheckedConclusion, ConclusionKind, Count, Expr, ExprKind,
 };
 use clinrule_eval::{RuleStatus, Truth, Val};
 
 use crate::render::reasons;
-use crate::render::report::{Evaluated, derived_text, tested_value, tests_a_fact};
+use crate::render::report::{Evaluated, conclusion_line, derived_text, tested_value, tests_a_fact};
 
 /// Colours, used only when writing to a terminal and `NO_COLOR` is not set.
 #[derive(Debug, Clone, Copy)]
@@ -241,24 +241,7 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette, level: Level) -> Stri
 
 /// A conclusion in one line: its text, certainty, interval and urgency.
 pub fn headline(conclusion: &CheckedConclusion) -> String {
-    let mut headline = conclusion.text.clone();
-    match (conclusion.action, conclusion.certainty) {
-        (Some(DiagnosisAction::Exclude), Some(certainty)) => {
-            let _ = write!(headline, ": excluded ({})", certainty.word());
-        }
-        (Some(DiagnosisAction::Suspect), Some(certainty)) => {
-            let _ = write!(headline, ": {}", certainty.word());
-        }
-        _ => {}
-    }
-    if let Some(interval) = &conclusion.interval {
-        let when = if interval.repeats { "every" } else { "in" };
-        let _ = write!(headline, ", {when} {}", interval.text);
-    }
-    if let Some(urgency) = conclusion.urgency {
-        let _ = write!(headline, " [{}]", urgency.word());
-    }
-    headline
+    conclusion_line(conclusion, str::to_owned, |urgency| format!(" [{urgency}]"))
 }
 
 /// The rules' identifiers, joined for a line of text.
