@@ -13,7 +13,7 @@
 //! sets never use them.
 
 use clinrule_check::CheckedRuleSet;
-use clinrule_check::model::{Const, Count, Expr, ExprKind, FactType};
+use clinrule_check::model::{CheckedExprKind, Const, Count, Expr, FactType};
 use clinrule_check::number::Rational;
 use clinrule_check::units::Unit;
 use clinrule_eval::case::{Slot, ValueKind};
@@ -191,7 +191,10 @@ fn modelled(rule_set: &CheckedRuleSet) -> bool {
     fn plain(expr: &Expr) -> bool {
         !matches!(
             expr.kind,
-            ExprKind::Arith { .. } | ExprKind::AsOf | ExprKind::Status(..) | ExprKind::Tally(_)
+            CheckedExprKind::Arith { .. }
+                | CheckedExprKind::AsOf
+                | CheckedExprKind::Status(..)
+                | CheckedExprKind::Tally(_)
         ) && expr.children().all(plain)
     }
     rule_set.differentials().is_empty()
@@ -217,7 +220,7 @@ impl World<'_> {
     /// every part for everything else.
     fn expr(&self, expr: &Expr) -> Outcome {
         let parts: Vec<Outcome> = match &expr.kind {
-            ExprKind::Presence { .. } => Vec::new(),
+            CheckedExprKind::Presence { .. } => Vec::new(),
             _ => expr.children().map(|child| self.expr(child)).collect(),
         };
         let value = self.value(expr, &parts);
@@ -225,14 +228,16 @@ impl World<'_> {
             return (value, Vec::new());
         }
         let missing = match &expr.kind {
-            ExprKind::Fact(index) => vec![*index],
-            ExprKind::Let(index) => self
+            CheckedExprKind::Fact(index) => vec![*index],
+            CheckedExprKind::Let(index) => self
                 .rule_set
                 .lets()
                 .get(*index)
                 .map(|derived| self.expr(&derived.value).1)
                 .unwrap_or_default(),
-            ExprKind::Score(index) | ExprKind::Band(index) => self.score(*index).missing,
+            CheckedExprKind::Score(index) | CheckedExprKind::Band(index) => {
+                self.score(*index).missing
+            }
             _ => parts.into_iter().flat_map(|(_, missing)| missing).collect(),
         };
         (value, union(missing))
@@ -247,25 +252,25 @@ impl World<'_> {
         };
         let truths = || parts.iter().map(|(value, _)| value.truth());
         match &expr.kind {
-            ExprKind::Const(Const::Bool(answer)) => V::Bool(*answer),
-            ExprKind::Const(Const::Number(number)) => V::Num(*number, *number),
-            ExprKind::Const(Const::Date(date)) => {
+            CheckedExprKind::Const(Const::Bool(answer)) => V::Bool(*answer),
+            CheckedExprKind::Const(Const::Number(number)) => V::Num(*number, *number),
+            CheckedExprKind::Const(Const::Date(date)) => {
                 let day = date.days_since_epoch();
                 V::Day(day, day)
             }
-            ExprKind::Const(Const::Code(code)) => V::Code(*code),
-            ExprKind::Fact(index) => self.facts.get(*index).cloned().unwrap_or(V::Unknown),
-            ExprKind::Let(index) => self
+            CheckedExprKind::Const(Const::Code(code)) => V::Code(*code),
+            CheckedExprKind::Fact(index) => self.facts.get(*index).cloned().unwrap_or(V::Unknown),
+            CheckedExprKind::Let(index) => self
                 .rule_set
                 .lets()
                 .get(*index)
                 .map_or(V::Unknown, |derived| self.expr(&derived.value).0),
-            ExprKind::Score(index) => {
+            CheckedExprKind::Score(index) => {
                 let score = self.score(*index);
                 V::Num(score.low, score.high)
             }
-            ExprKind::Band(index) => self.score(*index).band.map_or(V::Unknown, V::Code),
-            ExprKind::Compare {
+            CheckedExprKind::Band(index) => self.score(*index).band.map_or(V::Unknown, V::Code),
+            CheckedExprKind::Compare {
                 op,
                 left,
                 alternatives,
@@ -274,7 +279,7 @@ impl World<'_> {
                 let mut right = part(1);
                 // A threshold also written in the unit the case used is
                 // compared as written.
-                if let ExprKind::Fact(fact) = left.kind
+                if let CheckedExprKind::Fact(fact) = left.kind
                     && let Some(Some(unit)) = self.units.get(fact)
                     && let Some(alternative) = alternatives.iter().find(|alt| alt.unit == *unit)
                 {
@@ -282,7 +287,7 @@ impl World<'_> {
                 }
                 V::of_truth(compare(*op, &part(0), &right))
             }
-            ExprKind::Between {
+            CheckedExprKind::Between {
                 low_inclusive,
                 high_inclusive,
                 ..
@@ -307,17 +312,17 @@ impl World<'_> {
                 );
                 V::of_truth(and([above, below]))
             }
-            ExprKind::Member { negated, codes, .. } => match part(0) {
+            CheckedExprKind::Member { negated, codes, .. } => match part(0) {
                 V::Code(code) => V::Bool(codes.contains(&code) != *negated),
                 _ => V::Unknown,
             },
-            ExprKind::Presence { value, known } => {
+            CheckedExprKind::Presence { value, known } => {
                 V::Bool((self.expr(value).0 != V::Unknown) == *known)
             }
-            ExprKind::Not(_) => V::of_truth(part(0).truth().map(|answer| !answer)),
-            ExprKind::All(_) => V::of_truth(and(truths())),
-            ExprKind::Any(_) => V::of_truth(or(truths())),
-            ExprKind::Otherwise(_) => {
+            CheckedExprKind::Not(_) => V::of_truth(part(0).truth().map(|answer| !answer)),
+            CheckedExprKind::All(_) => V::of_truth(and(truths())),
+            CheckedExprKind::Any(_) => V::of_truth(or(truths())),
+            CheckedExprKind::Otherwise(_) => {
                 let values: Vec<V> = parts.iter().map(|(value, _)| value.clone()).collect();
                 values
                     .iter()
@@ -326,7 +331,7 @@ impl World<'_> {
                     .cloned()
                     .unwrap_or(V::Unknown)
             }
-            ExprKind::Count { count, .. } => {
+            CheckedExprKind::Count { count, .. } => {
                 let holding = truths().filter(|truth| *truth == Some(true)).count();
                 let open = truths().filter(Option::is_none).count();
                 V::of_truth(match count {
@@ -337,9 +342,10 @@ impl World<'_> {
                     _ => None,
                 })
             }
-            ExprKind::Arith { .. } | ExprKind::AsOf | ExprKind::Status(..) | ExprKind::Tally(_) => {
-                V::Unknown
-            }
+            CheckedExprKind::Arith { .. }
+            | CheckedExprKind::AsOf
+            | CheckedExprKind::Status(..)
+            | CheckedExprKind::Tally(_) => V::Unknown,
         }
     }
 
@@ -548,18 +554,18 @@ impl World<'_> {
 /// the fact is used in any other way than against a written constant or in
 /// `is known`, `is missing` and `in (...)`.
 fn thresholds(expr: &Expr, fact: usize, found: &mut Vec<V>) -> Option<()> {
-    let is_fact = |expr: &Expr| expr.kind == ExprKind::Fact(fact);
+    let is_fact = |expr: &Expr| expr.kind == CheckedExprKind::Fact(fact);
     let constant = |expr: &Expr| match &expr.kind {
-        ExprKind::Const(Const::Number(number)) => Some(V::Num(*number, *number)),
-        ExprKind::Const(Const::Date(date)) => {
+        CheckedExprKind::Const(Const::Number(number)) => Some(V::Num(*number, *number)),
+        CheckedExprKind::Const(Const::Date(date)) => {
             let day = date.days_since_epoch();
             Some(V::Day(day, day))
         }
         _ => None,
     };
     match &expr.kind {
-        ExprKind::Fact(index) if *index == fact => None,
-        ExprKind::Compare {
+        CheckedExprKind::Fact(index) if *index == fact => None,
+        CheckedExprKind::Compare {
             left,
             right,
             alternatives,
@@ -576,14 +582,16 @@ fn thresholds(expr: &Expr, fact: usize, found: &mut Vec<V>) -> Option<()> {
             }
             Some(())
         }
-        ExprKind::Between {
+        CheckedExprKind::Between {
             value, low, high, ..
         } if is_fact(value) => {
             found.push(constant(low)?);
             found.push(constant(high)?);
             Some(())
         }
-        ExprKind::Presence { value, .. } | ExprKind::Member { value, .. } if is_fact(value) => {
+        CheckedExprKind::Presence { value, .. } | CheckedExprKind::Member { value, .. }
+            if is_fact(value) =>
+        {
             Some(())
         }
         _ => expr

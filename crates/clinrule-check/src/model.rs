@@ -213,8 +213,8 @@ impl CheckedRuleSet {
         let mut stack = vec![expr];
         while let Some(expr) = stack.pop() {
             match expr.kind {
-                ExprKind::Fact(index) if !facts.contains(&index) => facts.push(index),
-                ExprKind::Let(index) if !seen_lets.contains(&index) => {
+                CheckedExprKind::Fact(index) if !facts.contains(&index) => facts.push(index),
+                CheckedExprKind::Let(index) if !seen_lets.contains(&index) => {
                     seen_lets.push(index);
                     if let Some(derived) = self.lets.get(index) {
                         stack.push(&derived.value);
@@ -246,18 +246,18 @@ impl CheckedRuleSet {
             stack.push((root, None));
             while let Some((expr, context)) = stack.pop() {
                 let context = match expr.kind {
-                    ExprKind::Compare { .. }
-                    | ExprKind::Between { .. }
-                    | ExprKind::Arith { .. }
-                    | ExprKind::Member { .. } => Some(context.unwrap_or(expr)),
-                    ExprKind::All(_)
-                    | ExprKind::Any(_)
-                    | ExprKind::Not(_)
-                    | ExprKind::Count { .. }
-                    | ExprKind::Otherwise(_) => None,
+                    CheckedExprKind::Compare { .. }
+                    | CheckedExprKind::Between { .. }
+                    | CheckedExprKind::Arith { .. }
+                    | CheckedExprKind::Member { .. } => Some(context.unwrap_or(expr)),
+                    CheckedExprKind::All(_)
+                    | CheckedExprKind::Any(_)
+                    | CheckedExprKind::Not(_)
+                    | CheckedExprKind::Count { .. }
+                    | CheckedExprKind::Otherwise(_) => None,
                     _ => context,
                 };
-                if matches!(expr.kind, ExprKind::AsOf) {
+                if matches!(expr.kind, CheckedExprKind::AsOf) {
                     let facts = context
                         .map(|context| self.facts_read(context))
                         .unwrap_or_default();
@@ -625,7 +625,7 @@ pub struct CheckedRule {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expr {
     /// The expression.
-    pub kind: ExprKind,
+    pub kind: CheckedExprKind,
     /// Its type.
     pub value_type: ValueType,
     /// Where it was written.
@@ -639,12 +639,12 @@ impl Expr {
         self.value_type == ValueType::Bool
             && !matches!(
                 self.kind,
-                ExprKind::All(_)
-                    | ExprKind::Any(_)
-                    | ExprKind::Otherwise(_)
-                    | ExprKind::Count { .. }
+                CheckedExprKind::All(_)
+                    | CheckedExprKind::Any(_)
+                    | CheckedExprKind::Otherwise(_)
+                    | CheckedExprKind::Count { .. }
             )
-            && !matches!(&self.kind, ExprKind::Not(inner) if !inner.is_condition_leaf())
+            && !matches!(&self.kind, CheckedExprKind::Not(inner) if !inner.is_condition_leaf())
     }
 
     /// The direct parts of this expression, in the order written.
@@ -660,28 +660,27 @@ impl Expr {
             }
         }
         match &self.kind {
-            ExprKind::All(parts) | ExprKind::Any(parts) | ExprKind::Otherwise(parts) => {
-                Children::Slice(parts.iter())
-            }
-            ExprKind::Count { items, .. } => Children::Slice(items.iter()),
-            ExprKind::Not(inner) => fixed(self, &[inner]),
-            ExprKind::Arith { left, right, .. } | ExprKind::Compare { left, right, .. } => {
-                fixed(self, &[left, right])
-            }
-            ExprKind::Between {
+            CheckedExprKind::All(parts)
+            | CheckedExprKind::Any(parts)
+            | CheckedExprKind::Otherwise(parts) => Children::Slice(parts.iter()),
+            CheckedExprKind::Count { items, .. } => Children::Slice(items.iter()),
+            CheckedExprKind::Not(inner) => fixed(self, &[inner]),
+            CheckedExprKind::Arith { left, right, .. }
+            | CheckedExprKind::Compare { left, right, .. } => fixed(self, &[left, right]),
+            CheckedExprKind::Between {
                 value, low, high, ..
             } => fixed(self, &[value, low, high]),
-            ExprKind::Member { value, .. } | ExprKind::Presence { value, .. } => {
+            CheckedExprKind::Member { value, .. } | CheckedExprKind::Presence { value, .. } => {
                 fixed(self, &[value])
             }
-            ExprKind::Const(_)
-            | ExprKind::Fact(_)
-            | ExprKind::Let(_)
-            | ExprKind::Score(_)
-            | ExprKind::Band(_)
-            | ExprKind::Status(..)
-            | ExprKind::Tally(_)
-            | ExprKind::AsOf => fixed(self, &[]),
+            CheckedExprKind::Const(_)
+            | CheckedExprKind::Fact(_)
+            | CheckedExprKind::Let(_)
+            | CheckedExprKind::Score(_)
+            | CheckedExprKind::Band(_)
+            | CheckedExprKind::Status(..)
+            | CheckedExprKind::Tally(_)
+            | CheckedExprKind::AsOf => fixed(self, &[]),
         }
     }
 
@@ -775,7 +774,7 @@ pub struct Alternative {
 
 /// The shapes a typed expression can take.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ExprKind {
+pub enum CheckedExprKind {
     /// A constant.
     Const(Const),
     /// A fact's value.

@@ -12,6 +12,7 @@ mod args;
 mod commands;
 mod diagnostics;
 mod error;
+mod exit;
 mod files;
 mod output;
 mod safe_text;
@@ -26,52 +27,10 @@ pub use args::{Arguments, Audience, Command, Explain, ExplainFormat, Format, Gra
 pub use clinrule::render::FORMAT_VERSION;
 pub use diagnostics::{Style, render as render_diagnostic};
 pub use error::CliError;
+pub use exit::{EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OUTPUT, EXIT_SUCCESS, EXIT_USAGE};
 pub use files::SourceFile;
 pub use output::remove_partial_files_on_signals;
-
-/// Success.
-pub const EXIT_SUCCESS: u8 = 0;
-/// Findings: errors in rule files.
-pub const EXIT_FINDINGS: u8 = 1;
-/// Usage or input errors: bad arguments, unreadable files, a bad case.
-pub const EXIT_USAGE: u8 = 2;
-/// An internal error: a bug in Clinrule.
-pub const EXIT_INTERNAL: u8 = 3;
-/// The results could not be written: a full disk, a closed pipe, a device
-/// that refused them. What was written is incomplete.
-pub const EXIT_OUTPUT: u8 = 4;
-
-/// What the command needs to know about where it writes.
-#[derive(Debug, Clone, Copy)]
-pub struct Terminal {
-    /// Whether standard output is a terminal and colour is allowed there.
-    pub colour_stdout: bool,
-    /// Whether standard error is a terminal and colour is allowed there.
-    pub colour_stderr: bool,
-    /// The width to wrap diagnostics at.
-    pub width: usize,
-    /// Whether standard error is a terminal, where a cohort run shows its progress.
-    pub progress: bool,
-    /// Whether to repeat each answer `consult` reads, so that a transcript
-    /// of piped answers reads like a conversation.
-    pub echo_input: bool,
-}
-
-impl Terminal {
-    /// No colour, 80 columns: for tests and pipes.
-    pub fn plain() -> Terminal {
-        Terminal {
-            colour_stdout: false,
-            colour_stderr: false,
-            width: 80,
-            progress: false,
-            echo_input: true,
-        }
-    }
-}
-
-/// The most diagnostics shown for one file: the rest are counted.
-pub const MAX_SHOWN_DIAGNOSTICS: usize = 200;
+pub use session::{MAX_SHOWN_DIAGNOSTICS, Terminal};
 
 /// `text` as the command shows it to people: every control character,
 /// bidirectional control and line separator written as a visible escape,

@@ -12,7 +12,7 @@
 //! before it ends ([`remove_partial_files_on_signals`]).
 //!
 //! Standard output is watched by [`Watched`]: the first error writing to it
-//! is kept, so that the command ends with [`crate::EXIT_OUTPUT`] instead of
+//! is kept, so that the command ends with [`crate::exit::EXIT_OUTPUT`] instead of
 //! reporting success over a result that never arrived.
 
 use std::fs::File;
@@ -347,7 +347,7 @@ pub fn help_for_reason(reason: &str) -> String {
 
 /// Standard output, watched: the first error writing to it is kept, and
 /// every later write fails at once, so that a closed pipe or a full disk
-/// stops the work and the command ends with [`crate::EXIT_OUTPUT`].
+/// stops the work and the command ends with [`crate::exit::EXIT_OUTPUT`].
 pub struct Watched<'stream> {
     inner: &'stream mut dyn Write,
     failed: Option<(std::io::ErrorKind, String)>,

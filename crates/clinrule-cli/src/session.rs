@@ -11,8 +11,40 @@ use clinrule::{Case, Loaded, Loader, RuleSet};
 
 use crate::diagnostics::{self, Style};
 use crate::error::CliError;
+use crate::exit::{EXIT_FINDINGS, EXIT_USAGE};
 use crate::files::{self, SourceFile};
-use crate::{EXIT_FINDINGS, EXIT_USAGE, MAX_SHOWN_DIAGNOSTICS, Terminal};
+
+/// What the command needs to know about where it writes.
+#[derive(Debug, Clone, Copy)]
+pub struct Terminal {
+    /// Whether standard output is a terminal and colour is allowed there.
+    pub colour_stdout: bool,
+    /// Whether standard error is a terminal and colour is allowed there.
+    pub colour_stderr: bool,
+    /// The width to wrap diagnostics at.
+    pub width: usize,
+    /// Whether standard error is a terminal, where a cohort run shows its progress.
+    pub progress: bool,
+    /// Whether to repeat each answer `consult` reads, so that a transcript
+    /// of piped answers reads like a conversation.
+    pub echo_input: bool,
+}
+
+impl Terminal {
+    /// No colour, 80 columns: for tests and pipes.
+    pub fn plain() -> Terminal {
+        Terminal {
+            colour_stdout: false,
+            colour_stderr: false,
+            width: 80,
+            progress: false,
+            echo_input: true,
+        }
+    }
+}
+
+/// The most diagnostics shown for one file: the rest are counted.
+pub const MAX_SHOWN_DIAGNOSTICS: usize = 200;
 
 /// The streams a command writes to and what it knows about the terminal.
 pub(crate) struct Session<'streams> {

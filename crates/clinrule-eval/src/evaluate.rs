@@ -10,7 +10,7 @@
 
 use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::{
-    CheckedRule, Const, Count, Derived, Expr, ExprKind, FactIndex, NOT_SUGGESTED,
+    CheckedExprKind, CheckedRule, Const, Count, Derived, Expr, FactIndex, NOT_SUGGESTED,
 };
 use clinrule_check::number::Rational;
 
@@ -485,53 +485,53 @@ impl<'a> Evaluator<'a> {
         let slot = nodes.len();
         nodes.push(Val::Unknown);
         let value = match &expr.kind {
-            ExprKind::Const(constant) => match constant {
+            CheckedExprKind::Const(constant) => match constant {
                 Const::Bool(value) => Val::Bool(*value),
                 Const::Number(value) => Val::number(*value),
                 Const::Date(date) => Val::Date(*date, *date),
                 Const::Code(code) => Val::Code(*code),
             },
-            ExprKind::Fact(index) => fact_value(self.rule_set, self.case, *index),
-            ExprKind::Let(index) => self
+            CheckedExprKind::Fact(index) => fact_value(self.rule_set, self.case, *index),
+            CheckedExprKind::Let(index) => self
                 .lets
                 .get(*index)
                 .and_then(Option::as_ref)
                 .map_or(Val::Unknown, |outcome| outcome.value.clone()),
-            ExprKind::Score(index) => self
+            CheckedExprKind::Score(index) => self
                 .scores
                 .get(*index)
                 .and_then(Option::as_ref)
                 .map_or(Val::Unknown, ScoreOutcome::total),
-            ExprKind::Band(index) => self
+            CheckedExprKind::Band(index) => self
                 .scores
                 .get(*index)
                 .and_then(Option::as_ref)
                 .and_then(|outcome| outcome.band)
                 .map_or(Val::Unknown, Val::Code),
-            ExprKind::Status(differential, candidate) => self
+            CheckedExprKind::Status(differential, candidate) => self
                 .differentials
                 .get(*differential)
                 .and_then(Option::as_ref)
                 .and_then(|outcome| outcome.candidates.get(*candidate))
                 .and_then(|outcome| outcome.status)
                 .map_or(Val::Unknown, Val::Code),
-            ExprKind::Tally(supports) => match self.tallies {
+            CheckedExprKind::Tally(supports) => match self.tallies {
                 Some((support, opposition)) => {
                     let (low, high) = if *supports { support } else { opposition };
                     Val::Num(low, high)
                 }
                 None => Val::Unknown,
             },
-            ExprKind::AsOf => self
+            CheckedExprKind::AsOf => self
                 .case
                 .as_of
                 .map_or(Val::Unknown, |date| Val::Date(date, date)),
-            ExprKind::Arith { op, left, right } => {
+            CheckedExprKind::Arith { op, left, right } => {
                 let left = self.value(left, nodes);
                 let right = self.value(right, nodes);
                 arithmetic(*op, &left, &right)
             }
-            ExprKind::Compare {
+            CheckedExprKind::Compare {
                 op,
                 left,
                 right,
@@ -540,7 +540,7 @@ impl<'a> Evaluator<'a> {
                 let left_value = self.value(left, nodes);
                 let mut right_value = self.value(right, nodes);
                 // A threshold written in the unit the case used is used as written.
-                if let ExprKind::Fact(index) = left.kind
+                if let CheckedExprKind::Fact(index) = left.kind
                     && let Some(Slot::Given(Value {
                         kind: ValueKind::Quantity { unit, .. },
                         ..
@@ -553,7 +553,7 @@ impl<'a> Evaluator<'a> {
                 }
                 Val::from_truth(compare(*op, &left_value, &right_value))
             }
-            ExprKind::Between {
+            CheckedExprKind::Between {
                 value,
                 low,
                 low_inclusive,
@@ -583,7 +583,7 @@ impl<'a> Evaluator<'a> {
                 );
                 Val::from_truth(above.and(below))
             }
-            ExprKind::Member {
+            CheckedExprKind::Member {
                 value,
                 negated,
                 codes,
@@ -591,26 +591,26 @@ impl<'a> Evaluator<'a> {
                 Val::Code(code) => Val::Bool(codes.contains(&code) != *negated),
                 _ => Val::Unknown,
             },
-            ExprKind::Presence { value, known } => {
+            CheckedExprKind::Presence { value, known } => {
                 let value = self.value(value, nodes);
                 Val::Bool(value.is_known() == *known)
             }
-            ExprKind::Not(inner) => Val::from_truth(!self.value(inner, nodes).truth()),
-            ExprKind::All(parts) => {
+            CheckedExprKind::Not(inner) => Val::from_truth(!self.value(inner, nodes).truth()),
+            CheckedExprKind::All(parts) => {
                 let mut truth = Truth::True;
                 for part in parts {
                     truth = truth.and(self.value(part, nodes).truth());
                 }
                 Val::from_truth(truth)
             }
-            ExprKind::Any(parts) => {
+            CheckedExprKind::Any(parts) => {
                 let mut truth = Truth::False;
                 for part in parts {
                     truth = truth.or(self.value(part, nodes).truth());
                 }
                 Val::from_truth(truth)
             }
-            ExprKind::Otherwise(parts) => {
+            CheckedExprKind::Otherwise(parts) => {
                 // The first exact value; failing that, the first partly known
                 // one (a range); failing that, unknown.
                 let mut exact = None;
@@ -625,7 +625,7 @@ impl<'a> Evaluator<'a> {
                 }
                 exact.or(partial).unwrap_or(Val::Unknown)
             }
-            ExprKind::Count { count, items } => {
+            CheckedExprKind::Count { count, items } => {
                 let mut holding = 0usize;
                 let mut unknown = 0usize;
                 for item in items {
@@ -706,8 +706,8 @@ impl<'a> Evaluator<'a> {
                 .unwrap_or(Val::Unknown)
         };
         match &expr.kind {
-            ExprKind::All(_) | ExprKind::Any(_) => {
-                let blocker = if matches!(expr.kind, ExprKind::All(_)) {
+            CheckedExprKind::All(_) | CheckedExprKind::Any(_) => {
+                let blocker = if matches!(expr.kind, CheckedExprKind::All(_)) {
                     Truth::False
                 } else {
                     Truth::True
@@ -721,7 +721,7 @@ impl<'a> Evaluator<'a> {
                     self.missing(child, nodes, position, open && !others_block, out);
                 }
             }
-            ExprKind::Otherwise(_) => {
+            CheckedExprKind::Otherwise(_) => {
                 // A part matters only while every part before it is inexact.
                 let mut earlier_exact = false;
                 for (index, child) in children.iter().enumerate() {
@@ -731,12 +731,12 @@ impl<'a> Evaluator<'a> {
                     }
                 }
             }
-            ExprKind::Presence { .. } => {
+            CheckedExprKind::Presence { .. } => {
                 for child in &children {
                     self.missing(child, nodes, position, false, out);
                 }
             }
-            ExprKind::Fact(index) => {
+            CheckedExprKind::Fact(index) => {
                 if open {
                     // An age counted from a birth date the case lacks (or
                     // gives only in part) needs the birth date.
@@ -749,17 +749,17 @@ impl<'a> Evaluator<'a> {
                     out.push(birth.unwrap_or(*index));
                 }
             }
-            ExprKind::Let(index) => {
+            CheckedExprKind::Let(index) => {
                 if open && let Some(Some(outcome)) = self.lets.get(*index) {
                     out.extend(outcome.missing.iter().copied());
                 }
             }
-            ExprKind::Score(index) | ExprKind::Band(index) => {
+            CheckedExprKind::Score(index) | CheckedExprKind::Band(index) => {
                 if open && let Some(Some(outcome)) = self.scores.get(*index) {
                     out.extend(outcome.missing.iter().copied());
                 }
             }
-            ExprKind::Status(differential, candidate) => {
+            CheckedExprKind::Status(differential, candidate) => {
                 if open
                     && let Some(Some(outcome)) = self.differentials.get(*differential)
                     && let Some(candidate) = outcome.candidates.get(*candidate)
@@ -767,7 +767,7 @@ impl<'a> Evaluator<'a> {
                     out.extend(candidate.missing.iter().copied());
                 }
             }
-            ExprKind::Tally(_) => {
+            CheckedExprKind::Tally(_) => {
                 if open {
                     out.extend(self.tally_missing.iter().copied());
                 }

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::{
-    CheckedConclusion, Derived, DiagnosisAction, Expr, ExprKind, FactIndex, FactType,
+    CheckedConclusion, CheckedExprKind, Derived, DiagnosisAction, Expr, FactIndex, FactType,
 };
 use clinrule_check::number::Rational;
 use clinrule_syntax::Span;
@@ -158,7 +158,7 @@ fn facts_of<'e>(
     let mut seen_derived: std::collections::HashSet<(u8, usize)> = std::collections::HashSet::new();
     while let Some(expr) = stack.pop() {
         match expr.kind {
-            ExprKind::Fact(index) => {
+            CheckedExprKind::Fact(index) => {
                 facts.push(index);
                 // An age counted from a birth date reads the birth date.
                 if let Some(birth) = rule_set
@@ -169,7 +169,7 @@ fn facts_of<'e>(
                     facts.push(birth);
                 }
             }
-            ExprKind::Let(index) if !seen_derived.contains(&(0, index)) => {
+            CheckedExprKind::Let(index) if !seen_derived.contains(&(0, index)) => {
                 seen_derived.insert((0, index));
                 needed.push(Derived::Let(index));
                 if let Some(derived) = rule_set.lets().get(index) {
@@ -177,7 +177,7 @@ fn facts_of<'e>(
                     roots.push(&derived.value);
                 }
             }
-            ExprKind::Score(index) | ExprKind::Band(index)
+            CheckedExprKind::Score(index) | CheckedExprKind::Band(index)
                 if !seen_derived.contains(&(1, index)) =>
             {
                 seen_derived.insert((1, index));
@@ -189,7 +189,7 @@ fn facts_of<'e>(
                     }
                 }
             }
-            ExprKind::Status(index, _) if !seen_derived.contains(&(2, index)) => {
+            CheckedExprKind::Status(index, _) if !seen_derived.contains(&(2, index)) => {
                 seen_derived.insert((2, index));
                 needed.push(Derived::Differential(index));
                 if let Some(differential) = rule_set.differentials().get(index) {

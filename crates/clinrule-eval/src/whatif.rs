@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::{
-    CheckedRule, Const, Derived, Expr, ExprKind, FactIndex, FactType, ValueType,
+    CheckedExprKind, CheckedRule, Const, Derived, Expr, FactIndex, FactType, ValueType,
 };
 use clinrule_check::number::Rational;
 use clinrule_syntax::Span;
@@ -374,8 +374,10 @@ fn between_thresholds(
 /// any other way (in arithmetic, against another value) as not enumerable.
 fn collect_thresholds<Slots: ThresholdSlots + ?Sized>(expr: &Expr, thresholds: &mut Slots) {
     let constant = |expr: &Expr| match &expr.kind {
-        ExprKind::Const(Const::Number(number)) => Some((Threshold::Number(*number), expr.span)),
-        ExprKind::Const(Const::Date(date)) => Some((Threshold::Date(*date), expr.span)),
+        CheckedExprKind::Const(Const::Number(number)) => {
+            Some((Threshold::Number(*number), expr.span))
+        }
+        CheckedExprKind::Const(Const::Date(date)) => Some((Threshold::Date(*date), expr.span)),
         _ => None,
     };
     let record = |fact: FactIndex, found: Option<(Threshold, Span)>, thresholds: &mut Slots| {
@@ -390,7 +392,7 @@ fn collect_thresholds<Slots: ThresholdSlots + ?Sized>(expr: &Expr, thresholds: &
         }
     };
     match &expr.kind {
-        ExprKind::Compare {
+        CheckedExprKind::Compare {
             left,
             right,
             alternatives,
@@ -399,7 +401,7 @@ fn collect_thresholds<Slots: ThresholdSlots + ?Sized>(expr: &Expr, thresholds: &
             // Each side that is a fact is compared with the other side: a
             // constant is a threshold; another fact (`a > b`) is not, and
             // leaves neither fact's values listable.
-            if let ExprKind::Fact(fact) = left.kind {
+            if let CheckedExprKind::Fact(fact) = left.kind {
                 record(fact, constant(right), thresholds);
                 for alternative in alternatives {
                     record(
@@ -409,19 +411,19 @@ fn collect_thresholds<Slots: ThresholdSlots + ?Sized>(expr: &Expr, thresholds: &
                     );
                 }
             }
-            if let ExprKind::Fact(fact) = right.kind {
+            if let CheckedExprKind::Fact(fact) = right.kind {
                 record(fact, constant(left), thresholds);
             }
             for side in [left, right] {
-                if !matches!(side.kind, ExprKind::Fact(_)) {
+                if !matches!(side.kind, CheckedExprKind::Fact(_)) {
                     collect_thresholds(side, thresholds);
                 }
             }
         }
-        ExprKind::Between {
+        CheckedExprKind::Between {
             value, low, high, ..
         } => {
-            if let ExprKind::Fact(fact) = value.kind {
+            if let CheckedExprKind::Fact(fact) = value.kind {
                 record(fact, constant(low), thresholds);
                 record(fact, constant(high), thresholds);
             } else {
@@ -430,12 +432,12 @@ fn collect_thresholds<Slots: ThresholdSlots + ?Sized>(expr: &Expr, thresholds: &
             collect_thresholds(low, thresholds);
             collect_thresholds(high, thresholds);
         }
-        ExprKind::Presence { value, .. } | ExprKind::Member { value, .. } => {
-            if !matches!(value.kind, ExprKind::Fact(_)) {
+        CheckedExprKind::Presence { value, .. } | CheckedExprKind::Member { value, .. } => {
+            if !matches!(value.kind, CheckedExprKind::Fact(_)) {
                 collect_thresholds(value, thresholds);
             }
         }
-        ExprKind::Fact(fact) => {
+        CheckedExprKind::Fact(fact) => {
             // A yes/no fact on its own is a finite domain; anything else used
             // bare (in arithmetic, as a derived value) cannot be enumerated.
             if expr.value_type != ValueType::Bool {
@@ -532,9 +534,11 @@ pub(crate) fn needed_derived(rule_set: &CheckedRuleSet, expr: &Expr) -> Vec<Deri
     let mut stack = vec![expr];
     while let Some(expr) = stack.pop() {
         let found = match expr.kind {
-            ExprKind::Let(index) => Some(Derived::Let(index)),
-            ExprKind::Score(index) | ExprKind::Band(index) => Some(Derived::Score(index)),
-            ExprKind::Status(index, _) => Some(Derived::Differential(index)),
+            CheckedExprKind::Let(index) => Some(Derived::Let(index)),
+            CheckedExprKind::Score(index) | CheckedExprKind::Band(index) => {
+                Some(Derived::Score(index))
+            }
+            CheckedExprKind::Status(index, _) => Some(Derived::Differential(index)),
             _ => None,
         };
         if let Some(derived) = found

@@ -2,7 +2,7 @@
 //! combine, and converting every constant to base units.
 
 use clinrule_syntax::Span;
-use clinrule_syntax::ast::{self, ArithOp, CompareOp, CountKind, ExprKind as Ast};
+use clinrule_syntax::ast::{self, ArithOp, CompareOp, CountKind, ExprKind};
 use clinrule_syntax::suggest::did_you_mean;
 use std::collections::HashMap;
 
@@ -36,7 +36,7 @@ impl Checker<'_> {
         }
         let written = one_line(expr.span.text(self.source));
         let help = match (&expr.kind, &checked.kind) {
-            (_, ExprKind::Fact(index)) => {
+            (_, CheckedExprKind::Fact(index)) => {
                 let fact_type = self.facts.get(*index).map(|fact| fact.fact_type.clone());
                 match fact_type {
                     Some(FactType::Age) => {
@@ -68,7 +68,7 @@ impl Checker<'_> {
     /// Types an expression.
     pub(crate) fn expr(&mut self, expr: &ast::Expr, context: Context) -> Option<Expr> {
         let span = expr.span;
-        let typed = |kind: ExprKind, value_type: ValueType| {
+        let typed = |kind: CheckedExprKind, value_type: ValueType| {
             Some(Expr {
                 kind,
                 value_type,
@@ -76,16 +76,16 @@ impl Checker<'_> {
             })
         };
         match &expr.kind {
-            Ast::All(parts) | Ast::Any(parts) => {
+            ExprKind::All(parts) | ExprKind::Any(parts) => {
                 let checked = self.conditions(parts, context)?;
-                let kind = if matches!(expr.kind, Ast::All(_)) {
-                    ExprKind::All(checked)
+                let kind = if matches!(expr.kind, ExprKind::All(_)) {
+                    CheckedExprKind::All(checked)
                 } else {
-                    ExprKind::Any(checked)
+                    CheckedExprKind::Any(checked)
                 };
                 typed(kind, ValueType::Bool)
             }
-            Ast::Otherwise(parts) => {
+            ExprKind::Otherwise(parts) => {
                 let checked: Vec<Option<Expr>> =
                     parts.iter().map(|part| self.expr(part, context)).collect();
                 let checked: Vec<Expr> = checked.into_iter().collect::<Option<_>>()?;
@@ -103,30 +103,30 @@ impl Checker<'_> {
                         return None;
                     }
                 }
-                typed(ExprKind::Otherwise(checked), first_type)
+                typed(CheckedExprKind::Otherwise(checked), first_type)
             }
-            Ast::Not(inner) => {
+            ExprKind::Not(inner) => {
                 let inner = self.condition(inner, context)?;
-                typed(ExprKind::Not(Box::new(inner)), ValueType::Bool)
+                typed(CheckedExprKind::Not(Box::new(inner)), ValueType::Bool)
             }
-            Ast::Count { kind, items } => {
+            ExprKind::Count { kind, items } => {
                 let checked = self.conditions(items, context)?;
                 let count = self.count(kind, checked.len(), span)?;
                 typed(
-                    ExprKind::Count {
+                    CheckedExprKind::Count {
                         count,
                         items: checked,
                     },
                     ValueType::Bool,
                 )
             }
-            Ast::Compare {
+            ExprKind::Compare {
                 left,
                 op,
                 right,
                 alternative,
             } => self.compare(expr, left, *op, right, alternative.as_deref(), context),
-            Ast::Between {
+            ExprKind::Between {
                 value,
                 low,
                 low_inclusive,
@@ -169,7 +169,7 @@ impl Checker<'_> {
                     ordering(CompareOp::LessOrEqual),
                 )?;
                 typed(
-                    ExprKind::Between {
+                    CheckedExprKind::Between {
                         value: Box::new(checked_value),
                         low: Box::new(checked_low),
                         low_inclusive,
@@ -179,13 +179,13 @@ impl Checker<'_> {
                     ValueType::Bool,
                 )
             }
-            Ast::Within {
+            ExprKind::Within {
                 value,
                 amount,
                 after,
                 anchor,
             } => self.within(expr, value, amount, *after, anchor, context),
-            Ast::Member {
+            ExprKind::Member {
                 value,
                 negated,
                 codes,
@@ -233,7 +233,7 @@ impl Checker<'_> {
                     return None;
                 }
                 typed(
-                    ExprKind::Member {
+                    CheckedExprKind::Member {
                         value: Box::new(checked),
                         negated: *negated,
                         codes: positions,
@@ -241,41 +241,43 @@ impl Checker<'_> {
                     ValueType::Bool,
                 )
             }
-            Ast::Presence { value, known } => {
+            ExprKind::Presence { value, known } => {
                 let checked = self.expr(value, context)?;
                 typed(
-                    ExprKind::Presence {
+                    CheckedExprKind::Presence {
                         value: Box::new(checked),
                         known: *known,
                     },
                     ValueType::Bool,
                 )
             }
-            Ast::Arith { op, left, right } => {
+            ExprKind::Arith { op, left, right } => {
                 self.arith(expr, op.value, op.span, left, right, context)
             }
-            Ast::Number(number) => {
+            ExprKind::Number(number) => {
                 let value = self.number(&number.text, number.span)?;
                 typed(
-                    ExprKind::Const(Const::Number(value)),
+                    CheckedExprKind::Const(Const::Number(value)),
                     ValueType::Number(Dimension::NONE),
                 )
             }
-            Ast::Quantity(quantity) => {
+            ExprKind::Quantity(quantity) => {
                 let (value, unit) = self.quantity(quantity)?;
                 typed(
-                    ExprKind::Const(Const::Number(value)),
+                    CheckedExprKind::Const(Const::Number(value)),
                     ValueType::Number(unit.dimension),
                 )
             }
-            Ast::Date(date) => typed(ExprKind::Const(Const::Date(*date)), ValueType::Date),
-            Ast::Yes => typed(ExprKind::Const(Const::Bool(true)), ValueType::Bool),
-            Ast::No => typed(ExprKind::Const(Const::Bool(false)), ValueType::Bool),
-            Ast::AsOf => {
-                self.reads_as_of = true;
-                typed(ExprKind::AsOf, ValueType::Date)
+            ExprKind::Date(date) => {
+                typed(CheckedExprKind::Const(Const::Date(*date)), ValueType::Date)
             }
-            Ast::Tally(supports) => {
+            ExprKind::Yes => typed(CheckedExprKind::Const(Const::Bool(true)), ValueType::Bool),
+            ExprKind::No => typed(CheckedExprKind::Const(Const::Bool(false)), ValueType::Bool),
+            ExprKind::AsOf => {
+                self.reads_as_of = true;
+                typed(CheckedExprKind::AsOf, ValueType::Date)
+            }
+            ExprKind::Tally(supports) => {
                 if !context.tallies {
                     self.diagnostics.push(CheckError::TallyOutsideStatus {
                         word: if *supports { "for" } else { "against" }.to_owned(),
@@ -284,20 +286,20 @@ impl Checker<'_> {
                     return None;
                 }
                 typed(
-                    ExprKind::Tally(*supports),
+                    CheckedExprKind::Tally(*supports),
                     ValueType::Number(Dimension::NONE),
                 )
             }
-            Ast::Name(name) => self.name(name, None),
+            ExprKind::Name(name) => self.name(name, None),
             // Already reported as a syntax error.
-            Ast::Invalid => None,
+            ExprKind::Invalid => None,
         }
     }
 
     /// What a value holds, in an editor's words: a fact by its declaration.
     fn kind_of(&self, checked: &Expr) -> String {
         match checked.kind {
-            ExprKind::Fact(index) => self.facts.get(index).map_or_else(
+            CheckedExprKind::Fact(index) => self.facts.get(index).map_or_else(
                 || checked.value_type.describe(),
                 |fact| fact_kind(&fact.fact_type),
             ),
@@ -376,15 +378,18 @@ impl Checker<'_> {
             Symbol::Fact(index) => {
                 self.used_facts.insert(index);
                 let value_type = self.facts.get(index)?.fact_type.value_type();
-                typed(ExprKind::Fact(index), value_type)
+                typed(CheckedExprKind::Fact(index), value_type)
             }
             Symbol::Let(index) => {
                 let value_type = self.let_types.get(index).cloned().flatten()?;
-                typed(ExprKind::Let(index), value_type)
+                typed(CheckedExprKind::Let(index), value_type)
             }
             Symbol::Score(index) => {
                 if self.symbols.contains_key(name.name.as_str()) {
-                    return typed(ExprKind::Score(index), ValueType::Number(Dimension::NONE));
+                    return typed(
+                        CheckedExprKind::Score(index),
+                        ValueType::Number(Dimension::NONE),
+                    );
                 }
                 if member == Some("band") {
                     let bands = self
@@ -399,7 +404,7 @@ impl Checker<'_> {
                                 .collect()
                         })
                         .unwrap_or_default();
-                    return typed(ExprKind::Band(index), ValueType::Code(bands));
+                    return typed(CheckedExprKind::Band(index), ValueType::Code(bands));
                 }
                 self.undeclared(name, None);
                 None
@@ -414,7 +419,7 @@ impl Checker<'_> {
                 });
                 match candidate {
                     Some(candidate) if !self.symbols.contains_key(name.name.as_str()) => typed(
-                        ExprKind::Status(index, candidate),
+                        CheckedExprKind::Status(index, candidate),
                         ValueType::Code(
                             CANDIDATE_STATUSES
                                 .iter()
@@ -503,20 +508,20 @@ impl Checker<'_> {
     /// Whether an expression is a fact declared as a measurement or an age,
     /// which a bare number can never be compared with.
     fn is_measurement(&self, expr: &Expr) -> bool {
-        matches!(&expr.kind, ExprKind::Fact(index)
+        matches!(&expr.kind, CheckedExprKind::Fact(index)
             if matches!(self.facts.get(*index).map(|fact| &fact.fact_type), Some(FactType::Quantity { .. } | FactType::Age)))
     }
 
     /// Whether an expression is a fact declared as a plain number.
     fn is_plain_number_fact(&self, expr: &Expr) -> bool {
-        matches!(&expr.kind, ExprKind::Fact(index)
+        matches!(&expr.kind, CheckedExprKind::Fact(index)
             if matches!(self.facts.get(*index).map(|fact| &fact.fact_type), Some(FactType::Number)))
     }
 
     /// Where a value is declared (for a fact) or written (otherwise), for a secondary label.
     fn declared_span(&self, checked: &Expr, written: Span) -> Span {
         match checked.kind {
-            ExprKind::Fact(index) => self.facts.get(index).map_or(written, |fact| fact.span),
+            CheckedExprKind::Fact(index) => self.facts.get(index).map_or(written, |fact| fact.span),
             _ => written,
         }
     }
@@ -530,7 +535,7 @@ impl Checker<'_> {
     ) {
         let subject = one_line(value.span.text(self.source));
         let declared = match checked.kind {
-            ExprKind::Fact(index) => self
+            CheckedExprKind::Fact(index) => self
                 .fact_declarations
                 .get(index)
                 .map_or(value.span, |declaration| declaration.fact_type.span),
@@ -574,8 +579,8 @@ impl Checker<'_> {
         let comparable = match (&left.value_type, &right.value_type) {
             (ValueType::Number(left_dimension), ValueType::Number(right_dimension)) => {
                 left_dimension == right_dimension
-                    && !(matches!(right_ast.kind, Ast::Number(_)) && self.is_measurement(left))
-                    && !(matches!(right_ast.kind, Ast::Quantity(_))
+                    && !(matches!(right_ast.kind, ExprKind::Number(_)) && self.is_measurement(left))
+                    && !(matches!(right_ast.kind, ExprKind::Quantity(_))
                         && self.is_plain_number_fact(left))
             }
             (ValueType::Bool, ValueType::Bool) => !op.value.is_ordering(),
@@ -610,10 +615,10 @@ impl Checker<'_> {
             // A declared measurement compared with a bare number: the unit is
             // missing, even when the measurement has no dimension (`%`).
             (ValueType::Number(_), ValueType::Number(_))
-                if matches!(right_ast.kind, Ast::Number(_)) && self.is_measurement(left) =>
+                if matches!(right_ast.kind, ExprKind::Number(_)) && self.is_measurement(left) =>
             {
                 let (unit, example) = match &left.kind {
-                    ExprKind::Fact(index) => {
+                    CheckedExprKind::Fact(index) => {
                         match self.facts.get(*index).map(|fact| &fact.fact_type) {
                             Some(FactType::Quantity { unit_text, .. }) => (
                                 format!("`{unit_text}`"),
@@ -635,10 +640,10 @@ impl Checker<'_> {
             }
             // A unit on a plain number fact.
             (ValueType::Number(_), ValueType::Number(_))
-                if matches!(right_ast.kind, Ast::Quantity(_))
+                if matches!(right_ast.kind, ExprKind::Quantity(_))
                     && self.is_plain_number_fact(left) =>
             {
-                let Ast::Quantity(quantity) = &right_ast.kind else {
+                let ExprKind::Quantity(quantity) = &right_ast.kind else {
                     return None;
                 };
                 let help = if parse_unit_often_used(&quantity.unit.name).is_ok() {
@@ -667,11 +672,13 @@ impl Checker<'_> {
             }
             (ValueType::Number(left_dimension), ValueType::Number(right_dimension)) => {
                 let left_fact = match left.kind {
-                    ExprKind::Fact(index) => self.facts.get(index).cloned(),
+                    CheckedExprKind::Fact(index) => self.facts.get(index).cloned(),
                     _ => None,
                 };
                 // A plain number where a measurement is needed: the unit is missing.
-                if *right_dimension == Dimension::NONE && matches!(right_ast.kind, Ast::Number(_)) {
+                if *right_dimension == Dimension::NONE
+                    && matches!(right_ast.kind, ExprKind::Number(_))
+                {
                     let (unit, example) = match left_fact.as_ref().map(|fact| &fact.fact_type) {
                         Some(FactType::Quantity { unit_text, .. }) => (
                             format!("`{unit_text}`"),
@@ -693,8 +700,8 @@ impl Checker<'_> {
                 }
                 // A unit on a plain number.
                 if *left_dimension == Dimension::NONE
-                    && let Ast::Quantity(quantity) = &right_ast.kind
-                    && matches!(left.kind, ExprKind::Fact(_))
+                    && let ExprKind::Quantity(quantity) = &right_ast.kind
+                    && matches!(left.kind, CheckedExprKind::Fact(_))
                 {
                     let help = if parse_unit_often_used(&quantity.unit.name).is_ok() {
                         format!(
@@ -716,7 +723,7 @@ impl Checker<'_> {
                     return None;
                 }
                 // A substance-specific conversion declared on the fact.
-                if let (Some(fact), ExprKind::Const(Const::Number(base))) =
+                if let (Some(fact), CheckedExprKind::Const(Const::Number(base))) =
                     (&left_fact, &right.kind)
                     && let Some(conversion) = fact
                         .conversions
@@ -731,17 +738,17 @@ impl Checker<'_> {
                         return None;
                     };
                     return Some(Expr {
-                        kind: ExprKind::Const(Const::Number(converted)),
+                        kind: CheckedExprKind::Const(Const::Number(converted)),
                         value_type: left.value_type.clone(),
                         span: right.span,
                     });
                 }
                 let unit_text = match &right_ast.kind {
-                    Ast::Quantity(quantity) => quantity.unit.name.to_string(),
+                    ExprKind::Quantity(quantity) => quantity.unit.name.to_string(),
                     _ => right_text,
                 };
                 let unit_span = match &right_ast.kind {
-                    Ast::Quantity(quantity) => quantity.unit.span,
+                    ExprKind::Quantity(quantity) => quantity.unit.span,
                     _ => right_ast.span,
                 };
                 let mut help = match left_fact.as_ref().map(|fact| &fact.fact_type) {
@@ -808,7 +815,7 @@ impl Checker<'_> {
             }
             _ => {
                 let help = match &left.kind {
-                    ExprKind::Fact(index) => self
+                    CheckedExprKind::Fact(index) => self
                         .facts
                         .get(*index)
                         .map(|fact| value_example(&fact.fact_type))
@@ -816,7 +823,7 @@ impl Checker<'_> {
                     _ => format!("compare it with {}", left.value_type.describe()),
                 };
                 let value_kind = match (&right_ast.kind, &right.kind) {
-                    (Ast::Name(_), ExprKind::Fact(_)) => {
+                    (ExprKind::Name(_), CheckedExprKind::Fact(_)) => {
                         format!("the fact `{right_text}`, which is {right_kind}")
                     }
                     _ => describe_written(&right_ast.kind, &right_text, &right_kind),
@@ -850,23 +857,23 @@ impl Checker<'_> {
             });
             return None;
         }
-        if let (ValueType::Code(codes), Ast::Name(word)) = (&other.value_type, &side.kind)
+        if let (ValueType::Code(codes), ExprKind::Name(word)) = (&other.value_type, &side.kind)
             && let Some(position) = codes.iter().position(|code| *code == word.name)
         {
             return Some(Expr {
-                kind: ExprKind::Const(Const::Code(position)),
+                kind: CheckedExprKind::Const(Const::Code(position)),
                 value_type: other.value_type.clone(),
                 span: side.span,
             });
         }
-        if let (ValueType::Code(codes), Ast::Name(word)) = (&other.value_type, &side.kind)
+        if let (ValueType::Code(codes), ExprKind::Name(word)) = (&other.value_type, &side.kind)
             && self.lookup(&word.name).is_none()
         {
             let codes = codes.clone();
             self.unknown_code(other, other_ast, word, &codes);
             return None;
         }
-        if let Ast::Name(name) = &side.kind {
+        if let ExprKind::Name(name) = &side.kind {
             return self.name(name, hint_from(other_ast));
         }
         self.expr(side, context)
@@ -884,9 +891,9 @@ impl Checker<'_> {
         let left = match &left_ast.kind {
             // `female = sex`: type the right first when the left is an
             // undeclared word that the right may make a code.
-            Ast::Name(word) if self.lookup(&word.name).is_none() => {
+            ExprKind::Name(word) if self.lookup(&word.name).is_none() => {
                 let right = match &right_ast.kind {
-                    Ast::Name(name) if self.lookup(&name.name).is_none() => {
+                    ExprKind::Name(name) if self.lookup(&name.name).is_none() => {
                         self.undeclared(word, hint_from(right_ast));
                         return None;
                     }
@@ -937,7 +944,7 @@ impl Checker<'_> {
             alternatives.push(self.alternative(&left, left_ast, right_ast, alternative)?);
         }
         Some(Expr {
-            kind: ExprKind::Compare {
+            kind: CheckedExprKind::Compare {
                 op: op.value,
                 left: Box::new(left),
                 right: Box::new(right),
@@ -968,7 +975,7 @@ impl Checker<'_> {
             });
             return None;
         };
-        if !matches!(right_ast.kind, Ast::Quantity(_)) {
+        if !matches!(right_ast.kind, ExprKind::Quantity(_)) {
             self.diagnostics.push(CheckError::BadAlternative {
                 message: "a threshold in a second unit follows a threshold written with its unit"
                     .to_owned(),
@@ -987,7 +994,7 @@ impl Checker<'_> {
             });
         }
         let conversion = match left.kind {
-            ExprKind::Fact(index) => self
+            CheckedExprKind::Fact(index) => self
                 .facts
                 .get(index)
                 .and_then(|fact| {
@@ -1064,12 +1071,12 @@ impl Checker<'_> {
             return None;
         }
         let duration = Expr {
-            kind: ExprKind::Const(Const::Number(duration)),
+            kind: CheckedExprKind::Const(Const::Number(duration)),
             value_type: ValueType::Number(Dimension::TIME),
             span: amount.span,
         };
         let shifted = Expr {
-            kind: ExprKind::Arith {
+            kind: CheckedExprKind::Arith {
                 op: if after {
                     ArithOp::Add
                 } else {
@@ -1087,7 +1094,7 @@ impl Checker<'_> {
             (shifted, checked_anchor)
         };
         Some(Expr {
-            kind: ExprKind::Between {
+            kind: CheckedExprKind::Between {
                 value: Box::new(checked_value),
                 low: Box::new(low),
                 low_inclusive: true,
@@ -1112,7 +1119,7 @@ impl Checker<'_> {
         let right = self.expr(right_ast, context);
         let (left, right) = (left?, right?);
         for side in [left_ast, right_ast] {
-            if let Ast::Quantity(quantity) = &side.kind
+            if let ExprKind::Quantity(quantity) = &side.kind
                 && parse_unit_often_used(&quantity.unit.name).is_ok_and(|unit| unit.has_offset())
             {
                 self.diagnostics.push(CheckError::BadArithmetic {
@@ -1171,7 +1178,7 @@ impl Checker<'_> {
             return None;
         };
         Some(Expr {
-            kind: ExprKind::Arith {
+            kind: CheckedExprKind::Arith {
                 op,
                 left: Box::new(left),
                 right: Box::new(right),
@@ -1183,12 +1190,12 @@ impl Checker<'_> {
 }
 
 /// What a written value is, in words, for type errors.
-fn describe_written(kind: &Ast, text: &str, value_kind: &str) -> String {
+fn describe_written(kind: &ExprKind, text: &str, value_kind: &str) -> String {
     match kind {
-        Ast::Number(_) => format!("the number `{text}`"),
-        Ast::Quantity(_) => format!("the measurement `{text}`"),
-        Ast::Date(_) => format!("the date `{text}`"),
-        Ast::Yes | Ast::No => format!("`{text}`"),
+        ExprKind::Number(_) => format!("the number `{text}`"),
+        ExprKind::Quantity(_) => format!("the measurement `{text}`"),
+        ExprKind::Date(_) => format!("the date `{text}`"),
+        ExprKind::Yes | ExprKind::No => format!("`{text}`"),
         _ => format!("`{text}`, which is {value_kind}"),
     }
 }
@@ -1196,14 +1203,14 @@ fn describe_written(kind: &Ast, text: &str, value_kind: &str) -> String {
 /// The type an undeclared name would have, judging by what it is compared with.
 fn hint_from(other: &ast::Expr) -> Option<String> {
     match &other.kind {
-        Ast::Number(_) => Some("number".to_owned()),
-        Ast::Quantity(quantity) => match parse_unit_often_used(&quantity.unit.name) {
+        ExprKind::Number(_) => Some("number".to_owned()),
+        ExprKind::Quantity(quantity) => match parse_unit_often_used(&quantity.unit.name) {
             Ok(unit) if unit.dimension == Dimension::TIME => Some("age".to_owned()),
             _ => Some(format!("quantity {}", quantity.unit.name)),
         },
-        Ast::Date(_) => Some("date".to_owned()),
-        Ast::Yes | Ast::No => Some("yes/no".to_owned()),
-        Ast::Name(word) => Some(format!("one of {}", word.name)),
+        ExprKind::Date(_) => Some("date".to_owned()),
+        ExprKind::Yes | ExprKind::No => Some("yes/no".to_owned()),
+        ExprKind::Name(word) => Some(format!("one of {}", word.name)),
         _ => None,
     }
 }

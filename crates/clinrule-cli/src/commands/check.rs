@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
+use crate::exit::{EXIT_FINDINGS, EXIT_SUCCESS, EXIT_USAGE};
+use crate::files;
 use crate::session::{Session, count, load};
-use crate::{EXIT_FINDINGS, EXIT_SUCCESS, EXIT_USAGE, files};
 
 /// Checks every rule set in the files and folders named; exit code 1 on any
 /// error, or on any warning with `deny_warnings`.

@@ -20,8 +20,9 @@ use clinrule_eval::{CodedCase, CompactTrace};
 use miette::Diagnostic;
 
 use crate::error::CliError;
+use crate::exit::{EXIT_FINDINGS, EXIT_OUTPUT, EXIT_SUCCESS};
 use crate::session::Session;
-use crate::{EXIT_FINDINGS, EXIT_OUTPUT, EXIT_SUCCESS, files, output};
+use crate::{files, output};
 
 /// Lines per batch handed to a worker: many for the summary, whose results
 /// are counts; fewer for JSON records, each tens of kilobytes, so that the

@@ -22,8 +22,9 @@ use clinrule_eval::json::{JsonNode, JsonValue, parse_json};
 use clinrule::render::reasons;
 
 use crate::args::ConsultArguments;
+use crate::exit::{EXIT_FINDINGS, EXIT_OUTPUT, EXIT_SUCCESS};
+use crate::output;
 use crate::session::Session;
-use crate::{EXIT_FINDINGS, EXIT_OUTPUT, EXIT_SUCCESS, output};
 use clinrule::render::report::Evaluated;
 use clinrule::render::text::{self, Level, Palette, headline, option_lines};
 

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use clinrule::render::{Audience as ReportAudience, Level, Palette};
 
+use crate::args::{Audience, Explain, Format};
+use crate::exit::{EXIT_FINDINGS, EXIT_SUCCESS};
 use crate::session::Session;
-use crate::{Audience, EXIT_FINDINGS, EXIT_SUCCESS, Explain, Format};
 
 /// Evaluates one case against the one rule set named.
 pub(crate) fn run(

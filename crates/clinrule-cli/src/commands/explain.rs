@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use clinrule::render::Palette;
 use clinrule::render::story::{self, Target};
 
+use crate::args::ExplainFormat;
 use crate::error::CliError;
+use crate::exit::{EXIT_FINDINGS, EXIT_SUCCESS, EXIT_USAGE};
 use crate::session::Session;
-use crate::{EXIT_FINDINGS, EXIT_SUCCESS, EXIT_USAGE, ExplainFormat};
 
 /// Explains one rule or conclusion; an unknown one is an error that
 /// proposes the nearest.

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use miette::Diagnostic;
 
+use crate::exit::{EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OUTPUT, EXIT_SUCCESS};
 use crate::session::{Session, count};
-use crate::{EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OUTPUT, EXIT_SUCCESS, files, output};
+use crate::{files, output};
 
 /// Formats rule files in place, or with `check` reports those that would change.
 pub(crate) fn run(session: &mut Session<'_>, paths: &[PathBuf], check: bool) -> u8 {

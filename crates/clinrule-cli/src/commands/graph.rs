@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
+use crate::args::GraphFormat;
+use crate::exit::{EXIT_FINDINGS, EXIT_SUCCESS};
 use crate::session::Session;
-use crate::{EXIT_FINDINGS, EXIT_SUCCESS, GraphFormat};
 
 /// Draws the graph of the one rule set named.
 pub(crate) fn run(session: &mut Session<'_>, paths: &[PathBuf], format: GraphFormat) -> u8 {

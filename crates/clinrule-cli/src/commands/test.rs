@@ -14,8 +14,9 @@ use clinrule_eval::expect::{ExpectError, check_expectations, read_expectations};
 use clinrule_eval::{Evaluation, RuleStatus, Truth};
 
 use crate::error::CliError;
+use crate::exit::{EXIT_FINDINGS, EXIT_SUCCESS};
+use crate::files;
 use crate::session::{Session, load};
-use crate::{EXIT_FINDINGS, EXIT_SUCCESS, files};
 use clinrule::render::report::{Evaluated, conditions};
 use clinrule::render::text::{Palette, write_reasons};
 

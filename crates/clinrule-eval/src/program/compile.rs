@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use clinrule_check::CheckedRuleSet;
-use clinrule_check::model::{Const, Count, Derived, Expr, ExprKind, FactType, ValueType};
+use clinrule_check::model::{CheckedExprKind, Const, Count, Derived, Expr, FactType, ValueType};
 use clinrule_check::number::Rational;
 use clinrule_syntax::ast::{CompareOp, Date};
 
@@ -532,13 +532,13 @@ impl<'rules> Compiler<'rules> {
     /// What a compared expression reads, when the program can compile it.
     fn operand(&self, expr: &Expr) -> Option<Operand> {
         match expr.kind {
-            ExprKind::Fact(index) => {
+            CheckedExprKind::Fact(index) => {
                 let fact = self.rule_set.facts().get(index)?;
                 (fact.fact_type != FactType::Text).then_some(Operand::Fact(index))
             }
-            ExprKind::Let(index) => Some(Operand::Let(index)),
-            ExprKind::Score(index) => Some(Operand::Score(index)),
-            ExprKind::Band(index) => Some(Operand::Band(index)),
+            CheckedExprKind::Let(index) => Some(Operand::Let(index)),
+            CheckedExprKind::Score(index) => Some(Operand::Score(index)),
+            CheckedExprKind::Band(index) => Some(Operand::Band(index)),
             _ => None,
         }
     }
@@ -554,23 +554,23 @@ impl<'rules> Compiler<'rules> {
         stack.push(expr);
         while let Some(expr) = stack.pop() {
             match &expr.kind {
-                ExprKind::Compare { left, right, .. } => {
-                    if let (Some(operand), ExprKind::Const(constant)) =
+                CheckedExprKind::Compare { left, right, .. } => {
+                    if let (Some(operand), CheckedExprKind::Const(constant)) =
                         (self.operand(left), &right.kind)
                     {
                         self.record(operand, constant);
-                    } else if let (ExprKind::Const(constant), Some(operand)) =
+                    } else if let (CheckedExprKind::Const(constant), Some(operand)) =
                         (&left.kind, self.operand(right))
                     {
                         self.record(operand, constant);
                     }
                 }
-                ExprKind::Between {
+                CheckedExprKind::Between {
                     value, low, high, ..
                 } => {
                     if let Some(operand) = self.operand(value) {
                         for end in [low, high] {
-                            if let ExprKind::Const(constant) = &end.kind {
+                            if let CheckedExprKind::Const(constant) = &end.kind {
                                 self.record(operand, constant);
                             }
                         }
@@ -893,16 +893,16 @@ impl<'rules> Compiler<'rules> {
             return Err("a condition that is not yes or no");
         }
         match &expr.kind {
-            ExprKind::Const(Const::Bool(answer)) => {
+            CheckedExprKind::Const(Const::Bool(answer)) => {
                 Ok(self.push(Op::Const(if *answer { TRUE } else { FALSE }), own))
             }
-            ExprKind::Fact(_) | ExprKind::Let(_) => {
+            CheckedExprKind::Fact(_) | CheckedExprKind::Let(_) => {
                 let operand = self.operand(expr).ok_or("a condition on free text")?;
                 let (slot, coding) = self.slot(operand)?;
                 let code = Self::constant_code(coding, &Const::Bool(true))?;
                 Ok(self.push(Self::within(slot, CompareOp::Equal, code), own))
             }
-            ExprKind::Compare {
+            CheckedExprKind::Compare {
                 op,
                 left,
                 right,
@@ -912,12 +912,12 @@ impl<'rules> Compiler<'rules> {
                     return Err("a threshold written in two units");
                 }
                 let (operand, constant, op) = match (&left.kind, &right.kind) {
-                    (_, ExprKind::Const(constant)) => (
+                    (_, CheckedExprKind::Const(constant)) => (
                         self.operand(left).ok_or("a comparison of two values")?,
                         constant,
                         *op,
                     ),
-                    (ExprKind::Const(constant), _) => (
+                    (CheckedExprKind::Const(constant), _) => (
                         self.operand(right).ok_or("a comparison of two values")?,
                         constant,
                         flip(*op),
@@ -930,7 +930,7 @@ impl<'rules> Compiler<'rules> {
                 let code = Self::constant_code(coding, constant)?;
                 Ok(self.push(Self::within(slot, op, code), own))
             }
-            ExprKind::Between {
+            CheckedExprKind::Between {
                 value,
                 low,
                 low_inclusive,
@@ -938,7 +938,7 @@ impl<'rules> Compiler<'rules> {
                 high_inclusive,
             } => {
                 let operand = self.operand(value).ok_or("a range of a computed value")?;
-                let (ExprKind::Const(low_constant), ExprKind::Const(high_constant)) =
+                let (CheckedExprKind::Const(low_constant), CheckedExprKind::Const(high_constant)) =
                     (&low.kind, &high.kind)
                 else {
                     return Err("a range with computed ends");
@@ -967,7 +967,7 @@ impl<'rules> Compiler<'rules> {
                 };
                 Ok(self.push(op, own))
             }
-            ExprKind::Member {
+            CheckedExprKind::Member {
                 value,
                 negated,
                 codes,
@@ -999,10 +999,10 @@ impl<'rules> Compiler<'rules> {
                 });
                 Ok(self.push(Op::Member { slot, list }, own))
             }
-            ExprKind::Presence { value, known } => {
+            CheckedExprKind::Presence { value, known } => {
                 let operand = match value.kind {
                     // Free text is known or not like any other fact.
-                    ExprKind::Fact(index) => Some(Operand::Fact(index)),
+                    CheckedExprKind::Fact(index) => Some(Operand::Fact(index)),
                     _ => self.operand(value),
                 }
                 .ok_or("the presence of a computed value")?;
@@ -1017,14 +1017,14 @@ impl<'rules> Compiler<'rules> {
                     own,
                 ))
             }
-            ExprKind::Not(inner) => {
+            CheckedExprKind::Not(inner) => {
                 let inner = self.compile(inner, node)?;
                 Ok(self.push(Op::Not(inner), own))
             }
-            ExprKind::All(parts)
-            | ExprKind::Any(parts)
-            | ExprKind::Otherwise(parts)
-            | ExprKind::Count { items: parts, .. } => {
+            CheckedExprKind::All(parts)
+            | CheckedExprKind::Any(parts)
+            | CheckedExprKind::Otherwise(parts)
+            | CheckedExprKind::Count { items: parts, .. } => {
                 let mut compiled = Vec::with_capacity(parts.len());
                 for part in parts {
                     compiled.push(self.compile(part, node)?);
@@ -1035,22 +1035,22 @@ impl<'rules> Compiler<'rules> {
                 self.pending_parts.extend(compiled);
                 let direct = false;
                 let op = match &expr.kind {
-                    ExprKind::All(_) => Op::All {
+                    CheckedExprKind::All(_) => Op::All {
                         first,
                         count,
                         direct,
                     },
-                    ExprKind::Any(_) => Op::Any {
+                    CheckedExprKind::Any(_) => Op::Any {
                         first,
                         count,
                         direct,
                     },
-                    ExprKind::Otherwise(_) => Op::FirstKnown {
+                    CheckedExprKind::Otherwise(_) => Op::FirstKnown {
                         first,
                         count,
                         direct,
                     },
-                    ExprKind::Count {
+                    CheckedExprKind::Count {
                         count: Count::AtLeast(needed),
                         ..
                     } => Op::AtLeast {
@@ -1059,7 +1059,7 @@ impl<'rules> Compiler<'rules> {
                         needed: u32::try_from(*needed).unwrap_or(u32::MAX),
                         direct,
                     },
-                    ExprKind::Count {
+                    CheckedExprKind::Count {
                         count: Count::AtMost(limit),
                         ..
                     } => Op::AtMost {
@@ -1072,11 +1072,13 @@ impl<'rules> Compiler<'rules> {
                 };
                 Ok(self.push(op, own))
             }
-            ExprKind::Const(_) => Err("a constant that is not yes or no"),
-            ExprKind::Score(_) | ExprKind::Band(_) => Err("a score used as a condition"),
-            ExprKind::Status(..) | ExprKind::Tally(_) => Err("a differential"),
-            ExprKind::AsOf => Err("a date counted to as_of"),
-            ExprKind::Arith { .. } => Err("arithmetic"),
+            CheckedExprKind::Const(_) => Err("a constant that is not yes or no"),
+            CheckedExprKind::Score(_) | CheckedExprKind::Band(_) => {
+                Err("a score used as a condition")
+            }
+            CheckedExprKind::Status(..) | CheckedExprKind::Tally(_) => Err("a differential"),
+            CheckedExprKind::AsOf => Err("a date counted to as_of"),
+            CheckedExprKind::Arith { .. } => Err("arithmetic"),
         }
     }
 }

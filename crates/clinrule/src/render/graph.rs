@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use clinrule_check::CheckedRuleSet;
-use clinrule_check::model::{Expr, ExprKind};
+use clinrule_check::model::{CheckedExprKind, Expr};
 
 /// A node of the graph.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -90,10 +90,12 @@ fn reads(expr: &Expr, found: &mut Vec<Node>) {
     let mut stack = vec![expr];
     while let Some(expr) = stack.pop() {
         let node = match expr.kind {
-            ExprKind::Fact(index) => Some(Node::Fact(index)),
-            ExprKind::Let(index) => Some(Node::Let(index)),
-            ExprKind::Score(index) | ExprKind::Band(index) => Some(Node::Score(index)),
-            ExprKind::Status(differential, _) => Some(Node::Differential(differential)),
+            CheckedExprKind::Fact(index) => Some(Node::Fact(index)),
+            CheckedExprKind::Let(index) => Some(Node::Let(index)),
+            CheckedExprKind::Score(index) | CheckedExprKind::Band(index) => {
+                Some(Node::Score(index))
+            }
+            CheckedExprKind::Status(differential, _) => Some(Node::Differential(differential)),
             _ => None,
         };
         if let Some(node) = node

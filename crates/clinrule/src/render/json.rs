@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use clinrule_check::CheckedRuleSet;
-use clinrule_check::model::{CANDIDATE_STATUSES, Expr, ExprKind};
+use clinrule_check::model::{CANDIDATE_STATUSES, CheckedExprKind, Expr};
 use clinrule_eval::Val;
 use clinrule_syntax::Span;
 
@@ -250,18 +250,19 @@ fn span_json(span: Span, rule_set: &CheckedRuleSet) -> SpanJson {
 /// The name of what a condition tests, when it is one fact or value.
 fn tested_name(rule_set: &CheckedRuleSet, expr: &Expr) -> Option<String> {
     let tested = match &expr.kind {
-        ExprKind::Not(inner) => return tested_name(rule_set, inner),
-        ExprKind::Compare { left, .. } => left,
-        ExprKind::Between { value, .. }
-        | ExprKind::Member { value, .. }
-        | ExprKind::Presence { value, .. } => value,
+        CheckedExprKind::Not(inner) => return tested_name(rule_set, inner),
+        CheckedExprKind::Compare { left, .. } => left,
+        CheckedExprKind::Between { value, .. }
+        | CheckedExprKind::Member { value, .. }
+        | CheckedExprKind::Presence { value, .. } => value,
         _ => expr,
     };
     match tested.kind {
-        ExprKind::Fact(index) => rule_set.facts().get(index).map(|fact| fact.name.clone()),
-        ExprKind::Let(_) | ExprKind::Score(_) | ExprKind::Band(_) | ExprKind::Status(..) => {
-            Some(rule_set.text(tested.span))
-        }
+        CheckedExprKind::Fact(index) => rule_set.facts().get(index).map(|fact| fact.name.clone()),
+        CheckedExprKind::Let(_)
+        | CheckedExprKind::Score(_)
+        | CheckedExprKind::Band(_)
+        | CheckedExprKind::Status(..) => Some(rule_set.text(tested.span)),
         _ => None,
     }
 }

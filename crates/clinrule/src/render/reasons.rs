@@ -4,7 +4,7 @@
 //! a clinician reads the same sentence wherever they look.
 
 use clinrule_check::CheckedRuleSet;
-use clinrule_check::model::{Const, Count, Expr, ExprKind, FactIndex, ValueType};
+use clinrule_check::model::{CheckedExprKind, Const, Count, Expr, FactIndex, ValueType};
 use clinrule_eval::{NeedOption, RuleStatus, Threshold, Truth, Val, ValueRange};
 use clinrule_syntax::ast::CompareOp;
 
@@ -54,11 +54,11 @@ pub fn reasons<'a>(
 /// What a condition tests, when it is a derived value, score or band.
 fn tested_expr(expr: &Expr) -> &Expr {
     match &expr.kind {
-        ExprKind::Not(inner) => tested_expr(inner),
-        ExprKind::Compare { left: tested, .. }
-        | ExprKind::Between { value: tested, .. }
-        | ExprKind::Member { value: tested, .. }
-        | ExprKind::Presence { value: tested, .. } => tested,
+        CheckedExprKind::Not(inner) => tested_expr(inner),
+        CheckedExprKind::Compare { left: tested, .. }
+        | CheckedExprKind::Between { value: tested, .. }
+        | CheckedExprKind::Member { value: tested, .. }
+        | CheckedExprKind::Presence { value: tested, .. } => tested,
         _ => expr,
     }
 }
@@ -69,7 +69,7 @@ fn derivation(evaluated: &Evaluated<'_>, expr: &Expr) -> Option<String> {
     let rule_set = evaluated.rule_set;
     let evaluation = evaluated.evaluation;
     match tested_expr(expr).kind {
-        ExprKind::Let(index) => {
+        CheckedExprKind::Let(index) => {
             let derived = rule_set.lets().get(index)?;
             let outcome = evaluation.lets.get(index)?;
             let uses: Vec<String> =
@@ -86,7 +86,7 @@ fn derivation(evaluated: &Evaluated<'_>, expr: &Expr) -> Option<String> {
                 uses.join(", ")
             ))
         }
-        ExprKind::Score(index) | ExprKind::Band(index) => {
+        CheckedExprKind::Score(index) | CheckedExprKind::Band(index) => {
             let score = rule_set.scores().get(index)?;
             let outcome = evaluation.scores.get(index)?;
             let parts: Vec<String> = score
@@ -151,11 +151,11 @@ fn decisive_conditions<'a>(
         return;
     }
     match &expr.kind {
-        ExprKind::All(_) | ExprKind::Any(_) | ExprKind::Count { .. } => {
+        CheckedExprKind::All(_) | CheckedExprKind::Any(_) | CheckedExprKind::Count { .. } => {
             // Which value of a part supports the whole's value.
             // For `at most N of`, the parts that fail make the whole hold.
             let supporting = match &expr.kind {
-                ExprKind::Count {
+                CheckedExprKind::Count {
                     count: Count::AtMost(_),
                     ..
                 } => !target,
@@ -167,12 +167,12 @@ fn decisive_conditions<'a>(
                 }
             }
         }
-        ExprKind::Not(_) => {
+        CheckedExprKind::Not(_) => {
             if let Some((child, slice)) = parts(expr, values).into_iter().next() {
                 decisive_conditions(child, slice, !target, found);
             }
         }
-        ExprKind::Otherwise(_) => {
+        CheckedExprKind::Otherwise(_) => {
             if let Some((child, slice)) = parts(expr, values)
                 .into_iter()
                 .find(|(_, slice)| truth_of(slice) == target)
@@ -188,36 +188,40 @@ fn decisive_conditions<'a>(
 /// a derived value's or score's title.
 fn subject(rule_set: &CheckedRuleSet, expr: &Expr) -> String {
     match expr.kind {
-        ExprKind::Fact(index) => rule_set
-            .facts()
-            .get(index)
-            .map_or_else(String::new, |fact| {
-                fact.description
-                    .clone()
-                    .unwrap_or_else(|| fact.name.clone())
-            }),
-        ExprKind::Let(index) => rule_set
-            .lets()
-            .get(index)
-            .map_or_else(String::new, |derived| {
-                derived
-                    .title
-                    .clone()
-                    .unwrap_or_else(|| derived.name.clone())
-            }),
-        ExprKind::Score(index) => rule_set
+        CheckedExprKind::Fact(index) => {
+            rule_set
+                .facts()
+                .get(index)
+                .map_or_else(String::new, |fact| {
+                    fact.description
+                        .clone()
+                        .unwrap_or_else(|| fact.name.clone())
+                })
+        }
+        CheckedExprKind::Let(index) => {
+            rule_set
+                .lets()
+                .get(index)
+                .map_or_else(String::new, |derived| {
+                    derived
+                        .title
+                        .clone()
+                        .unwrap_or_else(|| derived.name.clone())
+                })
+        }
+        CheckedExprKind::Score(index) => rule_set
             .scores()
             .get(index)
             .map_or_else(String::new, |score| {
                 score.title.clone().unwrap_or_else(|| score.id.clone())
             }),
-        ExprKind::Band(index) => rule_set
+        CheckedExprKind::Band(index) => rule_set
             .scores()
             .get(index)
             .map_or_else(String::new, |score| {
                 format!("{} band", score.title.as_deref().unwrap_or(&score.id))
             }),
-        ExprKind::Status(differential, candidate) => rule_set
+        CheckedExprKind::Status(differential, candidate) => rule_set
             .differentials()
             .get(differential)
             .and_then(|differential| differential.candidates.get(candidate))
@@ -233,7 +237,7 @@ fn subject(rule_set: &CheckedRuleSet, expr: &Expr) -> String {
 
 /// What "not given" means for what a condition tests.
 fn not_given(expr: &Expr) -> &'static str {
-    if matches!(expr.kind, ExprKind::Fact(_)) {
+    if matches!(expr.kind, CheckedExprKind::Fact(_)) {
         "is not given"
     } else {
         "is not known"
@@ -262,7 +266,12 @@ pub fn sentence(evaluated: &Evaluated<'_>, expr: &Expr, values: &[Val]) -> Strin
     let rule_set = evaluated.rule_set;
     let truth = truth_of(values);
     match &expr.kind {
-        ExprKind::Not(inner) if matches!(inner.kind, ExprKind::Fact(_) | ExprKind::Let(_)) => {
+        CheckedExprKind::Not(inner)
+            if matches!(
+                inner.kind,
+                CheckedExprKind::Fact(_) | CheckedExprKind::Let(_)
+            ) =>
+        {
             let plain = sentence(evaluated, inner, values.get(1..).unwrap_or_default());
             if truth == Truth::False {
                 format!("{plain}, where the rule needs no")
@@ -270,17 +279,17 @@ pub fn sentence(evaluated: &Evaluated<'_>, expr: &Expr, values: &[Val]) -> Strin
                 plain
             }
         }
-        ExprKind::Not(inner) if inner.is_condition_leaf() => {
+        CheckedExprKind::Not(inner) if inner.is_condition_leaf() => {
             sentence(evaluated, inner, values.get(1..).unwrap_or_default())
         }
-        ExprKind::Compare {
+        CheckedExprKind::Compare {
             op, left, right, ..
         } => {
             let who = subject(rule_set, left);
             let value = tested_value(evaluated, expr, values);
             let threshold = threshold_text(rule_set, expr).unwrap_or_default();
             // `x = yes` and `x = no` read like the yes/no finding itself.
-            if let ExprKind::Const(Const::Bool(wanted)) = right.kind {
+            if let CheckedExprKind::Const(Const::Bool(wanted)) = right.kind {
                 let wanted = if wanted == (*op == CompareOp::Equal) {
                     "yes"
                 } else {
@@ -317,7 +326,7 @@ pub fn sentence(evaluated: &Evaluated<'_>, expr: &Expr, values: &[Val]) -> Strin
                 ),
             }
         }
-        ExprKind::Between { value: tested, .. } => {
+        CheckedExprKind::Between { value: tested, .. } => {
             let who = subject(rule_set, tested);
             let threshold = threshold_text(rule_set, expr).unwrap_or_default();
             match (truth, tested_value(evaluated, expr, values)) {
@@ -333,7 +342,7 @@ pub fn sentence(evaluated: &Evaluated<'_>, expr: &Expr, values: &[Val]) -> Strin
                 }
             }
         }
-        ExprKind::Member {
+        CheckedExprKind::Member {
             value: tested,
             negated,
             ..
@@ -355,14 +364,14 @@ pub fn sentence(evaluated: &Evaluated<'_>, expr: &Expr, values: &[Val]) -> Strin
                 }
             }
         }
-        ExprKind::Presence { value: tested, .. } => {
+        CheckedExprKind::Presence { value: tested, .. } => {
             let who = subject(rule_set, tested);
             match tested_value(evaluated, expr, values) {
                 Some(value) => format!("{who} is given: {value}"),
                 None => format!("{who} {}", not_given(tested)),
             }
         }
-        ExprKind::Fact(_) | ExprKind::Let(_) => {
+        CheckedExprKind::Fact(_) | CheckedExprKind::Let(_) => {
             let who = subject(rule_set, expr);
             match value_text(evaluated, expr, values.first().unwrap_or(&Val::Unknown)) {
                 Some(value) => format!("{who}: {value}"),

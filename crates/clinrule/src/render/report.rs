@@ -2,7 +2,7 @@
 
 use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::{
-    CANDIDATE_STATUSES, CheckedConclusion, Const, DiagnosisAction, Expr, ExprKind, ValueType,
+    CANDIDATE_STATUSES, CheckedConclusion, CheckedExprKind, Const, DiagnosisAction, Expr, ValueType,
 };
 use clinrule_check::number::Rational;
 use clinrule_check::units::Dimension;
@@ -90,12 +90,14 @@ pub fn conditions<'a>(expr: &'a Expr, values: &'a [Val]) -> Vec<Condition<'a>> {
 /// than a derived value, a score or a differential).
 pub fn tests_a_fact(expr: &Expr) -> bool {
     match &expr.kind {
-        ExprKind::Not(inner) => tests_a_fact(inner),
-        ExprKind::Compare { left: tested, .. }
-        | ExprKind::Between { value: tested, .. }
-        | ExprKind::Member { value: tested, .. }
-        | ExprKind::Presence { value: tested, .. } => matches!(tested.kind, ExprKind::Fact(_)),
-        _ => matches!(expr.kind, ExprKind::Fact(_)),
+        CheckedExprKind::Not(inner) => tests_a_fact(inner),
+        CheckedExprKind::Compare { left: tested, .. }
+        | CheckedExprKind::Between { value: tested, .. }
+        | CheckedExprKind::Member { value: tested, .. }
+        | CheckedExprKind::Presence { value: tested, .. } => {
+            matches!(tested.kind, CheckedExprKind::Fact(_))
+        }
+        _ => matches!(expr.kind, CheckedExprKind::Fact(_)),
     }
 }
 
@@ -112,7 +114,7 @@ pub fn tested_value(evaluated: &Evaluated<'_>, expr: &Expr, values: &[Val]) -> O
 pub fn not_computed(expr: &Expr, values: &[Val]) -> Option<&'static str> {
     let nodes = clinrule_eval::trace_nodes(expr, values);
     for (position, node) in nodes.iter().enumerate() {
-        let ExprKind::Arith { op, left, .. } = &node.expr.kind else {
+        let CheckedExprKind::Arith { op, left, .. } = &node.expr.kind else {
             continue;
         };
         if !matches!(node.value, Val::Unknown) {
@@ -144,11 +146,11 @@ pub fn not_computed(expr: &Expr, values: &[Val]) -> Option<&'static str> {
 /// The part of a condition that holds the patient's value, with its value.
 fn tested_part<'a>(expr: &'a Expr, values: &'a [Val]) -> Option<(&'a Expr, &'a Val)> {
     match &expr.kind {
-        ExprKind::Not(inner) => tested_part(inner, values.get(1..)?),
-        ExprKind::Compare { left, .. } => Some((left, values.get(1)?)),
-        ExprKind::Between { value, .. }
-        | ExprKind::Member { value, .. }
-        | ExprKind::Presence { value, .. } => Some((value, values.get(1)?)),
+        CheckedExprKind::Not(inner) => tested_part(inner, values.get(1..)?),
+        CheckedExprKind::Compare { left, .. } => Some((left, values.get(1)?)),
+        CheckedExprKind::Between { value, .. }
+        | CheckedExprKind::Member { value, .. }
+        | CheckedExprKind::Presence { value, .. } => Some((value, values.get(1)?)),
         _ => Some((expr, values.first()?)),
     }
 }
@@ -156,15 +158,15 @@ fn tested_part<'a>(expr: &'a Expr, values: &'a [Val]) -> Option<(&'a Expr, &'a V
 /// A value as a clinician reads it; `None` when unknown.
 pub fn value_text(evaluated: &Evaluated<'_>, expr: &Expr, value: &Val) -> Option<String> {
     let rule_set = evaluated.rule_set;
-    if let ExprKind::Fact(index) = expr.kind {
+    if let CheckedExprKind::Fact(index) = expr.kind {
         return fact_text(evaluated, index, value);
     }
-    if let ExprKind::Let(index) = expr.kind
+    if let CheckedExprKind::Let(index) = expr.kind
         && let Some(derived) = rule_set.lets().get(index)
     {
         return derived_text(derived, value);
     }
-    if let (ExprKind::Band(score), Val::Code(band)) = (&expr.kind, value) {
+    if let (CheckedExprKind::Band(score), Val::Code(band)) = (&expr.kind, value) {
         return rule_set
             .scores()
             .get(*score)
@@ -187,14 +189,14 @@ pub fn derived_uses(
     for node in clinrule_eval::trace_nodes(expr, values) {
         if matches!(
             node.expr.kind,
-            ExprKind::Fact(_)
-                | ExprKind::Let(_)
-                | ExprKind::Score(_)
-                | ExprKind::Band(_)
-                | ExprKind::Status(..)
+            CheckedExprKind::Fact(_)
+                | CheckedExprKind::Let(_)
+                | CheckedExprKind::Score(_)
+                | CheckedExprKind::Band(_)
+                | CheckedExprKind::Status(..)
         ) {
             let name = match node.expr.kind {
-                ExprKind::Fact(index) => rule_set
+                CheckedExprKind::Fact(index) => rule_set
                     .facts()
                     .get(index)
                     .map_or_else(String::new, |fact| fact.name.clone()),
@@ -383,11 +385,11 @@ fn number_with_unit(value: Rational, dimension: Dimension) -> String {
 /// What a condition compares the patient's value with, as written.
 pub fn threshold_text(rule_set: &CheckedRuleSet, expr: &Expr) -> Option<String> {
     match &expr.kind {
-        ExprKind::Not(inner) => match &inner.kind {
-            ExprKind::Fact(_) | ExprKind::Let(_) => Some("no".to_owned()),
+        CheckedExprKind::Not(inner) => match &inner.kind {
+            CheckedExprKind::Fact(_) | CheckedExprKind::Let(_) => Some("no".to_owned()),
             _ => threshold_text(rule_set, inner),
         },
-        ExprKind::Compare {
+        CheckedExprKind::Compare {
             right,
             alternatives,
             ..
@@ -398,7 +400,7 @@ pub fn threshold_text(rule_set: &CheckedRuleSet, expr: &Expr) -> Option<String> 
             }
             Some(text)
         }
-        ExprKind::Between {
+        CheckedExprKind::Between {
             low,
             low_inclusive,
             high,
@@ -419,7 +421,7 @@ pub fn threshold_text(rule_set: &CheckedRuleSet, expr: &Expr) -> Option<String> 
                 "exclusive"
             }
         )),
-        ExprKind::Member { value, codes, .. } => {
+        CheckedExprKind::Member { value, codes, .. } => {
             let names: Vec<String> = match &value.value_type {
                 ValueType::Code(known) => codes
                     .iter()
@@ -429,7 +431,7 @@ pub fn threshold_text(rule_set: &CheckedRuleSet, expr: &Expr) -> Option<String> 
             };
             Some(format!("({})", names.join(", ")))
         }
-        ExprKind::Presence { .. } => None,
+        CheckedExprKind::Presence { .. } => None,
         _ if expr.value_type == ValueType::Bool => Some("yes".to_owned()),
         _ => None,
     }
@@ -437,7 +439,7 @@ pub fn threshold_text(rule_set: &CheckedRuleSet, expr: &Expr) -> Option<String> 
 
 /// A sub-expression as written in the rule file; a code as its name.
 fn written(rule_set: &CheckedRuleSet, expr: &Expr) -> String {
-    if let (ExprKind::Const(Const::Code(code)), ValueType::Code(codes)) =
+    if let (CheckedExprKind::Const(Const::Code(code)), ValueType::Code(codes)) =
         (&expr.kind, &expr.value_type)
     {
         return codes.get(*code).cloned().unwrap_or_default();

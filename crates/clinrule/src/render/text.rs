@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use clinrule_check::model::{
-    CANDIDATE_STATUSES, CheckedConclusion, ConclusionKind, Count, Expr, ExprKind,
+    CANDIDATE_STATUSES, CheckedConclusion, CheckedExprKind, ConclusionKind, Count, Expr,
 };
 use clinrule_eval::{RuleStatus, Truth, Val};
 
@@ -507,7 +507,7 @@ pub fn write_condition_tree(
     indent: usize,
 ) {
     // A rule's condition is usually `a and b and c`: list the parts directly.
-    let skip_root = matches!(expr.kind, ExprKind::All(_));
+    let skip_root = matches!(expr.kind, CheckedExprKind::All(_));
     let mut lines: Vec<(usize, String, Truth, Option<String>)> = Vec::new();
     let mut skip_until = 0;
     for (position, node) in clinrule_eval::trace_nodes(expr, values)
@@ -550,11 +550,11 @@ pub fn write_condition_tree(
             continue;
         }
         let label = match &node.expr.kind {
-            ExprKind::All(_) => "all of".to_owned(),
-            ExprKind::Any(_) => "any of".to_owned(),
-            ExprKind::Otherwise(_) => "the first known of".to_owned(),
-            ExprKind::Not(_) => "not".to_owned(),
-            ExprKind::Count { count, .. } => match count {
+            CheckedExprKind::All(_) => "all of".to_owned(),
+            CheckedExprKind::Any(_) => "any of".to_owned(),
+            CheckedExprKind::Otherwise(_) => "the first known of".to_owned(),
+            CheckedExprKind::Not(_) => "not".to_owned(),
+            CheckedExprKind::Count { count, .. } => match count {
                 Count::AtLeast(needed) => format!("at least {needed} of"),
                 Count::AtMost(limit) => format!("at most {limit} of"),
             },
