@@ -51,6 +51,28 @@ fn err_files_give_syntax_errors() {
     });
 }
 
+/// Syntax trees are equal when they say the same thing, wherever it was
+/// written: the file that uses every construct, moved down three lines and
+/// laid out by the formatter, reads to an equal tree with other spans.
+#[test]
+fn syntax_trees_compare_what_was_written_not_where() {
+    let source = read(&fixtures().join("syntax/ok/every_construct.crl"));
+    let (original, errors) = clinrule_syntax::parse(&source);
+    assert!(errors.is_empty(), "{errors:#?}");
+    for moved in [
+        format!("\n\n# moved down\n{source}"),
+        clinrule_syntax::format::format(&format!("\n\n# moved down\n{source}")),
+    ] {
+        let (other, errors) = clinrule_syntax::parse(&moved);
+        assert!(errors.is_empty(), "{errors:#?}");
+        assert_eq!(original, other);
+        assert_ne!(format!("{original:?}"), format!("{other:?}"), "spans differ");
+    }
+    // A change of meaning is a difference.
+    let changed = source.replacen(">=", ">", 1);
+    assert_ne!(original, clinrule_syntax::parse(&changed).0);
+}
+
 /// The structure of the file that uses every construct, read back.
 #[test]
 fn every_construct_reads_as_written() {

@@ -1,10 +1,27 @@
 //! The typed syntax tree of a rule file.
 //!
-//! Every node carries the span of the words that wrote it. Equality ignores
-//! spans where a node holds a [`Spanned`] value, so tests compare structure.
+//! Every node carries the span of the words that wrote it. Equality of
+//! every node ignores spans, so two trees are equal when they say the same
+//! thing, wherever it was written (a formatted file and its original, a
+//! rule read directly and by the grammar); the `Debug` form shows spans, for
+//! the tests that compare positions too.
 
 use crate::span::{Span, Spanned};
 pub use crate::word::Word;
+
+/// Equality of a node that compares every field but its span. The node is
+/// taken apart whole, without `..`, so a field added later and not listed
+/// here is a compile error rather than a field silently left out.
+macro_rules! equal_but_span {
+    ($node:ident { $($field:ident),* $(,)? }) => {
+        impl PartialEq for $node {
+            fn eq(&self, other: &Self) -> bool {
+                let $node { $($field,)* span: _ } = self;
+                true $(&& *$field == other.$field)*
+            }
+        }
+    };
+}
 
 /// A word with its span: an identifier, a fact name, a code or a unit.
 #[derive(Debug, Clone, Eq)]
@@ -274,7 +291,7 @@ pub enum ItemKind {
 }
 
 /// An item with a syntax error: its kind and name where they could be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct BrokenItem {
     /// The kind of item, if its first word is a known keyword.
     pub kind: Option<ItemKind>,
@@ -283,6 +300,8 @@ pub struct BrokenItem {
     /// The whole item.
     pub span: Span,
 }
+
+equal_but_span!(BrokenItem { kind, name });
 
 /// A top-level item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -340,7 +359,7 @@ impl Status {
 }
 
 /// The `ruleset` header: the rule set's identity and review metadata.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct RuleSetHeader {
     /// The rule set identifier.
     pub id: Ident,
@@ -360,8 +379,10 @@ pub struct RuleSetHeader {
     pub span: Span,
 }
 
+equal_but_span!(RuleSetHeader { id, title, version, status, reviewed, authors, audience });
+
 /// A literature reference that statements can cite.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct Reference {
     /// The identifier used in `cite`: `1` or `lead_cdc`.
     pub id: Ident,
@@ -376,6 +397,8 @@ pub struct Reference {
     /// The whole reference.
     pub span: Span,
 }
+
+equal_but_span!(Reference { id, citation, pmid, doi, url });
 
 /// The type of a fact, as declared.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -397,13 +420,15 @@ pub enum FactTypeKind {
 }
 
 /// A fact's type with its span.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct FactType {
     /// The type.
     pub kind: FactTypeKind,
     /// Where the type was written.
     pub span: Span,
 }
+
+equal_but_span!(FactType { kind });
 
 /// What an absent fact means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -424,7 +449,7 @@ pub struct CodeBinding {
 }
 
 /// A `fact` declaration: a piece of patient data the rules may use.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct FactDecl {
     /// The fact's name, possibly dotted.
     pub name: Ident,
@@ -446,8 +471,10 @@ pub struct FactDecl {
     pub span: Span,
 }
 
+equal_but_span!(FactDecl { name, fact_type, description, ask, absent, codes, conversions, derived_from });
+
 /// A substance-specific conversion declared on a measurement.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub enum Conversion {
     /// `also umol/L at 20.72 ug/dL per umol/L`
     Also {
@@ -469,8 +496,31 @@ pub enum Conversion {
     },
 }
 
+impl PartialEq for Conversion {
+    /// Conversions compare by what they say, not where they were written.
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                Conversion::Also {
+                    unit, amount, per, ..
+                },
+                Conversion::Also {
+                    unit: other_unit,
+                    amount: other_amount,
+                    per: other_per,
+                    ..
+                },
+            ) => unit == other_unit && amount == other_amount && per == other_per,
+            (Conversion::MolarMass { amount, .. }, Conversion::MolarMass { amount: other, .. }) => {
+                amount == other
+            }
+            _ => false,
+        }
+    }
+}
+
 /// A derived value: `let <name> "Title" = <expression>`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct LetDecl {
     /// Its name.
     pub name: Ident,
@@ -484,8 +534,10 @@ pub struct LetDecl {
     pub span: Span,
 }
 
+equal_but_span!(LetDecl { name, title, value, display_unit });
+
 /// A score: criteria with points, and bands over the total.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct ScoreDecl {
     /// Its identifier, usable as a value.
     pub id: Ident,
@@ -501,8 +553,10 @@ pub struct ScoreDecl {
     pub span: Span,
 }
 
+equal_but_span!(ScoreDecl { id, title, cites, criteria, bands });
+
 /// One criterion of a score.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct Criterion {
     /// Its identifier.
     pub id: Ident,
@@ -516,8 +570,10 @@ pub struct Criterion {
     pub span: Span,
 }
 
+equal_but_span!(Criterion { id, title, choices, cites });
+
 /// `2 points when <condition>`
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct PointChoice {
     /// The points.
     pub points: NumberLiteral,
@@ -527,8 +583,10 @@ pub struct PointChoice {
     pub span: Span,
 }
 
+equal_but_span!(PointChoice { points, condition });
+
 /// A band of a score's total.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct Band {
     /// Its identifier: the value of `<score>.band`.
     pub id: Ident,
@@ -546,8 +604,10 @@ pub struct Band {
     pub span: Span,
 }
 
+equal_but_span!(Band { id, title, low, high, recommendation, cites });
+
 /// A differential: candidates weighed by arguments for and against.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct DifferentialDecl {
     /// Its identifier.
     pub id: Ident,
@@ -561,8 +621,10 @@ pub struct DifferentialDecl {
     pub span: Span,
 }
 
+equal_but_span!(DifferentialDecl { id, title, cites, candidates });
+
 /// A candidate diagnosis of a differential.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct Candidate {
     /// Its identifier: `<differential>.<candidate>` is its status.
     pub id: Ident,
@@ -578,8 +640,10 @@ pub struct Candidate {
     pub span: Span,
 }
 
+equal_but_span!(Candidate { id, title, cites, arguments, statuses });
+
 /// An argument for or against a candidate.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct Argument {
     /// `true` for `for`, `false` for `against`.
     pub supports: bool,
@@ -597,8 +661,10 @@ pub struct Argument {
     pub span: Span,
 }
 
+equal_but_span!(Argument { supports, id, title, condition, weight, cites });
+
 /// `suspected when for >= 2 and against = 0`
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct StatusRule {
     /// The status word.
     pub status: Ident,
@@ -608,8 +674,10 @@ pub struct StatusRule {
     pub span: Span,
 }
 
+equal_but_span!(StatusRule { status, condition });
+
 /// A `rule`: a condition and the conclusions it supports.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct Rule {
     /// The rule's identifier.
     pub id: Ident,
@@ -625,14 +693,18 @@ pub struct Rule {
     pub span: Span,
 }
 
+equal_but_span!(Rule { id, title, cites, condition, conclusions });
+
 /// An expression: a condition or a value, with its span.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct Expr {
     /// The expression.
     pub kind: ExprKind,
     /// Where it was written, parentheses included.
     pub span: Span,
 }
+
+equal_but_span!(Expr { kind });
 
 impl Expr {
     /// The expressions directly inside this one, in the order written,
@@ -725,7 +797,7 @@ impl DifferentialDecl {
 }
 
 /// A number as written, with its span.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct NumberLiteral {
     /// The digits as written: `3.5`, `-2`.
     pub text: Word,
@@ -733,8 +805,10 @@ pub struct NumberLiteral {
     pub span: Span,
 }
 
+equal_but_span!(NumberLiteral { text });
+
 /// A number with its unit, as written: `3.5 ug/dL`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct QuantityLiteral {
     /// The number.
     pub number: NumberLiteral,
@@ -743,6 +817,8 @@ pub struct QuantityLiteral {
     /// The whole quantity.
     pub span: Span,
 }
+
+equal_but_span!(QuantityLiteral { number, unit });
 
 /// How many parts of a counting condition must hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1040,7 +1116,7 @@ impl Urgency {
 }
 
 /// A follow-up interval: `in 6 months` or `every 6 months`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct Interval {
     /// Whether the follow-up repeats (`every`) or happens once (`in`).
     pub repeats: bool,
@@ -1052,8 +1128,10 @@ pub struct Interval {
     pub span: Span,
 }
 
+equal_but_span!(Interval { repeats, number, unit });
+
 /// A conclusion of a rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct Conclusion {
     /// What the conclusion does.
     pub verb: Spanned<Verb>,
@@ -1078,6 +1156,8 @@ pub struct Conclusion {
     /// The whole conclusion.
     pub span: Span,
 }
+
+equal_but_span!(Conclusion { verb, id, text, certainty, urgency, rationale, patient_text, clinicians_only, interval, cites });
 
 impl Conclusion {
     /// A conclusion with its verb, identifier and text, and no options yet.
