@@ -219,3 +219,38 @@ fn a_spent_budget_is_reported_not_hidden() {
     }
     assert!(partial.len() - 1 <= full.len());
 }
+
+/// The dependency graph the checked rule set keeps: what each rule and each
+/// derived value reads directly, and what a rule needs computed before it,
+/// through a chain of derived values and a score.
+#[test]
+fn the_dependency_graph_is_kept_from_checking() {
+    use clinrule_check::model::Derived;
+    let source = "ruleset chain\n  title \"Chain\"\n  version 1.0.0\n  status draft\n\n\
+        fact a : yes/no\nfact b : yes/no\nfact c : yes/no\n\n\
+        let first = a and b\n\
+        let second = first or c\n\n\
+        score s \"S\"\n  criterion one \"One\"\n    1 point when second\n    0 points when not second\n  \
+        band low \"Low\" from 0 to 0\n  band high \"High\" from 1 to 1\n\n\
+        rule r \"R\"\n  when s >= 1 and c\n  then note n \"N\"\n\n\
+        rule plain \"Plain\"\n  when a\n  then note m \"M\"\n";
+    let rules = clinrule_tests::checked("chain.crl", source);
+    let rule_set = rules.checked();
+    let graph = rule_set.dependencies();
+    let fact = |name: &str| rule_set.fact_index(name).expect("declared");
+    assert_eq!(graph.of_rule(0).facts, [fact("c")]);
+    assert_eq!(graph.of_rule(0).derived, [Derived::Score(0)]);
+    assert_eq!(graph.of(Derived::Let(0)).facts, [fact("a"), fact("b")]);
+    assert_eq!(graph.of(Derived::Let(1)).derived, [Derived::Let(0)]);
+    let mut needed = graph.needed_by_rule(0);
+    needed.sort();
+    assert_eq!(
+        needed,
+        [Derived::Let(0), Derived::Let(1), Derived::Score(0)]
+    );
+    assert!(graph.needed_by_rule(1).is_empty());
+    // The graph command draws the same edges.
+    let mermaid = rules.graph_mermaid();
+    assert!(mermaid.contains("let0 --> let1"), "{mermaid}");
+    assert!(mermaid.contains("score0 --> rule0"), "{mermaid}");
+}

@@ -66,7 +66,11 @@ fn syntax_trees_compare_what_was_written_not_where() {
         let (other, errors) = clinrule_syntax::parse(&moved);
         assert!(errors.is_empty(), "{errors:#?}");
         assert_eq!(original, other);
-        assert_ne!(format!("{original:?}"), format!("{other:?}"), "spans differ");
+        assert_ne!(
+            format!("{original:?}"),
+            format!("{other:?}"),
+            "spans differ"
+        );
     }
     // A change of meaning is a difference.
     let changed = source.replacen(">=", ">", 1);

@@ -3,7 +3,7 @@
 //! order. Evaluation accepts only this type.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use clinrule_syntax::Span;
 use clinrule_syntax::ast::{ArithOp, CompareOp, Date, Status};
@@ -63,6 +63,9 @@ pub struct CheckedRuleSet {
     fact_lookup: HashMap<String, FactIndex>,
     /// How the rule set depends on the case's `as_of` date, found once.
     as_of: AsOfUses,
+    /// What each derived value, score, differential and rule reads directly,
+    /// found when first asked for.
+    dependencies: OnceLock<Dependencies>,
 }
 
 impl CheckedRuleSet {
@@ -101,6 +104,7 @@ impl CheckedRuleSet {
             order,
             fact_lookup,
             as_of: AsOfUses::default(),
+            dependencies: OnceLock::new(),
         };
         // Looking for the uses of `as_of` walks every expression: only
         // when one was written.
@@ -206,25 +210,107 @@ impl CheckedRuleSet {
     }
 
     /// The facts an expression reads, directly or through the derived values
-    /// it uses, in the order first met.
+    /// (`let`) it uses, each once: the expression's own facts in the order
+    /// written, then those its derived values read.
     pub fn facts_read(&self, expr: &Expr) -> Vec<FactIndex> {
+        // The expression itself, a part of an item, is walked here; the
+        // derived values it uses are read from the graph.
         let mut facts = Vec::new();
-        let mut seen_lets = Vec::new();
+        let mut lets = Vec::new();
         let mut stack = vec![expr];
         while let Some(expr) = stack.pop() {
             match expr.kind {
                 CheckedExprKind::Fact(index) if !facts.contains(&index) => facts.push(index),
-                CheckedExprKind::Let(index) if !seen_lets.contains(&index) => {
-                    seen_lets.push(index);
-                    if let Some(derived) = self.lets.get(index) {
-                        stack.push(&derived.value);
-                    }
-                }
+                CheckedExprKind::Let(index) => lets.push(index),
                 _ => {}
             }
             stack.extend(expr.children().rev());
         }
+        let dependencies = self.dependencies();
+        let mut seen = vec![false; self.lets.len()];
+        let mut next = 0;
+        while let Some(&index) = lets.get(next) {
+            next += 1;
+            if std::mem::replace(seen.get_mut(index).unwrap_or(&mut true), true) {
+                continue;
+            }
+            let reads = dependencies.of(Derived::Let(index));
+            facts.extend(
+                reads
+                    .facts
+                    .iter()
+                    .filter(|fact| !facts.contains(fact))
+                    .collect::<Vec<_>>(),
+            );
+            lets.extend(reads.derived.iter().filter_map(|derived| match derived {
+                Derived::Let(index) => Some(*index),
+                _ => None,
+            }));
+        }
         facts
+    }
+
+    /// The expressions of one derived value, score or differential: a
+    /// value's expression, a score's choices, a differential's arguments
+    /// and status rules.
+    pub fn expressions_of(&self, derived: Derived) -> Vec<&Expr> {
+        match derived {
+            Derived::Let(index) => self
+                .lets
+                .get(index)
+                .map(|derived| &derived.value)
+                .into_iter()
+                .collect(),
+            Derived::Score(index) => self
+                .scores
+                .get(index)
+                .into_iter()
+                .flat_map(|score| &score.criteria)
+                .flat_map(|criterion| criterion.choices.iter().map(|choice| &choice.condition))
+                .collect(),
+            Derived::Differential(index) => self
+                .differentials
+                .get(index)
+                .into_iter()
+                .flat_map(|differential| &differential.candidates)
+                .flat_map(|candidate| {
+                    candidate
+                        .arguments
+                        .iter()
+                        .map(|argument| &argument.condition)
+                        .chain(candidate.statuses.iter().map(|status| &status.condition))
+                })
+                .collect(),
+        }
+    }
+
+    /// The dependency graph: what each derived value, score, differential
+    /// and rule reads directly. Found once, when first asked for, and shared
+    /// by everything that follows it: the graph command, the warnings found
+    /// by trying cases, deciding by cases and the compiled program.
+    pub fn dependencies(&self) -> &Dependencies {
+        self.dependencies.get_or_init(|| {
+            let mut marks = Marks::new(self);
+            let mut of = |kind: fn(usize) -> Derived, count: usize| -> Vec<Reads> {
+                (0..count)
+                    .map(|index| Reads::of(self.expressions_of(kind(index)), &mut marks))
+                    .collect()
+            };
+            let lets = of(Derived::Let, self.lets.len());
+            let scores = of(Derived::Score, self.scores.len());
+            let differentials = of(Derived::Differential, self.differentials.len());
+            let rules = self
+                .rules
+                .iter()
+                .map(|rule| Reads::of([&rule.condition], &mut marks))
+                .collect();
+            Dependencies {
+                lets,
+                scores,
+                differentials,
+                rules,
+            }
+        })
     }
 
     /// How the rule set depends on the case's `as_of` date: the facts it
@@ -277,6 +363,149 @@ impl CheckedRuleSet {
         uses
     }
 }
+
+/// What some expressions read directly: the facts and the derived values,
+/// scores and differentials they name (a score's band names its score, a
+/// candidate's status its differential), each once, in the order first met.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reads {
+    /// The facts, by position.
+    pub facts: Vec<FactIndex>,
+    /// The derived values, scores and differentials.
+    pub derived: Vec<Derived>,
+}
+
+impl Reads {
+    /// What `exprs` name, each walked once, marking each fact and derived
+    /// item met in `marks`, so that a wide expression costs its size, not
+    /// its square, and many items cost no more than their sizes.
+    fn of<'e>(exprs: impl IntoIterator<Item = &'e Expr>, marks: &mut Marks) -> Reads {
+        marks.stamp = marks.stamp.wrapping_add(1);
+        if marks.stamp == 0 {
+            // After four billion items, start the marks afresh.
+            marks.facts.fill(0);
+            marks.derived.fill(0);
+            marks.stamp = 1;
+        }
+        let stamp = marks.stamp;
+        let mut reads = Reads::default();
+        let mut stack: Vec<&Expr> = Vec::new();
+        for expr in exprs {
+            stack.push(expr);
+            while let Some(expr) = stack.pop() {
+                let named = match expr.kind {
+                    CheckedExprKind::Fact(index) => {
+                        if let Some(mark) = marks.facts.get_mut(index)
+                            && std::mem::replace(mark, stamp) != stamp
+                        {
+                            reads.facts.push(index);
+                        }
+                        None
+                    }
+                    CheckedExprKind::Let(index) => Some(Derived::Let(index)),
+                    CheckedExprKind::Score(index) | CheckedExprKind::Band(index) => {
+                        Some(Derived::Score(index))
+                    }
+                    CheckedExprKind::Status(index, _) => Some(Derived::Differential(index)),
+                    _ => None,
+                };
+                if let Some(named) = named {
+                    let position = marks.position(named);
+                    if let Some(mark) = marks.derived.get_mut(position)
+                        && std::mem::replace(mark, stamp) != stamp
+                    {
+                        reads.derived.push(named);
+                    }
+                }
+                stack.extend(expr.children().rev());
+            }
+        }
+        reads
+    }
+}
+
+/// A mark per fact and per derived item, stamped with the number of the
+/// walk that last met it: clearing them between walks costs nothing.
+#[derive(Debug)]
+struct Marks {
+    facts: Vec<u32>,
+    derived: Vec<u32>,
+    /// How many lets, and how many lets and scores: where scores and
+    /// differentials start among the derived marks.
+    starts: (usize, usize),
+    stamp: u32,
+}
+
+impl Marks {
+    fn new(rule_set: &CheckedRuleSet) -> Marks {
+        let lets = rule_set.lets.len();
+        let scores = lets + rule_set.scores.len();
+        Marks {
+            facts: vec![0; rule_set.facts.len()],
+            derived: vec![0; scores + rule_set.differentials.len()],
+            starts: (lets, scores),
+            stamp: 0,
+        }
+    }
+
+    fn position(&self, derived: Derived) -> usize {
+        match derived {
+            Derived::Let(index) => index,
+            Derived::Score(index) => self.starts.0 + index,
+            Derived::Differential(index) => self.starts.1 + index,
+        }
+    }
+}
+
+/// The dependency graph of a checked rule set; see
+/// [`CheckedRuleSet::dependencies`].
+#[derive(Debug, Clone, Default)]
+pub struct Dependencies {
+    lets: Vec<Reads>,
+    scores: Vec<Reads>,
+    differentials: Vec<Reads>,
+    rules: Vec<Reads>,
+}
+
+impl Dependencies {
+    /// What a derived value, score or differential reads directly.
+    pub fn of(&self, derived: Derived) -> &Reads {
+        let found = match derived {
+            Derived::Let(index) => self.lets.get(index),
+            Derived::Score(index) => self.scores.get(index),
+            Derived::Differential(index) => self.differentials.get(index),
+        };
+        found.unwrap_or(&NOTHING)
+    }
+
+    /// What a rule's condition reads directly.
+    pub fn of_rule(&self, rule: usize) -> &Reads {
+        self.rules.get(rule).unwrap_or(&NOTHING)
+    }
+
+    /// Every derived value, score and differential a rule needs, directly or
+    /// through others, each once: what must be computed before the rule.
+    pub fn needed_by_rule(&self, rule: usize) -> Vec<Derived> {
+        let mut needed: Vec<Derived> = self.of_rule(rule).derived.clone();
+        let mut seen: std::collections::HashSet<Derived> = needed.iter().copied().collect();
+        let mut next = 0;
+        while let Some(&derived) = needed.get(next) {
+            next += 1;
+            for used in &self.of(derived).derived {
+                if seen.insert(*used) {
+                    needed.push(*used);
+                }
+            }
+        }
+        needed
+    }
+}
+
+/// What reads nothing.
+static NOTHING: Reads = Reads {
+    facts: Vec::new(),
+    derived: Vec::new(),
+};
 
 /// How a rule set depends on the case's `as_of` date; see
 /// [`CheckedRuleSet::as_of_uses`].

@@ -23,7 +23,13 @@ pub fn evaluate(rule_set: &CheckedRuleSet, case: &Case) -> Evaluation {
         let mut outcome = evaluator.rule(rule);
         if outcome.status == RuleStatus::Undetermined && !outcome.missing.is_empty() {
             let domains = domains.get_or_insert_with(|| Domains::new(rule_set));
-            if let Some(status) = decide_by_cases(rule_set, case, rule, &outcome.missing, domains) {
+            if let Some(status) = decide_by_cases(
+                rule_set,
+                case,
+                (rule_index, rule),
+                &outcome.missing,
+                domains,
+            ) {
                 outcome.status = status;
                 outcome.decided_without = std::mem::take(&mut outcome.missing);
             }

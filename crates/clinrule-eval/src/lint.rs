@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::{
-    CheckedConclusion, CheckedExprKind, Derived, DiagnosisAction, Expr, FactIndex, FactType,
+    CheckedConclusion, Derived, DiagnosisAction, Expr, FactIndex, FactType,
 };
 use clinrule_check::number::Rational;
 use clinrule_syntax::Span;
@@ -143,80 +143,36 @@ impl Budget {
     }
 }
 
-/// The facts an expression reads, through derived values, scores and differentials.
-fn facts_of<'e>(
-    rule_set: &'e CheckedRuleSet,
-    expr: &'e Expr,
-    facts: &mut Vec<FactIndex>,
-    roots: &mut Vec<&'e Expr>,
-    needed: &mut Vec<Derived>,
-) {
-    roots.push(expr);
-    let mut stack = vec![expr];
-    // Sets, not lists: a chain of thousands of derived values is walked in
-    // time linear in its length.
-    let mut seen_derived: std::collections::HashSet<(u8, usize)> = std::collections::HashSet::new();
-    while let Some(expr) = stack.pop() {
-        match expr.kind {
-            CheckedExprKind::Fact(index) => {
-                facts.push(index);
-                // An age counted from a birth date reads the birth date.
-                if let Some(birth) = rule_set
-                    .facts()
-                    .get(index)
-                    .and_then(|fact| fact.derived_from)
-                {
-                    facts.push(birth);
-                }
-            }
-            CheckedExprKind::Let(index) if !seen_derived.contains(&(0, index)) => {
-                seen_derived.insert((0, index));
-                needed.push(Derived::Let(index));
-                if let Some(derived) = rule_set.lets().get(index) {
-                    stack.push(&derived.value);
-                    roots.push(&derived.value);
-                }
-            }
-            CheckedExprKind::Score(index) | CheckedExprKind::Band(index)
-                if !seen_derived.contains(&(1, index)) =>
-            {
-                seen_derived.insert((1, index));
-                needed.push(Derived::Score(index));
-                if let Some(score) = rule_set.scores().get(index) {
-                    for criterion in &score.criteria {
-                        stack.extend(criterion.choices.iter().map(|choice| &choice.condition));
-                        roots.extend(criterion.choices.iter().map(|choice| &choice.condition));
-                    }
-                }
-            }
-            CheckedExprKind::Status(index, _) if !seen_derived.contains(&(2, index)) => {
-                seen_derived.insert((2, index));
-                needed.push(Derived::Differential(index));
-                if let Some(differential) = rule_set.differentials().get(index) {
-                    for candidate in &differential.candidates {
-                        stack.extend(
-                            candidate
-                                .arguments
-                                .iter()
-                                .map(|argument| &argument.condition),
-                        );
-                        stack.extend(candidate.statuses.iter().map(|status| &status.condition));
-                        roots.extend(
-                            candidate
-                                .arguments
-                                .iter()
-                                .map(|argument| &argument.condition)
-                                .chain(candidate.statuses.iter().map(|status| &status.condition)),
-                        );
-                    }
-                }
-            }
-            _ => {}
-        }
-        stack.extend(expr.children());
+/// What a rule reads, from the dependency graph: its facts (and the birth
+/// dates its ages are counted from), sorted; the expressions whose thresholds
+/// tell their values apart (its condition, and those of every derived value,
+/// score and differential it needs); and those derived items.
+fn reads_of_rule(
+    rule_set: &CheckedRuleSet,
+    index: usize,
+) -> (Vec<FactIndex>, Vec<&Expr>, Vec<Derived>) {
+    let dependencies = rule_set.dependencies();
+    let needed = dependencies.needed_by_rule(index);
+    let mut facts = dependencies.of_rule(index).facts.clone();
+    let mut roots: Vec<&Expr> = rule_set
+        .rules()
+        .get(index)
+        .map(|rule| &rule.condition)
+        .into_iter()
+        .collect();
+    for derived in &needed {
+        facts.extend_from_slice(&dependencies.of(*derived).facts);
+        roots.extend(rule_set.expressions_of(*derived));
     }
+    // An age counted from a birth date reads the birth date.
+    let births: Vec<FactIndex> = facts
+        .iter()
+        .filter_map(|fact| rule_set.facts().get(*fact)?.derived_from)
+        .collect();
+    facts.extend(births);
     facts.sort_unstable();
     facts.dedup();
+    (facts, roots, needed)
 }
 
 /// The combinations of values of some facts (each one of its listed
@@ -417,22 +373,8 @@ pub fn lint_within(rule_set: &CheckedRuleSet, work: u64) -> Vec<LintWarning> {
     // What each rule reads: its facts, and the expressions whose
     // thresholds tell its facts' values apart (its condition and the
     // derived values, scores and differentials it uses).
-    let reads: Vec<(Vec<FactIndex>, Vec<&Expr>, Vec<Derived>)> = rule_set
-        .rules()
-        .iter()
-        .map(|rule| {
-            let mut facts = Vec::new();
-            let mut roots = Vec::new();
-            let mut needed = Vec::new();
-            facts_of(
-                rule_set,
-                &rule.condition,
-                &mut facts,
-                &mut roots,
-                &mut needed,
-            );
-            (facts, roots, needed)
-        })
+    let reads: Vec<(Vec<FactIndex>, Vec<&Expr>, Vec<Derived>)> = (0..rule_set.rules().len())
+        .map(|index| reads_of_rule(rule_set, index))
         .collect();
     let mut warnings = Vec::new();
     let mut budget = Budget { left: work };

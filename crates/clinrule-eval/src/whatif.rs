@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::{
-    CheckedExprKind, CheckedRule, Const, Derived, Expr, FactIndex, FactType, ValueType,
+    CheckedExprKind, CheckedRule, Const, Expr, FactIndex, FactType, ValueType,
 };
 use clinrule_check::number::Rational;
 use clinrule_syntax::Span;
@@ -457,14 +457,15 @@ fn collect_thresholds<Slots: ThresholdSlots + ?Sized>(expr: &Expr, thresholds: &
 fn status_in(
     rule_set: &CheckedRuleSet,
     case: &Case,
-    rule: &CheckedRule,
+    (index, rule): (usize, &CheckedRule),
     domains: &Domains,
 ) -> RuleStatus {
     let mut evaluator = Evaluator::new(rule_set, case);
     evaluator.derived();
     let outcome = evaluator.rule(rule);
     if outcome.status == RuleStatus::Undetermined
-        && let Some(status) = decide_by_cases(rule_set, case, rule, &outcome.missing, domains)
+        && let Some(status) =
+            decide_by_cases(rule_set, case, (index, rule), &outcome.missing, domains)
     {
         return status;
     }
@@ -476,7 +477,7 @@ fn status_in(
 pub(crate) fn decide_by_cases(
     rule_set: &CheckedRuleSet,
     case: &Case,
-    rule: &CheckedRule,
+    (index, rule): (usize, &CheckedRule),
     missing: &[FactIndex],
     domains: &Domains,
 ) -> Option<RuleStatus> {
@@ -498,7 +499,7 @@ pub(crate) fn decide_by_cases(
         choices.push((*fact, domain));
     }
     // Only what the rule reads is recomputed in each world.
-    let needed = needed_derived(rule_set, &rule.condition);
+    let needed = rule_set.dependencies().needed_by_rule(index);
     let mut agreed: Option<RuleStatus> = None;
     let mut hypothetical = case.clone();
     for world in 0..worlds {
@@ -521,67 +522,6 @@ pub(crate) fn decide_by_cases(
         agreed = Some(status);
     }
     agreed
-}
-
-/// The derived values, scores and differentials an expression needs,
-/// directly or through one another.
-pub(crate) fn needed_derived(rule_set: &CheckedRuleSet, expr: &Expr) -> Vec<Derived> {
-    let mut needed: Vec<Derived> = Vec::new();
-    if rule_set.order().is_empty() {
-        // Nothing is derived: nothing to look for.
-        return needed;
-    }
-    let mut stack = vec![expr];
-    while let Some(expr) = stack.pop() {
-        let found = match expr.kind {
-            CheckedExprKind::Let(index) => Some(Derived::Let(index)),
-            CheckedExprKind::Score(index) | CheckedExprKind::Band(index) => {
-                Some(Derived::Score(index))
-            }
-            CheckedExprKind::Status(index, _) => Some(Derived::Differential(index)),
-            _ => None,
-        };
-        if let Some(derived) = found
-            && !needed.contains(&derived)
-        {
-            needed.push(derived);
-            match derived {
-                Derived::Let(index) => {
-                    if let Some(value) = rule_set.lets().get(index) {
-                        stack.push(&value.value);
-                    }
-                }
-                Derived::Score(index) => {
-                    for criterion in rule_set
-                        .scores()
-                        .get(index)
-                        .into_iter()
-                        .flat_map(|score| &score.criteria)
-                    {
-                        stack.extend(criterion.choices.iter().map(|choice| &choice.condition));
-                    }
-                }
-                Derived::Differential(index) => {
-                    for candidate in rule_set
-                        .differentials()
-                        .get(index)
-                        .into_iter()
-                        .flat_map(|differential| &differential.candidates)
-                    {
-                        stack.extend(
-                            candidate
-                                .arguments
-                                .iter()
-                                .map(|argument| &argument.condition),
-                        );
-                        stack.extend(candidate.statuses.iter().map(|status| &status.condition));
-                    }
-                }
-            }
-        }
-        stack.extend(expr.children());
-    }
-    needed
 }
 
 /// For each need of an evaluation, what its fact's values would decide:
@@ -611,7 +551,7 @@ pub fn need_options(
                 let statuses: Vec<RuleStatus> = need
                     .rules
                     .iter()
-                    .filter_map(|index| rule_set.rules().get(*index))
+                    .filter_map(|index| Some((*index, rule_set.rules().get(*index)?)))
                     .map(|rule| status_in(rule_set, &hypothetical, rule, &domains))
                     .collect();
                 merge_option(&mut options, region.range.clone(), statuses);

@@ -379,7 +379,15 @@ pub struct RuleSetHeader {
     pub span: Span,
 }
 
-equal_but_span!(RuleSetHeader { id, title, version, status, reviewed, authors, audience });
+equal_but_span!(RuleSetHeader {
+    id,
+    title,
+    version,
+    status,
+    reviewed,
+    authors,
+    audience
+});
 
 /// A literature reference that statements can cite.
 #[derive(Debug, Clone, Eq)]
@@ -398,7 +406,13 @@ pub struct Reference {
     pub span: Span,
 }
 
-equal_but_span!(Reference { id, citation, pmid, doi, url });
+equal_but_span!(Reference {
+    id,
+    citation,
+    pmid,
+    doi,
+    url
+});
 
 /// The type of a fact, as declared.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -471,7 +485,16 @@ pub struct FactDecl {
     pub span: Span,
 }
 
-equal_but_span!(FactDecl { name, fact_type, description, ask, absent, codes, conversions, derived_from });
+equal_but_span!(FactDecl {
+    name,
+    fact_type,
+    description,
+    ask,
+    absent,
+    codes,
+    conversions,
+    derived_from
+});
 
 /// A substance-specific conversion declared on a measurement.
 #[derive(Debug, Clone, Eq)]
@@ -534,7 +557,12 @@ pub struct LetDecl {
     pub span: Span,
 }
 
-equal_but_span!(LetDecl { name, title, value, display_unit });
+equal_but_span!(LetDecl {
+    name,
+    title,
+    value,
+    display_unit
+});
 
 /// A score: criteria with points, and bands over the total.
 #[derive(Debug, Clone, Eq)]
@@ -553,7 +581,13 @@ pub struct ScoreDecl {
     pub span: Span,
 }
 
-equal_but_span!(ScoreDecl { id, title, cites, criteria, bands });
+equal_but_span!(ScoreDecl {
+    id,
+    title,
+    cites,
+    criteria,
+    bands
+});
 
 /// One criterion of a score.
 #[derive(Debug, Clone, Eq)]
@@ -570,7 +604,12 @@ pub struct Criterion {
     pub span: Span,
 }
 
-equal_but_span!(Criterion { id, title, choices, cites });
+equal_but_span!(Criterion {
+    id,
+    title,
+    choices,
+    cites
+});
 
 /// `2 points when <condition>`
 #[derive(Debug, Clone, Eq)]
@@ -604,7 +643,14 @@ pub struct Band {
     pub span: Span,
 }
 
-equal_but_span!(Band { id, title, low, high, recommendation, cites });
+equal_but_span!(Band {
+    id,
+    title,
+    low,
+    high,
+    recommendation,
+    cites
+});
 
 /// A differential: candidates weighed by arguments for and against.
 #[derive(Debug, Clone, Eq)]
@@ -621,7 +667,12 @@ pub struct DifferentialDecl {
     pub span: Span,
 }
 
-equal_but_span!(DifferentialDecl { id, title, cites, candidates });
+equal_but_span!(DifferentialDecl {
+    id,
+    title,
+    cites,
+    candidates
+});
 
 /// A candidate diagnosis of a differential.
 #[derive(Debug, Clone, Eq)]
@@ -640,7 +691,13 @@ pub struct Candidate {
     pub span: Span,
 }
 
-equal_but_span!(Candidate { id, title, cites, arguments, statuses });
+equal_but_span!(Candidate {
+    id,
+    title,
+    cites,
+    arguments,
+    statuses
+});
 
 /// An argument for or against a candidate.
 #[derive(Debug, Clone, Eq)]
@@ -661,7 +718,14 @@ pub struct Argument {
     pub span: Span,
 }
 
-equal_but_span!(Argument { supports, id, title, condition, weight, cites });
+equal_but_span!(Argument {
+    supports,
+    id,
+    title,
+    condition,
+    weight,
+    cites
+});
 
 /// `suspected when for >= 2 and against = 0`
 #[derive(Debug, Clone, Eq)]
@@ -693,7 +757,13 @@ pub struct Rule {
     pub span: Span,
 }
 
-equal_but_span!(Rule { id, title, cites, condition, conclusions });
+equal_but_span!(Rule {
+    id,
+    title,
+    cites,
+    condition,
+    conclusions
+});
 
 /// An expression: a condition or a value, with its span.
 #[derive(Debug, Clone, Eq)]
@@ -1128,7 +1198,11 @@ pub struct Interval {
     pub span: Span,
 }
 
-equal_but_span!(Interval { repeats, number, unit });
+equal_but_span!(Interval {
+    repeats,
+    number,
+    unit
+});
 
 /// A conclusion of a rule.
 #[derive(Debug, Clone, Eq)]
@@ -1157,7 +1231,18 @@ pub struct Conclusion {
     pub span: Span,
 }
 
-equal_but_span!(Conclusion { verb, id, text, certainty, urgency, rationale, patient_text, clinicians_only, interval, cites });
+equal_but_span!(Conclusion {
+    verb,
+    id,
+    text,
+    certainty,
+    urgency,
+    rationale,
+    patient_text,
+    clinicians_only,
+    interval,
+    cites
+});
 
 impl Conclusion {
     /// A conclusion with its verb, identifier and text, and no options yet.

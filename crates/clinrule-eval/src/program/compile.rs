@@ -14,7 +14,7 @@ use super::{
     Root, RulePlan, Source, TRUE, UNKNOWN, place, read,
 };
 use crate::value::flip;
-use crate::whatif::{Domains, needed_derived};
+use crate::whatif::Domains;
 
 /// Why a rule set is left to the tree evaluator.
 type Unsupported = &'static str;
@@ -26,8 +26,9 @@ const MAX_POINTS: i64 = 1 << 40;
 pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
     // What the rules read, in the order the checker computes it.
     let mut wanted: BTreeSet<Derived> = BTreeSet::new();
-    for rule in rule_set.rules() {
-        wanted.extend(needed_derived(rule_set, &rule.condition));
+    let dependencies = rule_set.dependencies();
+    for rule in 0..rule_set.rules().len() {
+        wanted.extend(dependencies.needed_by_rule(rule));
     }
     let order: Vec<Derived> = rule_set
         .order()
@@ -138,8 +139,8 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
     let rule_groups = std::mem::take(&mut compiler.last_groups);
     let rules_inner = compiler.last_inner;
     let mut rules = Vec::with_capacity(rule_set.rules().len());
-    for (rule, condition) in rule_set.rules().iter().zip(conditions) {
-        let needed = needed_derived(rule_set, &rule.condition);
+    for (rule, condition) in conditions.into_iter().enumerate() {
+        let needed = dependencies.needed_by_rule(rule);
         let derived = derived_positions
             .iter()
             .filter(|(derived, _)| needed.contains(derived))

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use clinrule_check::CheckedRuleSet;
-use clinrule_check::model::{CheckedExprKind, Expr};
+use clinrule_check::model::{Derived, Reads};
 
 /// A node of the graph.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -85,76 +85,41 @@ impl Node {
     }
 }
 
-/// What an expression reads directly: facts, derived values, scores and differentials.
-fn reads(expr: &Expr, found: &mut Vec<Node>) {
-    let mut stack = vec![expr];
-    while let Some(expr) = stack.pop() {
-        let node = match expr.kind {
-            CheckedExprKind::Fact(index) => Some(Node::Fact(index)),
-            CheckedExprKind::Let(index) => Some(Node::Let(index)),
-            CheckedExprKind::Score(index) | CheckedExprKind::Band(index) => {
-                Some(Node::Score(index))
-            }
-            CheckedExprKind::Status(differential, _) => Some(Node::Differential(differential)),
-            _ => None,
-        };
-        if let Some(node) = node
-            && !found.contains(&node)
-        {
-            found.push(node);
-        }
-        stack.extend(expr.children());
+/// A derived value, score or differential as a node.
+fn node_of(derived: Derived) -> Node {
+    match derived {
+        Derived::Let(index) => Node::Let(index),
+        Derived::Score(index) => Node::Score(index),
+        Derived::Differential(index) => Node::Differential(index),
     }
 }
 
-/// Every node and edge, in the order of the file.
+/// Every node and edge, in the order of the file; the edges are the
+/// dependency graph the checker's model keeps, each target's sources sorted.
 fn build(rule_set: &CheckedRuleSet) -> (Vec<Node>, Vec<(Node, Node)>) {
+    let dependencies = rule_set.dependencies();
     let mut nodes: Vec<Node> = (0..rule_set.facts().len()).map(Node::Fact).collect();
     let mut edges: Vec<(Node, Node)> = Vec::new();
-    let add = |target: Node, exprs: Vec<&Expr>, edges: &mut Vec<(Node, Node)>| {
-        let mut sources = Vec::new();
-        for expr in exprs {
-            reads(expr, &mut sources);
-        }
+    let add = |target: Node, reads: &Reads, edges: &mut Vec<(Node, Node)>| {
+        let mut sources: Vec<Node> = reads.facts.iter().copied().map(Node::Fact).collect();
+        sources.extend(reads.derived.iter().copied().map(node_of));
         sources.sort();
-        for source in sources {
-            edges.push((source, target));
-        }
+        edges.extend(sources.into_iter().map(|source| (source, target)));
     };
-    for (index, derived) in rule_set.lets().iter().enumerate() {
-        nodes.push(Node::Let(index));
-        add(Node::Let(index), vec![&derived.value], &mut edges);
-    }
-    for (index, score) in rule_set.scores().iter().enumerate() {
-        nodes.push(Node::Score(index));
-        let exprs = score
-            .criteria
-            .iter()
-            .flat_map(|criterion| criterion.choices.iter().map(|choice| &choice.condition))
-            .collect();
-        add(Node::Score(index), exprs, &mut edges);
-    }
-    for (index, differential) in rule_set.differentials().iter().enumerate() {
-        nodes.push(Node::Differential(index));
-        let exprs = differential
-            .candidates
-            .iter()
-            .flat_map(|candidate| {
-                candidate
-                    .arguments
-                    .iter()
-                    .map(|argument| &argument.condition)
-                    .chain(candidate.statuses.iter().map(|status| &status.condition))
-            })
-            .collect();
-        add(Node::Differential(index), exprs, &mut edges);
+    let derived = (0..rule_set.lets().len())
+        .map(Derived::Let)
+        .chain((0..rule_set.scores().len()).map(Derived::Score))
+        .chain((0..rule_set.differentials().len()).map(Derived::Differential));
+    for item in derived {
+        nodes.push(node_of(item));
+        add(node_of(item), dependencies.of(item), &mut edges);
     }
     // The first rule that has a conclusion identifier names its node: one
     // node per identifier, found in one pass however many rules there are.
     let mut conclusion_nodes: HashMap<&str, Node> = HashMap::new();
     for (index, rule) in rule_set.rules().iter().enumerate() {
         nodes.push(Node::Rule(index));
-        add(Node::Rule(index), vec![&rule.condition], &mut edges);
+        add(Node::Rule(index), dependencies.of_rule(index), &mut edges);
         for (position, conclusion) in rule.conclusions.iter().enumerate() {
             let node = *conclusion_nodes
                 .entry(conclusion.id.as_str())
