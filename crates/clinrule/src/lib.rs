@@ -68,6 +68,7 @@
 //!   [`render`] module holds every rendering, so all front ends say the same
 //!   thing in the same words.
 
+pub mod consult;
 mod problem;
 pub mod render;
 pub mod safe_text;
