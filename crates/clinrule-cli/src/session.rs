@@ -79,7 +79,7 @@ pub(crate) fn cores() -> usize {
 
 /// Reads the files of one rule set and loads it through the library's
 /// pipeline on every core, with or without the warnings found by trying cases.
-pub(crate) fn load(set: Vec<files::ReadFile>, lints: bool) -> Result<Rules, CliError> {
+pub(crate) fn read_rules(set: Vec<files::ReadFile>, lints: bool) -> Result<Rules, CliError> {
     let file_paths = set.iter().map(|file| file.path.clone()).collect();
     let source = files::read_rule_set(set)?;
     let loaded = Loader::new().threads(cores()).lints(lints).load(source);
@@ -164,7 +164,7 @@ impl Session<'_> {
 
     /// Reads the one rule set named (for evaluating: without the warnings
     /// found by trying cases); on failure, reports it and gives the exit code.
-    pub(crate) fn load_rule_set(&mut self, paths: &[PathBuf]) -> Result<Rules, u8> {
+    pub(crate) fn read_one_rule_set(&mut self, paths: &[PathBuf]) -> Result<Rules, u8> {
         let files = match files::rule_files(paths) {
             Ok(files) => files,
             Err(error) => return Err(self.usage_error(&error)),
@@ -182,7 +182,7 @@ impl Session<'_> {
             }));
         }
         let set = sets.pop().unwrap_or_default();
-        let rules = match load(set, false) {
+        let rules = match read_rules(set, false) {
             Ok(rules) => rules,
             Err(error) => return Err(self.usage_error(&error)),
         };
@@ -201,12 +201,12 @@ impl Session<'_> {
 
     /// Reads the one rule set and the case; on failure, reports it and
     /// gives the exit code.
-    pub(crate) fn load_case(
+    pub(crate) fn read_rules_and_case(
         &mut self,
         paths: &[PathBuf],
         case_path: &Path,
     ) -> Result<(Rules, Case, SourceFile), u8> {
-        let rules = self.load_rule_set(paths)?;
+        let rules = self.read_one_rule_set(paths)?;
         let Some(rule_set) = rules.rule_set() else {
             return Err(EXIT_FINDINGS);
         };

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use crate::exit::{EXIT_FINDINGS, EXIT_SUCCESS, EXIT_USAGE};
 use crate::files;
-use crate::session::{Session, count, load};
+use crate::session::{Session, count, read_rules};
 
 /// Checks every rule set in the files and folders named; exit code 1 on any
 /// error, or on any warning with `deny_warnings`.
@@ -23,7 +23,7 @@ pub(crate) fn run(session: &mut Session<'_>, paths: &[PathBuf], deny_warnings: b
             .map(|file| file.path.display().to_string())
             .collect();
         // With the warnings found by trying cases, once the file is sound.
-        let rules = match load(set, true) {
+        let rules = match read_rules(set, true) {
             Ok(rules) => rules,
             Err(error) => {
                 session.report(&error, None);

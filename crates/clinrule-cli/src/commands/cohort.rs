@@ -414,7 +414,7 @@ pub(crate) fn run(
     format: CohortFormat,
     quiet: bool,
 ) -> u8 {
-    let rules = match session.load_rule_set(paths) {
+    let rules = match session.read_one_rule_set(paths) {
         Ok(rules) => rules,
         Err(code) => return code,
     };

@@ -61,11 +61,11 @@ pub(crate) fn run(
     input: &mut dyn BufRead,
 ) -> u8 {
     let (rules, case_text) = match &arguments.case {
-        Some(case_path) => match session.load_case(&arguments.rules, case_path) {
+        Some(case_path) => match session.read_rules_and_case(&arguments.rules, case_path) {
             Ok((rules, _, case_file)) => (rules, Some(case_file)),
             Err(code) => return code,
         },
-        None => match session.load_rule_set(&arguments.rules) {
+        None => match session.read_one_rule_set(&arguments.rules) {
             Ok(rules) => (rules, None),
             Err(code) => return code,
         },

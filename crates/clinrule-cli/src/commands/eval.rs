@@ -18,7 +18,7 @@ pub(crate) fn run(
     explain: Explain,
     audience: Audience,
 ) -> u8 {
-    let (rules, case, _) = match session.load_case(paths, case_path) {
+    let (rules, case, _) = match session.read_rules_and_case(paths, case_path) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };

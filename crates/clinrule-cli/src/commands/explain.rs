@@ -20,7 +20,7 @@ pub(crate) fn run(
     target: &Target,
     format: ExplainFormat,
 ) -> u8 {
-    let (rules, case, _) = match session.load_case(paths, case_path) {
+    let (rules, case, _) = match session.read_rules_and_case(paths, case_path) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };

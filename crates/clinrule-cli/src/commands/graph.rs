@@ -8,7 +8,7 @@ use crate::session::Session;
 
 /// Draws the graph of the one rule set named.
 pub(crate) fn run(session: &mut Session<'_>, paths: &[PathBuf], format: GraphFormat) -> u8 {
-    let rules = match session.load_rule_set(paths) {
+    let rules = match session.read_one_rule_set(paths) {
         Ok(rules) => rules,
         Err(code) => return code,
     };

@@ -16,7 +16,7 @@ use clinrule_eval::{Evaluation, RuleStatus, Truth};
 use crate::error::CliError;
 use crate::exit::{EXIT_FINDINGS, EXIT_SUCCESS};
 use crate::files;
-use crate::session::{Session, load};
+use crate::session::{Session, read_rules};
 use clinrule::render::report::{Evaluated, conditions};
 use clinrule::render::text::{Palette, write_reasons};
 
@@ -107,7 +107,7 @@ pub(crate) fn run(
             continue;
         };
         let path = &path;
-        let loaded = match load(set, false) {
+        let loaded = match read_rules(set, false) {
             Ok(loaded) => loaded,
             Err(error) => {
                 session.report(&error, None);
