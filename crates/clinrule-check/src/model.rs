@@ -166,12 +166,6 @@ impl CheckedRuleSet {
         &self.order
     }
 
-    /// The 1-based line and column (in characters) of a place in the
-    /// rule set's text, found without reading the text before its line.
-    pub fn line_column(&self, offset: u32) -> (usize, usize) {
-        self.source.line_column(offset)
-    }
-
     /// The index of the fact with this name.
     pub fn fact_index(&self, name: &str) -> Option<FactIndex> {
         self.fact_lookup.get(name).copied()

@@ -42,18 +42,6 @@ impl Span {
             .get(self.start as usize..self.end as usize)
             .unwrap_or_default()
     }
-
-    /// The 1-based line and column (in characters) where the span starts.
-    pub fn line_column(self, source: &str) -> (usize, usize) {
-        let before = source.get(..self.start as usize).unwrap_or(source);
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |at| at + 1);
-        let column = before
-            .get(line_start..)
-            .map_or(0, |text| text.chars().count())
-            + 1;
-        (line, column)
-    }
 }
 
 impl From<Span> for miette::SourceSpan {
