@@ -64,9 +64,13 @@
 //!   tree evaluator, which explains every node ([`RuleSet::evaluate`]), and
 //!   gives the compiled program for many cases at once ([`RuleSet::program`]).
 //! - An [`Explained`] result renders itself as text, Markdown for either
-//!   audience, or JSON, and answers `explain` and `needs` questions; the
+//!   audience, or JSON, tells the story of one rule (`explain`) and says
+//!   what is missing and what its values would decide (`needs`); the
 //!   [`render`] module holds every rendering, so all front ends say the same
 //!   thing in the same words.
+//! - A [`consult::Consultation`] asks for the missing data one question at
+//!   a time, checks each answer as a case file is checked, and says what it
+//!   changed; the front end only asks and shows.
 
 pub mod consult;
 mod problem;
@@ -338,6 +342,12 @@ impl<'rules> Explained<'rules> {
             .conclusions
             .iter()
             .filter_map(move |(rule, conclusion)| rules.get(*rule)?.conclusions.get(*conclusion))
+    }
+
+    /// What is missing, most useful first, each with what its values would
+    /// decide, in the words every rendering uses.
+    pub fn needs(&self) -> Vec<render::reasons::NeedExplained> {
+        render::reasons::needs_explained(&self.view())
     }
 
     /// The result as text, as `clinrule eval` writes it.

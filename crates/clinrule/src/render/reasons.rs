@@ -445,6 +445,7 @@ pub fn range_text(rule_set: &CheckedRuleSet, fact: FactIndex, range: &ValueRange
 }
 
 /// What a missing fact would decide, for every rendering.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NeedExplained {
     /// Each range of values, in words, with the rules that would then fire,
     /// not fire, or stay undetermined (by position in the rule set).
@@ -461,6 +462,7 @@ impl NeedExplained {
 }
 
 /// One range of a missing fact's values and what it would decide.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OptionExplained {
     /// The values, in words.
     pub text: String,

@@ -10,6 +10,7 @@ use clinrule_eval::case::{Slot, Value};
 use clinrule_eval::{Case, Evaluation, Val};
 
 /// Everything a rendering needs to know about one evaluated case.
+#[derive(Debug, Clone, Copy)]
 pub struct Evaluated<'a> {
     /// The checked rule set (with its source text).
     pub rule_set: &'a CheckedRuleSet,
