@@ -1,6 +1,9 @@
 //! Rendering diagnostics with miette, with the file's text attached.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
@@ -40,11 +43,10 @@ pub fn render(diagnostic: &dyn Diagnostic, source: Option<&SourceFile>, style: S
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
         .with_links(false);
-    // The file as diagnostics show it: the same bytes where it is safe,
-    // a visible stand-in of the same length for each character that is not.
     let indexed = source.map(|file| Indexed {
         file,
-        text: file.shown_text(),
+        windows: Default::default(),
+        used: AtomicUsize::new(0),
     });
     let wrapped = WithSource {
         inner: diagnostic,
@@ -62,13 +64,43 @@ pub fn render(diagnostic: &dyn Diagnostic, source: Option<&SourceFile>, style: S
 /// diagnostics cost a thousand times one. A rule set written in several
 /// files shows each span in its own file, with that file's name and line
 /// numbers.
+///
+/// The lines shown are the file's own bytes where they are safe; lines that
+/// hold a character that could act on a terminal are shown from a copy of
+/// just those lines, with a visible stand-in of the same length for each
+/// such character, so that every column stays where it was. The copies are
+/// kept in a few slots for the one diagnostic being drawn; past them, the
+/// whole file's display copy, made once per file, is used.
 struct Indexed<'file> {
     file: &'file SourceFile,
-    /// The file's text as shown: the same length as the file's own.
-    text: &'file str,
+    /// The display copies of the windows shown so far.
+    windows: [OnceLock<String>; WINDOW_SLOTS],
+    /// How many slots are taken.
+    used: AtomicUsize,
 }
 
+/// How many windows one diagnostic may show from copies of their own: miette
+/// asks for a label's lines once or twice.
+const WINDOW_SLOTS: usize = 16;
+
 impl Indexed<'_> {
+    /// The text from `from` to `to` as shown: the file's own bytes, or a
+    /// copy of just that window with a stand-in of the same length for each
+    /// character that could act on a terminal.
+    fn shown(&self, from: usize, to: usize) -> &str {
+        let original = self.file.text().get(from..to).unwrap_or_default();
+        match crate::safe_text::same_length_display(original) {
+            Cow::Borrowed(text) => text,
+            Cow::Owned(copy) => {
+                let slot = self.used.fetch_add(1, Ordering::Relaxed);
+                match self.windows.get(slot) {
+                    Some(cell) => cell.get_or_init(|| copy).as_str(),
+                    None => self.file.shown_text().get(from..to).unwrap_or_default(),
+                }
+            }
+        }
+    }
+
     /// The line that holds `offset`, counted from the start of the text.
     fn line_of(&self, offset: usize) -> usize {
         self.map()
@@ -130,7 +162,7 @@ impl SourceCode for Indexed<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let text = self.text;
+        let text = self.file.text();
         let (start, end) = (span.offset(), span.offset() + span.len());
         if end > text.len() {
             return Err(MietteError::OutOfBounds);
@@ -163,7 +195,7 @@ impl SourceCode for Indexed<'_> {
                     .min(from + 2 * WINDOW + LONGEST_LABEL);
                 (from, self.ceil(to))
             };
-            let data = text.get(from..to).unwrap_or_default();
+            let data = self.shown(from, to);
             return Ok(Box::new(contents(
                 name,
                 data.as_bytes(),
@@ -185,7 +217,7 @@ impl SourceCode for Indexed<'_> {
             .line_start(to_line + 1)
             .unwrap_or(text.len())
             .min(part_end);
-        let lines = text.get(from..to).unwrap_or_default();
+        let lines = self.shown(from, to);
         let local = SourceSpan::new((start - from).into(), span.len());
         let read = lines.read_span(&local, context_lines_before, context_lines_after)?;
         let base_line = from_line - first_line_of_part;
