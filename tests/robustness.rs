@@ -92,19 +92,16 @@ fn conditions_at_the_nesting_limit_evaluate() {
 /// Bytes that are no rule file at all give diagnostics, not a crash.
 #[test]
 fn arbitrary_text_never_crashes() {
-    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    // The benchmarks' generator: a fixed sequence, so a failure can be replayed.
+    let mut random = clinrule_tests::generate::Random::new(0x2545_f491_4f6c_dd1d);
     let alphabet: Vec<char> = "rule fact when then and or not ( ) \" # : , . = < > 3.5 ug/dL yes no\n\t\r é µ \\ ruleset reference cite in is"
         .chars()
         .collect();
     for _ in 0..300 {
-        let length = (state % 400) as usize;
+        let length = random.below(400);
         let mut text = String::with_capacity(length);
         for _ in 0..length {
-            // xorshift: a fixed sequence, so a failure can be replayed.
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            text.push(alphabet[(state % alphabet.len() as u64) as usize]);
+            text.push(alphabet[random.below(alphabet.len())]);
         }
         let _ = clinrule::load(SourceMap::new("arbitrary.crl", text));
     }

@@ -174,3 +174,128 @@ fn no_orphan_snapshots() {
         "snapshots whose fixture is gone (delete them): {orphans:?}"
     );
 }
+
+/// The modules of a crate, by path (`crate`, `crate::program::run`), each
+/// with the text of its file before its tests.
+fn modules_of(source_folder: &std::path::Path) -> Vec<(String, String)> {
+    let mut modules = Vec::new();
+    for path in files_below(source_folder, ".rs") {
+        let relative = path
+            .strip_prefix(source_folder)
+            .expect("below the folder")
+            .with_extension("");
+        let mut parts: Vec<String> = relative
+            .components()
+            .map(|part| part.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        if parts.last().is_some_and(|last| last == "mod") {
+            parts.pop();
+        }
+        let name = if parts == ["lib"] || parts == ["main"] {
+            "crate".to_owned()
+        } else if parts.first().is_some_and(|first| first == "bin") {
+            // A binary is a crate of its own.
+            continue;
+        } else {
+            format!("crate::{}", parts.join("::"))
+        };
+        let text = read(&path);
+        let code = match text.find("#[cfg(test)]") {
+            Some(at) => text[..at].to_owned(),
+            None => text,
+        };
+        modules.push((name, code));
+    }
+    modules
+}
+
+/// The modules a module's code names with `crate::` or `super::`.
+fn imports(name: &str, code: &str, known: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let words = |rest: &str| -> Vec<String> {
+        rest.split("::")
+            .map(|part| {
+                part.chars()
+                    .take_while(|character| character.is_alphanumeric() || *character == '_')
+                    .collect::<String>()
+            })
+            .take_while(|part| !part.is_empty())
+            .collect()
+    };
+    // The longest known module a path names, or the path's own start.
+    let resolve = |base: Vec<String>, path: Vec<String>| -> Option<String> {
+        (0..=path.len()).rev().find_map(|length| {
+            let mut candidate = base.clone();
+            candidate.extend(path[..length].iter().cloned());
+            let candidate = candidate.join("::");
+            known.contains(&candidate).then_some(candidate)
+        })
+    };
+    for (at, _) in code.match_indices("crate::") {
+        let before = code[..at].chars().last();
+        if before.is_some_and(|character| character.is_alphanumeric() || character == '_') {
+            continue;
+        }
+        let path = words(&code[at + "crate::".len()..]);
+        found.extend(resolve(vec!["crate".to_owned()], path));
+    }
+    let mut parent: Vec<String> = name.split("::").map(str::to_owned).collect();
+    parent.pop();
+    for (at, _) in code.match_indices("super::") {
+        let path = words(&code[at + "super::".len()..]);
+        found.extend(resolve(parent.clone(), path));
+    }
+    found.remove(name);
+    found
+}
+
+/// No module imports another that imports it back, in any crate: each
+/// crate's modules form layers, so each can be read knowing only those
+/// below it.
+#[test]
+fn no_module_imports_one_that_imports_it_back() {
+    let mut folders: Vec<std::path::PathBuf> = std::fs::read_dir(root().join("crates"))
+        .expect("the crates")
+        .map(|entry| entry.expect("an entry").path().join("src"))
+        .collect();
+    folders.push(root().join("tests/support"));
+    folders.sort();
+    let mut cycles = Vec::new();
+    for folder in &folders {
+        let modules = modules_of(folder);
+        let known: BTreeSet<String> = modules.iter().map(|(name, _)| name.clone()).collect();
+        let graph: Vec<(String, BTreeSet<String>)> = modules
+            .iter()
+            .map(|(name, code)| (name.clone(), imports(name, code, &known)))
+            .collect();
+        let uses = |name: &str| {
+            graph
+                .iter()
+                .find(|(known, _)| known == name)
+                .map(|(_, uses)| uses.clone())
+                .unwrap_or_default()
+        };
+        for (start, _) in &graph {
+            // Everything `start` reaches; a cycle if that includes itself.
+            let mut reached: BTreeSet<String> = BTreeSet::new();
+            let mut stack: Vec<String> = uses(start).into_iter().collect();
+            while let Some(next) = stack.pop() {
+                if reached.insert(next.clone()) {
+                    stack.extend(uses(&next));
+                }
+            }
+            if reached.contains(start) {
+                cycles.push(format!("{}: {start}", display_name(folder)));
+            }
+        }
+    }
+    assert!(
+        cycles.is_empty(),
+        "modules that import a module that imports them back:\n{}",
+        cycles.join("\n")
+    );
+    // The check finds what it looks for: two modules naming each other.
+    let known: BTreeSet<String> = ["crate::a", "crate::b"].map(str::to_owned).into();
+    assert!(imports("crate::a", "use crate::b::thing;", &known).contains("crate::b"));
+    assert!(imports("crate::a", "use super::b;", &known).contains("crate::b"));
+}
