@@ -182,23 +182,13 @@ impl CheckedRuleSet {
     /// Every top-level expression of the rule set: derived values, score
     /// choices, differential arguments and status rules, and rule conditions.
     pub fn expressions(&self) -> Vec<&Expr> {
-        let mut all: Vec<&Expr> = self.lets.iter().map(|derived| &derived.value).collect();
-        for score in &self.scores {
-            for criterion in &score.criteria {
-                all.extend(criterion.choices.iter().map(|choice| &choice.condition));
-            }
-        }
-        for differential in &self.differentials {
-            for candidate in &differential.candidates {
-                all.extend(
-                    candidate
-                        .arguments
-                        .iter()
-                        .map(|argument| &argument.condition),
-                );
-                all.extend(candidate.statuses.iter().map(|status| &status.condition));
-            }
-        }
+        let derived = (0..self.lets.len())
+            .map(Derived::Let)
+            .chain((0..self.scores.len()).map(Derived::Score))
+            .chain((0..self.differentials.len()).map(Derived::Differential));
+        let mut all: Vec<&Expr> = derived
+            .flat_map(|derived| self.expressions_of(derived))
+            .collect();
         all.extend(self.rules.iter().map(|rule| &rule.condition));
         all
     }

@@ -18,7 +18,7 @@ use clinrule_eval::json::{JsonNode, JsonValue, parse_json};
 
 use crate::RuleSet;
 use crate::render::reasons;
-use crate::render::report::Evaluated;
+use crate::render::report::{Evaluated, decides_words};
 use crate::render::text::{Level, Palette, headline, option_lines};
 
 /// The case being completed: its fields other than `facts`, and its facts,
@@ -332,21 +332,10 @@ impl<'rules> Consultation<'rules> {
         if let Some(ask) = &fact.ask {
             let _ = writeln!(question, "  {ask}");
         }
-        let rule_word = if need.rules.len() == 1 {
-            "rule"
-        } else {
-            "rules"
-        };
-        let conclusion_word = if need.conclusions == 1 {
-            "conclusion"
-        } else {
-            "conclusions"
-        };
         let _ = writeln!(
             question,
-            "  it would decide {} {rule_word} ({} {conclusion_word})",
-            need.rules.len(),
-            need.conclusions
+            "  it would decide {}",
+            decides_words(need.rules.len(), need.conclusions)
         );
         for line in option_lines(&evaluated, explained) {
             let _ = writeln!(question, "    {line}");

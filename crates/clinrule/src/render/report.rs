@@ -48,6 +48,18 @@ pub fn conclusion_line(
     line
 }
 
+/// How many rules and conclusions a missing fact would decide, in words:
+/// "1 rule (2 conclusions)".
+pub fn decides_words(rules: usize, conclusions: usize) -> String {
+    let rule_word = if rules == 1 { "rule" } else { "rules" };
+    let conclusion_word = if conclusions == 1 {
+        "conclusion"
+    } else {
+        "conclusions"
+    };
+    format!("{rules} {rule_word} ({conclusions} {conclusion_word})")
+}
+
 /// One condition of a trace: a test, or a yes/no value on its own.
 pub struct Condition<'a> {
     /// The condition's node.

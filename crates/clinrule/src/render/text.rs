@@ -8,7 +8,9 @@ use clinrule_check::model::{
 use clinrule_eval::{RuleStatus, Truth, Val};
 
 use crate::render::reasons;
-use crate::render::report::{Evaluated, conclusion_line, derived_text, tested_value, tests_a_fact};
+use crate::render::report::{
+    Evaluated, conclusion_line, decides_words, derived_text, tested_value, tests_a_fact,
+};
 
 /// Colours, used only when writing to a terminal and `NO_COLOR` is not set.
 #[derive(Debug, Clone, Copy)]
@@ -212,21 +214,10 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette, level: Level) -> Stri
                 let _ = writeln!(out, "     {}", palette.dim(&format!("ask: {ask}")));
             }
             let rules = rule_ids(evaluated, &need.rules);
-            let rule_word = if need.rules.len() == 1 {
-                "rule"
-            } else {
-                "rules"
-            };
-            let conclusion_word = if need.conclusions == 1 {
-                "conclusion"
-            } else {
-                "conclusions"
-            };
             let _ = writeln!(
                 out,
-                "     would decide {} {rule_word} ({} {conclusion_word}): {rules}",
-                need.rules.len(),
-                need.conclusions,
+                "     would decide {}: {rules}",
+                decides_words(need.rules.len(), need.conclusions)
             );
             for line in option_lines(evaluated, explained) {
                 let _ = writeln!(out, "       {line}");
