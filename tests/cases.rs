@@ -85,3 +85,39 @@ fn the_dates_counted_to_as_of_are_found() {
         "{refused:?}"
     );
 }
+
+/// A bundled case given a value outside its fact's plausible range is
+/// refused with exit code 2, naming the fact, the value and the range: a
+/// negative blood lead, a blood lead in mg/dL read as ug/dL, a negative age.
+#[test]
+fn values_outside_a_plausible_range_are_refused_with_the_range() {
+    let case = "rules/cases/toddler-sclerosis.json";
+    let original = clinrule_tests::read(&clinrule_tests::root().join(case));
+    for (fact, value, range) in [
+        ("lab.blood_lead", "-2 ug/dL", "0 ug/dL to 1000 ug/dL"),
+        ("lab.blood_lead", "3.5 mg/dL", "0 ug/dL to 1000 ug/dL"),
+        ("age", "-18 months", "0 days to 125 years"),
+    ] {
+        let mut parsed: serde_json::Value =
+            serde_json::from_str(&original).expect("the case is JSON");
+        parsed["facts"][fact] = serde_json::Value::String(value.to_owned());
+        let scratch = clinrule_tests::ScratchFile::new("implausible.json", &parsed.to_string());
+        let output = clinrule_tests::clinrule(&[
+            "eval",
+            "rules/metaphyseal-sclerosis.crl",
+            "--case",
+            scratch.path(),
+        ]);
+        assert_eq!(output.code, 2, "{}", output.transcript());
+        assert_eq!(output.codes(), ["E315"], "{}", output.transcript());
+        // The message as one line, undoing the wrapping at 80 columns.
+        let message = output.stderr.replace("\n  │ ", " ");
+        assert!(
+            message.contains(&format!(
+                "`{value}` is outside what `{fact}` can be: the rule set allows {range}"
+            )),
+            "{}",
+            output.transcript()
+        );
+    }
+}

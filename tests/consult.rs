@@ -128,3 +128,32 @@ fn a_case_that_counts_dates_asks_for_its_date_first() {
     assert!(stdout.contains("+ 24 months or older"), "{stdout}");
     assert!(stdout.contains("+ Under 36 months"), "{stdout}");
 }
+
+/// An answer outside the fact's plausible range is refused with the range,
+/// and the question asked again; the accepted answer is the one evaluated.
+#[test]
+fn an_implausible_answer_is_refused_and_asked_again() {
+    let output = clinrule_with_input(
+        &[
+            "consult",
+            SEED,
+            "--case",
+            "rules/cases/toddler-sclerosis.json",
+        ],
+        "-2 ug/dL\n1.2 mg/dL\n1.2 ug/dL\n",
+    );
+    assert_eq!(output.code, 0, "{}", output.transcript());
+    let stdout = &output.stdout;
+    for refused in ["`-2 ug/dL`", "`1.2 mg/dL`"] {
+        let at = stdout
+            .find(&format!("not accepted: {refused} is outside what `lab.blood_lead` can be: the rule set allows 0 ug/dL to 1000 ug/dL"))
+            .unwrap_or_else(|| panic!("{refused} is refused with the range:\n{stdout}"));
+        assert!(
+            stdout
+                .get(at..)
+                .is_some_and(|after| after.contains("+ Osteosclerotic metaphyseal dysplasia")),
+            "{stdout}"
+        );
+    }
+    assert!(!stdout.contains("Question 2"), "{stdout}");
+}

@@ -237,6 +237,12 @@ fn impossible_values_are_refused_whatever_the_rule_set_says() {
             output.stderr
         );
     }
+    // A rule set that declares no plausible range: only what no patient can
+    // have is refused.
+    let rules = Scratch::new(
+        "unranged.crl",
+        "ruleset unranged\n  title \"t\"\n  version 1.0.0\n  status draft\n\nfact vitals.temperature : quantity Cel\nfact age : age\n\nrule r \"r\"\n  when vitals.temperature > 38 Cel and age < 2 years\n  then note n \"n\"\n",
+    );
     for (value, reason) in [
         ("-300 Cel", "absolute"),
         ("-1 K", "absolute"),
@@ -246,23 +252,33 @@ fn impossible_values_are_refused_whatever_the_rule_set_says() {
             "temperature.json",
             &format!(r#"{{"facts": {{"vitals.temperature": "{value}"}}}}"#),
         );
-        let output = clinrule(&["eval", "rules/alvarado-score.crl", "--case", case.path()]);
+        let output = clinrule(&["eval", rules.path(), "--case", case.path()]);
         assert_eq!(output.code, 2, "{value}: {}", output.transcript());
         assert_eq!(output.codes(), ["E314"], "{value}: {}", output.stderr);
         assert!(output.stderr.contains(reason), "{value}: {}", output.stderr);
+        // Where the rule set declares the values a patient can have, the
+        // refusal names that range instead.
+        let output = clinrule(&["eval", "rules/alvarado-score.crl", "--case", case.path()]);
+        assert_eq!(output.codes(), ["E315"], "{value}: {}", output.stderr);
+        assert!(
+            output.stderr.contains("10 Cel to 47 Cel"),
+            "{value}: {}",
+            output.stderr
+        );
     }
-    // Cold but possible: -40 degrees is a temperature, not a mistake.
+    // Cold but possible where nothing else is declared: -40 degrees is a
+    // temperature, not a mistake.
     let case = Scratch::new(
         "cold.json",
         r#"{"facts": {"vitals.temperature": "-40 Cel"}}"#,
     );
-    let output = clinrule(&["eval", "rules/alvarado-score.crl", "--case", case.path()]);
+    let output = clinrule(&["eval", rules.path(), "--case", case.path()]);
     assert_eq!(output.code, 0, "{}", output.transcript());
     let case = Scratch::new(
         "unborn.json",
         r#"{"as_of": "2025-10-30", "facts": {"age": "-30 years"}}"#,
     );
-    let output = clinrule(&["eval", SEED_RULES, "--case", case.path()]);
+    let output = clinrule(&["eval", rules.path(), "--case", case.path()]);
     assert_eq!(output.code, 2, "{}", output.transcript());
     assert!(output.stderr.contains("an age cannot be negative"));
 }

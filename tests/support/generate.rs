@@ -121,7 +121,22 @@ fn rule_set_of(random: &mut Random, fact_with_fact: bool) -> Generated {
             Kind::Age => "age",
             Kind::Text => "text",
         };
-        let _ = writeln!(text, "fact f{index} : {declaration}");
+        // A quarter of the facts that can have one declare a plausible range
+        // that some generated values fall outside, so the readers must
+        // refuse alike what lies beyond it, in any unit and partial dates.
+        let plausible = match kind {
+            Kind::Number => ", plausible from -1 to 5",
+            Kind::Quantity => ", plausible from 25 mg/dL to 1.6 g/L",
+            Kind::Date => ", plausible from 2023-01-01 to 2024-06-01",
+            Kind::Age => ", plausible from 5 days to 30 months",
+            _ => "",
+        };
+        let plausible = if !plausible.is_empty() && random.one_in(4) {
+            plausible
+        } else {
+            ""
+        };
+        let _ = writeln!(text, "fact f{index} : {declaration}{plausible}");
     }
     let mut context = Context {
         facts,

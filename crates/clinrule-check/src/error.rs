@@ -609,6 +609,43 @@ pub enum CheckError {
         patient: Span,
     },
 
+    /// A plausible range on a fact whose values have no order.
+    #[error("a plausible range needs values in order, but this fact is {fact_type}")]
+    #[diagnostic(
+        code(E240),
+        help(
+            "delete the range: a yes/no answer, a code or a text is checked against its declaration already; a range fits a number, a measurement, an age or a date"
+        )
+    )]
+    PlausibleWithoutOrder {
+        /// The range.
+        #[label("this range")]
+        span: Span,
+        /// The fact's type.
+        #[label("this fact is {fact_type}")]
+        type_span: Span,
+        /// The fact's type in words.
+        fact_type: String,
+    },
+
+    /// A plausible range whose lowest value is above its highest.
+    #[error("the plausible range of `{fact}` starts at {low}, above where it ends, {high}")]
+    #[diagnostic(
+        code(E241),
+        help("write the lowest value first: `plausible from {high} to {low}`")
+    )]
+    PlausibleReversed {
+        /// The fact.
+        fact: String,
+        /// The lowest value as written.
+        low: String,
+        /// The highest value as written.
+        high: String,
+        /// The range.
+        #[label("no value can lie in this range")]
+        span: Span,
+    },
+
     /// Two bands of a score that share a total.
     #[error("the bands `{first}` and `{second}` overlap: {shared} in both")]
     #[diagnostic(

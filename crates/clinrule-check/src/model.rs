@@ -637,8 +637,38 @@ pub struct Fact {
     pub conversions: Vec<FactConversion>,
     /// For an age: the date fact it is derived from, with the case's `as_of`.
     pub derived_from: Option<FactIndex>,
+    /// The values a patient can have (`plausible from ... to ...`); a case
+    /// with a value outside them is refused.
+    pub plausible: Option<Plausible>,
     /// Where it was declared.
     pub span: Span,
+}
+
+/// The values of a fact a patient can have, both ends included: numbers in
+/// the fact's base units, or dates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plausible {
+    /// The lowest value.
+    pub low: Const,
+    /// The highest value.
+    pub high: Const,
+    /// The range as the editor wrote it: `0 ug/dL to 300 ug/dL`.
+    pub text: String,
+    /// Where it was written.
+    pub span: Span,
+}
+
+impl Plausible {
+    /// Whether a number, in the fact's base units, lies in the range.
+    pub fn holds_number(&self, value: Rational) -> bool {
+        matches!((&self.low, &self.high), (Const::Number(low), Const::Number(high)) if *low <= value && value <= *high)
+    }
+
+    /// Whether some day from `low` to `high` (a date, or the days a partial
+    /// date allows) lies in the range.
+    pub fn holds_dates(&self, low: Date, high: Date) -> bool {
+        matches!((&self.low, &self.high), (Const::Date(first), Const::Date(last)) if *first <= high && low <= *last)
+    }
 }
 
 /// The type of an expression's value.

@@ -99,6 +99,7 @@ impl Case {
         };
         let case = reader.case(&root);
         reader.check_as_of(&case, &root);
+        reader.check_plausible(&case, &root);
         if reader.errors.is_empty() {
             Ok(case)
         } else {
@@ -128,8 +129,8 @@ struct CaseReader<'rules> {
 /// The fields a case may have.
 const CASE_FIELDS: [&str; 5] = ["id", "description", "as_of", "facts", "expect"];
 
-/// Where a case names a fact: the key under `facts`.
-fn fact_key_span(root: &JsonNode, name: &str) -> Option<Span> {
+/// A fact's entry in a case: where its key is written, and its value.
+fn fact_entry<'root>(root: &'root JsonNode, name: &str) -> Option<(Span, &'root JsonNode)> {
     let JsonValue::Object(entries) = &root.value else {
         return None;
     };
@@ -140,7 +141,17 @@ fn fact_key_span(root: &JsonNode, name: &str) -> Option<Span> {
     facts
         .iter()
         .find(|(key, _, _)| key == name)
-        .map(|(_, span, _)| *span)
+        .map(|(_, span, value)| (*span, value))
+}
+
+/// Where a case names a fact: the key under `facts`.
+fn fact_key_span(root: &JsonNode, name: &str) -> Option<Span> {
+    fact_entry(root, name).map(|(span, _)| span)
+}
+
+/// Where a case gives a fact's value.
+fn fact_value_span(root: &JsonNode, name: &str) -> Option<Span> {
+    fact_entry(root, name).map(|(_, value)| value.span)
 }
 
 /// Reads `YYYY-MM-DD`, or a partial date `YYYY-MM` or `YYYY`, as the range
@@ -171,6 +182,33 @@ pub(crate) fn partial_date(text: &str) -> Option<(Date, Date)> {
 }
 
 impl CaseReader<'_> {
+    /// A value outside the range its fact declares plausible is refused:
+    /// it would be evaluated as if a patient could have it.
+    fn check_plausible(&mut self, case: &Case, root: &JsonNode) {
+        for (fact, slot) in self.rule_set.facts().iter().zip(&case.slots) {
+            let (Some(range), Slot::Given(value)) = (&fact.plausible, slot) else {
+                continue;
+            };
+            let holds = match &value.kind {
+                ValueKind::Number(number) => range.holds_number(*number),
+                ValueKind::Quantity { base, .. } => range.holds_number(*base),
+                ValueKind::Date { low, high } => range.holds_dates(*low, *high),
+                ValueKind::YesNo(_) | ValueKind::Code(_) | ValueKind::Text(_) => true,
+            };
+            if holds {
+                continue;
+            }
+            let span = fact_value_span(root, &fact.name)
+                .unwrap_or(Span::new(root.span.start, root.span.start + 1));
+            self.errors.push(EvalError::Implausible {
+                value: value.display.clone(),
+                fact: fact.name.clone(),
+                range: range.text.clone(),
+                span,
+            });
+        }
+    }
+
     /// An age derived from a birth date, and a date the rules count to
     /// `as_of`, need the case's `as_of` date: without it they would be
     /// unknown with no missing fact to ask for.
@@ -687,7 +725,15 @@ impl CaseReader<'_> {
             });
             return None;
         };
-        if let Some(reason) = impossible(fact, base) {
+        // A fact with a plausible range that leaves the value out says so
+        // itself, with its range (E315, after every fact is read).
+        let outside_range = fact
+            .plausible
+            .as_ref()
+            .is_some_and(|range| !range.holds_number(base));
+        if let Some(reason) = impossible(fact, base)
+            && !outside_range
+        {
             self.errors.push(EvalError::ImpossibleValue {
                 value: format!("{number_text} {unit_text}"),
                 fact: name.to_owned(),

@@ -220,6 +220,26 @@ pub enum EvalError {
         span: Span,
     },
 
+    /// A value outside the range the rule set declares plausible for the fact.
+    #[error("`{value}` is outside what `{fact}` can be: the rule set allows {range}")]
+    #[diagnostic(
+        code(E315),
+        help(
+            "check the value and its unit against the source (a misplaced decimal point, a value in another unit); if it is right, the rule set's plausible range must be reviewed"
+        )
+    )]
+    Implausible {
+        /// The value as written.
+        value: String,
+        /// The fact.
+        fact: String,
+        /// The range, as the rule set wrote it.
+        range: String,
+        /// Where.
+        #[label("outside {range}")]
+        span: Span,
+    },
+
     /// A number too large or too precise to hold exactly.
     #[error("`{number}` cannot be held exactly: {}", out_of_range_reason(number))]
     #[diagnostic(
@@ -275,7 +295,8 @@ impl EvalError {
             | EvalError::NumberOutOfRange { span, .. }
             | EvalError::MissingAsOf { span, .. }
             | EvalError::AsOfNeeded { span, .. }
-            | EvalError::ImpossibleValue { span, .. } => *span,
+            | EvalError::ImpossibleValue { span, .. }
+            | EvalError::Implausible { span, .. } => *span,
         }
     }
 }

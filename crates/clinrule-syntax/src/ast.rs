@@ -481,9 +481,25 @@ pub struct FactDecl {
     pub conversions: Vec<Conversion>,
     /// `from birth_date`: the date fact an age is derived from.
     pub derived_from: Option<Ident>,
+    /// `plausible from <low> to <high>`: the values a patient can have.
+    pub plausible: Option<PlausibleRange>,
     /// The whole declaration.
     pub span: Span,
 }
+
+/// `plausible from 0 ug/dL to 300 ug/dL`: the values of a fact a patient can
+/// have, both ends included; each end a number, a measurement or a date.
+#[derive(Debug, Clone, Eq)]
+pub struct PlausibleRange {
+    /// The lowest value.
+    pub low: Expr,
+    /// The highest value.
+    pub high: Expr,
+    /// The whole option.
+    pub span: Span,
+}
+
+equal_but_span!(PlausibleRange { low, high });
 
 equal_but_span!(FactDecl {
     name,
@@ -493,7 +509,8 @@ equal_but_span!(FactDecl {
     absent,
     codes,
     conversions,
-    derived_from
+    derived_from,
+    plausible
 });
 
 /// A substance-specific conversion declared on a measurement.

@@ -36,6 +36,7 @@ pub const KEYWORDS: &[&str] = &[
     "absent",
     "means",
     "ask",
+    "plausible",
     "clinicians",
     "only",
     "code",

@@ -571,6 +571,9 @@ fn describe(rule: Rule) -> (&'static str, &'static [&'static str]) {
         Rule::molar_mass_option | Rule::kw_molar => ("`molar mass`", &["molar"]),
         Rule::from_option => ("`from <date fact>`", &["from"]),
         Rule::ask_option | Rule::kw_ask => ("`ask \"<question>\"`", &["ask"]),
+        Rule::plausible_option | Rule::kw_plausible => {
+            ("`plausible from <lowest> to <highest>`", &["plausible"])
+        }
         Rule::kw_at | Rule::kw_per | Rule::kw_mass => ("", &[]),
         Rule::ruleset_decl | Rule::kw_ruleset => ("`ruleset`", &["ruleset"]),
         Rule::reference_decl | Rule::kw_reference => ("`reference`", &["reference"]),
@@ -941,6 +944,7 @@ impl Lowerer<'_> {
             codes: Vec::new(),
             conversions: Vec::new(),
             derived_from: None,
+            plausible: None,
             span,
         };
         let mut absent_span: Option<Span> = None;
@@ -1096,6 +1100,26 @@ impl Lowerer<'_> {
                         part_span,
                     );
                     fact.derived_from = part.into_inner().nth(1).map(|name| self.ident(&name));
+                }
+                Rule::plausible_option => {
+                    self.note_duplicate(
+                        "plausible",
+                        fact.plausible.as_ref().map(|range| range.span),
+                        part_span,
+                    );
+                    let mut parts = part.into_inner();
+                    let _plausible = parts.next();
+                    let _from = parts.next();
+                    let low = parts.next().map(|bound| self.atom(bound));
+                    let _to = parts.next();
+                    let high = parts.next().map(|bound| self.atom(bound));
+                    if let (Some(low), Some(high)) = (low, high) {
+                        fact.plausible = Some(PlausibleRange {
+                            low,
+                            high,
+                            span: part_span,
+                        });
+                    }
                 }
                 Rule::ask_option => {
                     self.note_duplicate("ask", fact.ask.as_ref().map(|ask| ask.span), part_span);

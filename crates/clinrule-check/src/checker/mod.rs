@@ -414,10 +414,112 @@ impl<'file> Checker<'file> {
                 absent_means_no,
                 conversions,
                 derived_from: None,
+                plausible: None,
                 span: declaration.name.span,
             });
         }
         self.derived_ages();
+        self.plausible_ranges();
+    }
+
+    /// Checks each fact's `plausible from <low> to <high>`: each end is
+    /// typed as if the fact were compared with it (`fact >= low`,
+    /// `fact <= high`), so units, dimensions and numbers are checked, and
+    /// converted, exactly as a rule's thresholds are.
+    fn plausible_ranges(&mut self) {
+        let declared: Vec<(FactIndex, &'file ast::FactDecl)> = self
+            .fact_declarations
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, declaration)| declaration.plausible.is_some())
+            .collect();
+        for (index, declaration) in declared {
+            let (Some(range), Some(fact)) = (&declaration.plausible, self.facts.get(index)) else {
+                continue;
+            };
+            if self.untyped.contains(&Symbol::Fact(index)) {
+                continue;
+            }
+            if !matches!(
+                fact.fact_type,
+                FactType::Number | FactType::Quantity { .. } | FactType::Age | FactType::Date
+            ) {
+                self.diagnostics.push(CheckError::PlausibleWithoutOrder {
+                    span: range.span,
+                    type_span: declaration.fact_type.span,
+                    fact_type: fact.fact_type.describe(),
+                });
+                continue;
+            }
+            // Typing a comparison marks the fact used; a range is not a use.
+            let was_used = self.used_facts.contains(&index);
+            let low = self.plausible_end(declaration, &range.low, ast::CompareOp::GreaterOrEqual);
+            let high = self.plausible_end(declaration, &range.high, ast::CompareOp::LessOrEqual);
+            if !was_used {
+                self.used_facts.remove(&index);
+            }
+            let (Some(low), Some(high)) = (low, high) else {
+                continue;
+            };
+            let written = |end: &ast::Expr| one_line(end.span.text(self.source));
+            let reversed = match (&low, &high) {
+                (Const::Number(low), Const::Number(high)) => low > high,
+                (Const::Date(low), Const::Date(high)) => low > high,
+                _ => false,
+            };
+            if reversed {
+                self.diagnostics.push(CheckError::PlausibleReversed {
+                    fact: declaration.name.name.to_string(),
+                    low: written(&range.low),
+                    high: written(&range.high),
+                    span: range.span,
+                });
+                continue;
+            }
+            let text = format!("{} to {}", written(&range.low), written(&range.high));
+            if let Some(fact) = self.facts.get_mut(index) {
+                fact.plausible = Some(Plausible {
+                    low,
+                    high,
+                    text,
+                    span: range.span,
+                });
+            }
+        }
+    }
+
+    /// One end of a plausible range, typed as the threshold of
+    /// `fact <op> end`, in the fact's base units; `None` after a diagnostic.
+    fn plausible_end(
+        &mut self,
+        declaration: &ast::FactDecl,
+        end: &ast::Expr,
+        op: ast::CompareOp,
+    ) -> Option<Const> {
+        let compare = ast::Expr {
+            kind: ast::ExprKind::Compare {
+                left: Box::new(ast::Expr {
+                    kind: ast::ExprKind::Name(declaration.name.clone()),
+                    span: declaration.name.span,
+                }),
+                op: Spanned {
+                    value: op,
+                    span: end.span,
+                },
+                right: Box::new(end.clone()),
+                alternative: None,
+            },
+            span: end.span,
+        };
+        let checked = self.condition(&compare, expr::Context::RULE)?;
+        match checked.kind {
+            CheckedExprKind::Compare { right, .. } => match right.kind {
+                CheckedExprKind::Const(value) => Some(value),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// Resolves `from <date fact>` on ages, once every fact is declared.

@@ -4,7 +4,9 @@
 use std::collections::BTreeSet;
 
 use clinrule_check::CheckedRuleSet;
-use clinrule_check::model::{CheckedExprKind, Const, Count, Derived, Expr, FactType, ValueType};
+use clinrule_check::model::{
+    CheckedExprKind, Const, Count, Derived, Expr, Fact, FactType, ValueType,
+};
 use clinrule_check::number::Rational;
 use clinrule_syntax::ast::{CompareOp, Date};
 
@@ -198,7 +200,7 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
         .facts()
         .iter()
         .zip(&codings)
-        .map(|(fact, coding)| declared_unit(&fact.fact_type, coding))
+        .map(|(fact, coding)| declared_unit(fact, coding))
         .collect();
     let uses = rule_set.as_of_uses();
     Ok(Plan {
@@ -388,8 +390,9 @@ fn reads_once(
 /// enough that no value of at most 62 bits can overflow in converting: then
 /// comparing the value as given with the threshold in that unit is exactly
 /// comparing both in base units, and reading the case could not have failed.
-fn declared_unit(fact_type: &FactType, coding: &Coding) -> Option<DeclaredUnit> {
-    let (FactType::Quantity { unit_text, unit }, Coding::Numbers(thresholds)) = (fact_type, coding)
+fn declared_unit(fact: &Fact, coding: &Coding) -> Option<DeclaredUnit> {
+    let (FactType::Quantity { unit_text, unit }, Coding::Numbers(thresholds)) =
+        (&fact.fact_type, coding)
     else {
         return None;
     };
@@ -403,9 +406,22 @@ fn declared_unit(fact_type: &FactType, coding: &Coding) -> Option<DeclaredUnit> 
         .iter()
         .map(|threshold| clinrule_check::units::from_base(*threshold, unit))
         .collect::<Option<Vec<Rational>>>()?;
+    // The plausible range in the same unit, so that a value outside it is
+    // declined, and refused by the full reader.
+    let plausible = match &fact.plausible {
+        None => None,
+        Some(range) => match (&range.low, &range.high) {
+            (Const::Number(low), Const::Number(high)) => Some((
+                clinrule_check::units::from_base(*low, unit)?,
+                clinrule_check::units::from_base(*high, unit)?,
+            )),
+            _ => return None,
+        },
+    };
     Some(DeclaredUnit {
         unit_text: unit_text.clone(),
         thresholds,
+        plausible,
     })
 }
 

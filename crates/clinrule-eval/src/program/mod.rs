@@ -375,6 +375,8 @@ struct RulePlan {
 struct DeclaredUnit {
     unit_text: String,
     thresholds: Vec<Rational>,
+    /// The fact's plausible range in this unit, both ends included.
+    plausible: Option<(Rational, Rational)>,
 }
 
 /// For one rule, the values worth trying for each fact it reads.

@@ -319,6 +319,9 @@ impl Plan {
             }
             FactType::Number => {
                 let number = decimal(cursor.number()?)?;
+                if !plausible_number(fact, number) {
+                    return None;
+                }
                 Some(coding.number(number))
             }
             FactType::Quantity { .. } | FactType::Age => {
@@ -344,18 +347,31 @@ impl Plan {
                     && number.numerator().unsigned_abs() < 1 << 62
                     && number.denominator() < 1 << 62
                 {
+                    // Outside the plausible range: the full reader refuses it.
+                    if let Some((low, high)) = declared.plausible
+                        && !(low <= number && number <= high)
+                    {
+                        return None;
+                    }
                     return Some(Coded::exact(super::place(&declared.thresholds, &number)));
                 }
                 let unit = case_unit(&fact.fact_type, unit).ok()?;
                 let conversion = conversion_for(fact, &unit)?;
                 let base = to_fact_base(number, &unit, conversion)?;
-                if crate::case::impossible(fact, base).is_some() {
+                if crate::case::impossible(fact, base).is_some() || !plausible_number(fact, base) {
                     return None;
                 }
                 Some(coding.number(base))
             }
             FactType::Date => {
                 let (low, high) = partial_date(cursor.plain_string()?)?;
+                if fact
+                    .plausible
+                    .as_ref()
+                    .is_some_and(|range| !range.holds_dates(low, high))
+                {
+                    return None;
+                }
                 Some(coding.dates(low, high))
             }
             FactType::OneOf(codes) => {
@@ -459,4 +475,12 @@ fn split_plain_measurement(text: &str) -> Option<(&str, &str)> {
     }
     // The number must read as a decimal; `decimal` reads it next.
     Some((number, unit))
+}
+
+/// Whether a number, in the fact's base units, lies in the fact's plausible
+/// range, or the fact declares none.
+fn plausible_number(fact: &clinrule_check::model::Fact, number: Rational) -> bool {
+    fact.plausible
+        .as_ref()
+        .is_none_or(|range| range.holds_number(number))
 }
