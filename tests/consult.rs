@@ -41,7 +41,7 @@ fn the_blood_lead_is_asked_first_and_a_bare_number_is_refused() {
         .find("Question 1: lab.blood_lead")
         .expect("the blood lead is asked first");
     let refused = stdout
-        .find("not accepted: `1.2` is not a measurement in `ug/dL` with its unit")
+        .find("not accepted: `1.2` needs a unit: for example `1.2 ug/dL`")
         .expect("a bare number is refused");
     let concluded = stdout
         .find("+ Osteosclerotic metaphyseal dysplasia")
@@ -156,4 +156,77 @@ fn an_implausible_answer_is_refused_and_asked_again() {
         );
     }
     assert!(!stdout.contains("Question 2"), "{stdout}");
+}
+
+/// An empty line asks again rather than skipping; a decimal comma is read,
+/// or explained when it could separate thousands; refusals speak of values
+/// and units, never of the case file's JSON; a skipped fact that would
+/// still change the conclusions is named at the end, and the end does not
+/// claim that nothing missing would change them.
+#[test]
+fn empty_lines_ask_again_and_skipped_facts_are_reported() {
+    let output = clinrule_with_input(
+        &[
+            "consult",
+            SEED,
+            "--case",
+            "rules/cases/toddler-sclerosis.json",
+        ],
+        "\n1.2\nabc\n1,200 ug/dL\nskip\n",
+    );
+    assert_eq!(output.code, 0, "{}", output.transcript());
+    let stdout = &output.stdout;
+    assert!(
+        stdout.contains("> \n  type the answer, `skip` when it is not known, or `stop` to finish"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("`1.2` needs a unit: for example `1.2 ug/dL`"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("`abc` is not a measurement: write a number and its unit"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("`1,200` could be 1200 or 1.200"),
+        "{stdout}"
+    );
+    // No refusal shows JSON.
+    for line in stdout.lines().filter(|line| line.contains("not accepted")) {
+        assert!(!line.contains('{') && !line.contains('"'), "{line}");
+    }
+    assert!(
+        !stdout.contains("Nothing more that is missing would change the conclusions."),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "Skipped, and still able to change the conclusions:\n  lab.blood_lead would decide"
+        ),
+        "{stdout}"
+    );
+
+    // A decimal comma is a decimal point; the header says what was answered.
+    let output = clinrule_with_input(
+        &[
+            "consult",
+            SEED,
+            "--case",
+            "rules/cases/toddler-sclerosis.json",
+        ],
+        "1,2 ug/dL\n",
+    );
+    assert!(
+        output.stdout.contains("  read as `1.2 ug/dL`\n"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output
+            .stdout
+            .contains("(answered since: lab.blood_lead 1.2 ug/dL)"),
+        "{}",
+        output.stdout
+    );
 }

@@ -141,6 +141,26 @@ pub fn answer_hint(fact_type: &FactType) -> String {
 
 /// An answer as JSON text for the fact, or why it cannot be one.
 fn answer_json(fact_type: &FactType, answer: &str) -> Result<String, String> {
+    if let FactType::Quantity { .. } | FactType::Age = fact_type {
+        let example_unit = match fact_type {
+            FactType::Quantity { unit_text, .. } => unit_text.as_str(),
+            _ => "months",
+        };
+        // A number alone: the unit is what makes it a measurement.
+        if is_plain_number(answer) {
+            return Err(format!(
+                "`{answer}` needs a unit: for example `{answer} {example_unit}`"
+            ));
+        }
+        let starts_with_number = answer
+            .trim_start_matches('-')
+            .starts_with(|character: char| character.is_ascii_digit() || character == '.');
+        if !starts_with_number {
+            return Err(format!(
+                "`{answer}` is not a measurement: write a number and its unit, for example `12 {example_unit}`"
+            ));
+        }
+    }
     match fact_type {
         FactType::YesNo => match answer.to_ascii_lowercase().as_str() {
             "yes" | "y" | "true" => Ok("true".to_owned()),
@@ -162,6 +182,57 @@ fn answer_json(fact_type: &FactType, answer: &str) -> Result<String, String> {
         }
         _ => Ok(quoted(answer)),
     }
+}
+
+/// Whether an answer is a number and nothing else: `12`, `-0.5`.
+fn is_plain_number(answer: &str) -> bool {
+    let digits = answer.strip_prefix('-').unwrap_or(answer);
+    !digits.is_empty()
+        && digits.chars().any(|character| character.is_ascii_digit())
+        && digits
+            .chars()
+            .all(|character| character.is_ascii_digit() || character == '.')
+}
+
+/// An answer with a decimal comma read as a decimal point: `1,2 ug/dL` is
+/// `1.2 ug/dL`. A comma followed by three digits could as well separate
+/// thousands (`1,200`), so it is refused with both readings.
+fn decimal_point(answer: &str) -> Result<Option<String>, String> {
+    let number_end = answer
+        .find(|character: char| !(character.is_ascii_digit() || matches!(character, ',' | '-')))
+        .unwrap_or(answer.len());
+    let number = answer.get(..number_end).unwrap_or_default();
+    let Some((whole, fraction)) = number.split_once(',') else {
+        return Ok(None);
+    };
+    let whole_digits = whole.strip_prefix('-').unwrap_or(whole);
+    if whole_digits.is_empty()
+        || fraction.is_empty()
+        || !whole_digits
+            .chars()
+            .all(|character| character.is_ascii_digit())
+        || !fraction.chars().all(|character| character.is_ascii_digit())
+    {
+        return Ok(None);
+    }
+    let rest = answer.get(number_end..).unwrap_or_default();
+    if fraction.len() == 3 {
+        return Err(format!(
+            "`{number}` could be {whole}{fraction} or {whole}.{fraction}: write it without the comma, such as `{whole}{fraction}{rest}` or `{whole}.{fraction}{rest}`"
+        ));
+    }
+    Ok(Some(format!("{whole}.{fraction}{rest}")))
+}
+
+/// A case reader's refusal of an answer, in the words of a clinician: the
+/// message, and its help unless that shows the case file's JSON.
+fn refusal(error: &clinrule_eval::EvalError) -> String {
+    let help = miette::Diagnostic::help(error)
+        .map(|help| help.to_string())
+        .filter(|help| !help.contains('{') && !help.contains('"'))
+        .map(|help| format!("; {help}"))
+        .unwrap_or_default();
+    format!("{error}{help}")
 }
 
 /// The conclusion identifiers reached, with their headlines.
@@ -205,11 +276,13 @@ pub enum Answered {
     /// The case accepts it; what changed, one conclusion a line (`+` reached,
     /// `-` no longer reached), or that no conclusion changed.
     Accepted(String),
-    /// Not known (`skip`, `unknown` or nothing): recorded as unknown, and
-    /// not asked again.
+    /// Not known (`skip` or `unknown`): recorded as unknown, not asked
+    /// again, and named at the end if it would still change the conclusions.
     Skipped,
     /// Refused, with why: the question stands.
     Refused(String),
+    /// Nothing was answered: the question stands, with how to answer.
+    Again(String),
 }
 
 /// A case being completed against a rule set, one question at a time.
@@ -221,6 +294,8 @@ pub struct Consultation<'rules> {
     asked: usize,
     /// The conclusions reached when the last question was asked.
     before: Vec<(String, String)>,
+    /// The answers accepted, by fact name, as read.
+    answered: Vec<(String, String)>,
 }
 
 impl<'rules> Consultation<'rules> {
@@ -232,6 +307,7 @@ impl<'rules> Consultation<'rules> {
             skipped: BTreeSet::new(),
             asked: 0,
             before: Vec::new(),
+            answered: Vec::new(),
         }
     }
 
@@ -355,11 +431,22 @@ impl<'rules> Consultation<'rules> {
         let Some(fact) = rule_set.facts().get(question.fact) else {
             return Answered::Skipped;
         };
-        if matches!(answer, "skip" | "unknown" | "") {
+        let answer = answer.trim();
+        if answer.is_empty() {
+            return Answered::Again(
+                "type the answer, `skip` when it is not known, or `stop` to finish".to_owned(),
+            );
+        }
+        if matches!(answer.to_ascii_lowercase().as_str(), "skip" | "unknown") {
             self.skipped.insert(question.fact);
             self.draft.set_fact(&fact.name, "null".to_owned());
             return Answered::Skipped;
         }
+        let read_as = match decimal_point(answer) {
+            Ok(read_as) => read_as,
+            Err(ambiguous) => return Answered::Refused(ambiguous),
+        };
+        let answer = read_as.as_deref().unwrap_or(answer);
         let json = match answer_json(&fact.fact_type, answer) {
             Ok(json) => json,
             Err(reason) => return Answered::Refused(reason),
@@ -371,16 +458,7 @@ impl<'rules> Consultation<'rules> {
             Err(errors) => {
                 self.draft.facts = previous;
                 return Answered::Refused(
-                    errors
-                        .iter()
-                        .map(|error| {
-                            let help = miette::Diagnostic::help(error)
-                                .map(|help| format!("; {help}"))
-                                .unwrap_or_default();
-                            format!("{error}{help}")
-                        })
-                        .collect::<Vec<_>>()
-                        .join("; "),
+                    errors.iter().map(refusal).collect::<Vec<_>>().join("; "),
                 );
             }
         };
@@ -399,13 +477,59 @@ impl<'rules> Consultation<'rules> {
         if changes.is_empty() {
             changes.push_str("  no conclusion changed\n");
         }
+        self.answered.push((fact.name.clone(), answer.to_owned()));
+        if let Some(read_as) = read_as {
+            changes.insert_str(0, &format!("  read as `{read_as}`\n"));
+        }
         Answered::Accepted(changes)
+    }
+
+    /// The facts skipped that would still change the conclusions, each with
+    /// what it would decide: the consultation ends, but they are not settled.
+    pub fn skipped_still_deciding(&self) -> Vec<String> {
+        let Ok(case) = self.rules.read_case(&self.draft.to_text()) else {
+            return Vec::new();
+        };
+        let evaluation = self.rules.evaluate(&case);
+        let facts = self.rules.checked().facts();
+        evaluation
+            .needs
+            .iter()
+            .filter(|need| self.skipped.contains(&need.fact))
+            .filter_map(|need| {
+                let fact = facts.get(need.fact)?;
+                Some(format!(
+                    "{} would decide {}",
+                    fact.name,
+                    decides_words(need.rules.len(), need.conclusions)
+                ))
+            })
+            .collect()
+    }
+
+    /// The answers accepted in this consultation, by fact name, as read.
+    pub fn answers(&self) -> &[(String, String)] {
+        &self.answered
     }
 
     /// The result of the case as completed, in brief, as text; `None` when
     /// it cannot be read.
     pub fn result(&self) -> Option<String> {
-        let case = self.rules.read_case(&self.draft.to_text()).ok()?;
+        let mut case = self.rules.read_case(&self.draft.to_text()).ok()?;
+        // The case's own description was written before the answers: the
+        // header says what was answered since.
+        if !self.answered.is_empty() {
+            let answered = self
+                .answered
+                .iter()
+                .map(|(fact, answer)| format!("{fact} {answer}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            case.description = Some(match case.description.take() {
+                Some(description) => format!("{description} (answered since: {answered})"),
+                None => format!("answered in consultation: {answered}"),
+            });
+        }
         let evaluation = self.rules.evaluate(&case);
         Some(crate::render::text::render(
             &Evaluated {

@@ -171,6 +171,7 @@ fn consult(
                 Answered::Refused(refused) => {
                     say(out, &format!("  not accepted: {refused}\n> "));
                 }
+                Answered::Again(how) => say(out, &format!("  {how}\n> ")),
             }
         };
         match outcome {
@@ -180,12 +181,25 @@ fn consult(
             Answer::Accepted(changes) => say(out, &changes),
         }
     };
+    // A fact skipped is not settled: if it would still change the
+    // conclusions, the consultation says so rather than that nothing would.
+    let skipped = consultation.skipped_still_deciding();
     let closing = match ending {
-        Ending::Settled => "\nNothing more that is missing would change the conclusions.\n",
+        Ending::Settled if skipped.is_empty() => {
+            "\nNothing more that is missing would change the conclusions.\n"
+        }
+        Ending::Settled => "\nNo question is left but those skipped.\n",
         Ending::Stopped => "\nStopped.\n",
         Ending::EndOfInput => "\nThe answers ended.\n",
     };
     say(out, closing);
+    if !skipped.is_empty() {
+        let mut text = String::from("Skipped, and still able to change the conclusions:\n");
+        for line in &skipped {
+            text.push_str(&format!("  {line}\n"));
+        }
+        say(out, &text);
+    }
     if let Some(result) = consultation.result() {
         say(out, &format!("\n{result}"));
     }
