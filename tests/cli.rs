@@ -254,3 +254,43 @@ fn a_rule_set_can_span_several_files() {
     );
     insta::assert_snapshot!("multi_file_duplicate", duplicate.transcript());
 }
+
+/// `--case -` reads the case from standard input, with diagnostics that name
+/// it; `clinrule help eval` shows the command's options.
+#[test]
+fn a_case_from_standard_input_and_help_for_a_command() {
+    let case =
+        std::fs::read_to_string("tests/fixtures/eval/lead.high.case.json").expect("the case");
+    let from_input = clinrule_tests::clinrule_with_input(
+        &["eval", "tests/fixtures/eval/lead.crl", "--case", "-"],
+        &case,
+    );
+    let from_file = clinrule_tests::clinrule(&[
+        "eval",
+        "tests/fixtures/eval/lead.crl",
+        "--case",
+        "tests/fixtures/eval/lead.high.case.json",
+    ]);
+    assert_eq!(from_input.code, 0, "{}", from_input.transcript());
+    assert_eq!(from_input.stdout, from_file.stdout);
+
+    let refused = clinrule_tests::clinrule_with_input(
+        &["eval", "tests/fixtures/eval/lead.crl", "--case", "-"],
+        r#"{"facts": {"lab.blood_lead": "12"}}"#,
+    );
+    assert_eq!(refused.code, 2, "{}", refused.transcript());
+    assert!(
+        refused.stderr.contains("[standard input:1:"),
+        "{}",
+        refused.stderr
+    );
+
+    let help = clinrule_tests::clinrule(&["help", "eval"]);
+    assert_eq!(help.code, 0, "{}", help.transcript());
+    assert!(
+        help.stdout.contains("Usage: clinrule eval"),
+        "{}",
+        help.stdout
+    );
+    assert!(help.stdout.contains("--case"), "{}", help.stdout);
+}

@@ -320,6 +320,11 @@ pub const CLI_ERROR_SCENARIOS: &[(&str, &[&str], &str)] = &[
         "E405",
     ),
     (
+        "consult_case_on_standard_input",
+        &["consult", "tests/fixtures/eval/lead.crl", "--case", "-"],
+        "E414",
+    ),
+    (
         "patient_audience_without_markdown",
         &[
             "eval",

@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 /// Clinrule: clinical decision rules that explain themselves.
 #[derive(Debug, Parser)]
-#[command(name = "clinrule", version, about, long_about = None, disable_help_subcommand = true)]
+#[command(name = "clinrule", version, about, long_about = None)]
 pub struct Arguments {
     /// What to do.
     #[command(subcommand)]

@@ -144,6 +144,16 @@ pub enum CliError {
         input: String,
     },
 
+    /// `consult --case -`: standard input cannot hold both the case and the answers.
+    #[error(
+        "`consult` reads its answers from standard input, so the case cannot come from there too"
+    )]
+    #[diagnostic(
+        code(E414),
+        help("save the case to a file and give its path: `--case partial.json`")
+    )]
+    CaseAndAnswersOnStandardInput,
+
     /// Standard output could not be written: a full disk, a closed pipe.
     #[error("the results could not be written to standard output: {reason}")]
     #[diagnostic(

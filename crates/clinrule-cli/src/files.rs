@@ -291,6 +291,33 @@ pub(crate) fn refuse_before_reading(path: &Path) -> Option<String> {
 /// 32-bit, so a larger one could not be pointed into.
 pub const MAX_FILE_BYTES: u64 = u32::MAX as u64;
 
+/// Reads a case from standard input (`--case -`), to its end, as a file is
+/// read: at most [`MAX_FILE_BYTES`], and UTF-8 text. Diagnostics name it
+/// "standard input".
+pub fn read_input(input: &mut dyn std::io::BufRead) -> Result<SourceFile, CliError> {
+    use std::io::Read as _;
+    let name = "standard input".to_owned();
+    let mut bytes = Vec::new();
+    input
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| CliError::Unreadable {
+            path: name.clone(),
+            reason: reason(&error),
+        })?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(CliError::Unreadable {
+            path: name,
+            reason: "the input is larger than 4 GiB".to_owned(),
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|error| CliError::NotUtf8 {
+        path: name.clone(),
+        offset: error.utf8_error().valid_up_to(),
+    })?;
+    Ok(SourceFile::new(name, text))
+}
+
 /// Reads a text file to show diagnostics for, as [`read_text`] does.
 pub fn read(path: &Path) -> Result<SourceFile, CliError> {
     read_text(path).map(|file| SourceFile::new(file.name, file.text))

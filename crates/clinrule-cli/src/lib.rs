@@ -147,7 +147,12 @@ fn run_command(
     err: &mut dyn Write,
     terminal: Terminal,
 ) -> u8 {
-    let session = &mut session::Session { out, err, terminal };
+    let session = &mut session::Session {
+        input,
+        out,
+        err,
+        terminal,
+    };
     match command {
         Command::Check {
             rules,
@@ -206,7 +211,7 @@ fn run_command(
             };
             commands::explain::run(session, &rules, &case, &target, format)
         }
-        Command::Consult(consult) => commands::consult::run(session, &consult, input),
+        Command::Consult(consult) => commands::consult::run(session, &consult),
         Command::Fmt { rules, check } => commands::fmt::run(session, &rules, check),
         Command::Graph { rules, format } => commands::graph::run(session, &rules, format),
         Command::Test {

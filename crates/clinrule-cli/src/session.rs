@@ -1,7 +1,7 @@
 //! What every command shares: the streams, how problems are reported, and
 //! reading a rule set and a case through the library's one pipeline.
 
-use std::io::Write;
+use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -48,6 +48,8 @@ pub const MAX_SHOWN_DIAGNOSTICS: usize = 200;
 
 /// The streams a command writes to and what it knows about the terminal.
 pub(crate) struct Session<'streams> {
+    /// Standard input: a case given as `--case -`, or `consult`'s answers.
+    pub(crate) input: &'streams mut dyn BufRead,
     pub(crate) out: &'streams mut dyn Write,
     pub(crate) err: &'streams mut dyn Write,
     pub(crate) terminal: Terminal,
@@ -210,7 +212,13 @@ impl Session<'_> {
         let Some(rule_set) = rules.rule_set() else {
             return Err(EXIT_FINDINGS);
         };
-        let case_file = match files::read(case_path) {
+        // `-` is standard input, as the tools of the shell read it.
+        let case_file = if case_path == Path::new("-") {
+            files::read_input(&mut *self.input)
+        } else {
+            files::read(case_path)
+        };
+        let case_file = match case_file {
             Ok(file) => file,
             Err(error) => return Err(self.usage_error(&error)),
         };

@@ -17,6 +17,7 @@ use clinrule::RuleSet;
 use clinrule::consult::{Answered, Consultation, Draft, Next};
 
 use crate::args::ConsultArguments;
+use crate::error::CliError;
 use crate::exit::{EXIT_FINDINGS, EXIT_OUTPUT, EXIT_SUCCESS};
 use crate::output;
 use crate::session::Session;
@@ -55,11 +56,10 @@ enum Ending {
 /// Asks for the missing data of a case (or of an empty one) against the one
 /// rule set named, and saves the case as completed where asked, whole or
 /// not at all.
-pub(crate) fn run(
-    session: &mut Session<'_>,
-    arguments: &ConsultArguments,
-    input: &mut dyn BufRead,
-) -> u8 {
+pub(crate) fn run(session: &mut Session<'_>, arguments: &ConsultArguments) -> u8 {
+    if arguments.case.as_deref() == Some(std::path::Path::new("-")) {
+        return session.usage_error(&CliError::CaseAndAnswersOnStandardInput);
+    }
     let (rules, case_text) = match &arguments.case {
         Some(case_path) => match session.read_rules_and_case(&arguments.rules, case_path) {
             Ok((rules, _, case_file)) => (rules, Some(case_file)),
@@ -94,7 +94,7 @@ pub(crate) fn run(
     let completed = consult(
         rule_set,
         draft,
-        input,
+        &mut *session.input,
         session.out,
         session.terminal.echo_input,
     );
