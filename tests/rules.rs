@@ -506,9 +506,10 @@ fn check_report(name: &str, markdown: &str, json: &str) {
         .flat_map(|conclusion| conclusion["citations"].as_array().into_iter().flatten())
         .filter_map(Value::as_str)
         .collect();
-    assert_eq!(
-        references.len(),
-        cited.len(),
+    // The conclusions reached cite these; the diagnoses considered and not
+    // suspected may cite more, each listed once.
+    assert!(
+        references.len() >= cited.len(),
         "{name}: {references:?} vs {cited:?}"
     );
 }

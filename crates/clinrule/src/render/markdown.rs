@@ -57,6 +57,20 @@ fn escape(text: &str) -> String {
     escaped
 }
 
+/// A sentence's first letter in lower case, to follow "because": the
+/// reasons start with a fact's description, which is a phrase.
+fn lowercase_first(text: &str) -> String {
+    let mut characters = text.chars();
+    let Some(first) = characters.next() else {
+        return String::new();
+    };
+    // An abbreviation keeps its capitals: `TSH`, `MRI`.
+    if text.chars().nth(1).is_some_and(char::is_uppercase) {
+        return text.to_owned();
+    }
+    first.to_lowercase().chain(characters).collect()
+}
+
 /// The references cited in the report, numbered in order of first citation.
 struct Citations {
     order: Vec<ReferenceIndex>,
@@ -196,7 +210,9 @@ fn clinician(evaluated: &Evaluated<'_>) -> String {
     let _ = writeln!(out, "## Assessment\n");
     let diagnoses = of_kind(&[ConclusionKind::Diagnosis]);
     let notes = of_kind(&[ConclusionKind::Note]);
-    if diagnoses.is_empty() && notes.is_empty() {
+    // Only when the rules reach nothing at all: beside a warning or an
+    // action, "no diagnosis" would read as reassurance.
+    if evaluation.conclusions.is_empty() {
         let _ = writeln!(out, "No diagnosis is suggested by the data given.\n");
     }
     for (rule_index, conclusion) in &diagnoses {
@@ -360,6 +376,22 @@ fn clinician(evaluated: &Evaluated<'_>) -> String {
             }
             line.push_str(&citations.mark(&conclusion.citations));
             let _ = writeln!(out, "{line}");
+        }
+        out.push('\n');
+    }
+
+    // The diagnoses the rules considered, and what argued against each.
+    let considered = reasons::not_suspected(evaluated);
+    if !considered.is_empty() {
+        let _ = writeln!(out, "## Considered and not suspected\n");
+        for item in considered {
+            let _ = writeln!(
+                out,
+                "- {}: not suspected, because {}{}",
+                escape(&item.conclusion.text),
+                escape(&lowercase_first(&item.because)),
+                citations.mark(&item.conclusion.citations)
+            );
         }
         out.push('\n');
     }

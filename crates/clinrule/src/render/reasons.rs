@@ -4,7 +4,10 @@
 //! a clinician reads the same sentence wherever they look.
 
 use clinrule_check::CheckedRuleSet;
-use clinrule_check::model::{CheckedExprKind, Const, Count, Expr, FactIndex, ValueType};
+use clinrule_check::model::{
+    CheckedConclusion, CheckedExprKind, ConclusionKind, Const, Count, DiagnosisAction, Expr,
+    FactIndex, ValueType,
+};
 use clinrule_eval::{NeedOption, RuleStatus, Threshold, Truth, Val, ValueRange};
 use clinrule_syntax::ast::CompareOp;
 
@@ -534,4 +537,64 @@ pub fn deciding_alone(evaluated: &Evaluated<'_>, needs: &[NeedExplained]) -> Vec
         }
     }
     alone
+}
+
+/// A diagnosis a rule would have suspected, whose rule did not fire, with
+/// the finding that argued against it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotSuspected<'a> {
+    /// The conclusion the rule would have reached.
+    pub conclusion: &'a CheckedConclusion,
+    /// The rule, by position.
+    pub rule: usize,
+    /// The finding that argued against it, in words.
+    pub because: String,
+}
+
+/// The diagnoses considered and not suspected: each diagnosis a rule would
+/// suspect, when that rule did not fire and no rule reached the diagnosis
+/// (suspected or excluded), once each, in rule order, with the first
+/// condition that failed. A rule still undetermined is not here: it waits
+/// on data, and the needs say which.
+pub fn not_suspected<'a>(evaluated: &Evaluated<'a>) -> Vec<NotSuspected<'a>> {
+    let rule_set = evaluated.rule_set;
+    let evaluation = evaluated.evaluation;
+    let reached = |id: &str| {
+        evaluation.conclusions.iter().any(|(rule, conclusion)| {
+            rule_set
+                .rules()
+                .get(*rule)
+                .and_then(|rule| rule.conclusions.get(*conclusion))
+                .is_some_and(|reached| reached.id == id)
+        })
+    };
+    let mut found: Vec<NotSuspected<'a>> = Vec::new();
+    for (index, (rule, outcome)) in rule_set.rules().iter().zip(&evaluation.rules).enumerate() {
+        if outcome.status != RuleStatus::NotFired {
+            continue;
+        }
+        for conclusion in &rule.conclusions {
+            let suspected = conclusion.kind == ConclusionKind::Diagnosis
+                && conclusion.action == Some(DiagnosisAction::Suspect);
+            if !suspected
+                || reached(&conclusion.id)
+                || found.iter().any(|known| known.conclusion.id == conclusion.id)
+            {
+                continue;
+            }
+            let Some(because) = reasons(evaluated, &rule.condition, &outcome.nodes)
+                .into_iter()
+                .next()
+                .map(|reason| reason.text)
+            else {
+                continue;
+            };
+            found.push(NotSuspected {
+                conclusion,
+                rule: index,
+                because,
+            });
+        }
+    }
+    found
 }

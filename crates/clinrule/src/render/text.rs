@@ -187,6 +187,28 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette, level: Level) -> Stri
         }
     }
 
+    // The diagnoses the rules considered, and what argued against each.
+    let considered = reasons::not_suspected(evaluated);
+    if !considered.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            palette.bold(&format!("Considered and not suspected ({})", considered.len()))
+        );
+        for item in &considered {
+            let _ = writeln!(out, "  {}", item.conclusion.text);
+            let rule = rule_set
+                .rules()
+                .get(item.rule)
+                .map_or("", |rule| rule.id.as_str());
+            let _ = writeln!(
+                out,
+                "  {}",
+                palette.dim(&format!("not suspected: {} · rule {rule}", item.because))
+            );
+        }
+    }
+
     scores_and_differentials(&mut out, evaluated, palette, level == Level::Full);
 
     let needs = reasons::needs_explained(evaluated);
