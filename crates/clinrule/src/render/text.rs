@@ -254,7 +254,7 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette, level: Level) -> Stri
 
 /// A conclusion in one line: its text, certainty, interval and urgency.
 pub fn headline(conclusion: &CheckedConclusion) -> String {
-    conclusion_line(conclusion, str::to_owned, |urgency| format!(" [{urgency}]"))
+    conclusion_line(conclusion, str::to_owned, |urgency| format!(" [urgency: {urgency}]"))
 }
 
 /// The rules' identifiers, joined for a line of text.
