@@ -578,7 +578,9 @@ pub fn not_suspected<'a>(evaluated: &Evaluated<'a>) -> Vec<NotSuspected<'a>> {
                 && conclusion.action == Some(DiagnosisAction::Suspect);
             if !suspected
                 || reached(&conclusion.id)
-                || found.iter().any(|known| known.conclusion.id == conclusion.id)
+                || found
+                    .iter()
+                    .any(|known| known.conclusion.id == conclusion.id)
             {
                 continue;
             }

@@ -193,7 +193,10 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette, level: Level) -> Stri
         let _ = writeln!(
             out,
             "\n{}",
-            palette.bold(&format!("Considered and not suspected ({})", considered.len()))
+            palette.bold(&format!(
+                "Considered and not suspected ({})",
+                considered.len()
+            ))
         );
         for item in &considered {
             let _ = writeln!(out, "  {}", item.conclusion.text);
@@ -254,7 +257,9 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette, level: Level) -> Stri
 
 /// A conclusion in one line: its text, certainty, interval and urgency.
 pub fn headline(conclusion: &CheckedConclusion) -> String {
-    conclusion_line(conclusion, str::to_owned, |urgency| format!(" [urgency: {urgency}]"))
+    conclusion_line(conclusion, str::to_owned, |urgency| {
+        format!(" [urgency: {urgency}]")
+    })
 }
 
 /// The rules' identifiers, joined for a line of text.
