@@ -33,7 +33,7 @@ fn the_blood_lead_is_asked_first_and_a_bare_number_is_refused() {
             "--save",
             &saved_name,
         ],
-        "1.2\n1.2 ug/dL\n",
+        "1.2\n1.2 ug/dL\nno\nno\nno\n",
     );
     assert_eq!(output.code, 0, "{}", output.transcript());
     let stdout = &output.stdout;
@@ -51,8 +51,26 @@ fn the_blood_lead_is_asked_first_and_a_bare_number_is_refused() {
         stdout.contains("Nothing more that is missing would change the conclusions."),
         "{stdout}"
     );
-    // Only one question was needed.
-    assert!(!stdout.contains("Question 2"), "{stdout}");
+    // Only one question about missing data was needed; then the findings
+    // the case leaves unmentioned, which the rules would read as no and on
+    // which conclusions rest, are confirmed, and the last one is not asked.
+    for (number, fact) in [
+        (2, "xray.cupping_fraying"),
+        (3, "xray.physeal_widening"),
+        (4, "xray.classic_metaphyseal_lesion"),
+    ] {
+        let asked = stdout
+            .find(&format!("Question {number}: {fact}"))
+            .unwrap_or_else(|| panic!("{fact} is confirmed:\n{stdout}"));
+        assert!(
+            stdout
+                .get(asked..)
+                .is_some_and(|after| after
+                    .contains("the case does not mention it, so the rules take it as no")),
+            "{stdout}"
+        );
+    }
+    assert!(!stdout.contains("Question 5"), "{stdout}");
     insta::assert_snapshot!(stdout.replace(&saved_name, "<saved>"));
 
     // The saved case keeps what the file gave, adds the answer, and
@@ -155,7 +173,11 @@ fn an_implausible_answer_is_refused_and_asked_again() {
             "{stdout}"
         );
     }
-    assert!(!stdout.contains("Question 2"), "{stdout}");
+    // The next question confirms a finding the case leaves unmentioned.
+    assert!(
+        stdout.contains("Question 2: xray.cupping_fraying"),
+        "{stdout}"
+    );
 }
 
 /// An empty line asks again rather than skipping; a decimal comma is read,

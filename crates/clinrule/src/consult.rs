@@ -296,6 +296,8 @@ pub struct Consultation<'rules> {
     before: Vec<(String, String)>,
     /// The answers accepted, by fact name, as read.
     answered: Vec<(String, String)>,
+    /// The findings read as no that were asked to be confirmed.
+    confirmed: BTreeSet<FactIndex>,
 }
 
 impl<'rules> Consultation<'rules> {
@@ -308,6 +310,7 @@ impl<'rules> Consultation<'rules> {
             asked: 0,
             before: Vec::new(),
             answered: Vec::new(),
+            confirmed: BTreeSet::new(),
         }
     }
 
@@ -394,7 +397,13 @@ impl<'rules> Consultation<'rules> {
             .find(|(_, explained)| explained.decides_something())
             .or_else(|| open.first())
         else {
-            return Next::Settled;
+            // Nothing is missing; but a finding the case does not mention,
+            // read as no, may be what a conclusion rests on: it is
+            // confirmed before the consultation ends.
+            return match self.unconfirmed_assumption(&case, &evaluation) {
+                Some((fact, changed)) => self.confirmation(fact, changed, &evaluation),
+                None => Next::Settled,
+            };
         };
         let Some(fact) = rule_set.facts().get(need.fact) else {
             return Next::Settled;
@@ -420,6 +429,83 @@ impl<'rules> Consultation<'rules> {
         self.before = reached(rule_set, &evaluation);
         Next::Question(Question {
             fact: need.fact,
+            text: question,
+        })
+    }
+
+    /// The first finding the case does not mention, which the rule set reads
+    /// as no (`absent means no`) and whose presence would change the
+    /// conclusions, not yet confirmed; with how many conclusions it would change.
+    fn unconfirmed_assumption(
+        &self,
+        case: &clinrule_eval::Case,
+        evaluation: &Evaluation,
+    ) -> Option<(FactIndex, usize)> {
+        let rule_set = self.rules.checked();
+        let reached_now = reached(rule_set, evaluation);
+        for (index, fact) in rule_set.facts().iter().enumerate() {
+            if !fact.absent_means_no
+                || self.confirmed.contains(&index)
+                || self.skipped.contains(&index)
+                || !matches!(
+                    case.slots.get(index),
+                    Some(clinrule_eval::case::Slot::Absent)
+                )
+            {
+                continue;
+            }
+            let mut present = case.clone();
+            if let Some(slot) = present.slots.get_mut(index) {
+                *slot = clinrule_eval::case::Slot::Given(clinrule_eval::case::Value {
+                    kind: clinrule_eval::case::ValueKind::YesNo(true),
+                    display: "yes".to_owned(),
+                });
+            }
+            let reached_if_present = reached(rule_set, &self.rules.evaluate(&present));
+            let changed = reached_if_present
+                .iter()
+                .filter(|(key, _)| !reached_now.iter().any(|(known, _)| known == key))
+                .count()
+                + reached_now
+                    .iter()
+                    .filter(|(key, _)| !reached_if_present.iter().any(|(known, _)| known == key))
+                    .count();
+            if changed > 0 {
+                return Some((index, changed));
+            }
+        }
+        None
+    }
+
+    /// The question that confirms a finding read as no.
+    fn confirmation(&mut self, fact: FactIndex, changed: usize, evaluation: &Evaluation) -> Next {
+        let rule_set = self.rules.checked();
+        let Some(declared) = rule_set.facts().get(fact) else {
+            return Next::Settled;
+        };
+        self.confirmed.insert(fact);
+        self.asked += 1;
+        let mut question = format!("\nQuestion {}: {}", self.asked, declared.name);
+        if let Some(description) = &declared.description {
+            let _ = write!(question, ": {description}");
+        }
+        question.push('\n');
+        if let Some(ask) = &declared.ask {
+            let _ = writeln!(question, "  {ask}");
+        }
+        let _ = writeln!(
+            question,
+            "  the case does not mention it, so the rules take it as no; if it is present, {} would change",
+            if changed == 1 {
+                "1 conclusion".to_owned()
+            } else {
+                format!("{changed} conclusions")
+            }
+        );
+        let _ = writeln!(question, "  confirm with yes or no:");
+        self.before = reached(rule_set, evaluation);
+        Next::Question(Question {
+            fact,
             text: question,
         })
     }
