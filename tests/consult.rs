@@ -252,3 +252,38 @@ fn empty_lines_ask_again_and_skipped_facts_are_reported() {
         output.stdout
     );
 }
+
+/// Among questions that would decide as much, the history comes before the
+/// examination, the examination before tests, and tests before imaging,
+/// whatever the order the facts are declared in.
+#[test]
+fn equally_decisive_questions_come_in_the_order_they_are_obtained() {
+    let rules = clinrule_tests::ScratchFile::new(
+        "order.crl",
+        "ruleset order\n  title \"Order\"\n  version 1.0.0\n  status draft\n\n\
+         fact scan : yes/no, obtained by imaging\n\
+         fact blood : yes/no, obtained by test\n\
+         fact look : yes/no, obtained by examination\n\
+         fact ask : yes/no, obtained by history\n\
+         fact other : yes/no\n\n\
+         rule a \"A\"\n  when scan\n  then note na \"A\"\n\
+         rule b \"B\"\n  when blood\n  then note nb \"B\"\n\
+         rule c \"C\"\n  when look\n  then note nc \"C\"\n\
+         rule d \"D\"\n  when ask\n  then note nd \"D\"\n\
+         rule e \"E\"\n  when other\n  then note ne \"E\"\n",
+    );
+    let output = clinrule_with_input(&["consult", rules.path()], "no\nno\nno\nno\nno\n");
+    assert_eq!(output.code, 0, "{}", output.transcript());
+    let asked: Vec<&str> = output
+        .stdout
+        .lines()
+        .filter_map(|line| line.strip_prefix("Question "))
+        .filter_map(|rest| rest.split(": ").nth(1))
+        .collect();
+    assert_eq!(
+        asked,
+        ["ask", "look", "blood", "scan", "other"],
+        "{}",
+        output.stdout
+    );
+}

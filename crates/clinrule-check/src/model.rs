@@ -9,7 +9,7 @@ use clinrule_syntax::Span;
 use clinrule_syntax::ast::{ArithOp, CompareOp, Date, Status};
 use clinrule_syntax::source::SourceMap;
 
-pub use clinrule_syntax::ast::{Certainty, Urgency};
+pub use clinrule_syntax::ast::{Certainty, Obtained, Urgency};
 
 use crate::number::Rational;
 use crate::units::{Dimension, Unit};
@@ -640,6 +640,8 @@ pub struct Fact {
     /// The values a patient can have (`plausible from ... to ...`); a case
     /// with a value outside them is refused.
     pub plausible: Option<Plausible>,
+    /// How it is obtained (`obtained by ...`), when the editor said.
+    pub obtained: Option<Obtained>,
     /// Where it was declared.
     pub span: Span,
 }

@@ -483,6 +483,8 @@ pub struct FactDecl {
     pub derived_from: Option<Ident>,
     /// `plausible from <low> to <high>`: the values a patient can have.
     pub plausible: Option<PlausibleRange>,
+    /// `obtained by <way>`: how the fact is obtained.
+    pub obtained: Option<Spanned<Obtained>>,
     /// The whole declaration.
     pub span: Span,
 }
@@ -510,8 +512,44 @@ equal_but_span!(FactDecl {
     codes,
     conversions,
     derived_from,
-    plausible
+    plausible,
+    obtained
 });
+
+/// How a fact is obtained, in the order a clinician usually asks: the
+/// history before the examination, the examination before tests, tests
+/// before imaging.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Obtained {
+    /// Asked of the patient or the family.
+    History,
+    /// Found on examining the patient.
+    Examination,
+    /// A laboratory or bedside test.
+    Test,
+    /// Imaging.
+    Imaging,
+}
+
+impl Obtained {
+    /// The word as written.
+    pub fn word(self) -> &'static str {
+        match self {
+            Obtained::History => "history",
+            Obtained::Examination => "examination",
+            Obtained::Test => "test",
+            Obtained::Imaging => "imaging",
+        }
+    }
+
+    /// Every way, in order.
+    pub const ALL: [Obtained; 4] = [
+        Obtained::History,
+        Obtained::Examination,
+        Obtained::Test,
+        Obtained::Imaging,
+    ];
+}
 
 /// A substance-specific conversion declared on a measurement.
 #[derive(Debug, Clone, Eq)]

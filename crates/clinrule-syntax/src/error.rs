@@ -109,6 +109,20 @@ pub enum SyntaxError {
         help: Option<String>,
     },
 
+    /// `obtained by` followed by something other than the four ways.
+    #[error("`{found}` is not a way of obtaining a fact")]
+    #[diagnostic(code(E116))]
+    UnknownObtained {
+        /// The word as written.
+        found: String,
+        /// Where it was written.
+        #[label("expected `history`, `examination`, `test` or `imaging`")]
+        span: Span,
+        /// A proposed fix.
+        #[help]
+        help: Option<String>,
+    },
+
     /// `absent means` followed by something other than `no` or `unknown`.
     #[error("an absent fact can only mean `no` or `unknown`, not `{found}`")]
     #[diagnostic(
@@ -251,6 +265,7 @@ impl SyntaxError {
             | SyntaxError::UnknownCertainty { span, .. }
             | SyntaxError::UnknownUrgency { span, .. }
             | SyntaxError::UnknownAbsentMeaning { span, .. }
+            | SyntaxError::UnknownObtained { span, .. }
             | SyntaxError::MixedAndOr { span, .. }
             | SyntaxError::DuplicateField { span, .. }
             | SyntaxError::TooDeep { span }

@@ -37,6 +37,7 @@ pub const KEYWORDS: &[&str] = &[
     "means",
     "ask",
     "plausible",
+    "obtained",
     "clinicians",
     "only",
     "code",
@@ -195,7 +196,15 @@ pub const NAME_RESERVED: &[&str] = &[
 ];
 
 /// Words the grammar's `code` rule refuses besides the reserved ones.
-pub const CODE_RESERVED: &[&str] = &["absent", "code", "also", "molar", "from"];
+pub const CODE_RESERVED: &[&str] = &[
+    "absent",
+    "code",
+    "also",
+    "molar",
+    "from",
+    "plausible",
+    "obtained",
+];
 
 /// The words that start a conclusion.
 pub const VERBS: [&str; 8] = [

@@ -525,6 +525,25 @@ fn misspelt_keyword_nearby(chunk: &str, position: usize, found: &str) -> Option<
 }
 
 /// Joins phrases as "a, b or c".
+/// The way an editor probably meant by another word: a near miss, or a
+/// word clinicians use for one of the four.
+fn obtained_help(found: &str) -> Option<String> {
+    let meant = match found.to_ascii_lowercase().as_str() {
+        "lab" | "laboratory" | "blood" | "bloods" | "assay" | "bedside" => Some("test"),
+        "exam" | "physical" | "observation" | "vitals" => Some("examination"),
+        "xray" | "radiograph" | "radiology" | "scan" | "ultrasound" | "mri" | "ct" => {
+            Some("imaging")
+        }
+        "ask" | "interview" | "question" | "report" | "symptom" => Some("history"),
+        _ => None,
+    };
+    match meant {
+        Some(way) => Some(format!("write `{way}`")),
+        None => did_you_mean(found, Obtained::ALL.into_iter().map(Obtained::word))
+            .map(|nearest| format!("did you mean `{nearest}`?")),
+    }
+}
+
 fn join_or(phrases: &[&str]) -> String {
     match phrases {
         [] => String::new(),
@@ -571,6 +590,11 @@ fn describe(rule: Rule) -> (&'static str, &'static [&'static str]) {
         Rule::molar_mass_option | Rule::kw_molar => ("`molar mass`", &["molar"]),
         Rule::from_option => ("`from <date fact>`", &["from"]),
         Rule::ask_option | Rule::kw_ask => ("`ask \"<question>\"`", &["ask"]),
+        Rule::obtained_option | Rule::kw_obtained => (
+            "`obtained by <history, examination, test or imaging>`",
+            &["obtained"],
+        ),
+        Rule::kw_by => ("`by`", &["by"]),
         Rule::plausible_option | Rule::kw_plausible => {
             ("`plausible from <lowest> to <highest>`", &["plausible"])
         }
@@ -945,6 +969,7 @@ impl Lowerer<'_> {
             conversions: Vec::new(),
             derived_from: None,
             plausible: None,
+            obtained: None,
             span,
         };
         let mut absent_span: Option<Span> = None;
@@ -1119,6 +1144,30 @@ impl Lowerer<'_> {
                             high,
                             span: part_span,
                         });
+                    }
+                }
+                Rule::obtained_option => {
+                    self.note_duplicate(
+                        "obtained by",
+                        fact.obtained.map(|obtained| obtained.span),
+                        part_span,
+                    );
+                    if let Some(word) = part.into_inner().nth(2) {
+                        let found = word.as_str();
+                        let word_span = self.span(&word);
+                        match Obtained::ALL.into_iter().find(|way| way.word() == found) {
+                            Some(value) => {
+                                fact.obtained = Some(Spanned {
+                                    value,
+                                    span: part_span,
+                                });
+                            }
+                            None => self.errors.push(SyntaxError::UnknownObtained {
+                                found: found.to_owned(),
+                                span: word_span,
+                                help: obtained_help(found),
+                            }),
+                        }
                     }
                 }
                 Rule::ask_option => {

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use clinrule_check::CheckedRuleSet;
-use clinrule_check::model::{FactIndex, FactType};
+use clinrule_check::model::{FactIndex, FactType, Obtained};
 use clinrule_eval::Evaluation;
 use clinrule_eval::json::{JsonNode, JsonValue, parse_json};
 
@@ -392,11 +392,39 @@ impl<'rules> Consultation<'rules> {
             .zip(&needs)
             .filter(|(need, _)| !self.skipped.contains(&need.fact))
             .collect();
-        let Some(&(need, explained)) = open
+        // The most decisive first: among the needs that decide a rule on
+        // their own (or else all), the one deciding the most conclusions,
+        // then the most rules; among those equally decisive, the way it is
+        // obtained: the history before the examination, the examination
+        // before tests, tests before imaging, and last a fact that does not
+        // say; then the needs' own order.
+        let deciding: Vec<_> = open
             .iter()
-            .find(|(_, explained)| explained.decides_something())
-            .or_else(|| open.first())
-        else {
+            .filter(|(_, explained)| explained.decides_something())
+            .collect();
+        let pool: Vec<_> = if deciding.is_empty() {
+            open.iter().collect()
+        } else {
+            deciding
+        };
+        let facts = rule_set.facts();
+        let chosen = pool
+            .into_iter()
+            .enumerate()
+            .min_by_key(|(position, (need, _))| {
+                let obtained = facts
+                    .get(need.fact)
+                    .and_then(|fact| fact.obtained)
+                    .map_or(Obtained::ALL.len(), |way| way as usize);
+                (
+                    std::cmp::Reverse(need.conclusions),
+                    std::cmp::Reverse(need.rules.len()),
+                    obtained,
+                    *position,
+                )
+            })
+            .map(|(_, chosen)| *chosen);
+        let Some((need, explained)) = chosen else {
             // Nothing is missing; but a finding the case does not mention,
             // read as no, may be what a conclusion rests on: it is
             // confirmed before the consultation ends.

@@ -415,6 +415,7 @@ impl<'file> Checker<'file> {
                 conversions,
                 derived_from: None,
                 plausible: None,
+                obtained: declaration.obtained.map(|obtained| obtained.value),
                 span: declaration.name.span,
             });
         }
