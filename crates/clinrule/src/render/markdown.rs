@@ -82,7 +82,7 @@ impl Citations {
         if references.is_empty() {
             return String::new();
         }
-        let numbers: Vec<String> = references
+        let mut numbers: Vec<usize> = references
             .iter()
             .map(|reference| {
                 let position = match self.order.iter().position(|known| known == reference) {
@@ -92,9 +92,13 @@ impl Citations {
                         self.order.len() - 1
                     }
                 };
-                (position + 1).to_string()
+                position + 1
             })
             .collect();
+        // Numbered as first cited, listed in order: `[2, 5]`, never `[5, 2]`.
+        numbers.sort_unstable();
+        numbers.dedup();
+        let numbers: Vec<String> = numbers.iter().map(usize::to_string).collect();
         format!(" [{}]", numbers.join(", "))
     }
 }

@@ -158,8 +158,11 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette, level: Level) -> Stri
             let _ = writeln!(out, "  {:<10} {headline}", kind.word());
             let mut details = format!("id {} · rule {}", conclusion.id, rule.id);
             if !conclusion.citations.is_empty() {
-                let ids: Vec<&str> = conclusion
-                    .citations
+                // In the order the rule set lists its references.
+                let mut sorted = conclusion.citations.clone();
+                sorted.sort_unstable();
+                sorted.dedup();
+                let ids: Vec<&str> = sorted
                     .iter()
                     .filter_map(|index| {
                         rule_set
