@@ -294,3 +294,39 @@ fn a_case_from_standard_input_and_help_for_a_command() {
     );
     assert!(help.stdout.contains("--case"), "{}", help.stdout);
 }
+
+/// `--explain` is honoured in the clinical report: `rules` adds how each
+/// rule was decided, `full` every condition with its mark; the brief report
+/// and the family's report are unchanged by it.
+#[test]
+fn the_report_honours_explain() {
+    let report = |explain: &str, audience: &str| {
+        let output = clinrule(&[
+            "eval",
+            "rules/qsofa.crl",
+            "--case",
+            "rules/tests/qsofa/gcs-14.json",
+            "--format",
+            "markdown",
+            "--audience",
+            audience,
+            "--explain",
+            explain,
+        ]);
+        assert_eq!(output.code, 0, "{}", output.transcript());
+        output.stdout
+    };
+    let brief = report("brief", "clinician");
+    let rules = report("rules", "clinician");
+    let full = report("full", "clinician");
+    assert!(!brief.contains("## How each rule was decided"), "{brief}");
+    assert!(
+        rules.contains("- `qsofa_negative` (qSOFA below two in suspected infection): did not fire\n  - qSOFA band is positive, not negative\n"),
+        "{rules}"
+    );
+    assert!(
+        full.contains("did not fire\n  - ✓ Infection is suspected: yes\n  - ✗ qSOFA band is positive, not negative\n"),
+        "{full}"
+    );
+    assert_eq!(report("full", "patient"), report("brief", "patient"));
+}

@@ -360,6 +360,11 @@ impl<'rules> Explained<'rules> {
         render::markdown::render(&self.view(), audience)
     }
 
+    /// The clinical report at a level of detail (see [`render::markdown::render_at`]).
+    pub fn markdown_at(&self, audience: Audience, level: Level) -> String {
+        render::markdown::render_at(&self.view(), audience, level)
+    }
+
     /// The documented JSON result, pretty-printed, ending with a newline.
     pub fn json(&self) -> String {
         render::json::render(&self.view())

@@ -26,20 +26,23 @@ pub(crate) fn run(
         return EXIT_FINDINGS;
     };
     let result = rule_set.explain(case);
+    let level = match explain {
+        Explain::Brief => Level::Brief,
+        Explain::Rules => Level::Rules,
+        Explain::Full => Level::Full,
+    };
     let text = match format {
         Format::Json => result.json(),
-        Format::Markdown => result.markdown(match audience {
-            Audience::Clinician => ReportAudience::Clinician,
-            Audience::Patient => ReportAudience::Patient,
-        }),
-        Format::Text | Format::Summary => result.text(
-            Palette::new(session.terminal.colour_stdout),
-            match explain {
-                Explain::Brief => Level::Brief,
-                Explain::Rules => Level::Rules,
-                Explain::Full => Level::Full,
+        Format::Markdown => result.markdown_at(
+            match audience {
+                Audience::Clinician => ReportAudience::Clinician,
+                Audience::Patient => ReportAudience::Patient,
             },
+            level,
         ),
+        Format::Text | Format::Summary => {
+            result.text(Palette::new(session.terminal.colour_stdout), level)
+        }
     };
     let _ = session.out.write_all(text.as_bytes());
     EXIT_SUCCESS

@@ -22,6 +22,7 @@ use clinrule_syntax::ast::Status;
 
 use crate::render::reasons::{self, NeedExplained};
 use crate::render::report::{Evaluated, conclusion_line, derived_text};
+use crate::render::text::Level;
 
 /// A conclusion in one line for Markdown: its text, certainty, interval and
 /// urgency, the editor's words escaped.
@@ -123,10 +124,63 @@ fn reached<'a>(evaluated: &Evaluated<'a>) -> Vec<(usize, &'a CheckedConclusion)>
 
 /// Writes the report.
 pub fn render(evaluated: &Evaluated<'_>, audience: Audience) -> String {
+    render_at(evaluated, audience, Level::Brief)
+}
+
+/// Writes the report at a level of detail: `Brief` is the clinical note;
+/// `Rules` adds why each rule fired, did not fire or waits; `Full` adds
+/// every condition of every rule with the patient's value. The report for
+/// patients and families is the same at every level.
+pub fn render_at(evaluated: &Evaluated<'_>, audience: Audience, level: Level) -> String {
     match audience {
-        Audience::Clinician => clinician(evaluated),
+        Audience::Clinician => clinician(evaluated, level),
         Audience::Patient => patient(evaluated),
     }
+}
+
+/// Why each rule fired, did not fire or waits, and at `Full` every
+/// condition with its value, as a section of the report.
+fn rule_trace(out: &mut String, evaluated: &Evaluated<'_>, level: Level) {
+    let rule_set = evaluated.rule_set;
+    let _ = writeln!(out, "## How each rule was decided\n");
+    for (rule, outcome) in rule_set.rules().iter().zip(&evaluated.evaluation.rules) {
+        let status = match outcome.status {
+            RuleStatus::Fired => "fired",
+            RuleStatus::NotFired => "did not fire",
+            RuleStatus::Undetermined => "not yet decided",
+        };
+        let title = rule
+            .title
+            .as_deref()
+            .map(|title| format!(" ({})", escape(title)))
+            .unwrap_or_default();
+        let _ = writeln!(out, "- `{}`{title}: {status}", rule.id);
+        let written = match level {
+            Level::Full => crate::render::report::conditions(&rule.condition, &outcome.nodes)
+                .iter()
+                .map(|condition| {
+                    // As the text trace marks them: holds, fails, not known.
+                    let mark = match condition.value().truth() {
+                        Truth::True => "✓",
+                        Truth::False => "✗",
+                        Truth::Unknown => "?",
+                    };
+                    format!(
+                        "{mark} {}",
+                        reasons::sentence(evaluated, condition.expr, condition.values)
+                    )
+                })
+                .collect::<Vec<_>>(),
+            _ => reasons::reasons(evaluated, &rule.condition, &outcome.nodes)
+                .into_iter()
+                .map(|reason| reason.text)
+                .collect(),
+        };
+        for line in written {
+            let _ = writeln!(out, "  - {}", escape(&line));
+        }
+    }
+    out.push('\n');
 }
 
 /// The line under the title: which rule set, its status and review.
@@ -144,7 +198,7 @@ fn provenance(evaluated: &Evaluated<'_>) -> String {
     )
 }
 
-fn clinician(evaluated: &Evaluated<'_>) -> String {
+fn clinician(evaluated: &Evaluated<'_>, level: Level) -> String {
     let Evaluated {
         rule_set,
         case,
@@ -426,6 +480,10 @@ fn clinician(evaluated: &Evaluated<'_>) -> String {
         }
         out.push('\n');
         write_needs(&mut out, evaluated, &needs, Audience::Clinician);
+    }
+
+    if level != Level::Brief {
+        rule_trace(&mut out, evaluated, level);
     }
 
     // References, numbered in the order first cited.
