@@ -513,3 +513,42 @@ fn check_report(name: &str, markdown: &str, json: &str) {
         "{name}: {references:?} vs {cited:?}"
     );
 }
+
+/// The family's report for every bundled case speaks plainly: none of the
+/// words in this list, which a family would not know, and no status codes.
+#[test]
+fn the_familys_report_has_no_jargon() {
+    const JARGON: [&str; 9] = [
+        "metaphys",
+        "scleros",
+        "epiphys",
+        "venous",
+        "provisional calcification",
+        "`review`",
+        "`draft`",
+        "`approved`",
+        "status",
+    ];
+    for case in clinrule_tests::files_in(&clinrule_tests::root().join("rules/cases"), ".json") {
+        let case = case.to_string_lossy().into_owned();
+        let output = clinrule_tests::clinrule(&[
+            "eval",
+            "rules/metaphyseal-sclerosis.crl",
+            "--case",
+            &case,
+            "--format",
+            "markdown",
+            "--audience",
+            "patient",
+        ]);
+        assert_eq!(output.code, 0, "{}", output.transcript());
+        let report = output.stdout.to_lowercase();
+        for word in JARGON {
+            assert!(
+                !report.contains(word),
+                "{case}: `{word}` in\n{}",
+                output.stdout
+            );
+        }
+    }
+}

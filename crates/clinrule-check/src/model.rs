@@ -529,6 +529,8 @@ pub struct Metadata {
     pub authors: Vec<String>,
     /// Who it is written for.
     pub audience: Vec<String>,
+    /// The title in words a family understands (`patient "..."`).
+    pub patient_title: Option<String>,
 }
 
 /// A literature reference.
@@ -642,6 +644,8 @@ pub struct Fact {
     pub plausible: Option<Plausible>,
     /// How it is obtained (`obtained by ...`), when the editor said.
     pub obtained: Option<Obtained>,
+    /// The fact in words a family understands (`patient "..."`).
+    pub patient: Option<String>,
     /// Where it was declared.
     pub span: Span,
 }

@@ -375,6 +375,8 @@ pub struct RuleSetHeader {
     pub authors: Vec<Text>,
     /// `audience clinician, patient`
     pub audience: Vec<Ident>,
+    /// `patient "..."`: the title in words a family understands.
+    pub patient: Option<Text>,
     /// The whole header.
     pub span: Span,
 }
@@ -386,7 +388,8 @@ equal_but_span!(RuleSetHeader {
     status,
     reviewed,
     authors,
-    audience
+    audience,
+    patient
 });
 
 /// A literature reference that statements can cite.
@@ -485,6 +488,8 @@ pub struct FactDecl {
     pub plausible: Option<PlausibleRange>,
     /// `obtained by <way>`: how the fact is obtained.
     pub obtained: Option<Spanned<Obtained>>,
+    /// `patient "..."`: the fact in words a family understands.
+    pub patient: Option<Text>,
     /// The whole declaration.
     pub span: Span,
 }
@@ -513,7 +518,8 @@ equal_but_span!(FactDecl {
     conversions,
     derived_from,
     plausible,
-    obtained
+    obtained,
+    patient
 });
 
 /// How a fact is obtained, in the order a clinician usually asks: the

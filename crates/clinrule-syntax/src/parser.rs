@@ -788,6 +788,7 @@ impl Lowerer<'_> {
             reviewed: None,
             authors: Vec::new(),
             audience: Vec::new(),
+            patient: None,
             span,
         };
         let mut status_span: Option<Span> = None;
@@ -802,6 +803,16 @@ impl Lowerer<'_> {
                 .map(|keyword| self.span(&keyword))
                 .unwrap_or(field_span);
             match rule {
+                Rule::patient_option => {
+                    self.note_duplicate(
+                        "patient",
+                        header.patient.as_ref().map(|patient| patient.span),
+                        keyword_span,
+                    );
+                    if let Some(text) = parts.next() {
+                        header.patient = Some(self.text(text));
+                    }
+                }
                 Rule::title_field => {
                     self.note_duplicate(
                         "title",
@@ -970,6 +981,7 @@ impl Lowerer<'_> {
             derived_from: None,
             plausible: None,
             obtained: None,
+            patient: None,
             span,
         };
         let mut absent_span: Option<Span> = None;
@@ -1144,6 +1156,16 @@ impl Lowerer<'_> {
                             high,
                             span: part_span,
                         });
+                    }
+                }
+                Rule::patient_option => {
+                    self.note_duplicate(
+                        "patient",
+                        fact.patient.as_ref().map(|patient| patient.span),
+                        part_span,
+                    );
+                    if let Some(text) = part.into_inner().nth(1) {
+                        fact.patient = Some(self.text(text));
                     }
                 }
                 Rule::obtained_option => {

@@ -291,6 +291,7 @@ impl<'file> Checker<'file> {
                 .iter()
                 .map(|word| word.name.to_string())
                 .collect(),
+            patient_title: first.patient.as_ref().map(|text| text.value.clone()),
         })
     }
 
@@ -416,6 +417,7 @@ impl<'file> Checker<'file> {
                 derived_from: None,
                 plausible: None,
                 obtained: declaration.obtained.map(|obtained| obtained.value),
+                patient: declaration.patient.as_ref().map(|text| text.value.clone()),
                 span: declaration.name.span,
             });
         }

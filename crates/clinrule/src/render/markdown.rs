@@ -183,6 +183,24 @@ fn rule_trace(out: &mut String, evaluated: &Evaluated<'_>, level: Level) {
     out.push('\n');
 }
 
+/// Which rules made a family's summary, in plain words: their version and
+/// whether their clinical reviewers have approved them, without codes.
+fn plain_provenance(evaluated: &Evaluated<'_>) -> String {
+    let metadata = evaluated.rule_set.metadata();
+    let approval = match (metadata.status, metadata.reviewed) {
+        (Status::Approved, Some(date)) => {
+            format!("approved by their clinical reviewers, last reviewed on {date}")
+        }
+        (Status::Approved, None) => "approved by their clinical reviewers".to_owned(),
+        (Status::Retired, _) => "no longer in use".to_owned(),
+        _ => "not yet approved by their clinical reviewers".to_owned(),
+    };
+    format!(
+        "The rules used, version {}, are {approval}.",
+        metadata.version
+    )
+}
+
 /// The line under the title: which rule set, its status and review.
 fn provenance(evaluated: &Evaluated<'_>) -> String {
     let metadata = evaluated.rule_set.metadata();
@@ -555,7 +573,12 @@ fn write_needs(
         let Some(fact) = rule_set.facts().get(need.fact) else {
             continue;
         };
-        let name = fact.description.as_deref().unwrap_or(&fact.name);
+        // For a family, the fact's own plain words when the editor gave them.
+        let plain = match audience {
+            Audience::Patient => fact.patient.as_deref(),
+            Audience::Clinician => None,
+        };
+        let name = plain.or(fact.description.as_deref()).unwrap_or(&fact.name);
         let _ = writeln!(out, "{}. **{}**", rank + 1, escape(name));
         if audience == Audience::Patient {
             continue;
@@ -587,7 +610,8 @@ fn patient(evaluated: &Evaluated<'_>) -> String {
     let rule_set = evaluated.rule_set;
     let metadata = rule_set.metadata();
     let mut out = String::new();
-    let _ = writeln!(out, "# {}\n", escape(&metadata.title));
+    let title = metadata.patient_title.as_deref().unwrap_or(&metadata.title);
+    let _ = writeln!(out, "# {}\n", escape(title));
     let _ = writeln!(out, "*Information for patients and families*\n");
     if metadata.status != Status::Approved {
         let _ = writeln!(
@@ -687,7 +711,7 @@ fn patient(evaluated: &Evaluated<'_>) -> String {
     let _ = writeln!(
         out,
         "*This summary was produced by a computer program from the information your care team entered. It does not replace a conversation with them. {}*",
-        provenance(evaluated)
+        plain_provenance(evaluated)
     );
     out
 }
