@@ -242,7 +242,7 @@ fn the_dependency_graph_is_kept_from_checking() {
     assert_eq!(graph.of_rule(0).derived, [Derived::Score(0)]);
     assert_eq!(graph.of(Derived::Let(0)).facts, [fact("a"), fact("b")]);
     assert_eq!(graph.of(Derived::Let(1)).derived, [Derived::Let(0)]);
-    let mut needed = graph.needed_by_rule(0);
+    let mut needed = graph.needed_by_rule(0).to_vec();
     needed.sort();
     assert_eq!(
         needed,

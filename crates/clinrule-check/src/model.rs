@@ -288,12 +288,17 @@ impl CheckedRuleSet {
                 .iter()
                 .map(|rule| Reads::of([&rule.condition], &mut marks))
                 .collect();
-            Dependencies {
+            let mut dependencies = Dependencies {
                 lets,
                 scores,
                 differentials,
                 rules,
-            }
+                needed: Vec::new(),
+            };
+            dependencies.needed = (0..dependencies.rules.len())
+                .map(|rule| dependencies.find_needed(rule))
+                .collect();
+            dependencies
         })
     }
 
@@ -449,6 +454,9 @@ pub struct Dependencies {
     scores: Vec<Reads>,
     differentials: Vec<Reads>,
     rules: Vec<Reads>,
+    /// For each rule, every derived item it needs, found once: deciding a
+    /// rule by cases asks for it on every case.
+    needed: Vec<Vec<Derived>>,
 }
 
 impl Dependencies {
@@ -469,7 +477,12 @@ impl Dependencies {
 
     /// Every derived value, score and differential a rule needs, directly or
     /// through others, each once: what must be computed before the rule.
-    pub fn needed_by_rule(&self, rule: usize) -> Vec<Derived> {
+    pub fn needed_by_rule(&self, rule: usize) -> &[Derived] {
+        self.needed.get(rule).map_or(&[], Vec::as_slice)
+    }
+
+    /// What `needed_by_rule` gives, found by following the graph.
+    fn find_needed(&self, rule: usize) -> Vec<Derived> {
         let mut needed: Vec<Derived> = self.of_rule(rule).derived.clone();
         let mut seen: std::collections::HashSet<Derived> = needed.iter().copied().collect();
         let mut next = 0;

@@ -72,6 +72,16 @@ impl Rules {
     }
 }
 
+/// The one rule set a command evaluates against, loaded without errors.
+pub(crate) struct OneRuleSet {
+    /// The rule set's text, for showing problems that point into it.
+    pub(crate) file: SourceFile,
+    /// Every file of the rule set, as found: the inputs no output may replace.
+    pub(crate) file_paths: Vec<PathBuf>,
+    /// The rule set.
+    pub(crate) rule_set: RuleSet,
+}
+
 /// How many threads the command may use: the machine's cores, found once.
 pub(crate) fn cores() -> usize {
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
@@ -166,7 +176,7 @@ impl Session<'_> {
 
     /// Reads the one rule set named (for evaluating: without the warnings
     /// found by trying cases); on failure, reports it and gives the exit code.
-    pub(crate) fn read_one_rule_set(&mut self, paths: &[PathBuf]) -> Result<Rules, u8> {
+    pub(crate) fn read_one_rule_set(&mut self, paths: &[PathBuf]) -> Result<OneRuleSet, u8> {
         let files = match files::rule_files(paths) {
             Ok(files) => files,
             Err(error) => return Err(self.usage_error(&error)),
@@ -198,7 +208,17 @@ impl Session<'_> {
             );
             return Err(EXIT_FINDINGS);
         }
-        Ok(rules)
+        let Rules {
+            file,
+            file_paths,
+            loaded,
+        } = rules;
+        let rule_set = loaded.into_rule_set().ok_or(EXIT_FINDINGS)?;
+        Ok(OneRuleSet {
+            file,
+            file_paths,
+            rule_set,
+        })
     }
 
     /// Reads the one rule set and the case; on failure, reports it and
@@ -207,11 +227,9 @@ impl Session<'_> {
         &mut self,
         paths: &[PathBuf],
         case_path: &Path,
-    ) -> Result<(Rules, Case, SourceFile), u8> {
+    ) -> Result<(OneRuleSet, Case, SourceFile), u8> {
         let rules = self.read_one_rule_set(paths)?;
-        let Some(rule_set) = rules.rule_set() else {
-            return Err(EXIT_FINDINGS);
-        };
+        let rule_set = &rules.rule_set;
         // `-` is standard input, as the tools of the shell read it.
         let case_file = if case_path == Path::new("-") {
             files::read_input(&mut *self.input)

@@ -152,7 +152,7 @@ fn reads_of_rule(
     index: usize,
 ) -> (Vec<FactIndex>, Vec<&Expr>, Vec<Derived>) {
     let dependencies = rule_set.dependencies();
-    let needed = dependencies.needed_by_rule(index);
+    let needed = dependencies.needed_by_rule(index).to_vec();
     let mut facts = dependencies.of_rule(index).facts.clone();
     let mut roots: Vec<&Expr> = rule_set
         .rules()

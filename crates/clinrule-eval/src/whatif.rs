@@ -513,7 +513,7 @@ pub(crate) fn decide_by_cases(
         }
         let mut evaluator = Evaluator::new(rule_set, &hypothetical);
         if !needed.is_empty() {
-            evaluator.derived_only(&needed);
+            evaluator.derived_only(needed);
         }
         let status = evaluator.rule_status(rule);
         if status == RuleStatus::Undetermined || agreed.is_some_and(|agreed| agreed != status) {

@@ -418,9 +418,7 @@ pub(crate) fn run(
         Ok(rules) => rules,
         Err(code) => return code,
     };
-    let Some(rule_set) = rules.rule_set() else {
-        return EXIT_FINDINGS;
-    };
+    let rule_set = &rules.rule_set;
     // The output file is checked before anything is read: it must not
     // be an input of this run, nor a folder, a device or a pipe.
     let target = match out_path {

@@ -18,7 +18,7 @@ use clinrule::consult::{Answered, Consultation, Draft, Next};
 
 use crate::args::ConsultArguments;
 use crate::error::CliError;
-use crate::exit::{EXIT_FINDINGS, EXIT_OUTPUT, EXIT_SUCCESS};
+use crate::exit::{EXIT_OUTPUT, EXIT_SUCCESS};
 use crate::output;
 use crate::session::Session;
 
@@ -70,9 +70,7 @@ pub(crate) fn run(session: &mut Session<'_>, arguments: &ConsultArguments) -> u8
             Err(code) => return code,
         },
     };
-    let Some(rule_set) = rules.rule_set() else {
-        return EXIT_FINDINGS;
-    };
+    let rule_set = &rules.rule_set;
     // The case is saved only where it overwrites none of the inputs,
     // checked before the first question is asked.
     let target = match &arguments.save {

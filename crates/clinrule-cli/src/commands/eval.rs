@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clinrule::render::{Audience as ReportAudience, Level, Palette};
 
 use crate::args::{Audience, Explain, Format};
-use crate::exit::{EXIT_FINDINGS, EXIT_SUCCESS};
+use crate::exit::EXIT_SUCCESS;
 use crate::session::Session;
 
 /// Evaluates one case against the one rule set named.
@@ -22,9 +22,7 @@ pub(crate) fn run(
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let Some(rule_set) = rules.rule_set() else {
-        return EXIT_FINDINGS;
-    };
+    let rule_set = &rules.rule_set;
     let result = rule_set.explain(case);
     let level = match explain {
         Explain::Brief => Level::Brief,

@@ -8,7 +8,7 @@ use clinrule::render::story::{self, Target};
 
 use crate::args::ExplainFormat;
 use crate::error::CliError;
-use crate::exit::{EXIT_FINDINGS, EXIT_SUCCESS, EXIT_USAGE};
+use crate::exit::{EXIT_SUCCESS, EXIT_USAGE};
 use crate::session::Session;
 
 /// Explains one rule or conclusion; an unknown one is an error that
@@ -24,9 +24,7 @@ pub(crate) fn run(
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let Some(rule_set) = rules.rule_set() else {
-        return EXIT_FINDINGS;
-    };
+    let rule_set = &rules.rule_set;
     let chosen = match story::rules_for(rule_set.checked(), target) {
         Ok(chosen) => chosen,
         Err(unknown) => {

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::args::GraphFormat;
-use crate::exit::{EXIT_FINDINGS, EXIT_SUCCESS};
+use crate::exit::EXIT_SUCCESS;
 use crate::session::Session;
 
 /// Draws the graph of the one rule set named.
@@ -12,9 +12,7 @@ pub(crate) fn run(session: &mut Session<'_>, paths: &[PathBuf], format: GraphFor
         Ok(rules) => rules,
         Err(code) => return code,
     };
-    let Some(rule_set) = rules.rule_set() else {
-        return EXIT_FINDINGS;
-    };
+    let rule_set = &rules.rule_set;
     let text = match format {
         GraphFormat::Mermaid => rule_set.graph_mermaid(),
         GraphFormat::Dot => rule_set.graph_dot(),

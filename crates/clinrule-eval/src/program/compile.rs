@@ -30,7 +30,7 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
     let mut wanted: BTreeSet<Derived> = BTreeSet::new();
     let dependencies = rule_set.dependencies();
     for rule in 0..rule_set.rules().len() {
-        wanted.extend(dependencies.needed_by_rule(rule));
+        wanted.extend(dependencies.needed_by_rule(rule).iter().copied());
     }
     let order: Vec<Derived> = rule_set
         .order()

@@ -13,15 +13,13 @@
 
 use std::fmt::Write as _;
 
-use clinrule_check::model::{
-    CANDIDATE_STATUSES, CheckedConclusion, ConclusionKind, DiagnosisAction, ReferenceIndex,
-};
+use clinrule_check::model::{CheckedConclusion, ConclusionKind, DiagnosisAction, ReferenceIndex};
 use clinrule_eval::case::Slot;
 use clinrule_eval::{RuleStatus, Truth, Val};
 use clinrule_syntax::ast::Status;
 
 use crate::render::reasons::{self, NeedExplained};
-use crate::render::report::{Evaluated, conclusion_line, derived_text};
+use crate::render::report::{Evaluated, candidate_status, conclusion_line, derived_text};
 use crate::render::text::Level;
 
 /// A conclusion in one line for Markdown: its text, certainty, interval and
@@ -393,10 +391,7 @@ fn clinician(evaluated: &Evaluated<'_>, level: Level) -> String {
         for (candidate, candidate_outcome) in
             differential.candidates.iter().zip(&outcome.candidates)
         {
-            let status = candidate_outcome
-                .status
-                .and_then(|status| CANDIDATE_STATUSES.get(status))
-                .map_or("undecided".to_owned(), |status| status.replace('_', " "));
+            let status = candidate_status(candidate_outcome.status);
             let _ = writeln!(
                 out,
                 "- **{}**: {status}",

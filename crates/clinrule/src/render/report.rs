@@ -48,6 +48,14 @@ pub fn conclusion_line(
     line
 }
 
+/// A candidate's status in words: `not suggested`, or `undecided` when the
+/// data leave it open.
+pub fn candidate_status(status: Option<usize>) -> String {
+    status
+        .and_then(|status| CANDIDATE_STATUSES.get(status))
+        .map_or("undecided".to_owned(), |status| status.replace('_', " "))
+}
+
 /// How many rules and conclusions a missing fact would decide, in words:
 /// "1 rule (2 conclusions)".
 pub fn decides_words(rules: usize, conclusions: usize) -> String {

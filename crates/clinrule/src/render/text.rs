@@ -2,14 +2,13 @@
 
 use std::fmt::Write as _;
 
-use clinrule_check::model::{
-    CANDIDATE_STATUSES, CheckedConclusion, CheckedExprKind, ConclusionKind, Count, Expr,
-};
+use clinrule_check::model::{CheckedConclusion, CheckedExprKind, ConclusionKind, Count, Expr};
 use clinrule_eval::{RuleStatus, Truth, Val};
 
 use crate::render::reasons;
 use crate::render::report::{
-    Evaluated, conclusion_line, decides_words, derived_text, tested_value, tests_a_fact,
+    Evaluated, candidate_status, conclusion_line, decides_words, derived_text, tested_value,
+    tests_a_fact,
 };
 
 /// Colours, used only when writing to a terminal and `NO_COLOR` is not set.
@@ -745,10 +744,7 @@ fn scores_and_differentials(
             for (candidate, candidate_outcome) in
                 differential.candidates.iter().zip(&outcome.candidates)
             {
-                let status = candidate_outcome
-                    .status
-                    .and_then(|status| CANDIDATE_STATUSES.get(status))
-                    .map_or("undecided".to_owned(), |status| status.replace('_', " "));
+                let status = candidate_status(candidate_outcome.status);
                 let range = |(low, high): (
                     clinrule_check::number::Rational,
                     clinrule_check::number::Rational,
