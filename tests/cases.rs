@@ -86,6 +86,32 @@ fn the_dates_counted_to_as_of_are_found() {
     );
 }
 
+/// A birth date after the case's date is refused with exit code 2, naming
+/// the fact and the date it cannot pass: the age would be counted backwards.
+#[test]
+fn a_birth_date_after_as_of_is_refused() {
+    let scratch = clinrule_tests::ScratchFile::new(
+        "born-later.json",
+        r#"{"as_of": "2025-10-30", "facts": {"birth_date": "2026-01-01"}}"#,
+    );
+    let output = clinrule_tests::clinrule(&[
+        "eval",
+        "tests/fixtures/eval/birthdates.crl",
+        "--case",
+        scratch.path(),
+    ]);
+    assert_eq!(output.code, 2, "{}", output.transcript());
+    assert_eq!(output.codes(), ["E314"], "{}", output.transcript());
+    let message = output.stderr.replace("\n  │ ", " ");
+    assert!(
+        message.contains(
+            "`2026-01-01` cannot be the value of `birth_date`: it is after the case's `as_of` date, 2025-10-30"
+        ),
+        "{}",
+        output.transcript()
+    );
+}
+
 /// A bundled case given a value outside its fact's plausible range is
 /// refused with exit code 2, naming the fact, the value and the range: a
 /// negative blood lead, a blood lead in mg/dL read as ug/dL, a negative age.

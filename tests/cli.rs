@@ -177,7 +177,7 @@ fn graph_shows_what_each_fact_influences() {
     let lead_fact = mermaid
         .stdout
         .lines()
-        .find(|line| line.contains("[\"lab.blood_lead: Venous blood lead level\"]"))
+        .find(|line| line.contains("[\"lab.blood_lead: Blood lead level\"]"))
         .and_then(|line| line.trim().split('[').next())
         .expect("the blood lead node")
         .to_owned();

@@ -33,10 +33,13 @@ fn the_blood_lead_is_asked_first_and_a_bare_number_is_refused() {
             "--save",
             &saved_name,
         ],
-        "1.2\n1.2 ug/dL\nno\nno\nno\n",
+        "1.2\n1.2 ug/dL\nnormal\nnormal\nno\nnormal\nno\nno\nno\nno\nno\nno\n",
     );
     assert_eq!(output.code, 0, "{}", output.transcript());
     let stdout = &output.stdout;
+    // The case gives the age directly, so its date is not asked for,
+    // although the rule set could count the age from a birth date.
+    assert!(!stdout.contains("The date the case describes"), "{stdout}");
     let question = stdout
         .find("Question 1: lab.blood_lead")
         .expect("the blood lead is asked first");
@@ -51,13 +54,27 @@ fn the_blood_lead_is_asked_first_and_a_bare_number_is_refused() {
         stdout.contains("Nothing more that is missing would change the conclusions."),
         "{stdout}"
     );
-    // Only one question about missing data was needed; then the findings
-    // the case leaves unmentioned, which the rules would read as no and on
-    // which conclusions rest, are confirmed, and the last one is not asked.
+    // The lead, the thyroid, the diet and the calcium were missing; then
+    // the findings the case leaves unmentioned, which the rules would read
+    // as no and on which conclusions rest, are confirmed.
     for (number, fact) in [
-        (2, "xray.cupping_fraying"),
-        (3, "xray.physeal_widening"),
-        (4, "xray.classic_metaphyseal_lesion"),
+        (2, "lab.tsh"),
+        (3, "lab.free_t4"),
+        (4, "history.restricted_diet"),
+        (5, "lab.calcium"),
+    ] {
+        assert!(
+            stdout.contains(&format!("Question {number}: {fact}")),
+            "{fact} is asked:\n{stdout}"
+        );
+    }
+    for (number, fact) in [
+        (6, "xray.cupping"),
+        (7, "xray.fraying"),
+        (8, "xray.physeal_widening"),
+        (9, "xray.scurvy_signs"),
+        (10, "xray.growth_recovery_lines"),
+        (11, "xray.classic_metaphyseal_lesion"),
     ] {
         let asked = stdout
             .find(&format!("Question {number}: {fact}"))
@@ -70,7 +87,7 @@ fn the_blood_lead_is_asked_first_and_a_bare_number_is_refused() {
             "{stdout}"
         );
     }
-    assert!(!stdout.contains("Question 5"), "{stdout}");
+    assert!(!stdout.contains("Question 12"), "{stdout}");
     insta::assert_snapshot!(stdout.replace(&saved_name, "<saved>"));
 
     // The saved case keeps what the file gave, adds the answer, and
@@ -158,7 +175,7 @@ fn an_implausible_answer_is_refused_and_asked_again() {
             "--case",
             "rules/cases/toddler-sclerosis.json",
         ],
-        "-2 ug/dL\n1.2 mg/dL\n1.2 ug/dL\n",
+        "-2 ug/dL\n1.2 mg/dL\n1.2 ug/dL\nnormal\nnormal\n",
     );
     assert_eq!(output.code, 0, "{}", output.transcript());
     let stdout = &output.stdout;
@@ -173,11 +190,8 @@ fn an_implausible_answer_is_refused_and_asked_again() {
             "{stdout}"
         );
     }
-    // The next question confirms a finding the case leaves unmentioned.
-    assert!(
-        stdout.contains("Question 2: xray.cupping_fraying"),
-        "{stdout}"
-    );
+    // The next questions are the thyroid tests.
+    assert!(stdout.contains("Question 2: lab.tsh"), "{stdout}");
 }
 
 /// An empty line asks again rather than skipping; a decimal comma is read,
@@ -286,4 +300,40 @@ fn equally_decisive_questions_come_in_the_order_they_are_obtained() {
         "{}",
         output.stdout
     );
+}
+
+/// A rule set that counts an age from a birth date needs the case's date
+/// only when it must count the age: a case that gives the age directly is
+/// not asked for it, a blank one is, first.
+#[test]
+fn an_age_given_directly_needs_no_date() {
+    let rules = "tests/fixtures/consult/age-from-birth-date.crl";
+    let case =
+        clinrule_tests::ScratchFile::new("age-given.json", r#"{"facts": {"age": "8 months"}}"#);
+    let output = clinrule_with_input(&["consult", rules, "--case", case.path()], "yes\n");
+    assert_eq!(output.code, 0, "{}", output.transcript());
+    assert!(
+        !output.stdout.contains("The date the case describes"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stdout.contains("Question 1: finding"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stdout.contains("+ An infant with the finding"),
+        "{}",
+        output.stdout
+    );
+
+    let output = clinrule_with_input(&["consult", rules], "2025-10-30\nstop\n");
+    assert_eq!(output.code, 0, "{}", output.transcript());
+    let date = output
+        .stdout
+        .find("The date the case describes")
+        .expect("a blank case is asked for its date");
+    let question = output.stdout.find("Question 1").unwrap_or(usize::MAX);
+    assert!(date < question, "{}", output.stdout);
 }

@@ -118,12 +118,23 @@ fn every_bundled_case_evaluates_and_is_snapshotted() {
     }
 }
 
-/// The seed child with no blood lead yet: lead first, the dysplasia undecided.
+/// The seed child with no blood lead yet: lead and the thyroid first, the
+/// neurological work-up at once, the dysplasia undecided.
 #[test]
 fn toddler_without_blood_lead_gets_lead_measured_first() {
     let result = evaluate("rules/cases/toddler-sclerosis.json");
     let ids = conclusion_ids(&result);
-    assert!(ids.contains("blood_lead_level"), "{ids:?}");
+    for id in [
+        "blood_lead_level",
+        "lead_safety_while_waiting",
+        "thyroid_function",
+        "bone_profile",
+        "neurology",
+        "brain_mri",
+        "early_intervention",
+    ] {
+        assert!(ids.contains(id), "{id} is missing: {ids:?}");
+    }
     assert!(ids.contains("not_abuse"), "{ids:?}");
     assert!(ids.contains("no_vitamin_d_assumption"), "{ids:?}");
     assert!(
@@ -140,7 +151,10 @@ fn toddler_without_blood_lead_gets_lead_measured_first() {
         .as_array()
         .and_then(|rules| rules.iter().find(|rule| rule["id"] == "dysplasia_pattern"))
         .expect("the dysplasia rule");
-    assert_eq!(pattern["missing"], serde_json::json!(["lab.blood_lead"]));
+    assert_eq!(
+        pattern["missing"],
+        serde_json::json!(["lab.blood_lead", "lab.tsh", "lab.free_t4"])
+    );
     assert_eq!(result["needs"][0]["fact"], "lab.blood_lead");
     let needed_by: Vec<&str> = result["needs"][0]["rules"]
         .as_array()
@@ -151,8 +165,9 @@ fn toddler_without_blood_lead_gets_lead_measured_first() {
     assert!(needed_by.contains(&"dysplasia_pattern"), "{needed_by:?}");
 }
 
-/// The same child with a normal blood lead: the dysplasia is suspected, and
-/// the work-up and referrals of the seed note follow.
+/// The same child with a normal blood lead and normal thyroid function: the
+/// dysplasia is possible, with the dysplasia survey (not the abuse survey),
+/// a brain MRI (not a whole-spine MRI) and genetics.
 #[test]
 fn normal_blood_lead_raises_the_dysplasia() {
     let result = evaluate("rules/cases/toddler-sclerosis-lead-normal.json");
@@ -160,13 +175,13 @@ fn normal_blood_lead_raises_the_dysplasia() {
         .expect("the dysplasia is suspected");
     assert_eq!(dysplasia["kind"], "diagnosis");
     assert_eq!(dysplasia["action"], "suspect");
-    assert_eq!(dysplasia["certainty"], "suspected");
+    assert_eq!(dysplasia["certainty"], "possible");
     for id in [
         "genetics",
         "neurology",
         "skeletal_survey_dysplasia",
-        "spine_mri",
-        "physical_occupational_therapy",
+        "brain_mri",
+        "early_intervention",
     ] {
         assert!(conclusion(&result, id).is_some(), "{id} is missing");
     }
@@ -176,10 +191,17 @@ fn normal_blood_lead_raises_the_dysplasia() {
         conclusion(&result, "genetics").expect("genetics")["kind"],
         "referral"
     );
-    assert_eq!(
-        conclusion(&result, "spine_mri").expect("MRI")["kind"],
-        "test"
+    let mri = conclusion(&result, "brain_mri").expect("MRI");
+    assert_eq!(mri["kind"], "test");
+    assert!(
+        mri["text"]
+            .as_str()
+            .is_some_and(|text| text.contains("sedation")),
+        "{mri}"
     );
+    let hypothyroidism = conclusion(&result, "hypothyroidism").expect("the thyroid is read");
+    assert_eq!(hypothyroidism["action"], "exclude");
+    assert!(conclusion(&result, "skeletal_survey_abuse").is_none());
     assert!(
         result["needs"]
             .as_array()
@@ -189,22 +211,79 @@ fn normal_blood_lead_raises_the_dysplasia() {
     );
 }
 
+/// A venous blood lead of 12 ug/dL is acted on by its tier (CDC): the
+/// public health programme, nutrition, development, the household and a
+/// repeat in 1 to 3 months; it is not lead poisoning, which starts at 45.
 #[test]
-fn raised_blood_lead_suspects_lead_poisoning() {
+fn a_raised_blood_lead_is_acted_on_by_its_tier() {
     let result = evaluate("rules/cases/toddler-lead-elevated.json");
-    let lead = conclusion(&result, "lead_poisoning").expect("lead poisoning is suspected");
-    assert_eq!(lead["action"], "suspect");
-    assert_eq!(lead["certainty"], "suspected");
-    assert!(conclusion(&result, "osteosclerotic_metaphyseal_dysplasia").is_none());
+    let ids = conclusion_ids(&result);
+    for id in [
+        "lead_programme",
+        "lead_exposure_reduction",
+        "lead_nutrition",
+        "lead_developmental_monitoring",
+        "household_lead_testing",
+        "lead_repeat_1_to_3_months",
+        "lead_not_the_cause",
+    ] {
+        assert!(ids.contains(id), "{id} is missing: {ids:?}");
+    }
+    for id in ["lead_poisoning", "chelation", "lead_repeat_3_months"] {
+        assert!(!ids.contains(id), "{id} is reached: {ids:?}");
+    }
     assert_eq!(rule_status(&result, "dysplasia_pattern"), "not_fired");
+}
+
+/// The reviewer's child: hypotonic and delayed, with the dysplasia's
+/// pattern, a raised alkaline phosphatase and a blood lead of 4 ug/dL. The
+/// lead is acted on, and it does not end the assessment.
+#[test]
+fn a_low_blood_lead_keeps_the_neurological_and_genetic_work_up() {
+    let result = evaluate("rules/cases/toddler-low-lead-hypotonia.json");
+    let ids = conclusion_ids(&result);
+    for id in [
+        "lead_exposure_reduction",
+        "lead_programme",
+        "lead_not_the_cause",
+        "neurology",
+        "brain_mri",
+        "early_intervention",
+        "thyroid_function",
+    ] {
+        assert!(ids.contains(id), "{id} is missing: {ids:?}");
+    }
+    assert!(!ids.contains("lead_poisoning"), "{ids:?}");
+    assert_eq!(rule_status(&result, "dysplasia_pattern"), "undetermined");
+    let needs: Vec<&str> = result["needs"]
+        .as_array()
+        .expect("needs")
+        .iter()
+        .filter_map(|need| need["fact"].as_str())
+        .collect();
+    assert!(
+        needs.contains(&"lab.tsh") && needs.contains(&"lab.free_t4"),
+        "{needs:?}"
+    );
 }
 
 #[test]
 fn rickets_features_raise_rickets_and_the_vitamin_d_pitfall() {
     let result = evaluate("rules/cases/toddler-rickets.json");
-    let rickets = conclusion(&result, "rickets").expect("rickets is considered");
+    // Cupping, fraying and physeal widening together: rickets is likely.
+    let rickets = conclusion(&result, "rickets_all_signs").expect("rickets is considered");
     assert_eq!(rickets["action"], "suspect");
-    assert_eq!(rickets["certainty"], "possible");
+    assert_eq!(rickets["certainty"], "likely");
+    assert!(conclusion(&result, "rickets").is_none());
+    let panel = conclusion(&result, "rickets_biochemistry").expect("the panel");
+    let panel = panel["text"].as_str().expect("text");
+    for test in [
+        "parathyroid hormone",
+        "25-hydroxyvitamin D",
+        "urine calcium",
+    ] {
+        assert!(panel.contains(test), "{test} is not in {panel}");
+    }
     let warning = conclusion(&result, "rickets_cause_confirmed").expect("the vitamin D pitfall");
     assert_eq!(warning["kind"], "warning");
     assert!(conclusion(&result, "child_protection").is_none());
@@ -304,9 +383,9 @@ fn the_blood_lead_is_needed_first_with_its_threshold() {
         .and_then(|rules| rules.iter().find(|rule| rule["id"] == "dysplasia_pattern"))
         .expect("the dysplasia rule");
     assert_eq!(dysplasia["status"], "undetermined");
-    assert_eq!(dysplasia["missing_alone_deciding"][0], "lab.blood_lead");
     let need = &result["needs"][0];
     assert_eq!(need["fact"], "lab.blood_lead");
+    // The options are the published tiers, each with what it would fire.
     let options: Vec<(String, Vec<String>)> = need["options"]
         .as_array()
         .expect("options")
@@ -323,19 +402,21 @@ fn the_blood_lead_is_needed_first_with_its_threshold() {
             )
         })
         .collect();
+    let values: Vec<&str> = options.iter().map(|(values, _)| values.as_str()).collect();
     assert_eq!(
-        options,
+        values,
         [
-            (
-                "below 3.5 ug/dL".to_owned(),
-                vec!["lead_excluded".to_owned(), "dysplasia_pattern".to_owned()]
-            ),
-            (
-                "at or above 3.5 ug/dL".to_owned(),
-                vec!["lead_poisoning".to_owned()]
-            ),
+            "below 3.5 ug/dL",
+            "at or above 3.5 ug/dL and below 10 ug/dL",
+            "at or above 10 ug/dL and below 20 ug/dL",
+            "at or above 20 ug/dL and below 45 ug/dL",
+            "at or above 45 ug/dL and below 70 ug/dL",
+            "at or above 70 ug/dL",
         ]
     );
+    assert_eq!(options[0].1, ["lead_excluded"]);
+    assert!(options[3].1.contains(&"low_lead_not_the_cause".to_owned()));
+    assert!(options[4].1.contains(&"lead_poisoning".to_owned()));
     let text = clinrule(&[
         "eval",
         SEED_RULES,
@@ -343,14 +424,15 @@ fn the_blood_lead_is_needed_first_with_its_threshold() {
         "rules/cases/toddler-sclerosis.json",
     ]);
     assert!(
-        text.stdout
-            .contains("if at or above 3.5 ug/dL: fires lead_poisoning"),
+        text.stdout.contains(
+            "if below 3.5 ug/dL: fires lead_excluded; still undecided: dysplasia_pattern"
+        ),
         "{}",
         text.stdout
     );
     assert!(
         text.stdout
-            .contains("missing: lab.blood_lead (would decide it alone)"),
+            .contains("missing: lab.blood_lead, lab.tsh, lab.free_t4"),
         "{}",
         text.stdout
     );
@@ -372,7 +454,7 @@ fn explain_says_why_the_lead_rule_did_not_fire() {
     assert_eq!(text.code, 0, "{}", text.transcript());
     assert!(
         text.stdout
-            .contains("✗ Venous blood lead level 1.2 ug/dL is below 3.5 ug/dL"),
+            .contains("✗ Blood lead level 1.2 ug/dL is below 45 ug/dL"),
         "{}",
         text.stdout
     );
@@ -393,7 +475,7 @@ fn explain_says_why_the_lead_rule_did_not_fire() {
     assert_eq!(rule["status"], "not_fired");
     assert_eq!(
         rule["reasons"][0]["text"],
-        "Venous blood lead level 1.2 ug/dL is below 3.5 ug/dL"
+        "Blood lead level 1.2 ug/dL is below 45 ug/dL"
     );
     // The reason points at the condition it explains.
     let position = rule["reasons"][0]["condition"]
@@ -401,7 +483,7 @@ fn explain_says_why_the_lead_rule_did_not_fire() {
         .expect("a position");
     assert_eq!(
         rule["conditions"][position as usize]["source"],
-        "lab.blood_lead >= 3.5 ug/dL"
+        "lab.blood_lead >= 45 ug/dL"
     );
 
     // A conclusion reached by two rules (suspect and exclude) explains both.
@@ -429,7 +511,7 @@ fn explain_levels_add_detail() {
     assert!(
         rules
             .stdout
-            .contains("Hypotonia on examination: yes, where the rule needs no"),
+            .contains("alkaline phosphatase above the laboratory's reference range for age: yes, where the rule needs no"),
         "{}",
         rules.stdout
     );
@@ -515,7 +597,8 @@ fn check_report(name: &str, markdown: &str, json: &str) {
 }
 
 /// The family's report for every bundled case speaks plainly: none of the
-/// words in this list, which a family would not know, and no status codes.
+/// words in this list, which a family would not know, and no status codes;
+/// and where the child has dense bands, it says what the family can do.
 #[test]
 fn the_familys_report_has_no_jargon() {
     const JARGON: [&str; 9] = [
@@ -549,6 +632,13 @@ fn the_familys_report_has_no_jargon() {
                 "{case}: `{word}` in\n{}",
                 output.stdout
             );
+        }
+        // A family whose child has dense bands is told what it can do now:
+        // lower any lead exposure, start therapy without waiting.
+        let facts: Value = serde_json::from_str(&clinrule_tests::read(std::path::Path::new(&case)))
+            .expect("the case is JSON");
+        if facts["facts"]["xray.metaphyseal_sclerosis"] == true {
+            assert!(report.contains("you can"), "{case}:\n{}", output.stdout);
         }
     }
 }

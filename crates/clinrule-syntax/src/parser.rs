@@ -454,6 +454,15 @@ fn unexpected(error: &pest::error::Error<Rule>, chunk: &str, offset: u32) -> Syn
         phrases
             .first()
             .map(|phrase| format!("the item ends here; it still needs {phrase}"))
+    } else if let Some(help) = KEYWORDS
+        .contains(&found_word)
+        .then(|| misspelt_keyword_nearby(chunk, position, found_word))
+        .flatten()
+    {
+        // A word of the language in the wrong place usually follows a
+        // misspelt one: `ayn of (...)` stops at `of`, but the mistake is
+        // `ayn`, and `of` is not a misspelt `or`.
+        Some(help)
     } else if let Some(suggestion) = did_you_mean(found_word, candidates.iter().copied()) {
         Some(format!("did you mean `{suggestion}`?"))
     } else if candidates.contains(&"then")

@@ -338,16 +338,21 @@ impl<'rules> Consultation<'rules> {
 
     /// Whether the case must first give the date it describes: ages from
     /// birth dates and dates counted to `as_of` need it, and it has none.
+    /// An age the case gives directly is not counted from a birth date, so
+    /// it needs no date.
     pub fn needs_date(&self) -> bool {
         let rule_set = self.rules.checked();
-        let needed = rule_set
-            .facts()
-            .iter()
-            .any(|fact| fact.derived_from.is_some())
-            || {
-                let uses = rule_set.as_of_uses();
-                uses.always || !uses.facts.is_empty()
-            };
+        let needed = rule_set.facts().iter().any(|fact| {
+            fact.derived_from.is_some()
+                && !self
+                    .draft
+                    .facts
+                    .iter()
+                    .any(|(name, value)| *name == fact.name && value.as_str() != "null")
+        }) || {
+            let uses = rule_set.as_of_uses();
+            uses.always || !uses.facts.is_empty()
+        };
         needed && !self.draft.has_field("as_of")
     }
 

@@ -459,9 +459,16 @@ fn clinician(evaluated: &Evaluated<'_>, level: Level) -> String {
             let _ = writeln!(
                 out,
                 "- {}: not suspected, because {}{}",
-                escape(&item.conclusion.text),
+                escape(&item.texts()),
                 escape(&lowercase_first(&item.because)),
-                citations.mark(&item.conclusion.citations)
+                // One diagnosis is cited as its rule cites it; a finding
+                // that argued against several at once (the bands are not
+                // there) is a statement about the case, not the literature.
+                if item.conclusions.len() == 1 {
+                    citations.mark(&item.citations())
+                } else {
+                    String::new()
+                }
             );
         }
         out.push('\n');

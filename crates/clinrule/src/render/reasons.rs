@@ -6,7 +6,7 @@
 use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::{
     CheckedConclusion, CheckedExprKind, ConclusionKind, Const, Count, DiagnosisAction, Expr,
-    FactIndex, ValueType,
+    FactIndex, ReferenceIndex, ValueType,
 };
 use clinrule_eval::{NeedOption, RuleStatus, Threshold, Truth, Val, ValueRange};
 use clinrule_syntax::ast::CompareOp;
@@ -539,33 +539,68 @@ pub fn deciding_alone(evaluated: &Evaluated<'_>, needs: &[NeedExplained]) -> Vec
     alone
 }
 
-/// A diagnosis a rule would have suspected, whose rule did not fire, with
-/// the finding that argued against it.
+/// The diagnoses a rule would have suspected, whose rules did not fire,
+/// with the finding that argued against them. Diagnoses that the same
+/// finding ruled out are one entry, so that a finding absent from the case
+/// (no signs of rickets) is said once for every diagnosis that needed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotSuspected<'a> {
-    /// The conclusion the rule would have reached.
-    pub conclusion: &'a CheckedConclusion,
-    /// The rule, by position.
-    pub rule: usize,
-    /// The finding that argued against it, in words.
+    /// The conclusions the rules would have reached, in rule order.
+    pub conclusions: Vec<&'a CheckedConclusion>,
+    /// The rules, by position, in rule order.
+    pub rules: Vec<usize>,
+    /// The finding that argued against them, in words.
     pub because: String,
+}
+
+impl NotSuspected<'_> {
+    /// The diagnoses in words, joined by semicolons.
+    #[must_use]
+    pub fn texts(&self) -> String {
+        self.conclusions
+            .iter()
+            .map(|conclusion| conclusion.text.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// The references the diagnoses cite, each once, in order of first
+    /// appearance.
+    #[must_use]
+    pub fn citations(&self) -> Vec<ReferenceIndex> {
+        let mut all: Vec<ReferenceIndex> = Vec::new();
+        for conclusion in &self.conclusions {
+            for index in &conclusion.citations {
+                if !all.contains(index) {
+                    all.push(*index);
+                }
+            }
+        }
+        all
+    }
 }
 
 /// The diagnoses considered and not suspected: each diagnosis a rule would
 /// suspect, when that rule did not fire and no rule reached the diagnosis
-/// (suspected or excluded), once each, in rule order, with the first
-/// condition that failed. A rule still undetermined is not here: it waits
-/// on data, and the needs say which.
+/// (suspected or excluded), in rule order, with the first condition that
+/// failed. A diagnosis is known by its identifier and by its words: when
+/// two rules suspect "Rickets" with different certainties under two
+/// identifiers and one of them fires, the other is not listed. Diagnoses
+/// ruled out by the same finding share one entry. A rule still
+/// undetermined is not here: it waits on data, and the needs say which.
 pub fn not_suspected<'a>(evaluated: &Evaluated<'a>) -> Vec<NotSuspected<'a>> {
     let rule_set = evaluated.rule_set;
     let evaluation = evaluated.evaluation;
-    let reached = |id: &str| {
+    let reached = |candidate: &CheckedConclusion| {
         evaluation.conclusions.iter().any(|(rule, conclusion)| {
             rule_set
                 .rules()
                 .get(*rule)
                 .and_then(|rule| rule.conclusions.get(*conclusion))
-                .is_some_and(|reached| reached.id == id)
+                .is_some_and(|reached| {
+                    reached.kind == ConclusionKind::Diagnosis
+                        && (reached.id == candidate.id || reached.text == candidate.text)
+                })
         })
     };
     let mut found: Vec<NotSuspected<'a>> = Vec::new();
@@ -576,12 +611,13 @@ pub fn not_suspected<'a>(evaluated: &Evaluated<'a>) -> Vec<NotSuspected<'a>> {
         for conclusion in &rule.conclusions {
             let suspected = conclusion.kind == ConclusionKind::Diagnosis
                 && conclusion.action == Some(DiagnosisAction::Suspect);
-            if !suspected
-                || reached(&conclusion.id)
-                || found
+            let listed = found.iter().any(|entry| {
+                entry
+                    .conclusions
                     .iter()
-                    .any(|known| known.conclusion.id == conclusion.id)
-            {
+                    .any(|known| known.id == conclusion.id || known.text == conclusion.text)
+            });
+            if !suspected || listed || reached(conclusion) {
                 continue;
             }
             let Some(because) = reasons(evaluated, &rule.condition, &outcome.nodes)
@@ -591,11 +627,18 @@ pub fn not_suspected<'a>(evaluated: &Evaluated<'a>) -> Vec<NotSuspected<'a>> {
             else {
                 continue;
             };
-            found.push(NotSuspected {
-                conclusion,
-                rule: index,
-                because,
-            });
+            if let Some(entry) = found.iter_mut().find(|entry| entry.because == because) {
+                entry.conclusions.push(conclusion);
+                if !entry.rules.contains(&index) {
+                    entry.rules.push(index);
+                }
+            } else {
+                found.push(NotSuspected {
+                    conclusions: vec![conclusion],
+                    rules: vec![index],
+                    because,
+                });
+            }
         }
     }
     found

@@ -201,15 +201,22 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette, level: Level) -> Stri
             ))
         );
         for item in &considered {
-            let _ = writeln!(out, "  {}", item.conclusion.text);
-            let rule = rule_set
-                .rules()
-                .get(item.rule)
-                .map_or("", |rule| rule.id.as_str());
+            let _ = writeln!(out, "  {}", item.texts());
+            let rules: Vec<&str> = item
+                .rules
+                .iter()
+                .filter_map(|index| rule_set.rules().get(*index))
+                .map(|rule| rule.id.as_str())
+                .collect();
+            let label = if rules.len() == 1 { "rule" } else { "rules" };
             let _ = writeln!(
                 out,
                 "  {}",
-                palette.dim(&format!("not suspected: {} · rule {rule}", item.because))
+                palette.dim(&format!(
+                    "not suspected: {} · {label} {}",
+                    item.because,
+                    rules.join(", ")
+                ))
             );
         }
     }
