@@ -373,6 +373,81 @@ fn the_seed_tests_cover_every_rule() {
     assert!(tests >= 20, "only {tests} seed tests");
 }
 
+/// Every conclusion of the seed rule set is expected by name in at least one
+/// of its editors' tests, so that no recommendation goes untested.
+#[test]
+fn the_seed_tests_name_every_conclusion() {
+    let checked = check_source(SEED_RULES, &read(&root().join(SEED_RULES)));
+    let rule_set = checked.rule_set.expect("the seed rule set checks");
+    let mut expected = BTreeSet::new();
+    for path in files_in(&root().join("rules/tests/metaphyseal-sclerosis"), ".json") {
+        let test: Value = serde_json::from_str(&read(&path)).expect("a test is JSON");
+        for id in test["expect"]["conclusions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            expected.insert(id.as_str().expect("an identifier").to_owned());
+        }
+    }
+    let untested: Vec<&str> = rule_set
+        .checked()
+        .rules()
+        .iter()
+        .flat_map(|rule| &rule.conclusions)
+        .map(|conclusion| conclusion.id.as_str())
+        .filter(|id| !expected.contains(*id))
+        .collect();
+    assert!(untested.is_empty(), "no editor test expects {untested:?}");
+}
+
+/// A diagnosis two rules suspect with different certainties is listed once
+/// among those considered and not suspected, and diagnoses that one finding
+/// argued against share a line.
+#[test]
+fn a_diagnosis_considered_is_listed_once() {
+    let text = clinrule(&[
+        "eval",
+        SEED_RULES,
+        "--case",
+        "rules/cases/toddler-lead-elevated.json",
+    ]);
+    assert_eq!(text.code, 0, "{}", text.transcript());
+    let section = text
+        .stdout
+        .split("Considered and not suspected")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .expect("the section");
+    let rickets_lines = section
+        .lines()
+        .filter(|line| *line == "  Rickets" || line.starts_with("  Rickets;"))
+        .count();
+    assert_eq!(rickets_lines, 1, "{section}");
+    assert!(
+        section.contains("  Rickets; Nutritional rickets from vitamin D deficiency; "),
+        "{section}"
+    );
+    assert!(
+        section.contains("rules rickets_features, nutritional_rickets, "),
+        "{section}"
+    );
+    // Once rickets is reached, neither rule that suspects it is listed.
+    let rickets = clinrule(&[
+        "eval",
+        SEED_RULES,
+        "--case",
+        "rules/cases/toddler-rickets.json",
+    ]);
+    let section = rickets
+        .stdout
+        .split("Considered and not suspected")
+        .nth(1)
+        .expect("the section");
+    assert!(!section.contains("  Rickets;"), "{section}");
+    assert!(!section.contains("rule rickets_features"), "{section}");
+}
+
 /// The seed child with no blood lead: the dysplasia waits on the blood lead,
 /// and the needs rank it first with the threshold that matters.
 #[test]
