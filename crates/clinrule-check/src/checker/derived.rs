@@ -49,6 +49,10 @@ impl<'file> Checker<'file> {
                             if let Some(slot) = self.let_types.get_mut(index) {
                                 *slot = Some(value.value_type.clone());
                             }
+                            let offset = self.offset_temperature(&value);
+                            if let Some(slot) = self.let_offsets.get_mut(index) {
+                                *slot = offset;
+                            }
                             if let Some(slot) = self.lets.get_mut(index) {
                                 *slot = Some(DerivedValue {
                                     name: let_decl.name.name.to_string(),

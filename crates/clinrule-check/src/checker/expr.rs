@@ -698,8 +698,15 @@ impl Checker<'_> {
                     });
                     return None;
                 }
-                // A unit on a plain number.
+                // A unit on a plain number. A measurement without dimension
+                // (`quantity %`) is not a plain number: it takes its own
+                // units, and is told so below.
+                let declared_as_measurement = matches!(
+                    left_fact.as_ref().map(|fact| &fact.fact_type),
+                    Some(FactType::Quantity { .. })
+                );
                 if *left_dimension == Dimension::NONE
+                    && !declared_as_measurement
                     && let ExprKind::Quantity(quantity) = &right_ast.kind
                     && matches!(left.kind, CheckedExprKind::Fact(_))
                 {
@@ -743,6 +750,62 @@ impl Checker<'_> {
                         span: right.span,
                     });
                 }
+                // Two facts measuring one substance in two dimensions (a
+                // blood lead in ug/dL against one in umol/L): when both
+                // declare the same conversion, the right one is converted to
+                // the left one's dimension.
+                let mut declared_elsewhere = None;
+                if let (Some(fact), CheckedExprKind::Fact(right_index)) = (&left_fact, &right.kind)
+                    && let Some(conversion) = fact
+                        .conversions
+                        .iter()
+                        .find(|conversion| conversion.dimension == *right_dimension)
+                    && let Some(right_fact) = self.facts.get(*right_index)
+                {
+                    let agrees = right_fact.conversions.iter().any(|back| {
+                        back.dimension == *left_dimension
+                            && back.factor.checked_mul(conversion.factor) == Some(Rational::ONE)
+                    });
+                    if agrees
+                        && let Some(factor_dimension) = left_dimension.divided_by(*right_dimension)
+                    {
+                        let span = right.span;
+                        return Some(Expr {
+                            kind: CheckedExprKind::Arith {
+                                op: ArithOp::Multiply,
+                                left: Box::new(right),
+                                right: Box::new(Expr {
+                                    kind: CheckedExprKind::Const(Const::Number(conversion.factor)),
+                                    value_type: ValueType::Number(factor_dimension),
+                                    span,
+                                }),
+                            },
+                            value_type: left.value_type.clone(),
+                            span,
+                        });
+                    }
+                    declared_elsewhere = Some(if right_fact.conversions.is_empty() {
+                        format!(
+                            "`{left_text}` declares `{}` to convert to {}; declare the same on `{}` so that both are known to measure one substance",
+                            conversion.text,
+                            right_dimension.describe(),
+                            right_fact.name
+                        )
+                    } else {
+                        format!(
+                            "`{left_text}` and `{}` declare different conversions (`{}`, and `{}` on `{}`): they do not measure the same substance",
+                            right_fact.name,
+                            conversion.text,
+                            right_fact
+                                .conversions
+                                .iter()
+                                .map(|back| back.text.as_str())
+                                .collect::<Vec<_>>()
+                                .join("`, `"),
+                            right_fact.name
+                        )
+                    });
+                }
                 let unit_text = match &right_ast.kind {
                     ExprKind::Quantity(quantity) => quantity.unit.name.to_string(),
                     _ => right_text,
@@ -768,7 +831,14 @@ impl Checker<'_> {
                     [*left_dimension, *right_dimension].iter().all(|dimension| {
                         matches!(dimension.0, [-3, 1, 0, 0, 0, 0] | [-3, 0, 0, 1, 0, 0])
                     });
-                if mass_and_substance {
+                let already_declared = left_fact.as_ref().is_some_and(|fact| {
+                    fact.conversions
+                        .iter()
+                        .any(|conversion| conversion.dimension == *right_dimension)
+                });
+                if let Some(explained) = declared_elsewhere {
+                    help = explained;
+                } else if mass_and_substance && !already_declared {
                     help.push_str("; to compare with a substance concentration, declare the conversion on the fact, such as `molar mass 207.2 g/mol`");
                 }
                 // Name the declared unit too, so that both units are on the screen.
@@ -1130,6 +1200,22 @@ impl Checker<'_> {
                 return None;
             }
         }
+        // A fact declared on a scale with an offset (`quantity Cel`), or a
+        // derived value computed from one, is held in kelvin: adding or
+        // scaling it would give kelvin where the editor means Celsius.
+        for (side, side_ast) in [(&left, left_ast), (&right, right_ast)] {
+            if let Some(unit) = self.offset_temperature(side) {
+                self.diagnostics.push(CheckError::BadArithmetic {
+                    message: format!(
+                        "`{}` is a temperature in `{unit}`, a scale with an offset, which cannot take part in arithmetic",
+                        one_line(side_ast.span.text(self.source))
+                    ),
+                    span: side_ast.span,
+                    help: "compare temperatures directly, such as `vitals.temperature >= 38 Cel`; for a change in temperature, declare the fact in `K`, whose differences are exact".to_owned(),
+                });
+                return None;
+            }
+        }
         let result = match (&left.value_type, &right.value_type, op) {
             (ValueType::Number(a), ValueType::Number(b), ArithOp::Add | ArithOp::Subtract)
                 if a == b =>
@@ -1186,6 +1272,39 @@ impl Checker<'_> {
             value_type,
             span: expr.span,
         })
+    }
+}
+
+impl Checker<'_> {
+    /// The offset unit (`Cel`, `[degF]`) of a temperature fact the value is,
+    /// directly or through a derived value, if any. A derived value's answer
+    /// was found when it was checked, so the walk is of this expression only.
+    pub(super) fn offset_temperature(&self, expr: &Expr) -> Option<String> {
+        let mut stack = vec![expr];
+        while let Some(expr) = stack.pop() {
+            match &expr.kind {
+                CheckedExprKind::Fact(index) => {
+                    if let Some(FactType::Quantity { unit, unit_text }) =
+                        self.facts.get(*index).map(|fact| &fact.fact_type)
+                        && unit.has_offset()
+                    {
+                        return Some(unit_text.clone());
+                    }
+                }
+                CheckedExprKind::Let(index) => {
+                    if let Some(Some(unit)) = self.let_offsets.get(*index) {
+                        return Some(unit.clone());
+                    }
+                }
+                // A comparison or test gives a yes/no, not a temperature.
+                CheckedExprKind::Compare { .. }
+                | CheckedExprKind::Between { .. }
+                | CheckedExprKind::Member { .. }
+                | CheckedExprKind::Presence { .. } => {}
+                _ => stack.extend(expr.children()),
+            }
+        }
+        None
     }
 }
 

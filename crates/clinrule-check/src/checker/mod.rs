@@ -72,6 +72,7 @@ pub fn check_on(source: &Arc<SourceMap>, file: &RuleFile, threads: usize) -> Che
         untyped: BTreeSet::new(),
         lets: Vec::new(),
         let_types: Vec::new(),
+        let_offsets: Vec::new(),
         scores: Vec::new(),
         differentials: Vec::new(),
         let_declarations: file.lets().collect(),
@@ -158,6 +159,10 @@ pub(crate) struct Checker<'file> {
     lets: Vec<Option<DerivedValue>>,
     /// The type of each derived value, once known.
     let_types: Vec<Option<ValueType>>,
+    /// For each derived value that is a temperature on a scale with an
+    /// offset, the fact's unit: found once per value, so that a chain of
+    /// derived values is not walked again at every step.
+    let_offsets: Vec<Option<String>>,
     scores: Vec<Option<Score>>,
     differentials: Vec<Option<Differential>>,
     /// The declarations of derived values, scores and differentials, by
@@ -690,7 +695,10 @@ impl<'file> Checker<'file> {
             self.diagnostics.push(CheckError::BadConversion {
                 message: format!("the amount `{}` should be {}, like `{fact_unit_text}`", one_line(amount.span.text(self.source)), fact_unit.dimension.describe()),
                 span: amount.span,
-                help: format!("write how much `{fact_unit_text}` one `{}` is, such as `also umol/L at 20.72 ug/dL per umol/L`", per.name),
+                help: format!(
+                    "write how much `{fact_unit_text}` one `{}` is: `also {} at {} {fact_unit_text} per {}`",
+                    unit.name, unit.name, amount.number.text, unit.name
+                ),
             });
             return None;
         }
@@ -878,6 +886,7 @@ impl<'file> Checker<'file> {
             untyped: self.untyped.clone(),
             lets: self.lets.clone(),
             let_types: self.let_types.clone(),
+            let_offsets: self.let_offsets.clone(),
             scores: self.scores.clone(),
             differentials: self.differentials.clone(),
             let_declarations: self.let_declarations.clone(),

@@ -8,7 +8,7 @@ use clinrule_syntax::ast::{self, ExprKind};
 
 use super::Checker;
 use crate::error::CheckError;
-use crate::model::Derived;
+use crate::model::{Derived, FactType};
 
 /// What a name refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -73,6 +73,7 @@ impl<'file> Checker<'file> {
             self.declare(&let_decl.name, Symbol::Let(index));
             self.lets.push(None);
             self.let_types.push(None);
+            self.let_offsets.push(None);
         }
         for (index, score) in file.scores().enumerate() {
             self.declare(&score.id, Symbol::Score(index));
@@ -136,6 +137,32 @@ impl<'file> Checker<'file> {
         }
     }
 
+    /// The names in an expression that are codes of the coded fact they are
+    /// compared with (`sample = venous`), whatever else they could name: a
+    /// derived value called `venous` does not depend on itself by testing
+    /// the code `venous`.
+    fn codes_compared_in(&self, expr: &ast::Expr) -> Vec<Span> {
+        let mut codes = Vec::new();
+        let mut stack = vec![expr];
+        while let Some(expr) = stack.pop() {
+            if let ExprKind::Compare { left, right, .. } = &expr.kind {
+                for (fact_side, code_side) in [(left, right), (right, left)] {
+                    if let (ExprKind::Name(fact), ExprKind::Name(code)) =
+                        (&fact_side.kind, &code_side.kind)
+                        && let Some(Symbol::Fact(index)) = self.lookup(&fact.name)
+                        && let Some(FactType::OneOf(known)) =
+                            self.facts.get(index).map(|fact| &fact.fact_type)
+                        && known.iter().any(|known| *known == code.name)
+                    {
+                        codes.push(code.span);
+                    }
+                }
+            }
+            stack.extend(expr.children());
+        }
+        codes
+    }
+
     fn derived_name(&self, derived: Derived) -> String {
         match derived {
             Derived::Let(index) => self
@@ -171,7 +198,11 @@ impl<'file> Checker<'file> {
         for item in &items {
             let mut uses = Vec::new();
             for expr in self.derived_expressions(*item) {
+                let codes = self.codes_compared_in(expr);
                 names_in(expr, &mut |name| {
+                    if codes.contains(&name.span) {
+                        return;
+                    }
                     if let Some(dependency) = self.lookup(&name.name).and_then(Symbol::derived)
                         && !uses.iter().any(|(known, _)| *known == dependency)
                     {
