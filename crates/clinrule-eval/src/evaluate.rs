@@ -10,7 +10,8 @@
 
 use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::{
-    CheckedExprKind, CheckedRule, Const, Count, Derived, Expr, FactIndex, NOT_SUGGESTED,
+    CheckedExprKind, CheckedRule, Const, Count, Derived, DiagnosisAction, Expr, FactIndex,
+    NOT_SUGGESTED,
 };
 use clinrule_check::number::Rational;
 
@@ -157,6 +158,63 @@ pub struct Evaluation {
     pub conclusions: Vec<(usize, usize)>,
     /// The missing facts, most useful first.
     pub needs: Vec<Need>,
+}
+
+/// A conclusion reached, once however many rules reached it: several rules
+/// may reach one conclusion identifier (with the same verb and words), each
+/// for its own reasons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reached {
+    /// The rule whose conclusion speaks for all: the most urgent, and of
+    /// those the first in the rule set.
+    pub rule: usize,
+    /// The conclusion's position in that rule.
+    pub conclusion: usize,
+    /// Every rule that reached it, in the rule set's order, with the
+    /// conclusion's position in each.
+    pub by: Vec<(usize, usize)>,
+}
+
+impl Evaluation {
+    /// The conclusions reached, each once, in the order first reached. A
+    /// diagnosis suspected and excluded (by different rules) is two.
+    pub fn reached(&self, rule_set: &CheckedRuleSet) -> Vec<Reached> {
+        let mut found: Vec<Reached> = Vec::with_capacity(self.conclusions.len());
+        let mut by_key: std::collections::HashMap<(&str, Option<DiagnosisAction>), usize> =
+            std::collections::HashMap::with_capacity(self.conclusions.len());
+        for (rule, conclusion) in &self.conclusions {
+            let Some(written) = rule_set
+                .rules()
+                .get(*rule)
+                .and_then(|found| found.conclusions.get(*conclusion))
+            else {
+                continue;
+            };
+            let key = (written.id.as_str(), written.action);
+            match by_key.get(&key).and_then(|at| found.get_mut(*at)) {
+                Some(entry) => {
+                    entry.by.push((*rule, *conclusion));
+                    let speaking = rule_set
+                        .rules()
+                        .get(entry.rule)
+                        .and_then(|found| found.conclusions.get(entry.conclusion));
+                    if speaking.is_some_and(|speaking| written.urgency > speaking.urgency) {
+                        entry.rule = *rule;
+                        entry.conclusion = *conclusion;
+                    }
+                }
+                None => {
+                    by_key.insert(key, found.len());
+                    found.push(Reached {
+                        rule: *rule,
+                        conclusion: *conclusion,
+                        by: vec![(*rule, *conclusion)],
+                    });
+                }
+            }
+        }
+        found
+    }
 }
 
 /// The value a case gives a fact, after the fact's declared meaning of

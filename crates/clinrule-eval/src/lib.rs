@@ -29,7 +29,7 @@ pub use decide::evaluate;
 pub use error::EvalError;
 pub use evaluate::{
     CandidateOutcome, CriterionOutcome, DerivedOutcome, DifferentialOutcome, Evaluation, Need,
-    RuleOutcome, RuleStatus, ScoreOutcome, TraceNode, fact_value, trace_nodes,
+    Reached, RuleOutcome, RuleStatus, ScoreOutcome, TraceNode, fact_value, trace_nodes,
 };
 pub use program::{Coded, CodedCase, CompactTrace, FastRead, Program};
 pub use value::{Truth, Val};

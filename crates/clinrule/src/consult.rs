@@ -238,11 +238,16 @@ fn refusal(error: &clinrule_eval::EvalError) -> String {
 /// The conclusion identifiers reached, with their headlines.
 fn reached(rule_set: &CheckedRuleSet, evaluation: &Evaluation) -> Vec<(String, String)> {
     evaluation
-        .conclusions
-        .iter()
-        .filter_map(|(rule, conclusion)| {
-            let found = rule_set.rules().get(*rule)?.conclusions.get(*conclusion)?;
-            Some((format!("{}:{rule}", found.id), headline(found)))
+        .reached(rule_set)
+        .into_iter()
+        .filter_map(|entry| {
+            let found = rule_set
+                .rules()
+                .get(entry.rule)?
+                .conclusions
+                .get(entry.conclusion)?;
+            let action = found.action.map_or("", |action| action.word());
+            Some((format!("{}:{action}", found.id), headline(found)))
         })
         .collect()
 }

@@ -335,13 +335,14 @@ impl<'rules> Explained<'rules> {
         }
     }
 
-    /// The conclusions reached, in rule order.
+    /// The conclusions reached, each once however many rules reached it,
+    /// in the order first reached.
     pub fn conclusions(&self) -> impl Iterator<Item = &CheckedConclusion> + '_ {
         let rules = self.rule_set.checked().rules();
         self.evaluation
-            .conclusions
-            .iter()
-            .filter_map(move |(rule, conclusion)| rules.get(*rule)?.conclusions.get(*conclusion))
+            .reached(self.rule_set.checked())
+            .into_iter()
+            .filter_map(move |entry| rules.get(entry.rule)?.conclusions.get(entry.conclusion))
     }
 
     /// What is missing, most useful first, each with what its values would

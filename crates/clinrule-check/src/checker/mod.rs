@@ -934,29 +934,52 @@ impl<'file> Checker<'file> {
                     .copied()
                     .unwrap_or_default();
                 conclusion_ordinal += 1;
-                let first = plan
-                    .conclusions_written
-                    .get(occurrence.first)
-                    .map_or((action, conclusion.id.span), |first| {
-                        (action_of(first), first.id.span)
-                    });
-                // One `suspect` and one `exclude` may share an identifier.
-                let pairs_with_earlier = matches!(
-                    (occurrence.earlier, first.0, action),
-                    (1, Some(earlier_action), Some(action)) if earlier_action != action
-                );
-                if occurrence.earlier > 0 && !pairs_with_earlier {
-                    let help = if action.is_some() {
-                        "a diagnosis may have one `suspect` and one `exclude` conclusion; give this conclusion another identifier"
+                // Several rules may reach one conclusion: the same verb (or,
+                // for a diagnosis, `suspect` and `exclude`) and the same
+                // words, each rule with its own reasons and options. Twice
+                // in one rule, another verb, or other words is E204.
+                if occurrence.earlier > 0
+                    && let Some(first) = plan.conclusions_written.get(occurrence.first)
+                {
+                    let in_this_rule = rule
+                        .conclusions
+                        .iter()
+                        .take_while(|other| !std::ptr::eq(*other, conclusion))
+                        .find(|other| other.id.name == conclusion.id.name);
+                    let same_kind = first.verb.value == conclusion.verb.value
+                        || (action.is_some() && action_of(first).is_some());
+                    let same_words = first.verb.value != conclusion.verb.value
+                        || first.text.value == conclusion.text.value;
+                    let problem = if let Some(other) = in_this_rule {
+                        Some((other.id.span, "a rule reaches a conclusion once: delete one of the two, or give it another identifier".to_owned()))
+                    } else if !same_kind {
+                        Some((
+                            first.id.span,
+                            format!(
+                                "a conclusion reached by several rules is the same kind of conclusion in each; this one is `{}` where the first is `{}`: give it another identifier",
+                                conclusion.verb.value.word(),
+                                first.verb.value.word()
+                            ),
+                        ))
+                    } else if !same_words {
+                        Some((
+                            first.id.span,
+                            format!(
+                                "a conclusion reached by several rules says the same thing in each: write \"{}\" here too, or give this one another identifier; each rule may still give its own `because`",
+                                first.text.value
+                            ),
+                        ))
                     } else {
-                        "give each conclusion its own identifier: tests and results name conclusions by it"
+                        None
                     };
-                    self.diagnostics.push(CheckError::DuplicateConclusion {
-                        id: conclusion.id.name.to_string(),
-                        span: conclusion.id.span,
-                        first: first.1,
-                        help: help.to_owned(),
-                    });
+                    if let Some((first_span, help)) = problem {
+                        self.diagnostics.push(CheckError::DuplicateConclusion {
+                            id: conclusion.id.name.to_string(),
+                            span: conclusion.id.span,
+                            first: first_span,
+                            help,
+                        });
+                    }
                 }
                 if let Some(checked) = self.conclusion(conclusion, action, &rule_citations) {
                     conclusions.push(checked);

@@ -65,6 +65,7 @@ struct ConclusionJson<'a> {
     clinicians_only: bool,
     interval: Option<IntervalJson<'a>>,
     rule: &'a str,
+    rules: Vec<&'a str>,
     citations: Vec<&'a str>,
 }
 
@@ -342,11 +343,26 @@ fn render_with(evaluated: &Evaluated<'_>, pretty: bool) -> String {
     };
 
     let conclusions = evaluation
-        .conclusions
-        .iter()
-        .filter_map(|(rule_index, conclusion_index)| {
-            let rule = rule_set.rules().get(*rule_index)?;
-            let conclusion = rule.conclusions.get(*conclusion_index)?;
+        .reached(rule_set)
+        .into_iter()
+        .filter_map(|entry| {
+            let rule = rule_set.rules().get(entry.rule)?;
+            let conclusion = rule.conclusions.get(entry.conclusion)?;
+            let by: Vec<(&str, &clinrule_check::model::CheckedConclusion)> = entry
+                .by
+                .iter()
+                .filter_map(|(rule, conclusion)| {
+                    let rule = rule_set.rules().get(*rule)?;
+                    Some((rule.id.as_str(), rule.conclusions.get(*conclusion)?))
+                })
+                .collect();
+            let mut citations: Vec<&str> = Vec::new();
+            for index in by.iter().flat_map(|(_, conclusion)| &conclusion.citations) {
+                let id = reference_id(index);
+                if !citations.contains(&id) {
+                    citations.push(id);
+                }
+            }
             Some(ConclusionJson {
                 id: &conclusion.id,
                 kind: conclusion.kind.word(),
@@ -362,7 +378,8 @@ fn render_with(evaluated: &Evaluated<'_>, pretty: bool) -> String {
                     text: &interval.text,
                 }),
                 rule: &rule.id,
-                citations: conclusion.citations.iter().map(reference_id).collect(),
+                rules: by.iter().map(|(rule, _)| *rule).collect(),
+                citations,
             })
         })
         .collect();

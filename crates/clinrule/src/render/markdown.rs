@@ -102,20 +102,21 @@ impl Citations {
     }
 }
 
-/// The conclusions reached, with their rules, in rule order.
+/// The conclusions reached, each once with the rule that speaks for it, in
+/// the order first reached.
 fn reached<'a>(evaluated: &Evaluated<'a>) -> Vec<(usize, &'a CheckedConclusion)> {
     evaluated
         .evaluation
-        .conclusions
-        .iter()
-        .filter_map(|(rule, conclusion)| {
+        .reached(evaluated.rule_set)
+        .into_iter()
+        .filter_map(|entry| {
             let found = evaluated
                 .rule_set
                 .rules()
-                .get(*rule)?
+                .get(entry.rule)?
                 .conclusions
-                .get(*conclusion)?;
-            Some((*rule, found))
+                .get(entry.conclusion)?;
+            Some((entry.rule, found))
         })
         .collect()
 }

@@ -132,33 +132,53 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette, level: Level) -> Stri
         (None, None) => {}
     }
 
-    // Conclusions, grouped by kind.
+    // Conclusions, grouped by kind; one reached by several rules is
+    // written once, with every rule that reached it.
+    let reached = evaluation.reached(rule_set);
     let _ = writeln!(
         out,
         "\n{}",
-        palette.bold(&format!("Conclusions ({})", evaluation.conclusions.len()))
+        palette.bold(&format!("Conclusions ({})", reached.len()))
     );
-    if evaluation.conclusions.is_empty() {
+    if reached.is_empty() {
         let _ = writeln!(out, "  none");
     }
     let mut cited: Vec<usize> = Vec::new();
     for kind in KIND_ORDER {
-        for (rule_index, conclusion_index) in &evaluation.conclusions {
-            let Some(rule) = rule_set.rules().get(*rule_index) else {
+        for entry in &reached {
+            let Some(rule) = rule_set.rules().get(entry.rule) else {
                 continue;
             };
-            let Some(conclusion) = rule.conclusions.get(*conclusion_index) else {
+            let Some(conclusion) = rule.conclusions.get(entry.conclusion) else {
                 continue;
             };
             if conclusion.kind != kind {
                 continue;
             }
+            let by: Vec<&CheckedConclusion> = entry
+                .by
+                .iter()
+                .filter_map(|(rule, conclusion)| {
+                    rule_set.rules().get(*rule)?.conclusions.get(*conclusion)
+                })
+                .collect();
+            let rule_ids: Vec<&str> = entry
+                .by
+                .iter()
+                .filter_map(|(rule, _)| rule_set.rules().get(*rule))
+                .map(|rule| rule.id.as_str())
+                .collect();
             let headline = headline(conclusion);
             let _ = writeln!(out, "  {:<10} {headline}", kind.word());
-            let mut details = format!("id {} · rule {}", conclusion.id, rule.id);
-            if !conclusion.citations.is_empty() {
+            let label = if rule_ids.len() == 1 { "rule" } else { "rules" };
+            let mut details = format!("id {} · {label} {}", conclusion.id, rule_ids.join(", "));
+            let citations: Vec<usize> = by
+                .iter()
+                .flat_map(|conclusion| conclusion.citations.iter().copied())
+                .collect();
+            if !citations.is_empty() {
                 // In the order the rule set lists its references.
-                let mut sorted = conclusion.citations.clone();
+                let mut sorted = citations.clone();
                 sorted.sort_unstable();
                 sorted.dedup();
                 let ids: Vec<&str> = sorted
@@ -171,14 +191,23 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette, level: Level) -> Stri
                     })
                     .collect();
                 let _ = write!(details, " · cites {}", ids.join(", "));
-                for index in &conclusion.citations {
+                for index in &citations {
                     if !cited.contains(index) {
                         cited.push(*index);
                     }
                 }
             }
             let _ = writeln!(out, "  {:<10} {}", "", palette.dim(&details));
-            if let Some(rationale) = &conclusion.rationale {
+            // Each rule's own reason, once.
+            let mut said: Vec<&str> = Vec::new();
+            for rationale in by
+                .iter()
+                .filter_map(|conclusion| conclusion.rationale.as_deref())
+            {
+                if said.contains(&rationale) {
+                    continue;
+                }
+                said.push(rationale);
                 let _ = writeln!(
                     out,
                     "  {:<10} {}",
