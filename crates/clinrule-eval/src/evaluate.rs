@@ -650,8 +650,18 @@ impl<'a> Evaluator<'a> {
                 _ => Val::Unknown,
             },
             CheckedExprKind::Presence { value, known } => {
+                // A fact is known when the case gives it, even in part (a
+                // birth date to the month); a derived value or a score is
+                // known when it is exact: a range is what is left while an
+                // input is missing.
+                let is_fact = matches!(value.kind, CheckedExprKind::Fact(_));
                 let value = self.value(value, nodes);
-                Val::Bool(value.is_known() == *known)
+                let present = if is_fact {
+                    value.is_known()
+                } else {
+                    value.is_exact()
+                };
+                Val::Bool(present == *known)
             }
             CheckedExprKind::Not(inner) => Val::from_truth(!self.value(inner, nodes).truth()),
             CheckedExprKind::All(parts) => {

@@ -1017,10 +1017,18 @@ impl<'rules> Compiler<'rules> {
                 Ok(self.push(Op::Member { slot, list }, own))
             }
             CheckedExprKind::Presence { value, known } => {
+                // A computed number or score is known when exact, which its
+                // region in the program does not tell: left to the tree
+                // evaluator. A yes/no or a code is exact whenever known.
+                let exact_when_known = matches!(
+                    value.value_type,
+                    ValueType::Bool | ValueType::Code(_) | ValueType::Text
+                );
                 let operand = match value.kind {
                     // Free text is known or not like any other fact.
                     CheckedExprKind::Fact(index) => Some(Operand::Fact(index)),
-                    _ => self.operand(value),
+                    _ if exact_when_known => self.operand(value),
+                    _ => None,
                 }
                 .ok_or("the presence of a computed value")?;
                 skip(node, value);

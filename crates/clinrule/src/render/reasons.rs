@@ -369,8 +369,15 @@ pub fn sentence(evaluated: &Evaluated<'_>, expr: &Expr, values: &[Val]) -> Strin
         }
         CheckedExprKind::Presence { value: tested, .. } => {
             let who = subject(rule_set, tested);
+            let is_fact = matches!(tested.kind, CheckedExprKind::Fact(_));
+            // The tested value's own result follows the condition's.
+            let exact = values.get(1).is_some_and(Val::is_exact);
             match tested_value(evaluated, expr, values) {
-                Some(value) => format!("{who} is given: {value}"),
+                Some(value) if is_fact => format!("{who} is given: {value}"),
+                // A computed value is known when exact; a range is what an
+                // input still missing leaves.
+                Some(value) if exact => format!("{who} is known: {value}"),
+                Some(value) => format!("{who} is not known exactly: {value}"),
                 None => format!("{who} {}", not_given(tested)),
             }
         }
