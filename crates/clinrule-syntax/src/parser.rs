@@ -474,7 +474,9 @@ fn unexpected(error: &pest::error::Error<Rule>, chunk: &str, offset: u32) -> Syn
         Some(format!(
             "conclusions follow `then`: write `then` before `{found_word}`"
         ))
-    } else if found_word.starts_with('"') && positives.contains(&Rule::ident) {
+    } else if found_word.starts_with('"')
+        && (positives.contains(&Rule::ident) || positives.contains(&Rule::conclusion_id))
+    {
         Some(format!(
             "give it an identifier before its text, such as `serum_calcium {found_word}`; tests and results name it by the identifier"
         ))
@@ -612,7 +614,7 @@ fn describe(rule: Rule) -> (&'static str, &'static [&'static str]) {
         Rule::reference_decl | Rule::kw_reference => ("`reference`", &["reference"]),
         Rule::fact_decl | Rule::kw_fact => ("`fact`", &["fact"]),
         Rule::rule_decl | Rule::kw_rule => ("`rule`", &["rule"]),
-        Rule::ident => ("an identifier such as `lead_first`", &[]),
+        Rule::ident | Rule::conclusion_id => ("an identifier such as `lead_first`", &[]),
         Rule::name => ("a name such as `lab.blood_lead`", &[]),
         Rule::ref_id => ("a reference number or name", &[]),
         Rule::code => ("a code", &[]),
