@@ -164,6 +164,7 @@ fn the_evaluation_fixtures_agree_compiled_or_not() {
             "birthdates: an age is counted from a birth date",
             "differential: a differential",
             "fallback: a derived value is a number, a date or a code",
+            "otherwise: a differential",
             "presence: a derived value is a number, a date or a code",
             "substance: a comparison of two values",
             "units: a threshold written in two units",

@@ -832,6 +832,11 @@ pub struct DifferentialCandidate {
     pub arguments: Vec<CandidateArgument>,
     /// Its status rules: the first that holds gives the status.
     pub statuses: Vec<CandidateStatus>,
+    /// The status when no status rule holds, whether the others are false
+    /// or cannot be decided (`unlikely otherwise`), by position in
+    /// [`CANDIDATE_STATUSES`]; without it, `not_suggested` when every one
+    /// is false and undecided while one cannot be decided.
+    pub otherwise: Option<usize>,
     /// References for the candidate.
     pub citations: Vec<ReferenceIndex>,
     /// Where it was written.

@@ -504,6 +504,12 @@ impl<'a> Evaluator<'a> {
             let mut settled = false;
             let mut statuses = Vec::with_capacity(candidate.statuses.len());
             let mut missing = Vec::new();
+            // With an `otherwise` status, the status rules after one that
+            // cannot be decided are still read: one that holds leaves the
+            // status undecided (the earlier one might hold too), and when
+            // none holds the `otherwise` status applies, with the facts that
+            // could still change it kept as missing.
+            let mut undecided_before = false;
             for rule in &candidate.statuses {
                 if settled {
                     statuses.push(Vec::new());
@@ -512,17 +518,30 @@ impl<'a> Evaluator<'a> {
                 let mut nodes = Vec::with_capacity(rule.condition.node_count());
                 match self.value(&rule.condition, &mut nodes).truth() {
                     Truth::True => {
-                        status = Some(rule.status);
+                        status = if undecided_before {
+                            None
+                        } else {
+                            Some(rule.status)
+                        };
                         settled = true;
                     }
                     Truth::False => {}
                     Truth::Unknown => {
+                        if missing.is_empty() {
+                            missing = self.missing_of(&rule.condition, &nodes);
+                        }
                         status = None;
-                        settled = true;
-                        missing = self.missing_of(&rule.condition, &nodes);
+                        if candidate.otherwise.is_some() {
+                            undecided_before = true;
+                        } else {
+                            settled = true;
+                        }
                     }
                 }
                 statuses.push(nodes);
+            }
+            if !settled && let Some(otherwise) = candidate.otherwise {
+                status = Some(otherwise);
             }
             self.tallies = None;
             self.tally_missing = Vec::new();

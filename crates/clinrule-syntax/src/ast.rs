@@ -748,6 +748,8 @@ pub struct Candidate {
     pub arguments: Vec<Argument>,
     /// How its status follows from them; the first that holds gives it.
     pub statuses: Vec<StatusRule>,
+    /// `unlikely otherwise`: the status when none holds, decided or not.
+    pub otherwise: Option<Ident>,
     /// The whole candidate.
     pub span: Span,
 }
@@ -757,7 +759,8 @@ equal_but_span!(Candidate {
     title,
     cites,
     arguments,
-    statuses
+    statuses,
+    otherwise
 });
 
 /// An argument for or against a candidate.

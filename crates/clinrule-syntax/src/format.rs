@@ -139,7 +139,9 @@ fn indent(
             "candidate" => (2, Place::Candidate),
             "cite" if place == Place::Differential => (2, place),
             "for" | "against" => (4, Place::CandidatePart),
-            status if STATUSES.contains(&status) => (4, Place::CandidatePart),
+            status if STATUSES.contains(&status) || status == "not_suggested" => {
+                (4, Place::CandidatePart)
+            }
             "cite" if place == Place::Candidate => (4, place),
             _ if place == Place::Differential => (2, place),
             _ => (6, place),

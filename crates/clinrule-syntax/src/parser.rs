@@ -597,6 +597,10 @@ fn describe(rule: Rule) -> (&'static str, &'static [&'static str]) {
         }
         Rule::weight_option | Rule::kw_weight => ("`weight`", &["weight"]),
         Rule::status_rule => ("a status rule such as `suspected when for >= 2`", &STATUSES),
+        Rule::otherwise_status => (
+            "a status for when no other holds, such as `not_suggested otherwise`",
+            &STATUSES,
+        ),
         Rule::also_option | Rule::kw_also => ("`also <unit> at ... per ...`", &["also"]),
         Rule::molar_mass_option | Rule::kw_molar => ("`molar mass`", &["molar"]),
         Rule::from_option => ("`from <date fact>`", &["from"]),
@@ -1456,6 +1460,7 @@ impl Lowerer<'_> {
             cites: Vec::new(),
             arguments: Vec::new(),
             statuses: Vec::new(),
+            otherwise: None,
             span,
         };
         for part in inner {
@@ -1509,6 +1514,9 @@ impl Lowerer<'_> {
                             span: part_span,
                         });
                     }
+                }
+                Rule::otherwise_status => {
+                    candidate.otherwise = part.into_inner().next().map(|word| self.ident(&word));
                 }
                 _ => {}
             }

@@ -293,11 +293,30 @@ impl<'file> Checker<'file> {
                     None => fine = false,
                 }
             }
+            let otherwise = candidate.otherwise.as_ref().and_then(|word| {
+                let found = CANDIDATE_STATUSES
+                    .iter()
+                    .position(|known| *known == word.name.as_str());
+                if found.is_none() {
+                    let help = match did_you_mean(&word.name, CANDIDATE_STATUSES.iter().copied()) {
+                        Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                        None => "a candidate is otherwise `suspected`, `likely`, `possible`, `unlikely`, `excluded` or `not_suggested`".to_owned(),
+                    };
+                    self.diagnostics.push(CheckError::UnknownCandidateStatus {
+                        found: word.name.to_string(),
+                        span: word.span,
+                        help,
+                    });
+                    fine = false;
+                }
+                found
+            });
             candidates.push(DifferentialCandidate {
                 id: candidate.id.name.to_string(),
                 title: candidate.title.as_ref().map(|title| title.value.clone()),
                 arguments,
                 statuses,
+                otherwise,
                 citations: candidate_citations,
                 span: candidate.span,
             });

@@ -780,7 +780,15 @@ fn scores_and_differentials(
             for (candidate, candidate_outcome) in
                 differential.candidates.iter().zip(&outcome.candidates)
             {
-                let status = candidate_status(candidate_outcome.status);
+                let mut status = candidate_status(candidate_outcome.status).to_string();
+                // A status that the candidate's `otherwise` gave while some
+                // status rule could not be decided says so.
+                if candidate.otherwise.is_some()
+                    && candidate_outcome.status == candidate.otherwise
+                    && !candidate_outcome.missing.is_empty()
+                {
+                    status.push_str(", otherwise, until what is missing is known");
+                }
                 let range = |(low, high): (
                     clinrule_check::number::Rational,
                     clinrule_check::number::Rational,
