@@ -177,7 +177,15 @@ pub fn evaluate(rule_set: &CheckedRuleSet, case: &Case) -> Option<Reference> {
     let scores = (0..rule_set.scores().len())
         .map(|index| world.score(index))
         .collect();
-    let needs = needs(rule_set, &rules);
+    let mut needs = needs(rule_set, &rules);
+    // A fact declared `required` that the case lacks is a need whatever the
+    // rules: after the others, in declaration order.
+    for (index, fact) in rule_set.facts().iter().enumerate() {
+        let lacking = matches!(world.facts.get(index), Some(V::Unknown));
+        if fact.required && lacking && !needs.iter().any(|(known, _, _)| *known == index) {
+            needs.push((index, Vec::new(), 0));
+        }
+    }
     Some(Reference {
         rules,
         scores,

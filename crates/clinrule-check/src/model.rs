@@ -657,6 +657,8 @@ pub struct Fact {
     pub plausible: Option<Plausible>,
     /// How it is obtained (`obtained by ...`), when the editor said.
     pub obtained: Option<Obtained>,
+    /// Whether it is in the needs whenever the case lacks it (`required`).
+    pub required: bool,
     /// The fact in words a family understands (`patient "..."`).
     pub patient: Option<String>,
     /// Where it was declared.

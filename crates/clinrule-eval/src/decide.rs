@@ -9,7 +9,8 @@
 use clinrule_check::CheckedRuleSet;
 
 use crate::case::Case;
-use crate::evaluate::{Evaluation, Evaluator, RuleStatus, needs};
+use crate::evaluate::{Evaluation, Evaluator, RuleStatus, add_required, fact_value, needs};
+use crate::value::Val;
 use crate::whatif::{Domains, decide_by_cases};
 
 /// Evaluates every derived value, score, differential and rule of `rule_set` against `case`.
@@ -40,6 +41,9 @@ pub fn evaluate(rule_set: &CheckedRuleSet, case: &Case) -> Evaluation {
         }
         rules.push(outcome);
     }
-    let needs = needs(rule_set, &rules);
+    let mut needs = needs(rule_set, &rules);
+    add_required(rule_set, &mut needs, |fact| {
+        matches!(fact_value(rule_set, case, fact), Val::Unknown)
+    });
     evaluator.into_evaluation(rules, conclusions, needs)
 }

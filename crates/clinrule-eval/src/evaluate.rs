@@ -141,6 +141,9 @@ pub struct Need {
     pub rules: Vec<usize>,
     /// How many conclusions those rules carry.
     pub conclusions: usize,
+    /// Whether the rule set declares the fact `required`: then it is a need
+    /// whenever the case lacks it, even when it decides no rule yet.
+    pub required: bool,
 }
 
 /// The evaluation of a whole rule set against one case.
@@ -910,6 +913,7 @@ pub(crate) fn rank_needs<'facts>(
                     fact: *fact,
                     rules: vec![rule_index],
                     conclusions: conclusion_count,
+                    required: false,
                 }),
             }
         }
@@ -922,6 +926,29 @@ pub(crate) fn rank_needs<'facts>(
             .then(left.fact.cmp(&right.fact))
     });
     needs
+}
+
+/// Marks the required facts among the needs, and adds those the case lacks
+/// that no undetermined rule reads, after the others, in declaration order.
+pub(crate) fn add_required(
+    rule_set: &CheckedRuleSet,
+    needs: &mut Vec<Need>,
+    missing: impl Fn(FactIndex) -> bool,
+) {
+    for (index, fact) in rule_set.facts().iter().enumerate() {
+        if !fact.required || !missing(index) {
+            continue;
+        }
+        match needs.iter_mut().find(|need| need.fact == index) {
+            Some(need) => need.required = true,
+            None => needs.push(Need {
+                fact: index,
+                rules: Vec::new(),
+                conclusions: 0,
+                required: true,
+            }),
+        }
+    }
 }
 
 /// One node of an expression with its value, for rendering the trace.

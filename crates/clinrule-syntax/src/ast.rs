@@ -488,6 +488,8 @@ pub struct FactDecl {
     pub plausible: Option<PlausibleRange>,
     /// `obtained by <way>`: how the fact is obtained.
     pub obtained: Option<Spanned<Obtained>>,
+    /// `required`: in the needs whenever the case lacks it.
+    pub required: bool,
     /// `patient "..."`: the fact in words a family understands.
     pub patient: Option<Text>,
     /// The whole declaration.
@@ -519,6 +521,7 @@ equal_but_span!(FactDecl {
     derived_from,
     plausible,
     obtained,
+    required,
     patient
 });
 

@@ -38,6 +38,7 @@ pub const KEYWORDS: &[&str] = &[
     "ask",
     "plausible",
     "obtained",
+    "required",
     "clinicians",
     "only",
     "code",
@@ -204,6 +205,7 @@ pub const CODE_RESERVED: &[&str] = &[
     "from",
     "plausible",
     "obtained",
+    "required",
 ];
 
 /// The words that start a conclusion.

@@ -610,6 +610,7 @@ fn describe(rule: Rule) -> (&'static str, &'static [&'static str]) {
             &["obtained"],
         ),
         Rule::kw_by => ("`by`", &["by"]),
+        Rule::required_option | Rule::kw_required => ("`required`", &["required"]),
         Rule::plausible_option | Rule::kw_plausible => {
             ("`plausible from <lowest> to <highest>`", &["plausible"])
         }
@@ -996,6 +997,7 @@ impl Lowerer<'_> {
             derived_from: None,
             plausible: None,
             obtained: None,
+            required: false,
             patient: None,
             span,
         };
@@ -1182,6 +1184,10 @@ impl Lowerer<'_> {
                     if let Some(text) = part.into_inner().nth(1) {
                         fact.patient = Some(self.text(text));
                     }
+                }
+                Rule::required_option => {
+                    self.note_duplicate("required", fact.required.then_some(part_span), part_span);
+                    fact.required = true;
                 }
                 Rule::obtained_option => {
                     self.note_duplicate(

@@ -422,6 +422,7 @@ impl<'file> Checker<'file> {
                 derived_from: None,
                 plausible: None,
                 obtained: declaration.obtained.map(|obtained| obtained.value),
+                required: declaration.required,
                 patient: declaration.patient.as_ref().map(|text| text.value.clone()),
                 span: declaration.name.span,
             });
@@ -1162,8 +1163,12 @@ impl<'file> Checker<'file> {
             }
         }
         for (index, fact) in self.facts.iter().enumerate() {
-            // Free text is for reading, never for testing: it is not "unused".
-            if !self.used_facts.contains(&index) && fact.fact_type != FactType::Text {
+            // Free text is for reading, never for testing, and a required
+            // fact is reported in the needs: neither is "unused".
+            if !self.used_facts.contains(&index)
+                && fact.fact_type != FactType::Text
+                && !fact.required
+            {
                 self.diagnostics.push(CheckError::UnusedFact {
                     name: fact.name.clone(),
                     span: fact.span,

@@ -704,14 +704,19 @@ impl CompactTrace {
     /// The missing facts, most useful first, ranked as [`crate::Evaluation`]
     /// ranks them.
     pub fn needs(&self, rule_set: &CheckedRuleSet) -> Vec<Need> {
-        crate::evaluate::rank_needs(
+        let mut needs = crate::evaluate::rank_needs(
             rule_set,
             self.statuses
                 .iter()
                 .enumerate()
                 .filter(|(_, status)| **status == RuleStatus::Undetermined)
                 .map(|(index, _)| (index, self.missing(index))),
-        )
+        );
+        // The first slots are the case's facts, in declaration order.
+        crate::evaluate::add_required(rule_set, &mut needs, |fact| {
+            self.slots.get(fact).is_none_or(|slot| !slot.is_known())
+        });
+        needs
     }
 
     /// Takes the compact results from a full evaluation, for rule sets the

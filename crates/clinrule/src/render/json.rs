@@ -215,6 +215,7 @@ struct NeedJson<'a> {
     ask: Option<&'a str>,
     rules: Vec<&'a str>,
     conclusions: usize,
+    required: bool,
     options: Vec<NeedOptionJson<'a>>,
 }
 
@@ -551,16 +552,22 @@ fn render_with(evaluated: &Evaluated<'_>, pretty: bool) -> String {
                 .and_then(|fact| fact.ask.as_deref()),
             rules: need.rules.iter().map(rule_id).collect(),
             conclusions: need.conclusions,
-            options: explained
-                .options
-                .iter()
-                .map(|option| NeedOptionJson {
-                    values: option.text.clone(),
-                    fires: option.fires.iter().map(rule_id).collect(),
-                    not_fired: option.not_fired.iter().map(rule_id).collect(),
-                    undetermined: option.undetermined.iter().map(rule_id).collect(),
-                })
-                .collect(),
+            required: need.required,
+            // A required fact that no rule reads yet decides nothing.
+            options: if need.rules.is_empty() {
+                Vec::new()
+            } else {
+                explained
+                    .options
+                    .iter()
+                    .map(|option| NeedOptionJson {
+                        values: option.text.clone(),
+                        fires: option.fires.iter().map(rule_id).collect(),
+                        not_fired: option.not_fired.iter().map(rule_id).collect(),
+                        undetermined: option.undetermined.iter().map(rule_id).collect(),
+                    })
+                    .collect()
+            },
         })
         .collect();
 

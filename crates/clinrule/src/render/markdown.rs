@@ -589,6 +589,13 @@ fn write_needs(
         if let Some(ask) = &fact.ask {
             let _ = writeln!(out, "   - To obtain: {}", escape(ask));
         }
+        if need.rules.is_empty() {
+            let _ = writeln!(out, "   - Required by the rule set; no rule reads it yet");
+            continue;
+        }
+        if need.required {
+            let _ = writeln!(out, "   - Required by the rule set");
+        }
         for option in &explained.options {
             let fires: Vec<String> = option
                 .fires

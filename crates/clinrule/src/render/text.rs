@@ -276,10 +276,16 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette, level: Level) -> Stri
             if let Some(ask) = &fact.ask {
                 let _ = writeln!(out, "     {}", palette.dim(&format!("ask: {ask}")));
             }
+            if need.rules.is_empty() {
+                // Declared `required`: a result the work-up always needs.
+                let _ = writeln!(out, "     required by the rule set; no rule reads it yet");
+                continue;
+            }
             let rules = rule_ids(evaluated, &need.rules);
+            let required = if need.required { "; required" } else { "" };
             let _ = writeln!(
                 out,
-                "     would decide {}: {rules}",
+                "     would decide {}: {rules}{required}",
                 decides_words(need.rules.len(), need.conclusions)
             );
             for line in option_lines(evaluated, explained) {
