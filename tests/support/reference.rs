@@ -325,7 +325,15 @@ impl World<'_> {
                 _ => V::Unknown,
             },
             CheckedExprKind::Presence { value, known } => {
-                V::Bool((self.expr(value).0 != V::Unknown) == *known)
+                // A fact is present when given, even in part; a score or a
+                // derived value when exact.
+                let tested = self.expr(value).0;
+                let present = if matches!(value.kind, CheckedExprKind::Fact(_)) {
+                    tested != V::Unknown
+                } else {
+                    tested.exact()
+                };
+                V::Bool(present == *known)
             }
             CheckedExprKind::Not(_) => V::of_truth(part(0).truth().map(|answer| !answer)),
             CheckedExprKind::All(_) => V::of_truth(and(truths())),
