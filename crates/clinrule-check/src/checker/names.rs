@@ -1,7 +1,7 @@
 //! Names shared by facts, derived values, scores and differentials, and the
 //! order in which derived values are computed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use clinrule_syntax::Span;
 use clinrule_syntax::ast::{self, ExprKind};
@@ -141,8 +141,8 @@ impl<'file> Checker<'file> {
     /// compared with (`sample = venous`), whatever else they could name: a
     /// derived value called `venous` does not depend on itself by testing
     /// the code `venous`.
-    fn codes_compared_in(&self, expr: &ast::Expr) -> Vec<Span> {
-        let mut codes = Vec::new();
+    fn codes_compared_in(&self, expr: &ast::Expr) -> HashSet<Span> {
+        let mut codes = HashSet::new();
         let mut stack = vec![expr];
         while let Some(expr) = stack.pop() {
             if let ExprKind::Compare { left, right, .. } = &expr.kind {
@@ -154,7 +154,7 @@ impl<'file> Checker<'file> {
                             self.facts.get(index).map(|fact| &fact.fact_type)
                         && known.iter().any(|known| *known == code.name)
                     {
-                        codes.push(code.span);
+                        codes.insert(code.span);
                     }
                 }
             }

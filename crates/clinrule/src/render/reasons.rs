@@ -3,6 +3,8 @@
 //! decide. Every rendering (text, JSON, Markdown, `explain`) uses these, so
 //! a clinician reads the same sentence wherever they look.
 
+use std::collections::{HashMap, HashSet};
+
 use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::{
     CheckedConclusion, CheckedExprKind, ConclusionKind, Const, Count, DiagnosisAction, Expr,
@@ -590,27 +592,30 @@ impl NotSuspected<'_> {
 /// The diagnoses considered and not suspected: each diagnosis a rule would
 /// suspect, when that rule did not fire and no rule reached the diagnosis
 /// (suspected or excluded), in rule order, with the first condition that
-/// failed. A diagnosis is known by its identifier and by its words: when
-/// two rules suspect "Rickets" with different certainties under two
-/// identifiers and one of them fires, the other is not listed. Diagnoses
-/// ruled out by the same finding share one entry. A rule still
+/// failed. A diagnosis is known by its identifier, which several rules may
+/// share (rickets suspected as possible by one and as likely by another):
+/// once one of them fires, the others are not listed. Diagnoses ruled out
+/// by the same finding share one entry. A rule still
 /// undetermined is not here: it waits on data, and the needs say which.
 pub fn not_suspected<'a>(evaluated: &Evaluated<'a>) -> Vec<NotSuspected<'a>> {
     let rule_set = evaluated.rule_set;
     let evaluation = evaluated.evaluation;
-    let reached = |candidate: &CheckedConclusion| {
-        evaluation.conclusions.iter().any(|(rule, conclusion)| {
-            rule_set
-                .rules()
-                .get(*rule)
-                .and_then(|rule| rule.conclusions.get(*conclusion))
-                .is_some_and(|reached| {
-                    reached.kind == ConclusionKind::Diagnosis
-                        && (reached.id == candidate.id || reached.text == candidate.text)
-                })
-        })
-    };
+    // The diagnoses reached, and those already listed, by identifier: found
+    // once, so that a large rule set is not scanned again for
+    // every rule that did not fire.
+    let mut seen: HashSet<&str> = HashSet::new();
+    for (rule, conclusion) in &evaluation.conclusions {
+        if let Some(reached) = rule_set
+            .rules()
+            .get(*rule)
+            .and_then(|rule| rule.conclusions.get(*conclusion))
+            .filter(|reached| reached.kind == ConclusionKind::Diagnosis)
+        {
+            seen.insert(&reached.id);
+        }
+    }
     let mut found: Vec<NotSuspected<'a>> = Vec::new();
+    let mut by_reason: HashMap<String, usize> = HashMap::new();
     for (index, (rule, outcome)) in rule_set.rules().iter().zip(&evaluation.rules).enumerate() {
         if outcome.status != RuleStatus::NotFired {
             continue;
@@ -618,13 +623,7 @@ pub fn not_suspected<'a>(evaluated: &Evaluated<'a>) -> Vec<NotSuspected<'a>> {
         for conclusion in &rule.conclusions {
             let suspected = conclusion.kind == ConclusionKind::Diagnosis
                 && conclusion.action == Some(DiagnosisAction::Suspect);
-            let listed = found.iter().any(|entry| {
-                entry
-                    .conclusions
-                    .iter()
-                    .any(|known| known.id == conclusion.id || known.text == conclusion.text)
-            });
-            if !suspected || listed || reached(conclusion) {
+            if !suspected || seen.contains(conclusion.id.as_str()) {
                 continue;
             }
             let Some(because) = reasons(evaluated, &rule.condition, &outcome.nodes)
@@ -634,17 +633,22 @@ pub fn not_suspected<'a>(evaluated: &Evaluated<'a>) -> Vec<NotSuspected<'a>> {
             else {
                 continue;
             };
-            if let Some(entry) = found.iter_mut().find(|entry| entry.because == because) {
-                entry.conclusions.push(conclusion);
-                if !entry.rules.contains(&index) {
-                    entry.rules.push(index);
+            seen.insert(&conclusion.id);
+            match by_reason.get(&because).and_then(|at| found.get_mut(*at)) {
+                Some(entry) => {
+                    entry.conclusions.push(conclusion);
+                    if !entry.rules.contains(&index) {
+                        entry.rules.push(index);
+                    }
                 }
-            } else {
-                found.push(NotSuspected {
-                    conclusions: vec![conclusion],
-                    rules: vec![index],
-                    because,
-                });
+                None => {
+                    by_reason.insert(because.clone(), found.len());
+                    found.push(NotSuspected {
+                        conclusions: vec![conclusion],
+                        rules: vec![index],
+                        because,
+                    });
+                }
             }
         }
     }
