@@ -130,8 +130,16 @@ fn every_bundled_rule_set_compiles_and_agrees_on_its_cases() {
         let rules = checked(&set.stem, &set.source);
         let rule_set = rules.checked();
         let program = rules.program();
-        assert_eq!(program.fallback(), None, "{} is not compiled", set.stem);
-        seen.compiled_rule_sets += 1;
+        // A score with a population is still left to the tree evaluator,
+        // whose results the program then gives.
+        let expected = match set.stem.as_str() {
+            "perc" => Some("a score that applies only to some patients"),
+            _ => None,
+        };
+        assert_eq!(program.fallback(), expected, "{} is not compiled", set.stem);
+        if expected.is_none() {
+            seen.compiled_rule_sets += 1;
+        }
         for case in &set.cases {
             agree(rule_set, program, case, &mut seen);
         }
@@ -161,6 +169,7 @@ fn the_evaluation_fixtures_agree_compiled_or_not() {
     assert_eq!(
         fallbacks,
         [
+            "applicability: a score that applies only to some patients",
             "birthdates: an age is counted from a birth date",
             "differential: a differential",
             "fallback: a derived value is a number, a date or a code",

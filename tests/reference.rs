@@ -87,11 +87,28 @@ fn compare(rule_set: &CheckedRuleSet, text: &str, seen: &mut Seen) -> Result<(),
         }
     }
     for (index, (outcome, wanted)) in actual.scores.iter().zip(&expected.scores).enumerate() {
-        let found = (outcome.low, outcome.high, outcome.band, &outcome.missing);
-        let wanted = (wanted.low, wanted.high, wanted.band, &wanted.missing);
+        let applicable = match outcome.applicable {
+            clinrule_eval::Truth::True => Some(true),
+            clinrule_eval::Truth::False => Some(false),
+            clinrule_eval::Truth::Unknown => None,
+        };
+        let found = (
+            applicable,
+            outcome.low,
+            outcome.high,
+            outcome.band,
+            &outcome.missing,
+        );
+        let wanted = (
+            wanted.applicable,
+            wanted.low,
+            wanted.high,
+            wanted.band,
+            &wanted.missing,
+        );
         if found != wanted {
             return differ(
-                format!("score {index}: (low, high, band, missing)"),
+                format!("score {index}: (applicable, low, high, band, missing)"),
                 format!("{found:?}"),
                 format!("{wanted:?}"),
             );

@@ -189,6 +189,7 @@ fn every_evaluation() -> Vec<(String, String)> {
         "heart-score",
         "alvarado-score",
         "ottawa-ankle",
+        "perc",
         "metaphyseal-sclerosis",
     ] {
         for case in list(&format!("rules/tests/{stem}")) {

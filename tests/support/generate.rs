@@ -153,6 +153,14 @@ fn rule_set_of(random: &mut Random, fact_with_fact: bool) -> Generated {
     let score_count = random.below(3);
     for index in 0..score_count {
         let _ = writeln!(text, "\nscore s{index} \"Score {index}\"");
+        // A population, which the compiled program leaves to the tree
+        // evaluator: only in the rule sets the program does not compile.
+        if context.fact_with_fact && random.one_in(2) {
+            for _ in 0..1 + random.below(2) {
+                let condition = condition(random, &context, 1);
+                let _ = writeln!(text, "  applies \"Population\" when {condition}");
+            }
+        }
         for criterion in 0..1 + random.below(4) {
             let _ = writeln!(text, "  criterion k{criterion} \"Criterion {criterion}\"");
             for _ in 0..1 + random.below(3) {

@@ -36,6 +36,8 @@ enum V {
     Day(i64, i64),
     Code(usize),
     Text,
+    /// The total or band of a score that does not apply to the patient.
+    NotApplicable,
 }
 
 impl V {
@@ -74,13 +76,17 @@ pub struct RuleResult {
 /// What the reference concludes for one score.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScoreResult {
+    /// Whether the score applies: every `applies` condition holds.
+    pub applicable: Option<bool>,
+    /// The facts that leave unknown whether it applies.
+    pub population_missing: Vec<usize>,
     /// The lowest total the score could have.
     pub low: Rational,
     /// The highest.
     pub high: Rational,
     /// The band every possible total lies in, by position.
     pub band: Option<usize>,
-    /// The missing facts that leave the total a range.
+    /// The missing facts that leave the total a range or the population unknown.
     pub missing: Vec<usize>,
 }
 
@@ -174,7 +180,7 @@ pub fn evaluate(rule_set: &CheckedRuleSet, case: &Case) -> Option<Reference> {
         }
         rules.push(result);
     }
-    let scores = (0..rule_set.scores().len())
+    let scores: Vec<ScoreResult> = (0..rule_set.scores().len())
         .map(|index| world.score(index))
         .collect();
     let mut needs = needs(rule_set, &rules);
@@ -184,6 +190,16 @@ pub fn evaluate(rule_set: &CheckedRuleSet, case: &Case) -> Option<Reference> {
         let lacking = matches!(world.facts.get(index), Some(V::Unknown));
         if fact.required && lacking && !needs.iter().any(|(known, _, _)| *known == index) {
             needs.push((index, Vec::new(), 0));
+        }
+    }
+    // The facts that would decide whether a score applies, for each score
+    // whose population is unknown: after those, score by score.
+    for score in &scores {
+        let score: &ScoreResult = score;
+        for fact in &score.population_missing {
+            if !needs.iter().any(|(known, _, _)| known == fact) {
+                needs.push((*fact, Vec::new(), 0));
+            }
         }
     }
     Some(Reference {
@@ -273,11 +289,24 @@ impl World<'_> {
                 .lets()
                 .get(*index)
                 .map_or(V::Unknown, |derived| self.expr(&derived.value).0),
+            // A score that does not apply has no total and no band; one whose
+            // population is unknown has neither yet.
             CheckedExprKind::Score(index) => {
                 let score = self.score(*index);
-                V::Num(score.low, score.high)
+                match score.applicable {
+                    Some(true) => V::Num(score.low, score.high),
+                    Some(false) => V::NotApplicable,
+                    None => V::Unknown,
+                }
             }
-            CheckedExprKind::Band(index) => self.score(*index).band.map_or(V::Unknown, V::Code),
+            CheckedExprKind::Band(index) => {
+                let score = self.score(*index);
+                match score.applicable {
+                    Some(true) => score.band.map_or(V::Unknown, V::Code),
+                    Some(false) => V::NotApplicable,
+                    None => V::Unknown,
+                }
+            }
             CheckedExprKind::Compare {
                 op,
                 left,
@@ -322,6 +351,7 @@ impl World<'_> {
             }
             CheckedExprKind::Member { negated, codes, .. } => match part(0) {
                 V::Code(code) => V::Bool(codes.contains(&code) != *negated),
+                V::NotApplicable => V::Bool(*negated),
                 _ => V::Unknown,
             },
             CheckedExprKind::Presence { value, known } => {
@@ -373,12 +403,22 @@ impl World<'_> {
         let mut missing = Vec::new();
         let Some(score) = self.rule_set.scores().get(index) else {
             return ScoreResult {
+                applicable: None,
+                population_missing: Vec::new(),
                 low,
                 high,
                 band: None,
                 missing,
             };
         };
+        let mut population = Vec::new();
+        let mut population_missing = Vec::new();
+        for clause in &score.applies {
+            let (value, clause_missing) = self.expr(&clause.condition);
+            population.push(value.truth());
+            population_missing.extend(clause_missing);
+        }
+        let applicable = and(population);
         for criterion in &score.criteria {
             let mut possible = Vec::new();
             let mut open_missing = Vec::new();
@@ -413,11 +453,31 @@ impl World<'_> {
             band.low.is_none_or(|band_low| band_low <= low)
                 && band.high.is_none_or(|band_high| high <= band_high)
         });
-        ScoreResult {
-            low,
-            high,
-            band,
-            missing: union(missing),
+        match applicable {
+            Some(true) => ScoreResult {
+                applicable,
+                population_missing: Vec::new(),
+                low,
+                high,
+                band,
+                missing: union(missing),
+            },
+            Some(false) => ScoreResult {
+                applicable,
+                population_missing: Vec::new(),
+                low,
+                high,
+                band: None,
+                missing: Vec::new(),
+            },
+            None => ScoreResult {
+                applicable,
+                population_missing: union(population_missing.clone()),
+                low,
+                high,
+                band: None,
+                missing: union(population_missing.into_iter().chain(missing).collect()),
+            },
         }
     }
 
@@ -637,6 +697,9 @@ fn compare(op: CompareOp, left: &V, right: &V) -> Option<bool> {
         }
     }
     match (left, right) {
+        // Nothing equals, exceeds or falls below the total of a score that
+        // does not apply.
+        (V::NotApplicable, _) | (_, V::NotApplicable) => Some(op == CompareOp::NotEqual),
         (V::Bool(a), V::Bool(b)) => ranges(op, (*a, *a), (*b, *b)),
         (V::Code(a), V::Code(b)) => ranges(op, (*a, *a), (*b, *b)),
         (V::Num(a, b), V::Num(c, d)) => ranges(op, (*a, *b), (*c, *d)),

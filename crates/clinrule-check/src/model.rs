@@ -249,8 +249,15 @@ impl CheckedRuleSet {
                 .scores
                 .get(index)
                 .into_iter()
-                .flat_map(|score| &score.criteria)
-                .flat_map(|criterion| criterion.choices.iter().map(|choice| &choice.condition))
+                .flat_map(|score| {
+                    score
+                        .applies
+                        .iter()
+                        .map(|applies| &applies.condition)
+                        .chain(score.criteria.iter().flat_map(|criterion| {
+                            criterion.choices.iter().map(|choice| &choice.condition)
+                        }))
+                })
                 .collect(),
             Derived::Differential(index) => self
                 .differentials
@@ -745,6 +752,8 @@ pub struct Score {
     pub id: String,
     /// Its title.
     pub title: Option<String>,
+    /// Whom it applies to: it is used only when every condition holds.
+    pub applies: Vec<ScoreApplies>,
     /// Its criteria.
     pub criteria: Vec<ScoreCriterion>,
     /// Its bands, in the order written.
@@ -752,6 +761,17 @@ pub struct Score {
     /// References for the score.
     pub citations: Vec<ReferenceIndex>,
     /// Where it was declared.
+    pub span: Span,
+}
+
+/// One condition of a score's population: `applies "Adults" when age >= 18 years`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoreApplies {
+    /// The population in words.
+    pub title: Option<String>,
+    /// The condition.
+    pub condition: Expr,
+    /// Where it was written.
     pub span: Span,
 }
 

@@ -9,7 +9,9 @@
 use clinrule_check::CheckedRuleSet;
 
 use crate::case::Case;
-use crate::evaluate::{Evaluation, Evaluator, RuleStatus, add_required, fact_value, needs};
+use crate::evaluate::{
+    Evaluation, Evaluator, RuleStatus, add_populations, add_required, fact_value, needs,
+};
 use crate::value::Val;
 use crate::whatif::{Domains, decide_by_cases};
 
@@ -45,5 +47,13 @@ pub fn evaluate(rule_set: &CheckedRuleSet, case: &Case) -> Evaluation {
     add_required(rule_set, &mut needs, |fact| {
         matches!(fact_value(rule_set, case, fact), Val::Unknown)
     });
-    evaluator.into_evaluation(rules, conclusions, needs)
+    let mut evaluation = evaluator.into_evaluation(rules, conclusions, needs);
+    add_populations(
+        &mut evaluation.needs,
+        evaluation
+            .scores
+            .iter()
+            .map(|score| score.population_missing.as_slice()),
+    );
+    evaluation
 }

@@ -88,22 +88,46 @@ pub struct CriterionOutcome {
 /// The outcome of a score.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScoreOutcome {
-    /// The lowest possible total.
+    /// Whether the score applies to the patient: true when it declares no
+    /// population or every `applies` condition holds, false when one does
+    /// not, unknown otherwise. A score that does not apply has no total
+    /// and no band; one whose population is unknown has neither yet.
+    pub applicable: Truth,
+    /// For each `applies` condition, the values of its nodes.
+    pub applies: Vec<Vec<Val>>,
+    /// The lowest possible total, if the score applies.
     pub low: Rational,
     /// The highest possible total; the same as `low` when every input is known.
     pub high: Rational,
-    /// The band, when the whole range lies in one band.
+    /// The band, when the score applies and the whole range lies in one band.
     pub band: Option<usize>,
     /// Each criterion.
     pub criteria: Vec<CriterionOutcome>,
-    /// The missing facts that leave the total a range.
+    /// The missing facts that leave the total a range, or leave unknown
+    /// whether the score applies.
     pub missing: Vec<FactIndex>,
+    /// The missing facts that leave unknown whether the score applies.
+    pub population_missing: Vec<FactIndex>,
 }
 
 impl ScoreOutcome {
-    /// The total as a value.
+    /// The total as a value: not applicable, unknown while the population
+    /// is, or the range of possible totals.
     pub fn total(&self) -> Val {
-        Val::Num(self.low, self.high)
+        match self.applicable {
+            Truth::True => Val::Num(self.low, self.high),
+            Truth::False => Val::NotApplicable,
+            Truth::Unknown => Val::Unknown,
+        }
+    }
+
+    /// The band as a value, like the total.
+    pub fn band_value(&self) -> Val {
+        match (self.applicable, self.band) {
+            (Truth::False, _) => Val::NotApplicable,
+            (Truth::True, Some(band)) => Val::Code(band),
+            _ => Val::Unknown,
+        }
     }
 }
 
@@ -144,6 +168,10 @@ pub struct Need {
     /// Whether the rule set declares the fact `required`: then it is a need
     /// whenever the case lacks it, even when it decides no rule yet.
     pub required: bool,
+    /// The scores, by position, whose population it would decide: a score
+    /// that may not apply to the patient needs the facts that say whether
+    /// it does.
+    pub scores: Vec<usize>,
 }
 
 /// The evaluation of a whole rule set against one case.
@@ -274,11 +302,14 @@ impl Default for DerivedOutcome {
 impl Default for ScoreOutcome {
     fn default() -> Self {
         ScoreOutcome {
+            applicable: Truth::True,
+            applies: Vec::new(),
             low: Rational::ZERO,
             high: Rational::ZERO,
             band: None,
             criteria: Vec::new(),
             missing: Vec::new(),
+            population_missing: Vec::new(),
         }
     }
 }
@@ -410,6 +441,22 @@ impl<'a> Evaluator<'a> {
 
     fn score(&mut self, index: usize) -> Option<ScoreOutcome> {
         let score = self.rule_set.scores().get(index)?;
+        // Whom the score applies to: every condition must hold.
+        let mut applicable = Truth::True;
+        let mut applies = Vec::with_capacity(score.applies.len());
+        let mut population_missing = Vec::new();
+        for clause in &score.applies {
+            let mut nodes = Vec::with_capacity(clause.condition.node_count());
+            let truth = self.value(&clause.condition, &mut nodes).truth();
+            if truth == Truth::Unknown {
+                merge(
+                    &mut population_missing,
+                    self.missing_of(&clause.condition, &nodes),
+                );
+            }
+            applicable = applicable.and(truth);
+            applies.push(nodes);
+        }
         let mut low = Rational::ZERO;
         let mut high = Rational::ZERO;
         let mut criteria = Vec::with_capacity(score.criteria.len());
@@ -457,13 +504,34 @@ impl<'a> Evaluator<'a> {
                 choices,
             });
         }
-        let band = score.bands.iter().position(|band| band.contains(low, high));
+        let band = if applicable == Truth::True {
+            score.bands.iter().position(|band| band.contains(low, high))
+        } else {
+            None
+        };
+        // Outside its population nothing is missing for the score; with the
+        // population unknown, the facts that decide it are missing too.
+        let missing = match applicable {
+            Truth::True => missing,
+            Truth::False => Vec::new(),
+            Truth::Unknown => {
+                let mut both = population_missing.clone();
+                merge(&mut both, missing);
+                both
+            }
+        };
+        if applicable != Truth::Unknown {
+            population_missing.clear();
+        }
         Some(ScoreOutcome {
+            applicable,
+            applies,
             low,
             high,
             band,
             criteria,
             missing,
+            population_missing,
         })
     }
 
@@ -586,8 +654,7 @@ impl<'a> Evaluator<'a> {
                 .scores
                 .get(*index)
                 .and_then(Option::as_ref)
-                .and_then(|outcome| outcome.band)
-                .map_or(Val::Unknown, Val::Code),
+                .map_or(Val::Unknown, ScoreOutcome::band_value),
             CheckedExprKind::Status(differential, candidate) => self
                 .differentials
                 .get(*differential)
@@ -669,6 +736,8 @@ impl<'a> Evaluator<'a> {
                 codes,
             } => match self.value(value, nodes) {
                 Val::Code(code) => Val::Bool(codes.contains(&code) != *negated),
+                // A score that does not apply has no band: `not in` holds.
+                Val::NotApplicable => Val::Bool(*negated),
                 _ => Val::Unknown,
             },
             CheckedExprKind::Presence { value, known } => {
@@ -914,6 +983,7 @@ pub(crate) fn rank_needs<'facts>(
                     rules: vec![rule_index],
                     conclusions: conclusion_count,
                     required: false,
+                    scores: Vec::new(),
                 }),
             }
         }
@@ -946,7 +1016,31 @@ pub(crate) fn add_required(
                 rules: Vec::new(),
                 conclusions: 0,
                 required: true,
+                scores: Vec::new(),
             }),
+        }
+    }
+}
+
+/// Adds to `needs` the facts that would decide whether a score applies to
+/// the patient, for every score whose population is unknown, after the
+/// needs that decide rules.
+pub(crate) fn add_populations<'a>(
+    needs: &mut Vec<Need>,
+    scores: impl IntoIterator<Item = &'a [FactIndex]>,
+) {
+    for (score, population_missing) in scores.into_iter().enumerate() {
+        for &fact in population_missing {
+            match needs.iter_mut().find(|need| need.fact == fact) {
+                Some(need) => need.scores.push(score),
+                None => needs.push(Need {
+                    fact,
+                    rules: Vec::new(),
+                    conclusions: 0,
+                    required: false,
+                    scores: vec![score],
+                }),
+            }
         }
     }
 }

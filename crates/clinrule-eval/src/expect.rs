@@ -15,6 +15,7 @@ use clinrule_syntax::suggest::did_you_mean;
 
 use crate::evaluate::{Evaluation, RuleStatus};
 use crate::json::{JsonNode, JsonValue};
+use crate::value::Truth;
 
 /// The keys an `expect` object may hold.
 const KEYS: [&str; 6] = [
@@ -27,7 +28,7 @@ const KEYS: [&str; 6] = [
 ];
 
 /// The keys of a score's expectation.
-const SCORE_KEYS: [&str; 5] = ["total", "min", "max", "band", "missing"];
+const SCORE_KEYS: [&str; 6] = ["applicable", "total", "min", "max", "band", "missing"];
 
 /// A problem in a test case's expectations. Codes `E32x`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
@@ -104,7 +105,10 @@ impl ExpectError {
 /// One thing a score is expected to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScoreExpectation {
-    /// The total, or `None` for a range.
+    /// Whether the score applies to the patient: `true`, `false`, or `null`
+    /// for not known yet.
+    Applicable(Truth),
+    /// The total, or `None` for a range or a score that does not apply.
     Total(Option<Rational>),
     /// The lowest total the case allows.
     Min(Rational),
@@ -390,6 +394,22 @@ impl Reader<'_> {
                             self.entries(wanted, "a score's expectation")
                         {
                             let expectation = match field.as_str() {
+                                "applicable" => match &field_value.value {
+                                    JsonValue::Bool(answer) => Some(ScoreExpectation::Applicable(
+                                        Truth::from_bool(*answer),
+                                    )),
+                                    JsonValue::Null => {
+                                        Some(ScoreExpectation::Applicable(Truth::Unknown))
+                                    }
+                                    other => {
+                                        self.bad(
+                                            format!("`applicable` is true, false or null, but this is {}", other.describe()),
+                                            field_value.span,
+                                            "write true, false, or null for not known yet",
+                                        );
+                                        None
+                                    }
+                                },
                                 "total" if field_value.value == JsonValue::Null => {
                                     Some(ScoreExpectation::Total(None))
                                 }
@@ -449,7 +469,7 @@ impl Reader<'_> {
                                 other => {
                                     let help = match did_you_mean(other, SCORE_KEYS) {
                                         Some(nearest) => format!("did you mean `{nearest}`?"),
-                                        None => "a score's expectation has `total`, `min`, `max`, `band` and `missing`".to_owned(),
+                                        None => "a score's expectation has `applicable`, `total`, `min`, `max`, `band` and `missing`".to_owned(),
                                     };
                                     self.errors.push(ExpectError::UnknownKey {
                                         key: other.to_owned(),
@@ -656,8 +676,29 @@ pub fn check_expectations(
                         )
                 };
                 let mismatch = match expected {
+                    ScoreExpectation::Applicable(applicable) => (outcome.applicable != *applicable)
+                        .then(|| {
+                            let words = |truth: Truth| match truth {
+                                Truth::True => "to apply",
+                                Truth::False => "not to apply",
+                                Truth::Unknown => "to be not known yet whether it applies",
+                            };
+                            format!(
+                                "expected {} {}, but it was {}",
+                                definition.id,
+                                words(*applicable),
+                                match outcome.applicable {
+                                    Truth::True => "applicable",
+                                    Truth::False => "not applicable",
+                                    Truth::Unknown => "not known yet whether it applies",
+                                }
+                            )
+                        }),
                     ScoreExpectation::Total(total) => {
-                        let actual = (outcome.low == outcome.high).then_some(outcome.low);
+                        // A score that does not apply, or may not, has no total.
+                        let actual = (outcome.low == outcome.high
+                            && outcome.applicable == Truth::True)
+                            .then_some(outcome.low);
                         (actual != *total).then(|| {
                             format!(
                                 "expected {} total {}, got {}",

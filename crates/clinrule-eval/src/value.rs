@@ -30,6 +30,9 @@ pub enum Val {
     Code(usize),
     /// Free text: known, but never compared.
     Text,
+    /// The total or band of a score that does not apply to the patient:
+    /// known to have no value. Only `!=` and `not in` hold for it.
+    NotApplicable,
     /// An age counted by the calendar from a birth date (possibly a range of
     /// days) to the case's `as_of` date.
     Age {
@@ -134,7 +137,7 @@ impl Val {
                 born_high,
                 ..
             } => born_low == born_high,
-            Val::Bool(_) | Val::Code(_) | Val::Text => true,
+            Val::Bool(_) | Val::Code(_) | Val::Text | Val::NotApplicable => true,
         }
     }
 
@@ -195,6 +198,11 @@ fn decide(surely: bool, surely_not: bool) -> Truth {
 /// Compares two values with `op`.
 pub fn compare(op: CompareOp, left: &Val, right: &Val) -> Truth {
     match (left, right) {
+        // A score that does not apply has no total: it equals nothing and
+        // is above or below nothing.
+        (Val::NotApplicable, _) | (_, Val::NotApplicable) => {
+            Truth::from_bool(op == CompareOp::NotEqual)
+        }
         (Val::Unknown, _) | (_, Val::Unknown) => Truth::Unknown,
         (Val::Bool(left), Val::Bool(right)) => compare_ranges(op, (*left, *left), (*right, *right)),
         (Val::Code(left), Val::Code(right)) => compare_ranges(op, (*left, *left), (*right, *right)),
@@ -273,6 +281,7 @@ fn compare_age(
 /// Arithmetic over values, with ranges carried through.
 pub fn arithmetic(op: ArithOp, left: &Val, right: &Val) -> Val {
     match (left, right) {
+        (Val::NotApplicable, _) | (_, Val::NotApplicable) => Val::NotApplicable,
         (Val::Unknown, _) | (_, Val::Unknown) => Val::Unknown,
         (Val::Date(low, high), Val::Num(..)) | (Val::Num(..), Val::Date(low, high)) => {
             let amount = if matches!(left, Val::Date(..)) {

@@ -637,6 +637,8 @@ pub struct ScoreDecl {
     pub title: Option<Text>,
     /// References for the whole score.
     pub cites: Vec<Ident>,
+    /// Whom it applies to: it is used only when every condition holds.
+    pub applies: Vec<Applies>,
     /// Its criteria.
     pub criteria: Vec<Criterion>,
     /// Its bands.
@@ -649,9 +651,23 @@ equal_but_span!(ScoreDecl {
     id,
     title,
     cites,
+    applies,
     criteria,
     bands
 });
+
+/// `applies "Adults" when age >= 18 years`: one condition of a score's population.
+#[derive(Debug, Clone, Eq)]
+pub struct Applies {
+    /// The population in words, shown when the condition does not hold.
+    pub title: Option<Text>,
+    /// The condition.
+    pub condition: Expr,
+    /// The whole clause.
+    pub span: Span,
+}
+
+equal_but_span!(Applies { title, condition });
 
 /// One criterion of a score.
 #[derive(Debug, Clone, Eq)]
@@ -907,11 +923,17 @@ impl Item {
 }
 
 impl ScoreDecl {
-    /// The conditions of its criteria's choices, in the order written.
+    /// The conditions of its population and of its criteria's choices, in
+    /// the order written.
     pub fn expressions(&self) -> Vec<&Expr> {
-        self.criteria
+        self.applies
             .iter()
-            .flat_map(|criterion| criterion.choices.iter().map(|choice| &choice.condition))
+            .map(|applies| &applies.condition)
+            .chain(
+                self.criteria
+                    .iter()
+                    .flat_map(|criterion| criterion.choices.iter().map(|choice| &choice.condition)),
+            )
             .collect()
     }
 }

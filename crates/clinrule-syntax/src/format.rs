@@ -132,7 +132,7 @@ fn indent(
         Place::Simple => (2, place),
         Place::Score | Place::ScorePart => match word {
             "criterion" | "band" => (2, Place::ScorePart),
-            "cite" if place == Place::Score => (2, place),
+            "cite" | "applies" if place == Place::Score => (2, place),
             _ => (4, place),
         },
         Place::Differential | Place::Candidate | Place::CandidatePart => match word {

@@ -78,6 +78,7 @@ pub const KEYWORDS: &[&str] = &[
     "from",
     "to",
     "recommend",
+    "applies",
     "differential",
     "candidate",
     "for",
@@ -115,6 +116,7 @@ pub const TWO_WORD_KEYWORDS: [(&str, &str); 5] = [
 /// The words the grammar's `keyword` rule knows: none of them can start a unit.
 pub const UNIT_KEYWORDS: &[&str] = &[
     "against",
+    "applies",
     "after",
     "as_of",
     "all",

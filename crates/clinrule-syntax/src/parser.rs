@@ -1326,6 +1326,7 @@ impl Lowerer<'_> {
             id,
             title: None,
             cites: Vec::new(),
+            applies: Vec::new(),
             criteria: Vec::new(),
             bands: Vec::new(),
             span,
@@ -1334,6 +1335,25 @@ impl Lowerer<'_> {
             match part.as_rule() {
                 Rule::text_block => score.title = Some(self.text(part)),
                 Rule::cite_clause => score.cites.extend(self.cites(part)),
+                Rule::applies_clause => {
+                    let span = self.span(&part);
+                    let mut title = None;
+                    let mut condition = None;
+                    for piece in part.into_inner() {
+                        match piece.as_rule() {
+                            Rule::text_block => title = Some(self.text(piece)),
+                            Rule::expr => condition = Some(self.expr(piece)),
+                            _ => {}
+                        }
+                    }
+                    if let Some(condition) = condition {
+                        score.applies.push(Applies {
+                            title,
+                            condition,
+                            span,
+                        });
+                    }
+                }
                 Rule::criterion => {
                     if let Some(criterion) = self.criterion(part) {
                         score.criteria.push(criterion);

@@ -138,6 +138,17 @@ impl<'file> Checker<'file> {
         self.unique_members("band", score.bands.iter().map(|band| &band.id));
         let citations = self.citations(&score.cites);
         let mut fine = true;
+        let mut applies = Vec::new();
+        for clause in &score.applies {
+            match self.condition(&clause.condition, Context::RULE) {
+                Some(condition) => applies.push(ScoreApplies {
+                    title: clause.title.as_ref().map(|title| title.value.clone()),
+                    condition,
+                    span: clause.span,
+                }),
+                None => fine = false,
+            }
+        }
         let mut criteria = Vec::new();
         for criterion in &score.criteria {
             let criterion_citations = self.citations(&criterion.cites);
@@ -205,6 +216,7 @@ impl<'file> Checker<'file> {
         fine.then(|| Score {
             id: score.id.name.to_string(),
             title: score.title.as_ref().map(|title| title.value.clone()),
+            applies,
             criteria,
             bands,
             citations,

@@ -43,6 +43,15 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
             return Err("an age is counted from a birth date");
         }
     }
+    // A score's population also decides what is missing, for every case,
+    // whether or not a rule reads the score.
+    if rule_set
+        .scores()
+        .iter()
+        .any(|score| !score.applies.is_empty())
+    {
+        return Err("a score that applies only to some patients");
+    }
 
     let mut compiler = Compiler::new(rule_set);
     // First every threshold, so that codes are known before any operation.

@@ -25,8 +25,9 @@
 //!
 //! A rule set that uses what the program does not compile (differentials,
 //! arithmetic, dates counted to `as_of`, ages from birth dates, thresholds
-//! in two units, derived numbers) is evaluated by [`crate::evaluate`] and
-//! the program gives the same compact results from it.
+//! in two units, derived numbers, scores with a population) is evaluated
+//! by [`crate::evaluate`] and the program gives the same compact results
+//! from it.
 
 mod codes;
 mod compile;
@@ -487,6 +488,10 @@ pub struct CompactTrace {
     derived_missing: Vec<Vec<FactIndex>>,
     /// For each criterion of each score, the lowest and highest points.
     criteria: Vec<(i64, i64)>,
+    /// For each score, the facts that leave unknown whether it applies
+    /// (kept only for rule sets the program does not compile, since a
+    /// score with a population is left to the tree evaluator).
+    populations: Vec<Vec<FactIndex>>,
     /// Scratch for trying values: slots and outcomes.
     world_slots: Vec<Coded>,
     world_truths: Vec<u8>,
@@ -716,6 +721,7 @@ impl CompactTrace {
         crate::evaluate::add_required(rule_set, &mut needs, |fact| {
             self.slots.get(fact).is_none_or(|slot| !slot.is_known())
         });
+        crate::evaluate::add_populations(&mut needs, self.populations.iter().map(Vec::as_slice));
         needs
     }
 
@@ -723,6 +729,13 @@ impl CompactTrace {
     /// program does not compile (conditions' outcomes are then not kept).
     fn fill_from(&mut self, evaluation: &crate::Evaluation) {
         let rules = evaluation.rules.len();
+        self.populations.clear();
+        self.populations.extend(
+            evaluation
+                .scores
+                .iter()
+                .map(|score| score.population_missing.clone()),
+        );
         self.statuses.resize(rules, RuleStatus::Undetermined);
         self.missing.resize_with(rules, Vec::new);
         self.decided.resize(rules, false);

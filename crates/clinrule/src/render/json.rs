@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 
 use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::{CANDIDATE_STATUSES, CheckedExprKind, Expr};
-use clinrule_eval::Val;
+use clinrule_eval::{Truth, Val};
 use clinrule_syntax::Span;
 
 use crate::render::reasons;
@@ -144,6 +144,8 @@ struct UseJson {
 struct ScoreJson<'a> {
     id: &'a str,
     title: Option<&'a str>,
+    applicable: &'static str,
+    population: Vec<PopulationJson<'a>>,
     total: Json,
     min: Json,
     max: Json,
@@ -153,6 +155,13 @@ struct ScoreJson<'a> {
     missing: Vec<&'a str>,
     criteria: Vec<CriterionJson<'a>>,
     citations: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct PopulationJson<'a> {
+    title: Option<&'a str>,
+    source: String,
+    result: &'static str,
 }
 
 #[derive(Serialize)]
@@ -216,6 +225,7 @@ struct NeedJson<'a> {
     rules: Vec<&'a str>,
     conclusions: usize,
     required: bool,
+    scores: Vec<&'a str>,
     options: Vec<NeedOptionJson<'a>>,
 }
 
@@ -446,16 +456,38 @@ fn render_with(evaluated: &Evaluated<'_>, pretty: bool) -> String {
         .map(|(score, outcome)| {
             let band = outcome.band.and_then(|band| score.bands.get(band));
             let exact = outcome.low == outcome.high;
+            // Outside its population a score has no total and no range; while
+            // the population is unknown, the range is what it would be.
+            let applies = outcome.applicable != Truth::False;
             ScoreJson {
                 id: &score.id,
                 title: score.title.as_deref(),
-                total: if exact {
+                applicable: outcome.applicable.word(),
+                population: score
+                    .applies
+                    .iter()
+                    .zip(&outcome.applies)
+                    .map(|(clause, nodes)| PopulationJson {
+                        title: clause.title.as_deref(),
+                        source: rule_set.text(clause.condition.span),
+                        result: truth_word(nodes.first()),
+                    })
+                    .collect(),
+                total: if exact && outcome.applicable == Truth::True {
                     json_number(outcome.low)
                 } else {
                     Json::Null
                 },
-                min: json_number(outcome.low),
-                max: json_number(outcome.high),
+                min: if applies {
+                    json_number(outcome.low)
+                } else {
+                    Json::Null
+                },
+                max: if applies {
+                    json_number(outcome.high)
+                } else {
+                    Json::Null
+                },
                 band: band.map(|band| band.id.as_str()),
                 band_title: band.and_then(|band| band.title.as_deref()),
                 recommendation: band.and_then(|band| band.recommendation.as_deref()),
@@ -553,6 +585,12 @@ fn render_with(evaluated: &Evaluated<'_>, pretty: bool) -> String {
             rules: need.rules.iter().map(rule_id).collect(),
             conclusions: need.conclusions,
             required: need.required,
+            scores: need
+                .scores
+                .iter()
+                .filter_map(|index| rule_set.scores().get(*index))
+                .map(|score| score.id.as_str())
+                .collect(),
             // A required fact that no rule reads yet decides nothing.
             options: if need.rules.is_empty() {
                 Vec::new()

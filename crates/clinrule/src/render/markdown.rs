@@ -348,10 +348,28 @@ fn clinician(evaluated: &Evaluated<'_>, level: Level) -> String {
         } else {
             format!("{} to {}", outcome.low, outcome.high)
         };
-        let mut line = format!(
-            "- {}: **{total}**",
-            escape(score.title.as_deref().unwrap_or(&score.id))
-        );
+        let name = escape(score.title.as_deref().unwrap_or(&score.id));
+        // Outside its population a score is not used: the report says so
+        // and why, and gives no total.
+        if outcome.applicable == Truth::False {
+            let because = reasons::population_text(rule_set, score, outcome, Truth::False);
+            let _ = writeln!(
+                out,
+                "- {name}: **not applicable** to this patient (applies to: {}){}",
+                escape(&because),
+                citations.mark(&score.citations)
+            );
+            continue;
+        }
+        let mut line = if outcome.applicable == Truth::Unknown {
+            let unknown = reasons::population_text(rule_set, score, outcome, Truth::Unknown);
+            format!(
+                "- {name}: **not known whether it applies** (applies to: {}); if it does, {total}",
+                escape(&unknown)
+            )
+        } else {
+            format!("- {name}: **{total}**")
+        };
         if let Some(band) = outcome.band.and_then(|band| score.bands.get(band)) {
             let _ = write!(
                 line,
@@ -589,8 +607,21 @@ fn write_needs(
         if let Some(ask) = &fact.ask {
             let _ = writeln!(out, "   - To obtain: {}", escape(ask));
         }
+        for score in need
+            .scores
+            .iter()
+            .filter_map(|index| rule_set.scores().get(*index))
+        {
+            let _ = writeln!(
+                out,
+                "   - Decides whether {} applies to this patient",
+                escape(score.title.as_deref().unwrap_or(&score.id))
+            );
+        }
         if need.rules.is_empty() {
-            let _ = writeln!(out, "   - Required by the rule set; no rule reads it yet");
+            if need.required {
+                let _ = writeln!(out, "   - Required by the rule set; no rule reads it yet");
+            }
             continue;
         }
         if need.required {

@@ -8,9 +8,9 @@ use std::collections::{HashMap, HashSet};
 use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::{
     CheckedConclusion, CheckedExprKind, ConclusionKind, Const, Count, DiagnosisAction, Expr,
-    FactIndex, ReferenceIndex, ValueType,
+    FactIndex, ReferenceIndex, Score, ValueType,
 };
-use clinrule_eval::{NeedOption, RuleStatus, Threshold, Truth, Val, ValueRange};
+use clinrule_eval::{NeedOption, RuleStatus, ScoreOutcome, Threshold, Truth, Val, ValueRange};
 use clinrule_syntax::ast::CompareOp;
 
 use crate::render::report::{
@@ -94,6 +94,23 @@ fn derivation(evaluated: &Evaluated<'_>, expr: &Expr) -> Option<String> {
         CheckedExprKind::Score(index) | CheckedExprKind::Band(index) => {
             let score = rule_set.scores().get(index)?;
             let outcome = evaluation.scores.get(index)?;
+            match outcome.applicable {
+                Truth::False => {
+                    return Some(format!(
+                        "{} does not apply, not met: {}",
+                        score.id,
+                        population_text(rule_set, score, outcome, Truth::False)
+                    ));
+                }
+                Truth::Unknown => {
+                    return Some(format!(
+                        "{} may not apply, not yet known: {}",
+                        score.id,
+                        population_text(rule_set, score, outcome, Truth::Unknown)
+                    ));
+                }
+                Truth::True => {}
+            }
             let parts: Vec<String> = score
                 .criteria
                 .iter()
@@ -125,6 +142,50 @@ fn derivation(evaluated: &Evaluated<'_>, expr: &Expr) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// Each condition of a score's population with its truth for the case, in
+/// words: the population as the editor named it, with the condition as
+/// written ("Adults (age >= 18 years)"), or the condition alone.
+pub fn population(
+    rule_set: &CheckedRuleSet,
+    score: &Score,
+    outcome: &ScoreOutcome,
+) -> Vec<(Truth, String)> {
+    score
+        .applies
+        .iter()
+        .zip(&outcome.applies)
+        .map(|(clause, nodes)| {
+            let source = on_one_line(&rule_set.text(clause.condition.span));
+            let words = match &clause.title {
+                Some(title) => format!("{title} ({source})"),
+                None => source,
+            };
+            (truth_of(nodes), words)
+        })
+        .collect()
+}
+
+/// The conditions of a score's population that have the truth `which`,
+/// joined: why it does not apply, or what is not known about it.
+pub fn population_text(
+    rule_set: &CheckedRuleSet,
+    score: &Score,
+    outcome: &ScoreOutcome,
+    which: Truth,
+) -> String {
+    population(rule_set, score, outcome)
+        .into_iter()
+        .filter(|(truth, _)| *truth == which)
+        .map(|(_, words)| words)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A condition written over several lines, on one.
+fn on_one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The direct parts of an expression, each with the values of its nodes.

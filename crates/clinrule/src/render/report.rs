@@ -376,6 +376,7 @@ pub fn format_value(value_type: &ValueType, value: &Val) -> Option<String> {
         },
         Val::Text => Some("(text)".to_owned()),
         Val::Age { .. } => Some("an age".to_owned()),
+        Val::NotApplicable => Some("not applicable".to_owned()),
     }
 }
 

@@ -276,9 +276,24 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette, level: Level) -> Stri
             if let Some(ask) = &fact.ask {
                 let _ = writeln!(out, "     {}", palette.dim(&format!("ask: {ask}")));
             }
+            if !need.scores.is_empty() {
+                let scores: Vec<&str> = need
+                    .scores
+                    .iter()
+                    .filter_map(|index| rule_set.scores().get(*index))
+                    .map(|score| score.id.as_str())
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "     would decide whether {} applies to the patient",
+                    scores.join(", ")
+                );
+            }
             if need.rules.is_empty() {
-                // Declared `required`: a result the work-up always needs.
-                let _ = writeln!(out, "     required by the rule set; no rule reads it yet");
+                if need.required {
+                    // Declared `required`: a result the work-up always needs.
+                    let _ = writeln!(out, "     required by the rule set; no rule reads it yet");
+                }
                 continue;
             }
             let rules = rule_ids(evaluated, &need.rules);
@@ -699,8 +714,17 @@ fn scores_and_differentials(
             } else {
                 format!("{} to {}", outcome.low, outcome.high)
             };
-            // A score written without bands reports its total alone.
-            let band = match outcome.band.and_then(|band| score.bands.get(band)) {
+            // A score written without bands reports its total alone. While
+            // its population is unknown, the band is the one it would have.
+            let band = if outcome.applicable == Truth::Unknown {
+                score
+                    .bands
+                    .iter()
+                    .position(|band| band.contains(outcome.low, outcome.high))
+            } else {
+                outcome.band
+            };
+            let band = match band.and_then(|band| score.bands.get(band)) {
                 Some(band) => {
                     let title = band
                         .title
@@ -718,7 +742,31 @@ fn scores_and_differentials(
                 .as_deref()
                 .map(|title| format!("  {}", palette.dim(title)))
                 .unwrap_or_default();
-            let _ = writeln!(out, "  {} = {total}{band}{title}", score.id);
+            // Outside its population a score has no total; while the
+            // population is unknown, its total is only what it would be.
+            match outcome.applicable {
+                Truth::True => {
+                    let _ = writeln!(out, "  {} = {total}{band}{title}", score.id);
+                }
+                Truth::False => {
+                    let _ = writeln!(out, "  {} = not applicable{title}", score.id);
+                }
+                Truth::Unknown => {
+                    let _ = writeln!(
+                        out,
+                        "  {} = not known whether it applies; if it does, {total}{band}{title}",
+                        score.id
+                    );
+                }
+            }
+            for (truth, words) in reasons::population(rule_set, score, outcome) {
+                if detail || truth != Truth::True {
+                    let _ = writeln!(out, "      {} applies to: {words}", palette.truth(truth));
+                }
+            }
+            if outcome.applicable == Truth::False {
+                continue;
+            }
             if let Some(recommendation) = outcome
                 .band
                 .and_then(|band| score.bands.get(band))
