@@ -192,3 +192,47 @@ fn missing_lists_only_facts_that_matter() {
     // `a and b` with a false is decided: nothing is missing.
     assert_eq!(rule("and_rule")["missing"], serde_json::json!([]));
 }
+
+/// A lookup table over a score left a range by a missing input reaches
+/// every row the range meets, and its value is the span of their published
+/// estimates; with the input known it is one row's.
+#[test]
+fn a_table_over_a_score_range_reports_every_row_it_may_reach() {
+    let derived = |case: &str| {
+        let output = clinrule(&[
+            "eval",
+            "rules/heart-score.crl",
+            "--case",
+            &format!("rules/tests/heart-score/{case}.json"),
+            "--format",
+            "json",
+        ]);
+        assert_eq!(output.code, 0, "{}", output.transcript());
+        let result: serde_json::Value = serde_json::from_str(&output.stdout).expect("JSON");
+        let table = result["derived"]
+            .as_array()
+            .expect("derived values")
+            .iter()
+            .find(|derived| derived["name"] == "mace_rate")
+            .cloned()
+            .expect("the table");
+        let rows: Vec<String> = table["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|row| row["text"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        (table["value"].as_str().unwrap_or_default().to_owned(), rows)
+    };
+    assert_eq!(
+        derived("troponin-missing-band-open"),
+        (
+            "1.7 to 16.6 %".to_owned(),
+            vec!["Low risk".to_owned(), "Moderate risk".to_owned()]
+        )
+    );
+    assert_eq!(
+        derived("maximum"),
+        ("50.1 %".to_owned(), vec!["High risk".to_owned()])
+    );
+}

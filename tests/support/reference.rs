@@ -13,7 +13,7 @@
 //! sets never use them.
 
 use clinrule_check::CheckedRuleSet;
-use clinrule_check::model::{CheckedExprKind, Const, Count, Expr, FactType};
+use clinrule_check::model::{CheckedExprKind, Const, Count, Expr, FactType, RowMatch};
 use clinrule_check::number::Rational;
 use clinrule_check::units::Unit;
 use clinrule_eval::case::{Slot, ValueKind};
@@ -387,6 +387,41 @@ impl World<'_> {
                     Count::AtMost(limit) if holding > *limit => Some(false),
                     _ => None,
                 })
+            }
+            CheckedExprKind::Table { rows, .. } => {
+                // The rows the key may fall in: all of them while it is
+                // unknown, none for a score that does not apply.
+                let key = part(0);
+                if key == V::NotApplicable {
+                    return V::NotApplicable;
+                }
+                let reachable: Vec<_> = rows
+                    .iter()
+                    .filter(|row| match (&key, &row.key) {
+                        (V::Unknown, _) => true,
+                        (V::Code(code), RowMatch::Codes(codes)) => codes.contains(code),
+                        (
+                            V::Num(low, high),
+                            RowMatch::Range {
+                                low: from,
+                                high: to,
+                            },
+                        ) => {
+                            from.is_none_or(|from| from <= *high) && to.is_none_or(|to| *low <= to)
+                        }
+                        _ => false,
+                    })
+                    .collect();
+                let values: Vec<Rational> = reachable.iter().filter_map(|row| row.value).collect();
+                match (values.iter().min(), values.iter().max()) {
+                    (Some(low), Some(high)) => V::Num(*low, *high),
+                    _ if !reachable.is_empty()
+                        && reachable.iter().all(|row| row.text == reachable[0].text) =>
+                    {
+                        V::Text
+                    }
+                    _ => V::Unknown,
+                }
             }
             CheckedExprKind::Arith { .. }
             | CheckedExprKind::AsOf

@@ -646,6 +646,88 @@ pub enum CheckError {
         span: Span,
     },
 
+    /// A table keyed by something that is neither a plain number nor a code.
+    #[error("`{name}` is looked up by `{key}`, which is {kind}")]
+    #[diagnostic(
+        code(E242),
+        help(
+            "key a table by a plain number, such as a score's total or a count, or by a code, such as a band or a `one of` fact; for a measurement, key it by a derived yes/no value or code instead"
+        )
+    )]
+    TableKey {
+        /// The table's derived value.
+        name: String,
+        /// The key as written.
+        key: String,
+        /// What the key is, in words.
+        kind: String,
+        /// The key.
+        #[label("not a plain number or a code")]
+        span: Span,
+    },
+
+    /// A row whose key does not fit the table's key.
+    #[error("this row gives {row_kind}, but `{key}` is {key_kind}")]
+    #[diagnostic(code(E243))]
+    TableRowKind {
+        /// The key as written.
+        key: String,
+        /// What the row's key is, in words.
+        row_kind: String,
+        /// What the table's key is, in words.
+        key_kind: String,
+        /// The row's key.
+        #[label("this row")]
+        span: Span,
+        /// A proposed fix.
+        #[help]
+        help: String,
+    },
+
+    /// Two rows of a table that share a key.
+    #[error("the rows of `{name}` overlap: {shared} falls in both")]
+    #[diagnostic(
+        code(E244),
+        help(
+            "a key should fall in one row: make one row end where the next begins, such as `from 0 to 3` and `from 4 to 6`, and list each code once"
+        )
+    )]
+    TableRowsOverlap {
+        /// The table's derived value.
+        name: String,
+        /// The shared key, in words.
+        shared: String,
+        /// The later row.
+        #[label("this row")]
+        span: Span,
+        /// The earlier row.
+        #[label("overlaps this one")]
+        first: Span,
+    },
+
+    /// Rows that give values of different kinds, or some rows no value.
+    #[error("this row of `{name}` gives {found}, where the first row gives {first_kind}")]
+    #[diagnostic(
+        code(E245),
+        help(
+            "give every row a value of one kind, such as `gives 1.7 %` in each, or give no row a value and keep the texts"
+        )
+    )]
+    TableValues {
+        /// The table's derived value.
+        name: String,
+        /// What this row gives, in words.
+        found: String,
+        /// What the first row gives, in words.
+        first_kind: String,
+        /// This row.
+        #[label("this row")]
+        span: Span,
+        /// The first row.
+        #[label("the first row")]
+        first: Span,
+    },
+
     /// Two bands of a score that share a total.
     #[error("the bands `{first}` and `{second}` overlap: {shared} in both")]
     #[diagnostic(

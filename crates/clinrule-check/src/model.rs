@@ -962,6 +962,7 @@ impl Expr {
             CheckedExprKind::Member { value, .. } | CheckedExprKind::Presence { value, .. } => {
                 fixed(self, &[value])
             }
+            CheckedExprKind::Table { key, .. } => fixed(self, &[key]),
             CheckedExprKind::Const(_)
             | CheckedExprKind::Fact(_)
             | CheckedExprKind::Let(_)
@@ -1144,6 +1145,66 @@ pub enum CheckedExprKind {
         /// The parts.
         items: Vec<Expr>,
     },
+    /// A lookup table: the value of the row the key falls in; with the key
+    /// a range, the span of the values of every row it may fall in.
+    Table {
+        /// The key.
+        key: Box<Expr>,
+        /// The rows, in the order written.
+        rows: Vec<TableRow>,
+        /// References for the whole table.
+        citations: Vec<ReferenceIndex>,
+    },
+}
+
+/// One row of a lookup table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableRow {
+    /// The key values it covers.
+    pub key: RowMatch,
+    /// Its value in base units, when it gives one.
+    pub value: Option<Rational>,
+    /// Its text: a label or a recommendation.
+    pub text: Option<String>,
+    /// References for this row.
+    pub citations: Vec<ReferenceIndex>,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// The key values of a table's row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowMatch {
+    /// Numbers from `low` to `high`, both included; an end left out is open.
+    Range {
+        /// The lowest, if bounded below.
+        low: Option<Rational>,
+        /// The highest, if bounded above.
+        high: Option<Rational>,
+    },
+    /// Codes, by position in the key's code set.
+    Codes(Vec<usize>),
+}
+
+impl RowMatch {
+    /// Whether some key from `low` to `high` falls in the row (numbers).
+    pub fn meets(&self, low: Rational, high: Rational) -> bool {
+        match self {
+            RowMatch::Range {
+                low: row_low,
+                high: row_high,
+            } => {
+                row_low.is_none_or(|row_low| row_low <= high)
+                    && row_high.is_none_or(|row_high| low <= row_high)
+            }
+            RowMatch::Codes(_) => false,
+        }
+    }
+
+    /// Whether the code falls in the row.
+    pub fn has_code(&self, code: usize) -> bool {
+        matches!(self, RowMatch::Codes(codes) if codes.contains(&code))
+    }
 }
 
 /// The kinds of conclusion, as named in results.

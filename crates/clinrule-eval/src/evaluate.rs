@@ -11,7 +11,7 @@
 use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::{
     CheckedExprKind, CheckedRule, Const, Count, Derived, DiagnosisAction, Expr, FactIndex,
-    NOT_SUGGESTED,
+    NOT_SUGGESTED, TableRow,
 };
 use clinrule_check::number::Rational;
 
@@ -740,6 +740,10 @@ impl<'a> Evaluator<'a> {
                 Val::NotApplicable => Val::Bool(*negated),
                 _ => Val::Unknown,
             },
+            CheckedExprKind::Table { key, rows, .. } => {
+                let key = self.value(key, nodes);
+                look_up(rows, &key)
+            }
             CheckedExprKind::Presence { value, known } => {
                 // A fact is known when the case gives it, even in part (a
                 // birth date to the month); a derived value or a score is
@@ -941,6 +945,55 @@ impl<'a> Evaluator<'a> {
 }
 
 /// Adds facts to a list, without repeats, keeping declaration order.
+/// The rows of a table that a key may fall in: every row the range of
+/// numbers meets, the row of the code, or every row while the key is
+/// unknown; none for a score that does not apply.
+pub fn reachable_rows<'rows>(
+    rows: &'rows [TableRow],
+    key: &Val,
+) -> impl Iterator<Item = (usize, &'rows TableRow)> {
+    let key = key.clone();
+    rows.iter().enumerate().filter(move |(_, row)| match &key {
+        Val::Unknown => true,
+        Val::Code(code) => row.key.has_code(*code),
+        Val::NotApplicable => false,
+        other => other
+            .as_numbers()
+            .is_some_and(|(low, high)| row.key.meets(low, high)),
+    })
+}
+
+/// A table's value for a key: the value of its row, or the span of the
+/// values of every row it may fall in; a text when every such row has the
+/// same; unknown when it falls in no row.
+fn look_up(rows: &[TableRow], key: &Val) -> Val {
+    if matches!(key, Val::NotApplicable) {
+        return Val::NotApplicable;
+    }
+    let mut span: Option<(Rational, Rational)> = None;
+    let mut text: Option<Option<&String>> = None;
+    let mut texts_agree = true;
+    let mut any = false;
+    for (_, row) in reachable_rows(rows, key) {
+        any = true;
+        if let Some(value) = row.value {
+            span = Some(span.map_or((value, value), |(low, high)| {
+                (low.min(value), high.max(value))
+            }));
+        }
+        match text {
+            None => text = Some(row.text.as_ref()),
+            Some(seen) if seen != row.text.as_ref() => texts_agree = false,
+            Some(_) => {}
+        }
+    }
+    match span {
+        Some((low, high)) => Val::Num(low, high),
+        None if any && texts_agree => Val::Text,
+        None => Val::Unknown,
+    }
+}
+
 fn merge(into: &mut Vec<FactIndex>, facts: Vec<FactIndex>) {
     into.extend(facts);
     into.sort_unstable();

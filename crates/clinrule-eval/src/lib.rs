@@ -29,7 +29,8 @@ pub use decide::evaluate;
 pub use error::EvalError;
 pub use evaluate::{
     CandidateOutcome, CriterionOutcome, DerivedOutcome, DifferentialOutcome, Evaluation, Need,
-    Reached, RuleOutcome, RuleStatus, ScoreOutcome, TraceNode, fact_value, trace_nodes,
+    Reached, RuleOutcome, RuleStatus, ScoreOutcome, TraceNode, fact_value, reachable_rows,
+    trace_nodes,
 };
 pub use program::{Coded, CodedCase, CompactTrace, FastRead, Program};
 pub use value::{Truth, Val};

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::{
-    CheckedExprKind, CheckedRule, Const, Expr, FactIndex, FactType, ValueType,
+    CheckedExprKind, CheckedRule, Const, Expr, FactIndex, FactType, RowMatch, ValueType,
 };
 use clinrule_check::number::Rational;
 use clinrule_syntax::Span;
@@ -437,6 +437,20 @@ fn collect_thresholds<Slots: ThresholdSlots + ?Sized>(expr: &Expr, thresholds: &
                 collect_thresholds(value, thresholds);
             }
         }
+        CheckedExprKind::Table { key, rows, .. } => match key.kind {
+            // A number looked up in a table: the ends of its rows are its
+            // thresholds. A code's values are listed already.
+            CheckedExprKind::Fact(fact) => {
+                for row in rows {
+                    if let RowMatch::Range { low, high } = &row.key {
+                        for end in [low, high].into_iter().flatten() {
+                            record(fact, Some((Threshold::Number(*end), row.span)), thresholds);
+                        }
+                    }
+                }
+            }
+            _ => collect_thresholds(key, thresholds),
+        },
         CheckedExprKind::Fact(fact) => {
             // A yes/no fact on its own is a finite domain; anything else used
             // bare (in arithmetic, as a derived value) cannot be enumerated.

@@ -613,10 +613,12 @@ pub struct LetDecl {
     pub name: Ident,
     /// A title for readers.
     pub title: Option<Text>,
-    /// How it is computed.
+    /// How it is computed; for a table, its key.
     pub value: Expr,
     /// `in kg/m2`: the unit to show it in.
     pub display_unit: Option<Ident>,
+    /// `table <key>` with rows: the value is looked up by the key.
+    pub table: Option<Table>,
     /// The whole declaration.
     pub span: Span,
 }
@@ -625,8 +627,67 @@ equal_but_span!(LetDecl {
     name,
     title,
     value,
-    display_unit
+    display_unit,
+    table
 });
+
+/// The rows of a lookup table: `table heart` then `row from 0 to 3 gives 1.7 %`.
+#[derive(Debug, Clone, Eq)]
+pub struct Table {
+    /// References for the whole table.
+    pub cites: Vec<Ident>,
+    /// Its rows, in the order written.
+    pub rows: Vec<TableRow>,
+    /// From `table` to the end of the last row.
+    pub span: Span,
+}
+
+equal_but_span!(Table { cites, rows });
+
+/// One row of a lookup table.
+#[derive(Debug, Clone, Eq)]
+pub struct TableRow {
+    /// The key values it covers.
+    pub key: RowKey,
+    /// `gives 1.7 %`: its value.
+    pub gives: Option<RowValue>,
+    /// Its text: a label or a recommendation.
+    pub text: Option<Text>,
+    /// References for this row.
+    pub cites: Vec<Ident>,
+    /// The whole row.
+    pub span: Span,
+}
+
+equal_but_span!(TableRow {
+    key,
+    gives,
+    text,
+    cites
+});
+
+/// The key values of a row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowKey {
+    /// `from 0 to 3`, `from 7`, `to 3`: numbers, both ends included.
+    Range {
+        /// The lowest, if bounded below.
+        low: Option<NumberLiteral>,
+        /// The highest, if bounded above.
+        high: Option<NumberLiteral>,
+    },
+    /// `male, other`: codes.
+    Codes(Vec<Ident>),
+}
+
+/// A row's value: a number or a measurement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowValue {
+    /// `gives 3`
+    Number(NumberLiteral),
+    /// `gives 1.7 %`
+    Quantity(QuantityLiteral),
+}
 
 /// A score: criteria with points, and bands over the total.
 #[derive(Debug, Clone, Eq)]

@@ -582,6 +582,19 @@ fn describe(rule: Rule) -> (&'static str, &'static [&'static str]) {
         Rule::score_decl | Rule::kw_score => ("`score`", &["score"]),
         Rule::differential_decl | Rule::kw_differential => ("`differential`", &["differential"]),
         Rule::equals => ("`=` before the derived value's expression", &[]),
+        Rule::applies_clause | Rule::kw_applies => {
+            ("`applies \"<population>\" when <condition>`", &["applies"])
+        }
+        Rule::table_value | Rule::kw_table => ("`table <key>` and its rows", &["table"]),
+        Rule::table_row | Rule::kw_row => (
+            "a row such as `row from 0 to 3 gives 1.7 %` or `row male gives 130 g/L`",
+            &["row"],
+        ),
+        Rule::row_key => (
+            "the row's key: `from 0 to 3`, `from 7`, or codes",
+            &["from", "to"],
+        ),
+        Rule::row_gives | Rule::kw_gives => ("`gives <value>`", &["gives"]),
         Rule::display_unit => ("`in <unit>`", &["in"]),
         Rule::criterion | Rule::kw_criterion => ("`criterion`", &["criterion"]),
         Rule::point_choice | Rule::points => ("points such as `1 point when ...`", &[]),
@@ -1282,6 +1295,7 @@ impl Lowerer<'_> {
         let mut title = None;
         let mut value = None;
         let mut display_unit = None;
+        let mut table = None;
         for part in pair.into_inner() {
             match part.as_rule() {
                 Rule::name => name = Some(self.ident(&part)),
@@ -1289,6 +1303,11 @@ impl Lowerer<'_> {
                 Rule::expr => value = Some(self.expr(part)),
                 Rule::display_unit => {
                     display_unit = part.into_inner().nth(1).map(|unit| self.ident(&unit))
+                }
+                Rule::table_value => {
+                    let (key, rows) = self.table(part)?;
+                    value = Some(key);
+                    table = Some(rows);
                 }
                 _ => {}
             }
@@ -1298,6 +1317,84 @@ impl Lowerer<'_> {
             title,
             value: value?,
             display_unit,
+            table,
+            span,
+        })
+    }
+
+    /// `table <key>` with its citations and rows: the key and the table.
+    fn table(&mut self, pair: Pair<'_, Rule>) -> Option<(Expr, Table)> {
+        let span = self.span(&pair);
+        let mut key = None;
+        let mut table = Table {
+            cites: Vec::new(),
+            rows: Vec::new(),
+            span,
+        };
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::expr => key = Some(self.expr(part)),
+                Rule::cite_clause => table.cites.extend(self.cites(part)),
+                Rule::table_row => {
+                    if let Some(row) = self.table_row(part) {
+                        table.rows.push(row);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some((key?, table))
+    }
+
+    fn table_row(&mut self, pair: Pair<'_, Rule>) -> Option<TableRow> {
+        let span = self.span(&pair);
+        let mut key = None;
+        let mut gives = None;
+        let mut text = None;
+        let mut cites = Vec::new();
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::row_key => {
+                    let mut low = None;
+                    let mut high = None;
+                    let mut codes = Vec::new();
+                    let mut bound_is_low = true;
+                    for bound in part.into_inner() {
+                        match bound.as_rule() {
+                            Rule::kw_from => bound_is_low = true,
+                            Rule::kw_to => bound_is_low = false,
+                            Rule::number if bound_is_low => {
+                                low = Some(self.number_literal(&bound));
+                            }
+                            Rule::number => high = Some(self.number_literal(&bound)),
+                            Rule::code => codes.push(self.ident(&bound)),
+                            _ => {}
+                        }
+                    }
+                    key = Some(if codes.is_empty() {
+                        RowKey::Range { low, high }
+                    } else {
+                        RowKey::Codes(codes)
+                    });
+                }
+                Rule::row_gives => {
+                    if let Some(value) = part.into_inner().nth(1) {
+                        gives = match value.as_rule() {
+                            Rule::quantity => self.quantity_literal(value).map(RowValue::Quantity),
+                            _ => Some(RowValue::Number(self.number_literal(&value))),
+                        };
+                    }
+                }
+                Rule::text_block => text = Some(self.text(part)),
+                Rule::cite_clause => cites.extend(self.cites(part)),
+                _ => {}
+            }
+        }
+        Some(TableRow {
+            key: key?,
+            gives,
+            text,
+            cites,
             span,
         })
     }

@@ -6,12 +6,13 @@ use clinrule_syntax::Span;
 use clinrule_syntax::ast;
 use clinrule_syntax::suggest::did_you_mean;
 
-use super::Checker;
 use super::expr::Context;
 use super::names::Symbol;
+use super::{Checker, one_line};
 use crate::error::CheckError;
 use crate::model::*;
 use crate::number::Rational;
+use crate::units::{Dimension, Unit};
 
 impl<'file> Checker<'file> {
     /// Checks every derived value, score and differential, each after what it uses.
@@ -26,8 +27,14 @@ impl<'file> Checker<'file> {
                         continue;
                     };
                     let display_unit = self.display_unit(let_decl);
-                    match self.expr(&let_decl.value, Context::RULE) {
-                        Some(value) => {
+                    let checked = match &let_decl.table {
+                        Some(table) => self.table(let_decl, table),
+                        None => self
+                            .expr(&let_decl.value, Context::RULE)
+                            .map(|value| (value, None)),
+                    };
+                    match checked {
+                        Some((value, table_unit)) => {
                             let display_unit = display_unit.and_then(|(text, unit, span)| {
                                 match &value.value_type {
                                     ValueType::Number(dimension)
@@ -46,6 +53,8 @@ impl<'file> Checker<'file> {
                                     }
                                 }
                             });
+                            // A table's values are shown in the unit its rows give them in.
+                            let display_unit = display_unit.or(table_unit);
                             if let Some(slot) = self.let_types.get_mut(index) {
                                 *slot = Some(value.value_type.clone());
                             }
@@ -105,6 +114,186 @@ impl<'file> Checker<'file> {
         let unit = let_decl.display_unit.as_ref()?;
         let parsed = self.unit(unit)?;
         Some((unit.name.to_string(), parsed, unit.span))
+    }
+
+    /// A lookup table: its key, its rows and their values, as one
+    /// expression, with the unit its values are written in.
+    fn table(
+        &mut self,
+        let_decl: &ast::LetDecl,
+        table: &ast::Table,
+    ) -> Option<(Expr, Option<(String, Unit)>)> {
+        let name = let_decl.name.name.to_string();
+        let key = self.expr(&let_decl.value, Context::RULE)?;
+        let key_text = one_line(let_decl.value.span.text(self.source));
+        let codes = match &key.value_type {
+            ValueType::Code(codes) => Some(codes.clone()),
+            ValueType::Number(dimension) if *dimension == Dimension::NONE => None,
+            other => {
+                self.diagnostics.push(CheckError::TableKey {
+                    name,
+                    key: key_text,
+                    kind: other.describe(),
+                    span: let_decl.value.span,
+                });
+                return None;
+            }
+        };
+        let citations = self.citations(&table.cites);
+        let mut fine = true;
+        let mut rows: Vec<TableRow> = Vec::with_capacity(table.rows.len());
+        // What the first row gives: its dimension, or none, and where.
+        let mut first_kind: Option<(Option<Dimension>, Span)> = None;
+        let mut unit: Option<(String, Unit)> = None;
+        for row in &table.rows {
+            let key_match = match (&row.key, &codes) {
+                (ast::RowKey::Range { low, high }, None) => {
+                    let low_value = low
+                        .as_ref()
+                        .and_then(|low| self.number(&low.text, low.span));
+                    let high_value = high
+                        .as_ref()
+                        .and_then(|high| self.number(&high.text, high.span));
+                    if low.is_some() != low_value.is_some()
+                        || high.is_some() != high_value.is_some()
+                    {
+                        fine = false;
+                        continue;
+                    }
+                    if let (Some(low_value), Some(high_value)) = (low_value, high_value)
+                        && low_value > high_value
+                    {
+                        self.diagnostics.push(CheckError::BandRange {
+                            id: format!("{name} row"),
+                            span: row.span,
+                        });
+                        fine = false;
+                        continue;
+                    }
+                    RowMatch::Range {
+                        low: low_value,
+                        high: high_value,
+                    }
+                }
+                (ast::RowKey::Codes(written), Some(known)) => {
+                    let mut found = Vec::with_capacity(written.len());
+                    for code in written {
+                        match known.iter().position(|known| *known == *code.name) {
+                            Some(position) => found.push(position),
+                            None => {
+                                self.unknown_code(&key, &let_decl.value, code, known);
+                                fine = false;
+                            }
+                        }
+                    }
+                    RowMatch::Codes(found)
+                }
+                (ast::RowKey::Range { .. }, Some(known)) => {
+                    self.diagnostics.push(CheckError::TableRowKind {
+                        key: key_text.clone(),
+                        row_kind: "a range of numbers".to_owned(),
+                        key_kind: key.value_type.describe(),
+                        span: row.span,
+                        help: format!(
+                            "list the codes the row covers, such as `row {}`",
+                            known.first().map_or("low", String::as_str)
+                        ),
+                    });
+                    fine = false;
+                    continue;
+                }
+                (ast::RowKey::Codes(_), None) => {
+                    self.diagnostics.push(CheckError::TableRowKind {
+                        key: key_text.clone(),
+                        row_kind: "codes".to_owned(),
+                        key_kind: key.value_type.describe(),
+                        span: row.span,
+                        help: "give the numbers the row covers, such as `row from 0 to 3`"
+                            .to_owned(),
+                    });
+                    fine = false;
+                    continue;
+                }
+            };
+            // Rows share no key: a key falls in one row.
+            if let Some((shared, first)) = rows.iter().find_map(|earlier| {
+                overlap(&earlier.key, &key_match, codes.as_deref())
+                    .map(|shared| (shared, earlier.span))
+            }) {
+                self.diagnostics.push(CheckError::TableRowsOverlap {
+                    name: name.clone(),
+                    shared,
+                    span: row.span,
+                    first,
+                });
+                fine = false;
+            }
+            let (value, kind) = match &row.gives {
+                None => (None, None),
+                Some(ast::RowValue::Number(number)) => (
+                    self.number(&number.text, number.span),
+                    Some(Dimension::NONE),
+                ),
+                Some(ast::RowValue::Quantity(quantity)) => match self.quantity(quantity) {
+                    Some((base, row_unit)) => {
+                        let dimension = row_unit.dimension;
+                        if unit.is_none() {
+                            unit = Some((quantity.unit.name.to_string(), row_unit));
+                        }
+                        (Some(base), Some(dimension))
+                    }
+                    None => {
+                        fine = false;
+                        continue;
+                    }
+                },
+            };
+            match first_kind {
+                None => first_kind = Some((kind, row.span)),
+                Some((first, first_span)) if first != kind => {
+                    let words = |kind: Option<Dimension>| match kind {
+                        None => "no value".to_owned(),
+                        Some(dimension) => dimension.describe(),
+                    };
+                    self.diagnostics.push(CheckError::TableValues {
+                        name: name.clone(),
+                        found: words(kind),
+                        first_kind: words(first),
+                        span: row.span,
+                        first: first_span,
+                    });
+                    fine = false;
+                }
+                Some(_) => {}
+            }
+            let row_citations = self.citations(&row.cites);
+            rows.push(TableRow {
+                key: key_match,
+                value,
+                text: row.text.as_ref().map(|text| text.value.clone()),
+                citations: row_citations,
+                span: row.span,
+            });
+        }
+        if !fine {
+            return None;
+        }
+        let value_type = match first_kind.and_then(|(kind, _)| kind) {
+            Some(dimension) => ValueType::Number(dimension),
+            None => ValueType::Text,
+        };
+        Some((
+            Expr {
+                kind: CheckedExprKind::Table {
+                    key: Box::new(key),
+                    rows,
+                    citations,
+                },
+                value_type,
+                span: let_decl.value.span.merge(table.span),
+            },
+            unit,
+        ))
     }
 
     /// Reports the second of two members (criteria, bands ...) with one identifier.
@@ -340,5 +529,52 @@ impl<'file> Checker<'file> {
             citations,
             span: differential.span,
         })
+    }
+}
+
+/// The key two rows share, in words, if any.
+fn overlap(first: &RowMatch, second: &RowMatch, codes: Option<&[String]>) -> Option<String> {
+    match (first, second) {
+        (RowMatch::Codes(first), RowMatch::Codes(second)) => {
+            let shared = first.iter().find(|code| second.contains(code))?;
+            Some(format!(
+                "`{}`",
+                codes
+                    .and_then(|codes| codes.get(*shared))
+                    .map_or("a code", String::as_str)
+            ))
+        }
+        (
+            RowMatch::Range {
+                low: first_low,
+                high: first_high,
+            },
+            RowMatch::Range { low, high },
+        ) => {
+            // The shared numbers run from the higher low end to the lower high end.
+            let shared_low = match (first_low, low) {
+                (Some(a), Some(b)) => Some(*a.max(b)),
+                (Some(a), None) | (None, Some(a)) => Some(*a),
+                (None, None) => None,
+            };
+            let shared_high = match (first_high, high) {
+                (Some(a), Some(b)) => Some(*a.min(b)),
+                (Some(a), None) | (None, Some(a)) => Some(*a),
+                (None, None) => None,
+            };
+            if let (Some(low), Some(high)) = (shared_low, shared_high)
+                && low > high
+            {
+                return None;
+            }
+            Some(match (shared_low, shared_high) {
+                (Some(low), Some(high)) if low == high => format!("{low}"),
+                (Some(low), Some(high)) => format!("{low} to {high}"),
+                (Some(low), None) => format!("{low} and above"),
+                (None, Some(high)) => format!("{high} and below"),
+                (None, None) => "every number".to_owned(),
+            })
+        }
+        _ => None,
     }
 }

@@ -526,7 +526,7 @@ impl Checker<'_> {
         }
     }
 
-    fn unknown_code(
+    pub(super) fn unknown_code(
         &mut self,
         checked: &Expr,
         value: &ast::Expr,

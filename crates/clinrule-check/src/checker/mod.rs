@@ -1176,7 +1176,9 @@ impl<'file> Checker<'file> {
             }
         }
         for (index, let_decl) in self.file.lets().enumerate() {
-            if !self.used_derived.contains(&Derived::Let(index)) {
+            // A lookup table is for the reader of the result as much as for
+            // the rules: its value and its rows are shown.
+            if !self.used_derived.contains(&Derived::Let(index)) && let_decl.table.is_none() {
                 self.diagnostics.push(CheckError::UnusedDerived {
                     name: let_decl.name.name.to_string(),
                     span: let_decl.name.span,

@@ -1113,6 +1113,7 @@ impl<'rules> Compiler<'rules> {
             CheckedExprKind::Status(..) | CheckedExprKind::Tally(_) => Err("a differential"),
             CheckedExprKind::AsOf => Err("a date counted to as_of"),
             CheckedExprKind::Arith { .. } => Err("arithmetic"),
+            CheckedExprKind::Table { .. } => Err("a lookup table"),
         }
     }
 }

@@ -14,7 +14,8 @@ use clinrule_syntax::Span;
 
 use crate::render::reasons;
 use crate::render::report::{
-    Evaluated, conditions, derived_text, derived_uses, json_number, tested_value, threshold_text,
+    Evaluated, conditions, derived_source, derived_uses, derived_value_text, json_number,
+    table_rows, tested_value, threshold_text,
 };
 
 /// The version of the result format described in `docs/trace-format.md`.
@@ -129,9 +130,17 @@ struct DerivedJson<'a> {
     title: Option<&'a str>,
     source: String,
     value: Option<String>,
+    rows: Vec<RowJson<'a>>,
     uses: Vec<UseJson>,
     conditions: Vec<ConditionJson>,
     missing: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct RowJson<'a> {
+    row: String,
+    text: Option<&'a str>,
+    citations: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -440,8 +449,17 @@ fn render_with(evaluated: &Evaluated<'_>, pretty: bool) -> String {
             DerivedJson {
                 name: &derived.name,
                 title: derived.title.as_deref(),
-                source: rule_set.text(derived.value.span),
-                value: derived_text(derived, &outcome.value),
+                source: derived_source(rule_set, derived),
+                value: derived_value_text(derived, &outcome.value, &outcome.nodes),
+                rows: table_rows(derived, &outcome.nodes)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(words, row)| RowJson {
+                        row: words,
+                        text: row.text.as_deref(),
+                        citations: row.citations.iter().map(reference_id).collect(),
+                    })
+                    .collect(),
                 uses,
                 conditions,
                 missing: outcome.missing.iter().map(fact_name).collect(),

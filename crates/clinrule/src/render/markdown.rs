@@ -19,7 +19,7 @@ use clinrule_eval::{RuleStatus, Truth, Val};
 use clinrule_syntax::ast::Status;
 
 use crate::render::reasons::{self, NeedExplained};
-use crate::render::report::{Evaluated, candidate_status, conclusion_line, derived_text};
+use crate::render::report::{Evaluated, candidate_status, conclusion_line, derived_value_text};
 use crate::render::text::Level;
 
 /// A conclusion in one line for Markdown: its text, certainty, interval and
@@ -334,7 +334,8 @@ fn clinician(evaluated: &Evaluated<'_>, level: Level) -> String {
         out.push('\n');
     }
     for (derived, outcome) in rule_set.lets().iter().zip(&evaluation.lets) {
-        let value = derived_text(derived, &outcome.value).unwrap_or_else(|| "not known".to_owned());
+        let value = derived_value_text(derived, &outcome.value, &outcome.nodes)
+            .unwrap_or_else(|| "not known".to_owned());
         let _ = writeln!(
             out,
             "- {}: {}",

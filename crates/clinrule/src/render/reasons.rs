@@ -87,7 +87,7 @@ fn derivation(evaluated: &Evaluated<'_>, expr: &Expr) -> Option<String> {
             Some(format!(
                 "{} = {}, from {}",
                 derived.name,
-                rule_set.text(derived.value.span),
+                crate::render::report::derived_source(rule_set, derived),
                 uses.join(", ")
             ))
         }

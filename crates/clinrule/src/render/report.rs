@@ -2,7 +2,8 @@
 
 use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::{
-    CANDIDATE_STATUSES, CheckedConclusion, CheckedExprKind, Const, DiagnosisAction, Expr, ValueType,
+    CANDIDATE_STATUSES, CheckedConclusion, CheckedExprKind, Const, DerivedValue, DiagnosisAction,
+    Expr, RowMatch, TableRow, ValueType,
 };
 use clinrule_check::number::Rational;
 use clinrule_check::units::Dimension;
@@ -278,8 +279,82 @@ fn fact_text(evaluated: &Evaluated<'_>, index: usize, value: &Val) -> Option<Str
     }
 }
 
+/// How a derived value is computed, in one line: its expression as
+/// written, or for a lookup table `table <key>`, without its rows.
+pub fn derived_source(rule_set: &CheckedRuleSet, derived: &DerivedValue) -> String {
+    match &derived.value.kind {
+        CheckedExprKind::Table { key, .. } => format!("table {}", rule_set.text(key.span)),
+        _ => rule_set.text(derived.value.span),
+    }
+}
+
+/// A derived value as the result shows it: in its display unit, and for a
+/// lookup table that gives texts, the text of its row.
+pub fn derived_value_text(derived: &DerivedValue, value: &Val, nodes: &[Val]) -> Option<String> {
+    if matches!(value, Val::Text)
+        && let Some(rows) = table_rows(derived, nodes)
+        && let Some((_, row)) = rows.first()
+    {
+        return row.text.clone();
+    }
+    derived_text(derived, value)
+}
+
+/// The rows of a lookup table that a derived value's key may fall in, each
+/// with the row in words ("row from 2 to 3: 16.6 %, Moderate risk"); `None`
+/// when the derived value is not a table.
+pub fn table_rows<'d>(
+    derived: &'d DerivedValue,
+    nodes: &[Val],
+) -> Option<Vec<(String, &'d TableRow)>> {
+    let CheckedExprKind::Table { key, rows, .. } = &derived.value.kind else {
+        return None;
+    };
+    // The key is the node after the table itself.
+    let key_value = nodes.get(1).cloned().unwrap_or(Val::Unknown);
+    let codes = match &key.value_type {
+        ValueType::Code(codes) => Some(codes.clone()),
+        _ => None,
+    };
+    Some(
+        clinrule_eval::reachable_rows(rows, &key_value)
+            .map(|(_, row)| (row_words(derived, row, codes.as_deref()), row))
+            .collect(),
+    )
+}
+
+/// A row of a lookup table in words: its keys, its value and its text.
+pub fn row_words(derived: &DerivedValue, row: &TableRow, codes: Option<&[String]>) -> String {
+    let key = match &row.key {
+        RowMatch::Range { low, high } => match (low, high) {
+            (Some(low), Some(high)) if low == high => format!("{low}"),
+            (Some(low), Some(high)) => format!("from {low} to {high}"),
+            (Some(low), None) => format!("from {low}"),
+            (None, Some(high)) => format!("to {high}"),
+            (None, None) => "any".to_owned(),
+        },
+        RowMatch::Codes(positions) => positions
+            .iter()
+            .filter_map(|position| codes.and_then(|codes| codes.get(*position)))
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    let mut words = format!("row {key}");
+    let value = row
+        .value
+        .and_then(|value| derived_text(derived, &Val::number(value)));
+    match (value, &row.text) {
+        (Some(value), Some(text)) => words.push_str(&format!(": {value}, {text}")),
+        (Some(value), None) => words.push_str(&format!(": {value}")),
+        (None, Some(text)) => words.push_str(&format!(": {text}")),
+        (None, None) => {}
+    }
+    words
+}
+
 /// A derived value, in its display unit when it has one.
-pub fn derived_text(derived: &clinrule_check::model::DerivedValue, value: &Val) -> Option<String> {
+pub fn derived_text(derived: &DerivedValue, value: &Val) -> Option<String> {
     if let (Some((unit_text, unit)), Val::Num(low, high)) = (&derived.display_unit, value) {
         let shown = |base: Rational| {
             clinrule_check::units::from_base(base, unit)

@@ -7,8 +7,8 @@ use clinrule_eval::{RuleStatus, Truth, Val};
 
 use crate::render::reasons;
 use crate::render::report::{
-    Evaluated, candidate_status, conclusion_line, decides_words, derived_text, tested_value,
-    tests_a_fact,
+    Evaluated, candidate_status, conclusion_line, decides_words, derived_source,
+    derived_value_text, table_rows, tested_value, tests_a_fact,
 };
 
 /// Colours, used only when writing to a terminal and `NO_COLOR` is not set.
@@ -681,8 +681,8 @@ fn scores_and_differentials(
     if !rule_set.lets().is_empty() {
         let _ = writeln!(out, "\n{}", palette.bold("Derived values"));
         for (derived, outcome) in rule_set.lets().iter().zip(&evaluation.lets) {
-            let value =
-                derived_text(derived, &outcome.value).unwrap_or_else(|| "unknown".to_owned());
+            let value = derived_value_text(derived, &outcome.value, &outcome.nodes)
+                .unwrap_or_else(|| "unknown".to_owned());
             let title = derived
                 .title
                 .as_deref()
@@ -692,8 +692,26 @@ fn scores_and_differentials(
             let _ = writeln!(
                 out,
                 "      {}",
-                palette.dim(&format!("from {}", rule_set.text(derived.value.span)))
+                palette.dim(&format!("from {}", derived_source(rule_set, derived)))
             );
+            // A lookup table shows the rows its key may fall in.
+            if let Some(rows) = table_rows(derived, &outcome.nodes) {
+                let truth = if rows.len() == 1 {
+                    Truth::True
+                } else {
+                    Truth::Unknown
+                };
+                if rows.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "      {} no row has this key",
+                        palette.truth(Truth::False)
+                    );
+                }
+                for (words, _) in rows {
+                    let _ = writeln!(out, "      {} {words}", palette.truth(truth));
+                }
+            }
             if detail && derived.value.value_type == clinrule_check::model::ValueType::Bool {
                 write_condition_tree(out, evaluated, &derived.value, &outcome.nodes, palette, 6);
             }
