@@ -175,6 +175,7 @@ fn the_evaluation_fixtures_agree_compiled_or_not() {
             "fallback: a derived value is a number, a date or a code",
             "otherwise: a differential",
             "presence: a derived value is a number, a date or a code",
+            "rounding: a derived value is a number, a date or a code",
             "substance: a comparison of two values",
             "tables: a derived value is a number, a date or a code",
             "units: a threshold written in two units",

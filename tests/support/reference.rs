@@ -216,6 +216,7 @@ fn modelled(rule_set: &CheckedRuleSet) -> bool {
         !matches!(
             expr.kind,
             CheckedExprKind::Arith { .. }
+                | CheckedExprKind::Round { .. }
                 | CheckedExprKind::AsOf
                 | CheckedExprKind::Status(..)
                 | CheckedExprKind::Tally(_)
@@ -424,6 +425,7 @@ impl World<'_> {
                 }
             }
             CheckedExprKind::Arith { .. }
+            | CheckedExprKind::Round { .. }
             | CheckedExprKind::AsOf
             | CheckedExprKind::Status(..)
             | CheckedExprKind::Tally(_) => V::Unknown,

@@ -728,6 +728,22 @@ pub enum CheckError {
         first: Span,
     },
 
+    /// A rounding that cannot be done.
+    #[error("{message}")]
+    #[diagnostic(code(E246))]
+    BadRounding {
+        /// What is wrong, in words.
+        message: String,
+        /// Where.
+        #[label("{label}")]
+        span: Span,
+        /// What the label says.
+        label: String,
+        /// A proposed fix.
+        #[help]
+        help: String,
+    },
+
     /// Two bands of a score that share a total.
     #[error("the bands `{first}` and `{second}` overlap: {shared} in both")]
     #[diagnostic(

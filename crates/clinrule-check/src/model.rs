@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use clinrule_syntax::Span;
-use clinrule_syntax::ast::{ArithOp, CompareOp, Date, Status};
+use clinrule_syntax::ast::{ArithOp, CompareOp, Date, RoundMode, Status};
 use clinrule_syntax::source::SourceMap;
 
 pub use clinrule_syntax::ast::{Certainty, Obtained, Urgency};
@@ -963,6 +963,7 @@ impl Expr {
                 fixed(self, &[value])
             }
             CheckedExprKind::Table { key, .. } => fixed(self, &[key]),
+            CheckedExprKind::Round { value, .. } => fixed(self, &[value]),
             CheckedExprKind::Const(_)
             | CheckedExprKind::Fact(_)
             | CheckedExprKind::Let(_)
@@ -1144,6 +1145,20 @@ pub enum CheckedExprKind {
         count: Count,
         /// The parts.
         items: Vec<Expr>,
+    },
+    /// A value rounded to a multiple of a step, as a publication rounds it.
+    Round {
+        /// The value rounded.
+        value: Box<Expr>,
+        /// To the nearest (a half away from zero), down or up.
+        mode: RoundMode,
+        /// The step in base units.
+        step: Rational,
+        /// The base value of the step unit's zero (273.15 K for `Cel`): the
+        /// multiples are counted from it.
+        origin: Rational,
+        /// The step's unit as written, in which the result is shown.
+        unit: Option<(String, Unit)>,
     },
     /// A lookup table: the value of the row the key falls in; with the key
     /// a range, the span of the values of every row it may fall in.

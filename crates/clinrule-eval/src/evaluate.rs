@@ -744,6 +744,16 @@ impl<'a> Evaluator<'a> {
                 let key = self.value(key, nodes);
                 look_up(rows, &key)
             }
+            CheckedExprKind::Round {
+                value,
+                mode,
+                step,
+                origin,
+                ..
+            } => {
+                let value = self.value(value, nodes);
+                crate::value::round_value(&value, *mode, *step, *origin)
+            }
             CheckedExprKind::Presence { value, known } => {
                 // A fact is known when the case gives it, even in part (a
                 // birth date to the month); a derived value or a score is

@@ -7,7 +7,7 @@
 //! answer.
 
 use clinrule_check::number::Rational;
-use clinrule_syntax::ast::{ArithOp, CompareOp, Date};
+use clinrule_syntax::ast::{ArithOp, CompareOp, Date, RoundMode};
 
 /// Seconds in UCUM's month (a twelfth of a Julian year).
 pub const SECONDS_PER_MONTH: i128 = 2_629_800;
@@ -324,6 +324,56 @@ pub fn arithmetic(op: ArithOp, left: &Val, right: &Val) -> Val {
     }
 }
 
+/// `value` rounded to a multiple of `step` counted from `origin`: to the
+/// nearest (a half away from the origin), down or up; exact on decimals.
+/// `None` when the numbers are too large to hold.
+pub fn round_to(
+    value: Rational,
+    mode: RoundMode,
+    step: Rational,
+    origin: Rational,
+) -> Option<Rational> {
+    let steps = value.checked_sub(origin)?.checked_div(step)?;
+    let (numerator, denominator) = (steps.numerator(), steps.denominator());
+    let floor = numerator.div_euclid(denominator);
+    let remainder = numerator.rem_euclid(denominator);
+    let whole = match mode {
+        RoundMode::Down => floor,
+        RoundMode::Up if remainder == 0 => floor,
+        RoundMode::Up => floor.checked_add(1)?,
+        // Twice the remainder against the denominator: above a half, or a
+        // half exactly on the positive side, rounds up; a half on the
+        // negative side rounds down, away from the origin.
+        RoundMode::Nearest => {
+            let twice = remainder.checked_mul(2)?;
+            if twice > denominator || (twice == denominator && numerator >= 0) {
+                floor.checked_add(1)?
+            } else {
+                floor
+            }
+        }
+    };
+    Rational::new(whole, 1)?
+        .checked_mul(step)?
+        .checked_add(origin)
+}
+
+/// A value rounded: a range is rounded at both ends, since rounding never
+/// changes the order of two values.
+pub fn round_value(value: &Val, mode: RoundMode, step: Rational, origin: Rational) -> Val {
+    match value {
+        Val::NotApplicable => Val::NotApplicable,
+        Val::Num(low, high) => match (
+            round_to(*low, mode, step, origin),
+            round_to(*high, mode, step, origin),
+        ) {
+            (Some(low), Some(high)) => Val::Num(low, high),
+            _ => Val::Unknown,
+        },
+        _ => Val::Unknown,
+    }
+}
+
 /// Moves a date by a time: by calendar months when the time is whole
 /// months, by days when it is whole days.
 fn shift_date(date: Date, seconds: Rational, sign: i64) -> Option<Date> {
@@ -470,6 +520,56 @@ mod tests {
         assert_eq!(
             arithmetic(ArithOp::Divide, &range(1, 2), &range(-1, 1)),
             Val::Unknown
+        );
+    }
+
+    #[test]
+    fn rounding_is_exact_and_as_documented() {
+        let decimal = |text: &str| Rational::parse_decimal(text).expect("a decimal");
+        let round = |value: &str, mode: RoundMode, step: &str| {
+            round_to(decimal(value), mode, decimal(step), Rational::ZERO)
+                .map(|rounded| rounded.to_string())
+        };
+        // To the nearest, a half away from zero.
+        assert_eq!(
+            round("6.45", RoundMode::Nearest, "0.1").as_deref(),
+            Some("6.5")
+        );
+        assert_eq!(
+            round("6.449", RoundMode::Nearest, "0.1").as_deref(),
+            Some("6.4")
+        );
+        assert_eq!(
+            round("-6.45", RoundMode::Nearest, "0.1").as_deref(),
+            Some("-6.5")
+        );
+        assert_eq!(
+            round("-6.44", RoundMode::Nearest, "0.1").as_deref(),
+            Some("-6.4")
+        );
+        assert_eq!(round("2.5", RoundMode::Nearest, "1").as_deref(), Some("3"));
+        // Down and up.
+        assert_eq!(round("6.99", RoundMode::Down, "1").as_deref(), Some("6"));
+        assert_eq!(round("-6.01", RoundMode::Down, "1").as_deref(), Some("-7"));
+        assert_eq!(round("6.01", RoundMode::Up, "1").as_deref(), Some("7"));
+        assert_eq!(round("7", RoundMode::Up, "1").as_deref(), Some("7"));
+        // A step that is not a power of ten.
+        assert_eq!(
+            round("7.3", RoundMode::Nearest, "0.5").as_deref(),
+            Some("7.5")
+        );
+        // From an origin: 37.25 Cel to 0.1 Cel, held in kelvin.
+        let kelvin = decimal("310.4");
+        assert_eq!(
+            round_to(
+                kelvin,
+                RoundMode::Nearest,
+                decimal("0.1"),
+                decimal("273.15")
+            )
+            .map(|rounded| rounded.to_string())
+            .as_deref(),
+            Some("310.45")
         );
     }
 

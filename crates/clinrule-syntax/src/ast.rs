@@ -933,6 +933,7 @@ impl Expr {
             ExprKind::Compare { left, right, .. } | ExprKind::Arith { left, right, .. } => {
                 (&[], [Some(left), Some(right), None])
             }
+            ExprKind::Round { value, step, .. } => (&[], [Some(value), Some(step), None]),
             ExprKind::Between {
                 value, low, high, ..
             } => (&[], [Some(value), Some(low), Some(high)]),
@@ -1204,6 +1205,16 @@ pub enum ExprKind {
         /// The right operand.
         right: Box<Expr>,
     },
+    /// `<value> rounded to 0.1 mmol/L`: the value rounded to a multiple of
+    /// the step, in the step's unit.
+    Round {
+        /// The value rounded.
+        value: Box<Expr>,
+        /// How: to the nearest, down or up.
+        mode: Spanned<RoundMode>,
+        /// The step: a number or a measurement.
+        step: Box<Expr>,
+    },
     /// A number without a unit: `3`, `2.5`.
     Number(NumberLiteral),
     /// A number with a unit: `3.5 ug/dL`, `6 months`.
@@ -1222,6 +1233,17 @@ pub enum ExprKind {
     Name(Ident),
     /// A part that could not be read, already reported as a syntax error.
     Invalid,
+}
+
+/// How a value is rounded to a multiple of a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RoundMode {
+    /// `rounded to`: to the nearest multiple, a half away from zero.
+    Nearest,
+    /// `rounded down to`: to the multiple at or below.
+    Down,
+    /// `rounded up to`: to the multiple at or above.
+    Up,
 }
 
 /// What a conclusion does; each verb gives one kind of conclusion.

@@ -595,6 +595,10 @@ fn describe(rule: Rule) -> (&'static str, &'static [&'static str]) {
             &["from", "to"],
         ),
         Rule::row_gives | Rule::kw_gives => ("`gives <value>`", &["gives"]),
+        // Rounding is rarely what an editor left out: not listed as expected.
+        Rule::rounding | Rule::kw_rounded | Rule::kw_down | Rule::kw_up => {
+            ("", &["rounded", "down", "up"])
+        }
         Rule::display_unit => ("`in <unit>`", &["in"]),
         Rule::criterion | Rule::kw_criterion => ("`criterion`", &["criterion"]),
         Rule::point_choice | Rule::points => ("points such as `1 point when ...`", &[]),
@@ -1813,14 +1817,66 @@ impl Lowerer<'_> {
     }
 
     /// A value with an optional test: `x`, `x >= 3 mg/dL`, `x between ...`, `x is known`.
+    /// `<value> rounded to <step>`.
+    fn rounding(&mut self, value: Expr, pair: Pair<'_, Rule>) -> Expr {
+        let span = value.span.merge(self.span(&pair));
+        let mut mode = Spanned {
+            value: RoundMode::Nearest,
+            span: self.span(&pair),
+        };
+        let mut step = None;
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::kw_down | Rule::kw_up => {
+                    mode = Spanned {
+                        value: if part.as_rule() == Rule::kw_down {
+                            RoundMode::Down
+                        } else {
+                            RoundMode::Up
+                        },
+                        span: self.span(&part),
+                    };
+                }
+                Rule::quantity => {
+                    let quantity_span = self.span(&part);
+                    step = self.quantity_literal(part).map(|quantity| Expr {
+                        kind: ExprKind::Quantity(Box::new(quantity)),
+                        span: quantity_span,
+                    });
+                }
+                Rule::number => {
+                    step = Some(Expr {
+                        kind: ExprKind::Number(self.number_literal(&part)),
+                        span: self.span(&part),
+                    });
+                }
+                _ => {}
+            }
+        }
+        let step = step.unwrap_or_else(|| Self::hole(span));
+        Expr {
+            kind: ExprKind::Round {
+                value: Box::new(value),
+                mode,
+                step: Box::new(step),
+            },
+            span,
+        }
+    }
+
     fn test(&mut self, pair: Pair<'_, Rule>) -> Expr {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
-        let value = match inner.next() {
+        let mut value = match inner.next() {
             Some(sum) => self.sum(sum),
             None => return Self::hole(span),
         };
-        let Some(tail) = inner.next() else {
+        let mut tail = inner.next();
+        if let Some(rounding) = tail.take_if(|part| part.as_rule() == Rule::rounding) {
+            value = self.rounding(value, rounding);
+            tail = inner.next();
+        }
+        let Some(tail) = tail else {
             return value;
         };
         let value = Box::new(value);

@@ -53,8 +53,11 @@ impl<'file> Checker<'file> {
                                     }
                                 }
                             });
-                            // A table's values are shown in the unit its rows give them in.
-                            let display_unit = display_unit.or(table_unit);
+                            // A table's values are shown in the unit its rows give them
+                            // in, and a rounded value in the unit it is rounded in.
+                            let display_unit = display_unit
+                                .or(table_unit)
+                                .or_else(|| self.rounding_unit(&let_decl.value));
                             if let Some(slot) = self.let_types.get_mut(index) {
                                 *slot = Some(value.value_type.clone());
                             }
@@ -294,6 +297,19 @@ impl<'file> Checker<'file> {
             },
             unit,
         ))
+    }
+
+    /// The unit a value is rounded in, when the whole value is rounded to
+    /// a step with a unit: `lab.urea rounded to 0.1 mmol/L`.
+    fn rounding_unit(&self, value: &ast::Expr) -> Option<(String, Unit)> {
+        let ast::ExprKind::Round { step, .. } = &value.kind else {
+            return None;
+        };
+        let ast::ExprKind::Quantity(quantity) = &step.kind else {
+            return None;
+        };
+        let unit = crate::units::parse_unit_often_used(&quantity.unit.name).ok()?;
+        Some((quantity.unit.name.to_string(), unit))
     }
 
     /// Reports the second of two members (criteria, bands ...) with one identifier.

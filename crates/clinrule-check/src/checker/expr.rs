@@ -2,7 +2,7 @@
 //! combine, and converting every constant to base units.
 
 use clinrule_syntax::Span;
-use clinrule_syntax::ast::{self, ArithOp, CompareOp, CountKind, ExprKind};
+use clinrule_syntax::ast::{self, ArithOp, CompareOp, CountKind, ExprKind, RoundMode};
 use clinrule_syntax::suggest::did_you_mean;
 use std::collections::HashMap;
 
@@ -253,6 +253,9 @@ impl Checker<'_> {
             }
             ExprKind::Arith { op, left, right } => {
                 self.arith(expr, op.value, op.span, left, right, context)
+            }
+            ExprKind::Round { value, mode, step } => {
+                self.round(expr, value, mode.value, step, context)
             }
             ExprKind::Number(number) => {
                 let value = self.number(&number.text, number.span)?;
@@ -1174,6 +1177,113 @@ impl Checker<'_> {
             value_type: ValueType::Bool,
             span: expr.span,
         })
+    }
+
+    /// `<value> rounded to <step>`: a number or a measurement rounded to a
+    /// multiple of a positive step of the same kind, counted from the step
+    /// unit's zero.
+    fn round(
+        &mut self,
+        expr: &ast::Expr,
+        value_ast: &ast::Expr,
+        mode: RoundMode,
+        step_ast: &ast::Expr,
+        context: Context,
+    ) -> Option<Expr> {
+        let value = self.expr(value_ast, context)?;
+        let written = one_line(value_ast.span.text(self.source));
+        let dimension = match &value.value_type {
+            ValueType::Number(dimension) if !self.is_age(&value) => *dimension,
+            other => {
+                let kind = if self.is_age(&value) {
+                    "an age, counted by the calendar".to_owned()
+                } else {
+                    other.describe()
+                };
+                self.diagnostics.push(CheckError::BadRounding {
+                    message: format!("`{written}` is {kind}, which cannot be rounded"),
+                    span: value_ast.span,
+                    label: "not a number or a measurement".to_owned(),
+                    help: "round a number or a measurement, such as `lab.urea rounded to 0.1 mmol/L`; compare an age directly, such as `age >= 18 years`".to_owned(),
+                });
+                return None;
+            }
+        };
+        let (step, step_dimension, origin, unit) = match &step_ast.kind {
+            ExprKind::Number(number) => (
+                self.number(&number.text, number.span)?,
+                Dimension::NONE,
+                Rational::ZERO,
+                None,
+            ),
+            ExprKind::Quantity(quantity) => {
+                let number = self.number(&quantity.number.text, quantity.number.span);
+                let unit = self.unit(&quantity.unit)?;
+                let step = number?.checked_mul(unit.factor);
+                let Some(step) = step else {
+                    self.diagnostics.push(CheckError::NumberOutOfRange {
+                        number: one_line(quantity.span.text(self.source)),
+                        span: quantity.span,
+                    });
+                    return None;
+                };
+                (
+                    step,
+                    unit.dimension,
+                    unit.offset,
+                    Some((quantity.unit.name.to_string(), unit)),
+                )
+            }
+            _ => return None,
+        };
+        if step_dimension != dimension {
+            self.diagnostics.push(CheckError::BadRounding {
+                message: format!(
+                    "`{written}` is {}, but the step `{}` is {}",
+                    dimension.describe(),
+                    one_line(step_ast.span.text(self.source)),
+                    step_dimension.describe()
+                ),
+                span: step_ast.span,
+                label: "a step of another kind".to_owned(),
+                help: if dimension == Dimension::NONE {
+                    "round a plain number to a plain step, such as `rounded to 0.01`".to_owned()
+                } else {
+                    format!(
+                        "write the step in a unit of {}, the unit the publication rounds in",
+                        dimension.describe()
+                    )
+                },
+            });
+            return None;
+        }
+        if step <= Rational::ZERO {
+            self.diagnostics.push(CheckError::BadRounding {
+                message: "a value is rounded to a step above zero".to_owned(),
+                span: step_ast.span,
+                label: "no multiples to round to".to_owned(),
+                help: "write the step the publication rounds to, such as `rounded to 0.1 mmol/L` for one decimal".to_owned(),
+            });
+            return None;
+        }
+        let value_type = value.value_type.clone();
+        Some(Expr {
+            kind: CheckedExprKind::Round {
+                value: Box::new(value),
+                mode,
+                step,
+                origin,
+                unit,
+            },
+            value_type,
+            span: expr.span,
+        })
+    }
+
+    /// Whether an expression is a fact declared as an age.
+    fn is_age(&self, expr: &Expr) -> bool {
+        matches!(&expr.kind, CheckedExprKind::Fact(index)
+            if matches!(self.facts.get(*index).map(|fact| &fact.fact_type), Some(FactType::Age)))
     }
 
     fn arith(

@@ -1114,6 +1114,7 @@ impl<'rules> Compiler<'rules> {
             CheckedExprKind::AsOf => Err("a date counted to as_of"),
             CheckedExprKind::Arith { .. } => Err("arithmetic"),
             CheckedExprKind::Table { .. } => Err("a lookup table"),
+            CheckedExprKind::Round { .. } => Err("rounding"),
         }
     }
 }

@@ -297,6 +297,18 @@ fn subject(rule_set: &CheckedRuleSet, expr: &Expr) -> String {
                     candidate.title.as_deref().unwrap_or(&candidate.id)
                 )
             }),
+        // "Temperature rounded to 0.1 Cel": what is rounded, then how.
+        CheckedExprKind::Round { ref value, .. } => {
+            let written = rule_set.text(expr.span);
+            let how = written
+                .find("rounded")
+                .and_then(|at| written.get(at..))
+                .unwrap_or_default()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            format!("{} {how}", subject(rule_set, value))
+        }
         _ => format!("`{}`", rule_set.text(expr.span)),
     }
 }

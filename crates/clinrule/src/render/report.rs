@@ -6,7 +6,7 @@ use clinrule_check::model::{
     Expr, RowMatch, TableRow, ValueType,
 };
 use clinrule_check::number::Rational;
-use clinrule_check::units::Dimension;
+use clinrule_check::units::{Dimension, Unit};
 use clinrule_eval::case::{Slot, Value};
 use clinrule_eval::{Case, Evaluation, Val};
 
@@ -125,8 +125,17 @@ pub fn tests_a_fact(expr: &Expr) -> bool {
 
 /// The patient's value a condition tests, as a clinician reads it.
 pub fn tested_value(evaluated: &Evaluated<'_>, expr: &Expr, values: &[Val]) -> Option<String> {
-    let (tested, tested_value) = tested_part(expr, values)?;
-    value_text(evaluated, tested, tested_value)
+    let (tested, tested_values) = tested_part(expr, values)?;
+    let text = value_text(evaluated, tested, tested_values.first()?)?;
+    // A rounded value says what it was rounded from.
+    if let CheckedExprKind::Round { value, .. } = &tested.kind
+        && let Some(Some(from)) = tested_values
+            .get(1)
+            .map(|original| value_text(evaluated, value, original))
+    {
+        return Some(format!("{text} (from {from})"));
+    }
+    Some(text)
 }
 
 /// Why a calculation in a condition has no value although everything it
@@ -166,14 +175,15 @@ pub fn not_computed(expr: &Expr, values: &[Val]) -> Option<&'static str> {
 }
 
 /// The part of a condition that holds the patient's value, with its value.
-fn tested_part<'a>(expr: &'a Expr, values: &'a [Val]) -> Option<(&'a Expr, &'a Val)> {
+/// The value a condition tests, with the values of its nodes from its own on.
+fn tested_part<'a>(expr: &'a Expr, values: &'a [Val]) -> Option<(&'a Expr, &'a [Val])> {
     match &expr.kind {
         CheckedExprKind::Not(inner) => tested_part(inner, values.get(1..)?),
-        CheckedExprKind::Compare { left, .. } => Some((left, values.get(1)?)),
+        CheckedExprKind::Compare { left, .. } => Some((left, values.get(1..)?)),
         CheckedExprKind::Between { value, .. }
         | CheckedExprKind::Member { value, .. }
-        | CheckedExprKind::Presence { value, .. } => Some((value, values.get(1)?)),
-        _ => Some((expr, values.first()?)),
+        | CheckedExprKind::Presence { value, .. } => Some((value, values.get(1..)?)),
+        _ => Some((expr, values)),
     }
 }
 
@@ -187,6 +197,13 @@ pub fn value_text(evaluated: &Evaluated<'_>, expr: &Expr, value: &Val) -> Option
         && let Some(derived) = rule_set.lets().get(index)
     {
         return derived_text(derived, value);
+    }
+    if let CheckedExprKind::Round {
+        unit: Some(unit), ..
+    } = &expr.kind
+        && let Some(text) = in_unit(value, unit)
+    {
+        return Some(text);
     }
     if let (CheckedExprKind::Band(score), Val::Code(band)) = (&expr.kind, value) {
         return rule_set
@@ -355,18 +372,29 @@ pub fn row_words(derived: &DerivedValue, row: &TableRow, codes: Option<&[String]
 
 /// A derived value, in its display unit when it has one.
 pub fn derived_text(derived: &DerivedValue, value: &Val) -> Option<String> {
-    if let (Some((unit_text, unit)), Val::Num(low, high)) = (&derived.display_unit, value) {
-        let shown = |base: Rational| {
-            clinrule_check::units::from_base(base, unit)
-                .map_or_else(|| base.to_string(), readable_number)
-        };
-        return Some(if low == high {
-            format!("{} {unit_text}", shown(*low))
-        } else {
-            format!("{} to {} {unit_text}", shown(*low), shown(*high))
-        });
+    if let Some(unit) = &derived.display_unit
+        && let Some(text) = in_unit(value, unit)
+    {
+        return Some(text);
     }
     format_value(&derived.value.value_type, value)
+}
+
+/// A number, or a range, shown in a unit as written: `6.5 mmol/L`; `None`
+/// for a value that is not a number.
+fn in_unit(value: &Val, (unit_text, unit): &(String, Unit)) -> Option<String> {
+    let Val::Num(low, high) = value else {
+        return None;
+    };
+    let shown = |base: Rational| {
+        clinrule_check::units::from_base(base, unit)
+            .map_or_else(|| base.to_string(), readable_number)
+    };
+    Some(if low == high {
+        format!("{} {unit_text}", shown(*low))
+    } else {
+        format!("{} to {} {unit_text}", shown(*low), shown(*high))
+    })
 }
 
 /// A number as a clinician reads it: exact when it has at most four
