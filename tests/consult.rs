@@ -337,3 +337,35 @@ fn an_age_given_directly_needs_no_date() {
     let question = output.stdout.find("Question 1").unwrap_or(usize::MAX);
     assert!(date < question, "{}", output.stdout);
 }
+
+/// A value set aside (a saturation measured on oxygen) is asked for again,
+/// saying why; the new value comes from a new measurement, so what the case
+/// said about the old one is asked for again too, before the answer settles.
+#[test]
+fn a_value_set_aside_is_asked_for_again_with_its_reason() {
+    let output = clinrule_with_input(
+        &[
+            "consult",
+            "rules/perc.crl",
+            "--case",
+            "rules/tests/perc/saturation-on-oxygen.json",
+        ],
+        "96 %\nno\n",
+    );
+    assert_eq!(output.code, 0, "{}", output.transcript());
+    let stdout = &output.stdout;
+    let question = stdout
+        .find("Question 1: vitals.spo2")
+        .expect("the saturation is asked for again");
+    let reason = stdout
+        .find("the value given, 97 %, is set aside: Measured on supplemental oxygen")
+        .expect("with the reason it was set aside");
+    let oxygen = stdout
+        .find("Question 2: vitals.supplemental_oxygen")
+        .expect("whether the new value is on oxygen is confirmed");
+    assert!(question < reason && reason < oxygen, "{stdout}");
+    assert!(
+        stdout.contains("Pulmonary embolism, ruled out clinically"),
+        "{stdout}"
+    );
+}

@@ -190,6 +190,7 @@ fn every_evaluation() -> Vec<(String, String)> {
         "alvarado-score",
         "ottawa-ankle",
         "perc",
+        "glasgow-blatchford",
         "metaphyseal-sclerosis",
     ] {
         for case in list(&format!("rules/tests/{stem}")) {

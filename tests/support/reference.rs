@@ -126,7 +126,7 @@ pub fn evaluate(rule_set: &CheckedRuleSet, case: &Case) -> Option<Reference> {
     for (index, fact) in rule_set.facts().iter().enumerate() {
         let (value, unit) = match case.slots.get(index)? {
             Slot::Absent if fact.absent_means_no => (V::Bool(false), None),
-            Slot::Absent | Slot::Unknown => (V::Unknown, None),
+            Slot::Absent | Slot::Unknown | Slot::SetAside { .. } => (V::Unknown, None),
             Slot::Given(value) => match &value.kind {
                 ValueKind::YesNo(answer) => (V::Bool(*answer), None),
                 ValueKind::Number(number) => (V::Num(*number, *number), None),
@@ -223,6 +223,10 @@ fn modelled(rule_set: &CheckedRuleSet) -> bool {
         ) && expr.children().all(plain)
     }
     rule_set.differentials().is_empty()
+        && rule_set
+            .facts()
+            .iter()
+            .all(|fact| fact.set_aside.is_empty())
         && rule_set
             .facts()
             .iter()

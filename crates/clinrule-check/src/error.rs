@@ -744,6 +744,22 @@ pub enum CheckError {
         help: String,
     },
 
+    /// A `set aside` condition that reads more than other facts.
+    #[error("{message}")]
+    #[diagnostic(
+        code(E247),
+        help(
+            "test the facts that describe the sample or the measurement, such as `set aside when lab.haemolysed because \"...\"`"
+        )
+    )]
+    BadSetAside {
+        /// What is wrong, in words.
+        message: String,
+        /// Where.
+        #[label("read here")]
+        span: Span,
+    },
+
     /// Two bands of a score that share a total.
     #[error("the bands `{first}` and `{second}` overlap: {shared} in both")]
     #[diagnostic(

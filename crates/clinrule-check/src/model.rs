@@ -668,7 +668,21 @@ pub struct Fact {
     pub required: bool,
     /// The fact in words a family understands (`patient "..."`).
     pub patient: Option<String>,
+    /// When a given value cannot be used (`set aside when ...`).
+    pub set_aside: Vec<FactSetAside>,
     /// Where it was declared.
+    pub span: Span,
+}
+
+/// `set aside when <condition> because "..."`: a given value that cannot
+/// be used is treated as missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactSetAside {
+    /// When; it reads facts only.
+    pub condition: Expr,
+    /// Why, as the result shows it.
+    pub reason: String,
+    /// Where it was written.
     pub span: Span,
 }
 

@@ -44,6 +44,19 @@ pub enum Slot {
     Unknown,
     /// The case gives a value.
     Given(Value),
+    /// The case gives a value that the rule set sets aside (`set aside
+    /// when ...`): it is treated as missing.
+    SetAside {
+        /// The value given.
+        value: Value,
+        /// Which of the fact's `set aside` conditions, by position.
+        by: usize,
+        /// Whether the condition holds; `false` while it is not known yet,
+        /// and the value waits on the facts that would decide it.
+        certain: bool,
+        /// While the condition is not known: the missing facts it reads.
+        waiting_on: Vec<usize>,
+    },
 }
 
 /// A value given by a case, typed by its fact.
@@ -84,9 +97,10 @@ pub enum ValueKind {
 }
 
 impl Case {
-    /// Reads a case from JSON text, checking every value against `rule_set`.
+    /// Reads a case from JSON text, checking every value against `rule_set`,
+    /// before any value is set aside: [`Case::from_json`] does both.
     /// Returns every problem found when the case cannot be used.
-    pub fn from_json(text: &str, rule_set: &CheckedRuleSet) -> Result<Case, Vec<EvalError>> {
+    pub(crate) fn read_json(text: &str, rule_set: &CheckedRuleSet) -> Result<Case, Vec<EvalError>> {
         let root = parse_json(text).map_err(|problem| {
             vec![EvalError::InvalidJson {
                 message: problem.message,

@@ -9,11 +9,23 @@
 use clinrule_check::CheckedRuleSet;
 
 use crate::case::Case;
+use crate::error::EvalError;
 use crate::evaluate::{
-    Evaluation, Evaluator, RuleStatus, add_populations, add_required, fact_value, needs,
+    Evaluation, Evaluator, RuleStatus, add_populations, add_required, fact_value, needs, set_aside,
 };
 use crate::value::Val;
 use crate::whatif::{Domains, decide_by_cases};
+
+impl Case {
+    /// Reads a case from JSON text, checking every value against `rule_set`,
+    /// and sets aside the values the rule set's `set aside` conditions rule
+    /// out. Returns every problem found when the case cannot be used.
+    pub fn from_json(text: &str, rule_set: &CheckedRuleSet) -> Result<Case, Vec<EvalError>> {
+        let mut case = Case::read_json(text, rule_set)?;
+        set_aside(rule_set, &mut case);
+        Ok(case)
+    }
+}
 
 /// Evaluates every derived value, score, differential and rule of `rule_set` against `case`.
 pub fn evaluate(rule_set: &CheckedRuleSet, case: &Case) -> Evaluation {

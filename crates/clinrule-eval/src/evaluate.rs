@@ -274,7 +274,81 @@ pub fn fact_value(rule_set: &CheckedRuleSet, case: &Case, fact: FactIndex) -> Va
             }
             Val::Unknown
         }
-        Some(Slot::Unknown) | None => Val::Unknown,
+        Some(Slot::Unknown | Slot::SetAside { .. }) | None => Val::Unknown,
+    }
+}
+
+/// Sets aside each value the case gives that its fact's `set aside`
+/// conditions rule out, in declaration order: a value whose condition holds
+/// is set aside for certain; one whose condition is not known yet is set
+/// aside until the facts that would decide it are known. Values already
+/// set aside stay as they are.
+pub fn set_aside(rule_set: &CheckedRuleSet, case: &mut Case) {
+    set_aside_where(rule_set, case, |_| true);
+}
+
+/// In a case where the facts `fresh` were given new values (a value tried
+/// for a missing fact), decides again whether each other value is set
+/// aside: a condition may read a fact that now has a value. The new values
+/// themselves are new measurements, used as they are.
+pub(crate) fn reconsider_set_asides(
+    rule_set: &CheckedRuleSet,
+    case: &mut Case,
+    fresh: &[FactIndex],
+) {
+    let mut any = false;
+    for (index, slot) in case.slots.iter_mut().enumerate() {
+        if !fresh.contains(&index)
+            && matches!(slot, Slot::SetAside { .. })
+            && let Slot::SetAside { value, .. } = std::mem::replace(slot, Slot::Unknown)
+        {
+            *slot = Slot::Given(value);
+            any = true;
+        }
+    }
+    if any {
+        set_aside_where(rule_set, case, |fact| !fresh.contains(&fact));
+    }
+}
+
+/// Sets aside the values of the facts `decide` selects.
+fn set_aside_where(rule_set: &CheckedRuleSet, case: &mut Case, decide: impl Fn(FactIndex) -> bool) {
+    for (index, fact) in rule_set.facts().iter().enumerate() {
+        if fact.set_aside.is_empty()
+            || !decide(index)
+            || !matches!(case.slots.get(index), Some(Slot::Given(_)))
+        {
+            continue;
+        }
+        let mut decided: Option<(usize, bool, Vec<FactIndex>)> = None;
+        {
+            let mut evaluator = Evaluator::new(rule_set, case);
+            for (by, clause) in fact.set_aside.iter().enumerate() {
+                let mut nodes = Vec::with_capacity(clause.condition.node_count());
+                match evaluator.value(&clause.condition, &mut nodes).truth() {
+                    Truth::True => {
+                        decided = Some((by, true, Vec::new()));
+                        break;
+                    }
+                    Truth::Unknown if decided.is_none() => {
+                        let waiting_on = evaluator.missing_of(&clause.condition, &nodes);
+                        decided = Some((by, false, waiting_on));
+                    }
+                    Truth::Unknown | Truth::False => {}
+                }
+            }
+        }
+        if let Some((by, certain, waiting_on)) = decided
+            && let Some(slot) = case.slots.get_mut(index)
+            && let Slot::Given(value) = std::mem::replace(slot, Slot::Unknown)
+        {
+            *slot = Slot::SetAside {
+                value,
+                by,
+                certain,
+                waiting_on,
+            };
+        }
     }
 }
 
@@ -919,7 +993,16 @@ impl<'a> Evaluator<'a> {
                         .get(*index)
                         .and_then(|fact| fact.derived_from)
                         .filter(|_| matches!(self.case.slots.get(*index), Some(Slot::Absent)));
-                    out.push(birth.unwrap_or(*index));
+                    match self.case.slots.get(*index) {
+                        // A value set aside until a condition is known waits
+                        // on the facts that would decide the condition.
+                        Some(Slot::SetAside {
+                            certain: false,
+                            waiting_on,
+                            ..
+                        }) => out.extend(waiting_on.iter().copied()),
+                        _ => out.push(birth.unwrap_or(*index)),
+                    }
                 }
             }
             CheckedExprKind::Let(index) => {

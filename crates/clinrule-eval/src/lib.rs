@@ -30,7 +30,7 @@ pub use error::EvalError;
 pub use evaluate::{
     CandidateOutcome, CriterionOutcome, DerivedOutcome, DifferentialOutcome, Evaluation, Need,
     Reached, RuleOutcome, RuleStatus, ScoreOutcome, TraceNode, fact_value, reachable_rows,
-    trace_nodes,
+    set_aside, trace_nodes,
 };
 pub use program::{Coded, CodedCase, CompactTrace, FastRead, Program};
 pub use value::{Truth, Val};

@@ -22,7 +22,7 @@ use clinrule_syntax::Span;
 use clinrule_syntax::ast::Date;
 
 use crate::case::{Case, Slot, Value, ValueKind};
-use crate::evaluate::{Evaluation, Evaluator, RuleStatus};
+use crate::evaluate::{Evaluation, Evaluator, RuleStatus, reconsider_set_asides};
 
 use crate::MAX_WORLDS;
 
@@ -502,7 +502,11 @@ pub(crate) fn decide_by_cases(
     let mut worlds = 1usize;
     for fact in missing {
         // A fact given as a range (a partial date) is not missing: keep it.
-        if !matches!(case.slots.get(*fact), Some(Slot::Absent | Slot::Unknown)) {
+        // A value set aside for certain is missing: another value may come.
+        if !matches!(
+            case.slots.get(*fact),
+            Some(Slot::Absent | Slot::Unknown | Slot::SetAside { certain: true, .. })
+        ) {
             return None;
         }
         let domain = domains.of(*fact)?;
@@ -525,6 +529,7 @@ pub(crate) fn decide_by_cases(
                 *slot = Slot::Given(region.value.clone());
             }
         }
+        reconsider_set_asides(rule_set, &mut hypothetical, missing);
         let mut evaluator = Evaluator::new(rule_set, &hypothetical);
         if !needed.is_empty() {
             evaluator.derived_only(needed);
@@ -562,6 +567,7 @@ pub fn need_options(
                 if let Some(slot) = hypothetical.slots.get_mut(need.fact) {
                     *slot = Slot::Given(region.value.clone());
                 }
+                reconsider_set_asides(rule_set, &mut hypothetical, &[need.fact]);
                 let statuses: Vec<RuleStatus> = need
                     .rules
                     .iter()

@@ -492,9 +492,25 @@ pub struct FactDecl {
     pub required: bool,
     /// `patient "..."`: the fact in words a family understands.
     pub patient: Option<Text>,
+    /// `set aside when <condition> because "..."`: when a given value
+    /// cannot be used.
+    pub set_aside: Vec<SetAside>,
     /// The whole declaration.
     pub span: Span,
 }
+
+/// `set aside when lab.haemolysed because "..."`.
+#[derive(Debug, Clone, Eq)]
+pub struct SetAside {
+    /// When the value cannot be used.
+    pub condition: Expr,
+    /// Why, in the words the result shows.
+    pub reason: Text,
+    /// The whole option.
+    pub span: Span,
+}
+
+equal_but_span!(SetAside { condition, reason });
 
 /// `plausible from 0 ug/dL to 300 ug/dL`: the values of a fact a patient can
 /// have, both ends included; each end a number, a measurement or a date.
@@ -522,7 +538,8 @@ equal_but_span!(FactDecl {
     plausible,
     obtained,
     required,
-    patient
+    patient,
+    set_aside
 });
 
 /// How a fact is obtained, in the order a clinician usually asks: the

@@ -628,6 +628,10 @@ fn describe(rule: Rule) -> (&'static str, &'static [&'static str]) {
         ),
         Rule::kw_by => ("`by`", &["by"]),
         Rule::required_option | Rule::kw_required => ("`required`", &["required"]),
+        Rule::set_aside_option | Rule::kw_set | Rule::kw_aside => (
+            "`set aside when <condition> because \"<reason>\"`",
+            &["set", "aside"],
+        ),
         Rule::plausible_option | Rule::kw_plausible => {
             ("`plausible from <lowest> to <highest>`", &["plausible"])
         }
@@ -1016,6 +1020,7 @@ impl Lowerer<'_> {
             obtained: None,
             required: false,
             patient: None,
+            set_aside: Vec::new(),
             span,
         };
         let mut absent_span: Option<Span> = None;
@@ -1205,6 +1210,26 @@ impl Lowerer<'_> {
                 Rule::required_option => {
                     self.note_duplicate("required", fact.required.then_some(part_span), part_span);
                     fact.required = true;
+                }
+                Rule::set_aside_option => {
+                    let mut condition = None;
+                    let mut reason = None;
+                    for piece in part.into_inner() {
+                        match piece.as_rule() {
+                            Rule::expr => condition = Some(self.expr(piece)),
+                            Rule::because_option => {
+                                reason = piece.into_inner().nth(1).map(|text| self.text(text));
+                            }
+                            _ => {}
+                        }
+                    }
+                    if let (Some(condition), Some(reason)) = (condition, reason) {
+                        fact.set_aside.push(SetAside {
+                            condition,
+                            reason,
+                            span: part_span,
+                        });
+                    }
                 }
                 Rule::obtained_option => {
                     self.note_duplicate(

@@ -12,13 +12,14 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use clinrule_check::CheckedRuleSet;
-use clinrule_check::model::{FactIndex, FactType, Obtained};
+use clinrule_check::model::{CheckedExprKind, FactIndex, FactType, Obtained};
 use clinrule_eval::Evaluation;
+use clinrule_eval::case::Slot;
 use clinrule_eval::json::{JsonNode, JsonValue, parse_json};
 
 use crate::RuleSet;
 use crate::render::reasons;
-use crate::render::report::{Evaluated, decides_words};
+use crate::render::report::{Evaluated, decides_words, set_aside_text};
 use crate::render::text::{Level, Palette, headline, option_lines};
 
 /// The case being completed: its fields other than `facts`, and its facts,
@@ -73,6 +74,11 @@ impl Draft {
             Some(slot) => slot.1 = value,
             None => self.facts.push((name.to_owned(), value)),
         }
+    }
+
+    /// Removes a fact, if it was given.
+    pub fn remove_fact(&mut self, name: &str) {
+        self.facts.retain(|(known, _)| known != name);
     }
 
     /// The case as JSON text.
@@ -455,6 +461,16 @@ impl<'rules> Consultation<'rules> {
         if let Some(ask) = &fact.ask {
             let _ = writeln!(question, "  {ask}");
         }
+        // A value given but set aside is asked for again, saying why.
+        if let Some(slot @ Slot::SetAside { value, .. }) = case.slots.get(need.fact)
+            && let Some(why) = set_aside_text(fact, slot)
+        {
+            let _ = writeln!(
+                question,
+                "  the value given, {}, is set aside: {why}",
+                value.display
+            );
+        }
         let _ = writeln!(
             question,
             "  it would decide {}",
@@ -499,6 +515,8 @@ impl<'rules> Consultation<'rules> {
                     display: "yes".to_owned(),
                 });
             }
+            // A finding present may set another value aside.
+            clinrule_eval::set_aside(rule_set, &mut present);
             let reached_if_present = reached(rule_set, &self.rules.evaluate(&present));
             let changed = reached_if_present
                 .iter()
@@ -576,6 +594,23 @@ impl<'rules> Consultation<'rules> {
             Err(reason) => return Answered::Refused(reason),
         };
         let previous = self.draft.facts.clone();
+        // A new value for one that was set aside comes from a new sample or
+        // measurement: what the case said about the old one (haemolysed,
+        // capillary, on oxygen) no longer holds, and is asked for again.
+        if let Ok(case) = self.rules.read_case(&self.draft.to_text())
+            && let Some(Slot::SetAside { by, .. }) = case.slots.get(question.fact)
+            && let Some(clause) = fact.set_aside.get(*by)
+        {
+            let mut stack = vec![&clause.condition];
+            while let Some(node) = stack.pop() {
+                if let CheckedExprKind::Fact(read) = node.kind
+                    && let Some(described) = rule_set.facts().get(read)
+                {
+                    self.draft.remove_fact(&described.name);
+                }
+                stack.extend(node.children());
+            }
+        }
         self.draft.set_fact(&fact.name, json);
         let case = match self.rules.read_case(&self.draft.to_text()) {
             Ok(case) => case,

@@ -86,6 +86,7 @@ pub fn check_on(source: &Arc<SourceMap>, file: &RuleFile, threads: usize) -> Che
     checker.declare_derived();
     let order = checker.dependency_order();
     checker.check_derived(&order);
+    checker.set_asides();
     let rules = checker.rules();
     checker.unused();
     checker.lints(&rules);
@@ -424,6 +425,7 @@ impl<'file> Checker<'file> {
                 obtained: declaration.obtained.map(|obtained| obtained.value),
                 required: declaration.required,
                 patient: declaration.patient.as_ref().map(|text| text.value.clone()),
+                set_aside: Vec::new(),
                 span: declaration.name.span,
             });
         }
@@ -1183,6 +1185,64 @@ impl<'file> Checker<'file> {
                     name: let_decl.name.name.to_string(),
                     span: let_decl.name.span,
                 });
+            }
+        }
+    }
+}
+
+impl Checker<'_> {
+    /// Each fact's `set aside` conditions: yes/no, reading other facts only,
+    /// since they are decided when the case is read, before any derived value.
+    fn set_asides(&mut self) {
+        let declarations: Vec<(usize, &ast::FactDecl)> = self
+            .fact_declarations
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, declaration)| !declaration.set_aside.is_empty())
+            .collect();
+        for (index, declaration) in declarations {
+            for clause in &declaration.set_aside {
+                let Some(condition) = self.condition(&clause.condition, expr::Context::RULE) else {
+                    continue;
+                };
+                let mut stack = vec![&condition];
+                let mut fine = true;
+                while let Some(node) = stack.pop() {
+                    let problem = match node.kind {
+                        CheckedExprKind::Fact(read) if read == index => Some(format!(
+                            "`{}` cannot be set aside by its own value",
+                            declaration.name.name
+                        )),
+                        CheckedExprKind::Let(_)
+                        | CheckedExprKind::Score(_)
+                        | CheckedExprKind::Band(_)
+                        | CheckedExprKind::Status(..) => Some(format!(
+                            "`{}` is computed from the case, but whether a value is set aside is decided from the facts alone, before anything is computed",
+                            one_line(node.span.text(self.source))
+                        )),
+                        CheckedExprKind::AsOf => Some(
+                            "whether a value is set aside is decided from the facts alone, without `as_of`".to_owned(),
+                        ),
+                        _ => None,
+                    };
+                    if let Some(message) = problem {
+                        self.diagnostics.push(CheckError::BadSetAside {
+                            message,
+                            span: node.span,
+                        });
+                        fine = false;
+                        break;
+                    }
+                    stack.extend(node.children());
+                }
+                if fine && let Some(fact) = self.facts.get_mut(index) {
+                    fact.set_aside.push(FactSetAside {
+                        condition,
+                        reason: clause.reason.value.clone(),
+                        span: clause.span,
+                    });
+                }
             }
         }
     }

@@ -24,7 +24,7 @@ pub(super) fn code_slot(coding: &Coding, absent_means_no: bool, slot: &Slot) -> 
     match slot {
         Slot::Given(value) => code_value(coding, value),
         Slot::Absent if absent_means_no => Coded::exact(1),
-        Slot::Absent | Slot::Unknown => Coded::UNKNOWN,
+        Slot::Absent | Slot::Unknown | Slot::SetAside { .. } => Coded::UNKNOWN,
     }
 }
 

@@ -42,6 +42,9 @@ pub(super) fn compile(rule_set: &CheckedRuleSet) -> Result<Plan, Unsupported> {
         if fact.derived_from.is_some() {
             return Err("an age is counted from a birth date");
         }
+        if !fact.set_aside.is_empty() {
+            return Err("a value set aside under a condition");
+        }
     }
     // A score's population also decides what is missing, for every case,
     // whether or not a rule reads the score.

@@ -51,6 +51,16 @@ struct CaseJson<'a> {
     id: Option<&'a str>,
     description: Option<&'a str>,
     as_of: Option<String>,
+    set_aside: Vec<SetAsideJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct SetAsideJson<'a> {
+    fact: &'a str,
+    value: &'a str,
+    reason: &'a str,
+    certain: bool,
+    waiting_on: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -642,6 +652,29 @@ fn render_with(evaluated: &Evaluated<'_>, pretty: bool) -> String {
             id: case.id.as_deref(),
             description: case.description.as_deref(),
             as_of: case.as_of.map(|date| date.to_string()),
+            set_aside: rule_set
+                .facts()
+                .iter()
+                .zip(&case.slots)
+                .filter_map(|(fact, slot)| match slot {
+                    clinrule_eval::case::Slot::SetAside {
+                        value,
+                        by,
+                        certain,
+                        waiting_on,
+                    } => Some(SetAsideJson {
+                        fact: &fact.name,
+                        value: &value.display,
+                        reason: fact
+                            .set_aside
+                            .get(*by)
+                            .map_or("", |clause| clause.reason.as_str()),
+                        certain: *certain,
+                        waiting_on: waiting_on.iter().map(fact_name).collect(),
+                    }),
+                    _ => None,
+                })
+                .collect(),
         },
         conclusions,
         rules,

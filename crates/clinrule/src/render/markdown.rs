@@ -262,6 +262,13 @@ fn clinician(evaluated: &Evaluated<'_>, level: Level) -> String {
                 escape(fact.description.as_deref().unwrap_or(&fact.name)),
                 escape(&value.display)
             )),
+            // A value set aside is shown, not used, with the reason.
+            Slot::SetAside { value, .. } => Some(format!(
+                "- {}: {} (set aside: {})",
+                escape(fact.description.as_deref().unwrap_or(&fact.name)),
+                escape(&value.display),
+                escape(&crate::render::report::set_aside_text(fact, slot).unwrap_or_default())
+            )),
             _ => None,
         })
         .collect();

@@ -343,6 +343,21 @@ fn relation(op: CompareOp, holds: bool, dates: bool) -> &'static str {
 pub fn sentence(evaluated: &Evaluated<'_>, expr: &Expr, values: &[Val]) -> String {
     let rule_set = evaluated.rule_set;
     let truth = truth_of(values);
+    // A value the case gives but the rule set sets aside is not used: the
+    // condition waits, and the sentence says why.
+    if truth == Truth::Unknown
+        && let CheckedExprKind::Fact(index) = tested_expr(expr).kind
+        && let Some(slot @ clinrule_eval::case::Slot::SetAside { value, .. }) =
+            evaluated.case.slots.get(index)
+        && let Some(fact) = rule_set.facts().get(index)
+    {
+        let why = crate::render::report::set_aside_text(fact, slot).unwrap_or_default();
+        return format!(
+            "{} {} is set aside: {why}",
+            subject(rule_set, tested_expr(expr)),
+            value.display
+        );
+    }
     match &expr.kind {
         CheckedExprKind::Not(inner)
             if matches!(

@@ -187,6 +187,24 @@ fn tested_part<'a>(expr: &'a Expr, values: &'a [Val]) -> Option<(&'a Expr, &'a [
     }
 }
 
+/// Why a value the case gives is set aside, in words: the reason the rule
+/// set gives, and whether its condition holds or is not known yet; `None`
+/// for a slot that is not set aside.
+pub fn set_aside_text(fact: &clinrule_check::model::Fact, slot: &Slot) -> Option<String> {
+    let Slot::SetAside { by, certain, .. } = slot else {
+        return None;
+    };
+    let reason = fact
+        .set_aside
+        .get(*by)
+        .map_or("", |clause| clause.reason.as_str());
+    Some(if *certain {
+        reason.to_owned()
+    } else {
+        format!("{reason} (until it is known whether this applies)")
+    })
+}
+
 /// A value as a clinician reads it; `None` when unknown.
 pub fn value_text(evaluated: &Evaluated<'_>, expr: &Expr, value: &Val) -> Option<String> {
     let rule_set = evaluated.rule_set;
@@ -255,6 +273,7 @@ fn fact_text(evaluated: &Evaluated<'_>, index: usize, value: &Val) -> Option<Str
     let rule_set = evaluated.rule_set;
     match evaluated.case.slots.get(index) {
         Some(Slot::Given(Value { display, .. })) => Some(display.clone()),
+        Some(Slot::SetAside { value, .. }) => Some(format!("{}, set aside", value.display)),
         _ => match value {
             Val::Unknown => None,
             Val::Bool(false) => Some("no (not reported)".to_owned()),

@@ -132,6 +132,21 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette, level: Level) -> Stri
         (None, None) => {}
     }
 
+    // Values the case gives that the rule set sets aside: shown, not used.
+    for (fact, slot) in rule_set.facts().iter().zip(&case.slots) {
+        if let (clinrule_eval::case::Slot::SetAside { value, .. }, Some(why)) =
+            (slot, crate::render::report::set_aside_text(fact, slot))
+        {
+            let _ = writeln!(
+                out,
+                "{} {} {}: set aside: {why}",
+                palette.truth(Truth::Unknown),
+                fact.name,
+                safe(&value.display)
+            );
+        }
+    }
+
     // Conclusions, grouped by kind; one reached by several rules is
     // written once, with every rule that reached it.
     let reached = evaluation.reached(rule_set);
