@@ -134,7 +134,7 @@ fn every_bundled_rule_set_compiles_and_agrees_on_its_cases() {
         // whose results the program then gives.
         let expected = match set.stem.as_str() {
             "perc" => Some("a value set aside under a condition"),
-            "glasgow-blatchford" => Some("a score that applies only to some patients"),
+            "glasgow-blatchford" | "wells-pe" => Some("a score that applies only to some patients"),
             _ => None,
         };
         assert_eq!(program.fallback(), expected, "{} is not compiled", set.stem);
@@ -175,6 +175,7 @@ fn the_evaluation_fixtures_agree_compiled_or_not() {
             "differential: a differential",
             "fallback: a derived value is a number, a date or a code",
             "otherwise: a differential",
+            "population: a score that applies only to some patients",
             "presence: a derived value is a number, a date or a code",
             "rounding: a derived value is a number, a date or a code",
             "set_aside: a value set aside under a condition",

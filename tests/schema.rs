@@ -191,6 +191,7 @@ fn every_evaluation() -> Vec<(String, String)> {
         "ottawa-ankle",
         "perc",
         "glasgow-blatchford",
+        "wells-pe",
         "metaphyseal-sclerosis",
     ] {
         for case in list(&format!("rules/tests/{stem}")) {

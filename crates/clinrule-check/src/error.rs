@@ -760,6 +760,24 @@ pub enum CheckError {
         span: Span,
     },
 
+    /// A rule set's population that reads a computed value.
+    #[error(
+        "whom a rule set applies to is decided from the facts alone, but `{name}` is computed from the case"
+    )]
+    #[diagnostic(
+        code(E248),
+        help(
+            "test the facts that describe the population, such as `applies \"Adults\" when age >= 18 years`; a score's own population may read computed values"
+        )
+    )]
+    BadPopulation {
+        /// What is read, as written.
+        name: String,
+        /// Where.
+        #[label("computed here")]
+        span: Span,
+    },
+
     /// Two bands of a score that share a total.
     #[error("the bands `{first}` and `{second}` overlap: {shared} in both")]
     #[diagnostic(

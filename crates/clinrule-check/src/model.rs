@@ -52,6 +52,10 @@ pub struct CheckedRuleSet {
     lets: Vec<DerivedValue>,
     /// The scores, in the order written.
     scores: Vec<Score>,
+    /// Whom the whole rule set applies to: the header's `applies`
+    /// conditions, already the first conditions of every rule and part of
+    /// every score's population.
+    population: Vec<ScoreApplies>,
     /// The differentials, in the order written.
     differentials: Vec<Differential>,
     /// The rules, in the order written.
@@ -99,6 +103,7 @@ impl CheckedRuleSet {
             facts,
             lets,
             scores,
+            population: Vec::new(),
             differentials,
             rules,
             order,
@@ -148,6 +153,18 @@ impl CheckedRuleSet {
     /// The scores, in the order written.
     pub fn scores(&self) -> &[Score] {
         &self.scores
+    }
+
+    /// Whom the whole rule set applies to (`applies` in its header): every
+    /// condition must hold. Empty when it applies to every patient.
+    pub fn population(&self) -> &[ScoreApplies] {
+        &self.population
+    }
+
+    /// The rule set with its population.
+    pub(crate) fn with_population(mut self, population: Vec<ScoreApplies>) -> CheckedRuleSet {
+        self.population = population;
+        self
     }
 
     /// The differentials, in the order written.

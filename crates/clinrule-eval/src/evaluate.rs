@@ -177,6 +177,12 @@ pub struct Need {
 /// The evaluation of a whole rule set against one case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Evaluation {
+    /// Whether the rule set applies to the patient (`applies` in its
+    /// header): true when it declares no population or every condition
+    /// holds, false when one does not, unknown otherwise.
+    pub applicable: Truth,
+    /// For each `applies` condition of the rule set, the values of its nodes.
+    pub population: Vec<Vec<Val>>,
     /// One outcome per derived value, in the rule set's order.
     pub lets: Vec<DerivedOutcome>,
     /// One outcome per score.
@@ -404,12 +410,23 @@ impl<'a> Evaluator<'a> {
     /// The evaluation, from what this evaluator computed before the rules
     /// and the rules' outcomes, conclusions and needs.
     pub(crate) fn into_evaluation(
-        self,
+        mut self,
         rules: Vec<RuleOutcome>,
         conclusions: Vec<(usize, usize)>,
         needs: Vec<Need>,
     ) -> Evaluation {
+        // Whom the rule set applies to, for the result's header; the rules
+        // and scores test it themselves.
+        let mut applicable = Truth::True;
+        let mut population = Vec::with_capacity(self.rule_set.population().len());
+        for clause in self.rule_set.population() {
+            let mut nodes = Vec::with_capacity(clause.condition.node_count());
+            applicable = applicable.and(self.value(&clause.condition, &mut nodes).truth());
+            population.push(nodes);
+        }
         Evaluation {
+            applicable,
+            population,
             lets: self
                 .lets
                 .into_iter()

@@ -377,6 +377,8 @@ pub struct RuleSetHeader {
     pub audience: Vec<Ident>,
     /// `patient "..."`: the title in words a family understands.
     pub patient: Option<Text>,
+    /// Whom the whole rule set applies to: `applies "Adults" when age >= 18 years`.
+    pub applies: Vec<Applies>,
     /// The whole header.
     pub span: Span,
 }
@@ -389,7 +391,8 @@ equal_but_span!(RuleSetHeader {
     reviewed,
     authors,
     audience,
-    patient
+    patient,
+    applies
 });
 
 /// A literature reference that statements can cite.

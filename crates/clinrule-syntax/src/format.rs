@@ -83,6 +83,8 @@ enum Place {
     Start,
     /// In an item whose every other line is one level in: header, reference, fact, let.
     Simple,
+    /// In the rows of a lookup table: a row's citations sit under it.
+    TableRow,
     /// In a score, before its first criterion.
     Score,
     /// In a criterion or a band of a score.
@@ -129,7 +131,11 @@ fn indent(
     }
     match place {
         Place::Start => (0, place),
-        Place::Simple => (2, place),
+        Place::Simple | Place::TableRow => match word {
+            "row" => (2, Place::TableRow),
+            "cite" if place == Place::TableRow => (4, place),
+            _ => (2, place),
+        },
         Place::Score | Place::ScorePart => match word {
             "criterion" | "band" => (2, Place::ScorePart),
             "cite" | "applies" if place == Place::Score => (2, place),

@@ -826,12 +826,19 @@ impl Lowerer<'_> {
             authors: Vec::new(),
             audience: Vec::new(),
             patient: None,
+            applies: Vec::new(),
             span,
         };
         let mut status_span: Option<Span> = None;
         let mut authors_span: Option<Span> = None;
         let mut audience_span: Option<Span> = None;
         for field in inner {
+            if field.as_rule() == Rule::applies_clause {
+                if let Some(applies) = self.applies(field) {
+                    header.applies.push(applies);
+                }
+                continue;
+            }
             let field_span = self.span(&field);
             let rule = field.as_rule();
             let mut parts = field.into_inner();
@@ -1462,22 +1469,8 @@ impl Lowerer<'_> {
                 Rule::text_block => score.title = Some(self.text(part)),
                 Rule::cite_clause => score.cites.extend(self.cites(part)),
                 Rule::applies_clause => {
-                    let span = self.span(&part);
-                    let mut title = None;
-                    let mut condition = None;
-                    for piece in part.into_inner() {
-                        match piece.as_rule() {
-                            Rule::text_block => title = Some(self.text(piece)),
-                            Rule::expr => condition = Some(self.expr(piece)),
-                            _ => {}
-                        }
-                    }
-                    if let Some(condition) = condition {
-                        score.applies.push(Applies {
-                            title,
-                            condition,
-                            span,
-                        });
+                    if let Some(applies) = self.applies(part) {
+                        score.applies.push(applies);
                     }
                 }
                 Rule::criterion => {
@@ -1494,6 +1487,25 @@ impl Lowerer<'_> {
             }
         }
         Some(score)
+    }
+
+    /// `applies "Adults" when age >= 18 years`, of a score or a rule set.
+    fn applies(&mut self, pair: Pair<'_, Rule>) -> Option<Applies> {
+        let span = self.span(&pair);
+        let mut title = None;
+        let mut condition = None;
+        for piece in pair.into_inner() {
+            match piece.as_rule() {
+                Rule::text_block => title = Some(self.text(piece)),
+                Rule::expr => condition = Some(self.expr(piece)),
+                _ => {}
+            }
+        }
+        Some(Applies {
+            title,
+            condition: condition?,
+            span,
+        })
     }
 
     fn criterion(&mut self, pair: Pair<'_, Rule>) -> Option<Criterion> {

@@ -87,7 +87,36 @@ pub fn check_on(source: &Arc<SourceMap>, file: &RuleFile, threads: usize) -> Che
     let order = checker.dependency_order();
     checker.check_derived(&order);
     checker.set_asides();
-    let rules = checker.rules();
+    let population = checker.population();
+    let mut rules = checker.rules();
+    // The rule set's population is the first condition of every rule.
+    if !population.is_empty() {
+        for rule in &mut rules {
+            let span = rule.condition.span;
+            let condition = std::mem::replace(
+                &mut rule.condition,
+                Expr {
+                    kind: CheckedExprKind::All(Vec::new()),
+                    value_type: ValueType::Bool,
+                    span,
+                },
+            );
+            let mut parts: Vec<Expr> = population
+                .iter()
+                .map(|clause| clause.condition.clone())
+                .collect();
+            // A rule's own `and` joins the population's, as one list.
+            match condition.kind {
+                CheckedExprKind::All(own) => parts.extend(own),
+                _ => parts.push(condition),
+            }
+            rule.condition = Expr {
+                kind: CheckedExprKind::All(parts),
+                value_type: ValueType::Bool,
+                span,
+            };
+        }
+    }
     checker.unused();
     checker.lints(&rules);
 
@@ -101,8 +130,8 @@ pub fn check_on(source: &Arc<SourceMap>, file: &RuleFile, threads: usize) -> Che
     let scores: Option<Vec<Score>> = checker.scores.into_iter().collect();
     let differentials: Option<Vec<Differential>> = checker.differentials.into_iter().collect();
     let rule_set = match (metadata, lets, scores, differentials) {
-        (Some(metadata), Some(lets), Some(scores), Some(differentials)) if complete => {
-            Some(CheckedRuleSet::new(
+        (Some(metadata), Some(lets), Some(scores), Some(differentials)) if complete => Some(
+            CheckedRuleSet::new(
                 Arc::clone(source),
                 metadata,
                 checker.references,
@@ -113,8 +142,9 @@ pub fn check_on(source: &Arc<SourceMap>, file: &RuleFile, threads: usize) -> Che
                 rules,
                 order,
                 checker.reads_as_of,
-            ))
-        }
+            )
+            .with_population(population),
+        ),
         _ => None,
     };
     CheckOutcome {
@@ -1191,6 +1221,56 @@ impl<'file> Checker<'file> {
 }
 
 impl Checker<'_> {
+    /// Whom the whole rule set applies to: the header's `applies`
+    /// conditions, reading facts only, each added to every score's
+    /// population; the caller makes them the first conditions of every rule.
+    fn population(&mut self) -> Vec<ScoreApplies> {
+        let clauses: Vec<&ast::Applies> = self
+            .file
+            .headers()
+            .flat_map(|header| &header.applies)
+            .collect();
+        let mut population = Vec::new();
+        for clause in clauses {
+            let Some(condition) = self.condition(&clause.condition, expr::Context::RULE) else {
+                continue;
+            };
+            let mut stack = vec![&condition];
+            let mut fine = true;
+            while let Some(node) = stack.pop() {
+                if matches!(
+                    node.kind,
+                    CheckedExprKind::Let(_)
+                        | CheckedExprKind::Score(_)
+                        | CheckedExprKind::Band(_)
+                        | CheckedExprKind::Status(..)
+                ) {
+                    self.diagnostics.push(CheckError::BadPopulation {
+                        name: one_line(node.span.text(self.source)),
+                        span: node.span,
+                    });
+                    fine = false;
+                    break;
+                }
+                stack.extend(node.children());
+            }
+            if fine {
+                population.push(ScoreApplies {
+                    title: clause.title.as_ref().map(|title| title.value.clone()),
+                    condition,
+                    span: clause.span,
+                });
+            }
+        }
+        if !population.is_empty() {
+            for score in self.scores.iter_mut().flatten() {
+                let own = std::mem::take(&mut score.applies);
+                score.applies = population.iter().cloned().chain(own).collect();
+            }
+        }
+        population
+    }
+
     /// Each fact's `set aside` conditions: yes/no, reading other facts only,
     /// since they are decided when the case is read, before any derived value.
     fn set_asides(&mut self) {

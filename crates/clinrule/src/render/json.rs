@@ -44,6 +44,8 @@ struct RuleSetJson<'a> {
     reviewed: Option<String>,
     authors: &'a [String],
     file: &'a str,
+    applicable: &'static str,
+    population: Vec<PopulationJson<'a>>,
 }
 
 #[derive(Serialize)]
@@ -647,6 +649,17 @@ fn render_with(evaluated: &Evaluated<'_>, pretty: bool) -> String {
             reviewed: metadata.reviewed.map(|date| date.to_string()),
             authors: &metadata.authors,
             file: rule_set.source().name(),
+            applicable: evaluation.applicable.word(),
+            population: rule_set
+                .population()
+                .iter()
+                .zip(&evaluation.population)
+                .map(|(clause, nodes)| PopulationJson {
+                    title: clause.title.as_deref(),
+                    source: rule_set.text(clause.condition.span),
+                    result: truth_word(nodes.first()),
+                })
+                .collect(),
         },
         case: CaseJson {
             id: case.id.as_deref(),

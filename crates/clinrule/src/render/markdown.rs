@@ -233,6 +233,35 @@ fn clinician(evaluated: &Evaluated<'_>, level: Level) -> String {
             metadata.status.word()
         );
     }
+    // A patient outside the rule set's population, or not yet known to be
+    // in it, is told before anything else.
+    let population =
+        reasons::population_of(rule_set, rule_set.population(), &evaluation.population);
+    let words = |which: Truth| {
+        population
+            .iter()
+            .filter(|(truth, _)| *truth == which)
+            .map(|(_, words)| escape(words))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    match evaluation.applicable {
+        Truth::False => {
+            let _ = writeln!(
+                out,
+                "> **Not for this patient.** This rule set applies only to: {}.\n",
+                words(Truth::False)
+            );
+        }
+        Truth::Unknown => {
+            let _ = writeln!(
+                out,
+                "> **Not known yet whether this rule set applies.** It applies only to: {}.\n",
+                words(Truth::Unknown)
+            );
+        }
+        Truth::True => {}
+    }
     let _ = writeln!(out, "{}\n", provenance(evaluated));
 
     // The case.

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::{
     CheckedConclusion, CheckedExprKind, ConclusionKind, Const, Count, DiagnosisAction, Expr,
-    FactIndex, ReferenceIndex, Score, ValueType,
+    FactIndex, ReferenceIndex, Score, ScoreApplies, ValueType,
 };
 use clinrule_eval::{NeedOption, RuleStatus, ScoreOutcome, Threshold, Truth, Val, ValueRange};
 use clinrule_syntax::ast::CompareOp;
@@ -152,10 +152,19 @@ pub fn population(
     score: &Score,
     outcome: &ScoreOutcome,
 ) -> Vec<(Truth, String)> {
-    score
-        .applies
+    population_of(rule_set, &score.applies, &outcome.applies)
+}
+
+/// Each `applies` condition with its truth, in words, from the values of
+/// its nodes: a score's, or the whole rule set's.
+pub fn population_of(
+    rule_set: &CheckedRuleSet,
+    clauses: &[ScoreApplies],
+    values: &[Vec<Val>],
+) -> Vec<(Truth, String)> {
+    clauses
         .iter()
-        .zip(&outcome.applies)
+        .zip(values)
         .map(|(clause, nodes)| {
             let source = on_one_line(&rule_set.text(clause.condition.span));
             let words = match &clause.title {

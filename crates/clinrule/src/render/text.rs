@@ -132,6 +132,40 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette, level: Level) -> Stri
         (None, None) => {}
     }
 
+    // Whom the rule set applies to, when the patient is not, or not yet
+    // known to be, among them.
+    let population =
+        reasons::population_of(rule_set, rule_set.population(), &evaluation.population);
+    match evaluation.applicable {
+        Truth::False => {
+            let _ = writeln!(
+                out,
+                "{} not for this patient: this rule set applies only to {}",
+                palette.truth(Truth::False),
+                population
+                    .iter()
+                    .filter(|(truth, _)| *truth == Truth::False)
+                    .map(|(_, words)| words.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
+        }
+        Truth::Unknown => {
+            let _ = writeln!(
+                out,
+                "{} not known yet whether this rule set applies: {}",
+                palette.truth(Truth::Unknown),
+                population
+                    .iter()
+                    .filter(|(truth, _)| *truth == Truth::Unknown)
+                    .map(|(_, words)| words.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
+        }
+        Truth::True => {}
+    }
+
     // Values the case gives that the rule set sets aside: shown, not used.
     for (fact, slot) in rule_set.facts().iter().zip(&case.slots) {
         if let (clinrule_eval::case::Slot::SetAside { value, .. }, Some(why)) =
@@ -716,7 +750,7 @@ fn scores_and_differentials(
                 } else {
                     Truth::Unknown
                 };
-                if rows.is_empty() {
+                if rows.is_empty() && !matches!(outcome.value, Val::NotApplicable) {
                     let _ = writeln!(
                         out,
                         "      {} no row has this key",
