@@ -60,6 +60,9 @@ pub struct CheckedRuleSet {
     differentials: Vec<Differential>,
     /// The rules, in the order written.
     rules: Vec<CheckedRule>,
+    /// Whether some fact declares `set aside`: found once, since trying
+    /// values for missing facts asks it in every world.
+    sets_values_aside: bool,
     /// The order in which derived values, scores and differentials are
     /// computed: everything before what uses it.
     order: Vec<Derived>,
@@ -109,6 +112,7 @@ impl CheckedRuleSet {
             order,
             fact_lookup,
             as_of: AsOfUses::default(),
+            sets_values_aside: false,
             dependencies: OnceLock::new(),
         };
         // Looking for the uses of `as_of` walks every expression: only
@@ -116,6 +120,7 @@ impl CheckedRuleSet {
         if reads_as_of {
             rule_set.as_of = rule_set.find_as_of_uses();
         }
+        rule_set.sets_values_aside = rule_set.facts.iter().any(|fact| !fact.set_aside.is_empty());
         rule_set
     }
 
@@ -153,6 +158,11 @@ impl CheckedRuleSet {
     /// The scores, in the order written.
     pub fn scores(&self) -> &[Score] {
         &self.scores
+    }
+
+    /// Whether some fact declares when its value is set aside.
+    pub fn sets_values_aside(&self) -> bool {
+        self.sets_values_aside
     }
 
     /// Whom the whole rule set applies to (`applies` in its header): every

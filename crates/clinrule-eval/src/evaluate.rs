@@ -290,7 +290,9 @@ pub fn fact_value(rule_set: &CheckedRuleSet, case: &Case, fact: FactIndex) -> Va
 /// aside until the facts that would decide it are known. Values already
 /// set aside stay as they are.
 pub fn set_aside(rule_set: &CheckedRuleSet, case: &mut Case) {
-    set_aside_where(rule_set, case, |_| true);
+    if rule_set.sets_values_aside() {
+        set_aside_where(rule_set, case, |_| true);
+    }
 }
 
 /// In a case where the facts `fresh` were given new values (a value tried
@@ -302,6 +304,9 @@ pub(crate) fn reconsider_set_asides(
     case: &mut Case,
     fresh: &[FactIndex],
 ) {
+    if !rule_set.sets_values_aside() {
+        return;
+    }
     let mut any = false;
     for (index, slot) in case.slots.iter_mut().enumerate() {
         if !fresh.contains(&index)
