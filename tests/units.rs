@@ -76,6 +76,51 @@ const EQUIVALENCES: &[(&str, &str, &str, &str)] = &[
     ("10*9/L", "", "1 10*9/L", "1 10^9/L"),
     // Ratios.
     ("%", "", "75 %", "0.75 {ratio}"),
+    ("%", "", "75 %", "0.75 1"),
+    ("[ppm]", "", "1000 [ppm]", "1 [ppth]"),
+    ("[ppm]", "", "1 [ppm]", "1000 [ppb]"),
+    ("[ppm]", "", "1 [ppb]", "1000 [pptr]"),
+    // Annotations anywhere, as every eGFR result is written.
+    (
+        "mL/min/{1.73_m2}",
+        "",
+        "60 mL/min/{1.73_m2}",
+        "1 mL/s/{1.73_m2}",
+    ),
+    ("mL/min/{1.73_m2}", "", "90 mL/min/{1.73_m2}", "1.5 mL/s"),
+    ("10*9/L", "", "5 {cells}/nL", "5 10*9/L"),
+    // Parentheses and leading factors, in a case and in a rule file alike.
+    ("ug/(kg.h)", "", "24 ug/(kg.d)", "1 ug/(kg.h)"),
+    ("ug/(kg.h)", "", "1 mg/(kg.h)", "1000 ug/kg/h"),
+    ("s/m", "", "1 4.s/m", "4 s/m"),
+    ("s", "", "1 10*-7.s", "100 ns"),
+    ("/min", "", "60 1/min", "1 /s"),
+    // Pressure (UCUM: the standard atmosphere is 101325 Pa; a metre of water
+    // column 9.80665 kPa).
+    ("kPa", "", "1 atm", "101.325 kPa"),
+    ("cm[H2O]", "", "10 cm[H2O]", "0.980665 kPa"),
+    ("cm[H2O]", "", "1 m[H2O]", "100 cm[H2O]"),
+    ("cm[H2O]", "", "1 mm[H2O]", "0.1 cm[H2O]"),
+    ("mm[Hg]", "", "1 m[Hg]", "1000 mm[Hg]"),
+    ("mm[Hg]", "", "1 cm[Hg]", "10 mm[Hg]"),
+    // Mass concentration (UCUM: the gram percent is a gram per decilitre).
+    ("g/dL", "", "12 g%", "12 g/dL"),
+    // International units (`[iU]` is UCUM's other spelling).
+    ("[IU]/L", "", "5 [iU]/L", "5 [IU]/L"),
+    // Customary units (UCUM: the international mile is 5280 feet; the US
+    // gallon 231 cubic inches, its fluid ounce a 128th).
+    ("m", "", "1 [mi_i]", "1609.344 m"),
+    ("m", "", "1 [mi_i]", "5280 [ft_i]"),
+    ("mL", "", "1 [gal_us]", "3785.411784 mL"),
+    ("mL", "", "1 [foz_us]", "29.5735295625 mL"),
+    ("mL", "", "128 [foz_us]", "1 [gal_us]"),
+    // Years and months: Julian, Gregorian, tropical and synodal.
+    ("d", "", "1 a_j", "365.25 d"),
+    ("d", "", "12 mo_j", "365.25 d"),
+    ("d", "", "1 a_g", "365.2425 d"),
+    ("d", "", "12 mo_g", "365.2425 d"),
+    ("d", "", "1 a_t", "365.24219 d"),
+    ("d", "", "1 mo_s", "29.53059 d"),
     // Substance-specific: lead, by the factor published with the reference value.
     (
         "ug/dL",
@@ -122,6 +167,9 @@ fn near_misses_are_not_equal() {
         ("ug/dL", "", "3.5 ug/dL", "0.03500001 mg/L"),
         ("Cel", "", "98.6 [degF]", "37.0000001 Cel"),
         ("mo", "", "78 wk", "18 mo"),
+        // UCUM's millimetre of mercury is 133.322 Pa, so 760 of them fall
+        // 0.28 Pa short of a standard atmosphere.
+        ("kPa", "", "1 atm", "760 mm[Hg]"),
         (
             "ug/dL",
             ", also umol/L at 20.72 ug/dL per umol/L",

@@ -198,7 +198,7 @@ const CELSIUS_SYMBOLS: [&str; 3] = ["Cel", "°C", "degC"];
 /// Fahrenheit: kelvin = (fahrenheit + 459.67) * 5/9.
 const FAHRENHEIT_SYMBOLS: [&str; 3] = ["[degF]", "°F", "degF"];
 
-fn atoms() -> [Atom; 27] {
+fn atoms() -> [Atom; 47] {
     let length = Dimension::base(LENGTH);
     let mass = Dimension::base(MASS);
     let time = Dimension::base(TIME);
@@ -223,7 +223,7 @@ fn atoms() -> [Atom; 27] {
         atom(&["s", "sec", "second", "seconds"], time, 1, 1, true),
         atom(&["mol"], amount, 1, 1, true),
         atom(&["K"], temperature, 1, 1, true),
-        atom(&["[IU]", "IU"], international, 1, 1, true),
+        atom(&["[IU]", "IU", "[iU]"], international, 1, 1, true),
         // UCUM: the enzyme unit is one micromole per minute.
         atom(&["U"], activity, 1, 60_000_000, true),
         atom(&["kat"], activity, 1, 1, true),
@@ -254,6 +254,46 @@ fn atoms() -> [Atom; 27] {
         atom(&["[in_i]"], length, 254, 10_000, false),
         atom(&["[ft_i]", "ft"], length, 3048, 10_000, false),
         atom(&["bpm"], Dimension([0, 0, -1, 0, 0, 0]), 1, 60, false),
+        // UCUM: the international mile is 5280 feet.
+        atom(&["[mi_i]"], length, 1_609_344, 1000, false),
+        // UCUM: the US gallon is 231 cubic inches; a fluid ounce is a 128th.
+        atom(
+            &["[gal_us]"],
+            volume,
+            3_785_411_784,
+            1_000_000_000_000,
+            false,
+        ),
+        atom(
+            &["[foz_us]"],
+            volume,
+            3_785_411_784,
+            128_000_000_000_000,
+            false,
+        ),
+        // UCUM: the standard atmosphere, exactly 101325 Pa.
+        atom(&["atm"], pressure, 101_325_000, 1, false),
+        // UCUM: a metre of water column is 9.80665 kPa; of mercury, 133.3220 kPa.
+        atom(&["m[H2O]"], pressure, 9_806_650, 1, false),
+        atom(&["cm[H2O]"], pressure, 98_066_500, 1000, false),
+        atom(&["mm[H2O]"], pressure, 9_806_650, 1000, false),
+        atom(&["m[Hg]"], pressure, 133_322_000, 1, false),
+        atom(&["cm[Hg]"], pressure, 1_333_220, 1, false),
+        // UCUM: parts per thousand, million, billion and trillion.
+        atom(&["[ppth]"], none, 1, 1000, false),
+        atom(&["[ppm]"], none, 1, 1_000_000, false),
+        atom(&["[ppb]"], none, 1, 1_000_000_000, false),
+        atom(&["[pptr]"], none, 1, 1_000_000_000_000, false),
+        // UCUM: the gram percent is a gram per decilitre.
+        atom(&["g%"], Dimension([-3, 1, 0, 0, 0, 0]), 10_000, 1, false),
+        // UCUM: the Julian year (the `a` above), and the Gregorian, tropical
+        // and synodal years and months, in days of 86400 s.
+        atom(&["a_j"], time, 31_557_600, 1, false),
+        atom(&["mo_j"], time, 2_629_800, 1, false),
+        atom(&["a_g"], time, 31_556_952, 1, false),
+        atom(&["mo_g"], time, 2_629_746, 1, false),
+        atom(&["a_t"], time, 31_556_925_216, 1000, false),
+        atom(&["mo_s"], time, 2_551_442_976, 1000, false),
     ]
 }
 
@@ -373,6 +413,24 @@ pub fn parse_unit(text: &str) -> Result<Unit, UnitProblem> {
     if let Some(unit) = lookup(text, &atoms)? {
         return Ok(unit);
     }
+    product(text, &atoms, 0, &unknown)
+}
+
+/// Parentheses nested deeper than this are refused, so that no unit can
+/// exhaust the stack.
+const MAX_UNIT_DEPTH: usize = 8;
+
+/// A product of components joined by `.` (times) and `/` (divided by), each
+/// a term or a product in parentheses: `ug/(kg.h)`, `/min`.
+fn product(
+    text: &str,
+    atoms: &[Atom],
+    depth: usize,
+    unknown: &dyn Fn(&str) -> UnitProblem,
+) -> Result<Unit, UnitProblem> {
+    if depth > MAX_UNIT_DEPTH {
+        return Err(unknown(text));
+    }
     let mut dimension = Dimension::NONE;
     let mut factor = Rational::ONE;
     let mut sign: i8 = 1;
@@ -382,16 +440,35 @@ pub fn parse_unit(text: &str) -> Result<Unit, UnitProblem> {
         rest = after;
     }
     loop {
-        let end = rest.find(['/', '.']).unwrap_or(rest.len());
-        let term = rest.get(..end).unwrap_or_default();
-        let term_unit = parse_term(term, &atoms)?.ok_or_else(|| unknown(term))?;
+        // The component ends at the first `.` or `/` outside parentheses.
+        let mut level = 0usize;
+        let mut end = rest.len();
+        for (at, character) in rest.char_indices() {
+            match character {
+                '(' => level += 1,
+                ')' => level = level.checked_sub(1).ok_or_else(|| unknown(text))?,
+                '.' | '/' if level == 0 => {
+                    end = at;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let component = rest.get(..end).unwrap_or_default();
+        let component_unit = match component
+            .strip_prefix('(')
+            .and_then(|inner| inner.strip_suffix(')'))
+        {
+            Some(inner) => product(inner, atoms, depth + 1, unknown)?,
+            None => parse_term(component, atoms)?.ok_or_else(|| unknown(component))?,
+        };
         dimension = dimension
-            .combine(term_unit.dimension, sign)
+            .combine(component_unit.dimension, sign)
             .ok_or(UnitProblem::OutOfRange)?;
         factor = if sign > 0 {
-            factor.checked_mul(term_unit.factor)
+            factor.checked_mul(component_unit.factor)
         } else {
-            factor.checked_div(term_unit.factor)
+            factor.checked_div(component_unit.factor)
         }
         .ok_or(UnitProblem::OutOfRange)?;
         let Some(separator) = rest.get(end..).and_then(|after| after.chars().next()) else {
@@ -413,7 +490,14 @@ fn strip_annotations(text: &str) -> String {
     let mut depth = 0usize;
     for character in text.chars() {
         match character {
-            '{' => depth += 1,
+            '{' => {
+                // An annotation that stands where a unit would
+                // (`mL/min/{1.73_m2}`, `{cells}.uL-1`) is the unit one.
+                if depth == 0 && matches!(out.chars().last(), None | Some('/' | '.' | '(')) {
+                    out.push('1');
+                }
+                depth += 1;
+            }
             '}' if depth > 0 => depth -= 1,
             _ if depth == 0 => out.push(character),
             _ => {}

@@ -929,6 +929,10 @@ impl<'text> Reader<'text> {
                 }
                 length
             }
+            // A unit that starts with a digit otherwise (`4.s/m`, `1`,
+            // `10*-7`) is left to the grammar.
+            (Some(byte), _, _) if byte.is_ascii_digit() => return None,
+            (Some(b'/'), Some(b'('), _) => return None,
             (Some(b'/'), Some(next), _) if next.is_ascii_alphanumeric() || next == b'[' => 2,
             (Some(byte), _, _) if byte.is_ascii_alphabetic() || b"%[{".contains(&byte) => 1,
             // `µ`, `μ` and `°` are left to the grammar.
@@ -948,7 +952,8 @@ impl<'text> Reader<'text> {
                 {
                     length += 2;
                 }
-                Some(byte) if !byte.is_ascii() => return None,
+                // Parentheses in a unit (`ug/(kg.h)`) are left to the grammar.
+                Some(byte) if !byte.is_ascii() || byte == b'(' => return None,
                 _ => break,
             }
         }
