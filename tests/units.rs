@@ -114,6 +114,15 @@ const EQUIVALENCES: &[(&str, &str, &str, &str)] = &[
     ("mL", "", "1 [gal_us]", "3785.411784 mL"),
     ("mL", "", "1 [foz_us]", "29.5735295625 mL"),
     ("mL", "", "128 [foz_us]", "1 [gal_us]"),
+    // Equivalents, by the valence declared on the fact: calcium is
+    // divalent, so 5 meq/L is 2.5 mmol/L; sodium monovalent.
+    ("mmol/L", ", valence 2", "5 meq/L", "2.5 mmol/L"),
+    ("meq/L", ", valence 2", "2.5 mmol/L", "5 meq/L"),
+    ("mmol/L", ", valence 1", "140 meq/L", "140 mmol/L"),
+    ("meq/L", "", "1 eq/L", "1000 meq/L"),
+    // Osmoles: osmolality per kilogram, osmolarity per litre.
+    ("mosm/kg", "", "0.29 osm/kg", "290 mosm/kg"),
+    ("mosm/L", "", "1 osm/L", "1000 mosm/L"),
     // Years and months: Julian, Gregorian, tropical and synodal.
     ("d", "", "1 a_j", "365.25 d"),
     ("d", "", "12 mo_j", "365.25 d"),

@@ -14,9 +14,11 @@ use crate::number::Rational;
 use clinrule_syntax::suggest::did_you_mean;
 
 /// Powers of the base dimensions: length, mass, time, amount of substance,
-/// temperature and international units.
+/// temperature, international units, equivalents and osmoles. Equivalents
+/// and osmoles are kept apart from moles: converting between them needs
+/// the valence of the substance, which the fact declares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-pub struct Dimension(pub [i8; 6]);
+pub struct Dimension(pub [i8; 8]);
 
 const LENGTH: usize = 0;
 const MASS: usize = 1;
@@ -24,19 +26,23 @@ const TIME: usize = 2;
 const AMOUNT: usize = 3;
 const TEMPERATURE: usize = 4;
 const INTERNATIONAL_UNIT: usize = 5;
+const EQUIVALENT: usize = 6;
+const OSMOLE: usize = 7;
 
 impl Dimension {
     /// A dimensionless number: a ratio or a count.
-    pub const NONE: Dimension = Dimension([0; 6]);
+    pub const NONE: Dimension = Dimension([0; 8]);
     /// Time, for ages, durations and intervals.
-    pub const TIME: Dimension = Dimension([0, 0, 1, 0, 0, 0]);
+    pub const TIME: Dimension = Dimension([0, 0, 1, 0, 0, 0, 0, 0]);
 
     /// Temperature.
-    pub const TEMPERATURE: Dimension = Dimension([0, 0, 0, 0, 1, 0]);
+    pub const TEMPERATURE: Dimension = Dimension([0, 0, 0, 0, 1, 0, 0, 0]);
     /// Mass.
-    pub const MASS: Dimension = Dimension([0, 1, 0, 0, 0, 0]);
+    pub const MASS: Dimension = Dimension([0, 1, 0, 0, 0, 0, 0, 0]);
     /// Amount of substance.
-    pub const AMOUNT: Dimension = Dimension([0, 0, 0, 1, 0, 0]);
+    pub const AMOUNT: Dimension = Dimension([0, 0, 0, 1, 0, 0, 0, 0]);
+    /// Amount in equivalents.
+    pub const EQUIVALENT: Dimension = Dimension([0, 0, 0, 0, 0, 0, 1, 0]);
 
     /// The dimension of a product of quantities of `self` and `other`.
     pub fn times(self, other: Dimension) -> Option<Dimension> {
@@ -49,7 +55,7 @@ impl Dimension {
     }
 
     fn base(index: usize) -> Dimension {
-        let mut powers = [0; 6];
+        let mut powers = [0; 8];
         if let Some(power) = powers.get_mut(index) {
             *power = 1;
         }
@@ -75,25 +81,30 @@ impl Dimension {
     /// What a clinician calls quantities of this dimension.
     pub fn describe(self) -> String {
         let name = match self.0 {
-            [0, 0, 0, 0, 0, 0] => "a plain number (a ratio or count)",
-            [1, 0, 0, 0, 0, 0] => "a length",
-            [0, 1, 0, 0, 0, 0] => "a mass",
-            [0, 0, 1, 0, 0, 0] => "a time",
-            [0, 0, 0, 1, 0, 0] => "an amount of substance",
-            [0, 0, 0, 0, 1, 0] => "a temperature",
-            [0, 0, 0, 0, 0, 1] => "an amount in international units",
-            [3, 0, 0, 0, 0, 0] => "a volume",
-            [2, 0, 0, 0, 0, 0] => "an area",
-            [-3, 1, 0, 0, 0, 0] => "a mass concentration",
-            [-3, 0, 0, 1, 0, 0] => "a substance concentration",
-            [-3, 0, -1, 1, 0, 0] => "an enzyme activity concentration",
-            [-3, 0, 0, 0, 0, 1] => "an international-unit concentration",
-            [-3, 0, 0, 0, 0, 0] => "a count per volume",
-            [-1, 1, -2, 0, 0, 0] => "a pressure",
-            [0, 0, -1, 0, 0, 0] => "a rate per time",
-            [-2, 1, 0, 0, 0, 0] => "a mass per area",
-            [0, 0, -1, 1, 0, 0] => "an enzyme activity",
-            [0, -1, 0, 1, 0, 0] => "a substance content per mass",
+            [0, 0, 0, 0, 0, 0, 0, 0] => "a plain number (a ratio or count)",
+            [1, 0, 0, 0, 0, 0, 0, 0] => "a length",
+            [0, 1, 0, 0, 0, 0, 0, 0] => "a mass",
+            [0, 0, 1, 0, 0, 0, 0, 0] => "a time",
+            [0, 0, 0, 1, 0, 0, 0, 0] => "an amount of substance",
+            [0, 0, 0, 0, 1, 0, 0, 0] => "a temperature",
+            [0, 0, 0, 0, 0, 1, 0, 0] => "an amount in international units",
+            [3, 0, 0, 0, 0, 0, 0, 0] => "a volume",
+            [2, 0, 0, 0, 0, 0, 0, 0] => "an area",
+            [-3, 1, 0, 0, 0, 0, 0, 0] => "a mass concentration",
+            [-3, 0, 0, 1, 0, 0, 0, 0] => "a substance concentration",
+            [-3, 0, -1, 1, 0, 0, 0, 0] => "an enzyme activity concentration",
+            [-3, 0, 0, 0, 0, 1, 0, 0] => "an international-unit concentration",
+            [-3, 0, 0, 0, 0, 0, 0, 0] => "a count per volume",
+            [0, 0, 0, 0, 0, 0, 1, 0] => "an amount in equivalents",
+            [-3, 0, 0, 0, 0, 0, 1, 0] => "an equivalent concentration",
+            [0, 0, 0, 0, 0, 0, 0, 1] => "an amount in osmoles",
+            [0, -1, 0, 0, 0, 0, 0, 1] => "an osmolality",
+            [-3, 0, 0, 0, 0, 0, 0, 1] => "an osmolarity",
+            [-1, 1, -2, 0, 0, 0, 0, 0] => "a pressure",
+            [0, 0, -1, 0, 0, 0, 0, 0] => "a rate per time",
+            [-2, 1, 0, 0, 0, 0, 0, 0] => "a mass per area",
+            [0, 0, -1, 1, 0, 0, 0, 0] => "an enzyme activity",
+            [0, -1, 0, 1, 0, 0, 0, 0] => "a substance content per mass",
             _ => return format!("a quantity of dimension {self}"),
         };
         name.to_owned()
@@ -102,7 +113,7 @@ impl Dimension {
 
 impl fmt::Display for Dimension {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let symbols = ["m", "g", "s", "mol", "K", "[IU]"];
+        let symbols = ["m", "g", "s", "mol", "K", "[IU]", "eq", "osm"];
         let mut first = true;
         for (symbol, power) in symbols.iter().zip(self.0) {
             if power == 0 {
@@ -198,16 +209,18 @@ const CELSIUS_SYMBOLS: [&str; 3] = ["Cel", "°C", "degC"];
 /// Fahrenheit: kelvin = (fahrenheit + 459.67) * 5/9.
 const FAHRENHEIT_SYMBOLS: [&str; 3] = ["[degF]", "°F", "degF"];
 
-fn atoms() -> [Atom; 47] {
+fn atoms() -> [Atom; 49] {
     let length = Dimension::base(LENGTH);
     let mass = Dimension::base(MASS);
     let time = Dimension::base(TIME);
     let amount = Dimension::base(AMOUNT);
     let temperature = Dimension::base(TEMPERATURE);
     let international = Dimension::base(INTERNATIONAL_UNIT);
-    let volume = Dimension([3, 0, 0, 0, 0, 0]);
-    let pressure = Dimension([-1, 1, -2, 0, 0, 0]);
-    let activity = Dimension([0, 0, -1, 1, 0, 0]);
+    let equivalent = Dimension::base(EQUIVALENT);
+    let osmole = Dimension::base(OSMOLE);
+    let volume = Dimension([3, 0, 0, 0, 0, 0, 0, 0]);
+    let pressure = Dimension([-1, 1, -2, 0, 0, 0, 0, 0]);
+    let activity = Dimension([0, 0, -1, 1, 0, 0, 0, 0]);
     let none = Dimension::NONE;
     let atom = |symbols, dimension, numerator, denominator, metric| Atom {
         symbols,
@@ -222,6 +235,10 @@ fn atoms() -> [Atom; 47] {
         atom(&["L", "l", "liter", "litre"], volume, 1, 1000, true),
         atom(&["s", "sec", "second", "seconds"], time, 1, 1, true),
         atom(&["mol"], amount, 1, 1, true),
+        // UCUM's equivalent and osmole: a mole of charges or of particles,
+        // kept apart from the mole until the fact declares its valence.
+        atom(&["eq"], equivalent, 1, 1, true),
+        atom(&["osm"], osmole, 1, 1, true),
         atom(&["K"], temperature, 1, 1, true),
         atom(&["[IU]", "IU", "[iU]"], international, 1, 1, true),
         // UCUM: the enzyme unit is one micromole per minute.
@@ -253,7 +270,7 @@ fn atoms() -> [Atom; 47] {
         atom(&["[oz_av]", "oz"], mass, 45_359_237, 1_600_000, false),
         atom(&["[in_i]"], length, 254, 10_000, false),
         atom(&["[ft_i]", "ft"], length, 3048, 10_000, false),
-        atom(&["bpm"], Dimension([0, 0, -1, 0, 0, 0]), 1, 60, false),
+        atom(&["bpm"], Dimension([0, 0, -1, 0, 0, 0, 0, 0]), 1, 60, false),
         // UCUM: the international mile is 5280 feet.
         atom(&["[mi_i]"], length, 1_609_344, 1000, false),
         // UCUM: the US gallon is 231 cubic inches; a fluid ounce is a 128th.
@@ -285,7 +302,13 @@ fn atoms() -> [Atom; 47] {
         atom(&["[ppb]"], none, 1, 1_000_000_000, false),
         atom(&["[pptr]"], none, 1, 1_000_000_000_000, false),
         // UCUM: the gram percent is a gram per decilitre.
-        atom(&["g%"], Dimension([-3, 1, 0, 0, 0, 0]), 10_000, 1, false),
+        atom(
+            &["g%"],
+            Dimension([-3, 1, 0, 0, 0, 0, 0, 0]),
+            10_000,
+            1,
+            false,
+        ),
         // UCUM: the Julian year (the `a` above), and the Gregorian, tropical
         // and synodal years and months, in days of 86400 s.
         atom(&["a_j"], time, 31_557_600, 1, false),

@@ -601,6 +601,13 @@ pub enum Conversion {
         /// The whole option.
         span: Span,
     },
+    /// `valence 2`: equivalents per mole.
+    Valence {
+        /// The valence.
+        number: NumberLiteral,
+        /// The whole option.
+        span: Span,
+    },
 }
 
 impl PartialEq for Conversion {
@@ -620,6 +627,9 @@ impl PartialEq for Conversion {
             ) => unit == other_unit && amount == other_amount && per == other_per,
             (Conversion::MolarMass { amount, .. }, Conversion::MolarMass { amount: other, .. }) => {
                 amount == other
+            }
+            (Conversion::Valence { number, .. }, Conversion::Valence { number: other, .. }) => {
+                number == other
             }
             _ => false,
         }

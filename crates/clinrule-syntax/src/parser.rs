@@ -619,6 +619,7 @@ fn describe(rule: Rule) -> (&'static str, &'static [&'static str]) {
             &STATUSES,
         ),
         Rule::also_option | Rule::kw_also => ("`also <unit> at ... per ...`", &["also"]),
+        Rule::valence_option | Rule::kw_valence => ("`valence <number>`", &["valence"]),
         Rule::molar_mass_option | Rule::kw_molar => ("`molar mass`", &["molar"]),
         Rule::from_option => ("`from <date fact>`", &["from"]),
         Rule::ask_option | Rule::kw_ask => ("`ask \"<question>\"`", &["ask"]),
@@ -1172,6 +1173,14 @@ impl Lowerer<'_> {
                     {
                         fact.conversions.push(Conversion::MolarMass {
                             amount,
+                            span: part_span,
+                        });
+                    }
+                }
+                Rule::valence_option => {
+                    if let Some(number) = part.into_inner().nth(1) {
+                        fact.conversions.push(Conversion::Valence {
+                            number: self.number_literal(&number),
                             span: part_span,
                         });
                     }

@@ -832,7 +832,10 @@ impl Checker<'_> {
                 };
                 let mass_and_substance =
                     [*left_dimension, *right_dimension].iter().all(|dimension| {
-                        matches!(dimension.0, [-3, 1, 0, 0, 0, 0] | [-3, 0, 0, 1, 0, 0])
+                        matches!(
+                            dimension.0,
+                            [-3, 1, 0, 0, 0, 0, 0, 0] | [-3, 0, 0, 1, 0, 0, 0, 0]
+                        )
                     });
                 let already_declared = left_fact.as_ref().is_some_and(|fact| {
                     fact.conversions
@@ -843,6 +846,15 @@ impl Checker<'_> {
                     help = explained;
                 } else if mass_and_substance && !already_declared {
                     help.push_str("; to compare with a substance concentration, declare the conversion on the fact, such as `molar mass 207.2 g/mol`");
+                } else if !already_declared
+                    && [*left_dimension, *right_dimension].iter().all(|dimension| {
+                        matches!(
+                            dimension.0,
+                            [-3, 0, 0, 0, 0, 0, 1, 0] | [-3, 0, 0, 1, 0, 0, 0, 0]
+                        )
+                    })
+                {
+                    help.push_str("; to compare moles with equivalents, declare the substance's valence on the fact, such as `valence 2` for calcium");
                 }
                 // Name the declared unit too, so that both units are on the screen.
                 let fact_dimension = match left_fact.as_ref().map(|fact| &fact.fact_type) {

@@ -638,9 +638,9 @@ impl<'file> Checker<'file> {
         let mut conversions = Vec::new();
         for conversion in &declaration.conversions {
             let span = match conversion {
-                ast::Conversion::Also { span, .. } | ast::Conversion::MolarMass { span, .. } => {
-                    *span
-                }
+                ast::Conversion::Also { span, .. }
+                | ast::Conversion::MolarMass { span, .. }
+                | ast::Conversion::Valence { span, .. } => *span,
             };
             let FactType::Quantity {
                 unit: fact_unit,
@@ -669,6 +669,9 @@ impl<'file> Checker<'file> {
                 } => self.also_conversion(fact_unit, unit_text, unit, amount, per, span),
                 ast::Conversion::MolarMass { amount, .. } => {
                     self.molar_mass_conversion(fact_unit, unit_text, amount, span)
+                }
+                ast::Conversion::Valence { number, .. } => {
+                    self.valence_conversion(fact_unit, unit_text, number, span)
                 }
             };
             if let Some((dimension, factor)) = converted {
@@ -785,7 +788,7 @@ impl<'file> Checker<'file> {
             return None;
         }
         let molar_mass = to_base(number, &mass_unit)?;
-        let [_, mass_power, _, amount_power, _, _] = fact_unit.dimension.0;
+        let [_, mass_power, _, amount_power, ..] = fact_unit.dimension.0;
         let converted = match (mass_power, amount_power) {
             // A mass-based fact takes substance values: mass = amount * molar mass.
             (1, 0) => fact_unit
@@ -806,6 +809,54 @@ impl<'file> Checker<'file> {
                 message: format!("a molar mass converts masses and amounts of substance, but `{fact_unit_text}` is {}", fact_unit.dimension.describe()),
                 span,
                 help: "use `also <unit> at <amount> per <unit>` for other conversions".to_owned(),
+            });
+        }
+        converted
+    }
+
+    /// `valence 2`: a substance measured in moles also takes values in
+    /// equivalents (a mole is `valence` equivalents), and one measured in
+    /// equivalents takes values in moles.
+    fn valence_conversion(
+        &mut self,
+        fact_unit: &crate::units::Unit,
+        fact_unit_text: &str,
+        number: &ast::NumberLiteral,
+        span: Span,
+    ) -> Option<(Dimension, Rational)> {
+        let valence = self.number(&number.text, number.span)?;
+        if valence <= Rational::ZERO {
+            self.diagnostics.push(CheckError::BadConversion {
+                message: format!("a valence is the charge of an ion or of a molecule, above zero, not {}", number.text),
+                span: number.span,
+                help: "write the valence of the substance, such as `valence 2` for calcium or `valence 1` for sodium".to_owned(),
+            });
+            return None;
+        }
+        let [_, _, _, amount_power, _, _, equivalent_power, _] = fact_unit.dimension.0;
+        let converted = match (amount_power, equivalent_power) {
+            // A fact in moles takes equivalents: amount = equivalents / valence.
+            (1, 0) => fact_unit
+                .dimension
+                .divided_by(Dimension::AMOUNT)
+                .and_then(|dimension| dimension.times(Dimension::EQUIVALENT))
+                .zip(Rational::ONE.checked_div(valence)),
+            // A fact in equivalents takes moles: equivalents = amount * valence.
+            (0, 1) => fact_unit
+                .dimension
+                .divided_by(Dimension::EQUIVALENT)
+                .and_then(|dimension| dimension.times(Dimension::AMOUNT))
+                .map(|dimension| (dimension, valence)),
+            _ => None,
+        };
+        if converted.is_none() {
+            self.diagnostics.push(CheckError::BadConversion {
+                message: format!(
+                    "a valence converts moles and equivalents, but `{fact_unit_text}` is {}",
+                    fact_unit.dimension.describe()
+                ),
+                span,
+                help: "declare the fact in `mmol/L` or `meq/L` to give it a valence".to_owned(),
             });
         }
         converted
