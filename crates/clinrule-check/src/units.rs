@@ -209,7 +209,7 @@ const CELSIUS_SYMBOLS: [&str; 3] = ["Cel", "°C", "degC"];
 /// Fahrenheit: kelvin = (fahrenheit + 459.67) * 5/9.
 const FAHRENHEIT_SYMBOLS: [&str; 3] = ["[degF]", "°F", "degF"];
 
-fn atoms() -> [Atom; 49] {
+fn atoms() -> [Atom; 83] {
     let length = Dimension::base(LENGTH);
     let mass = Dimension::base(MASS);
     let time = Dimension::base(TIME);
@@ -317,12 +317,158 @@ fn atoms() -> [Atom; 49] {
         atom(&["mo_g"], time, 2_629_746, 1, false),
         atom(&["a_t"], time, 31_556_925_216, 1000, false),
         atom(&["mo_s"], time, 2_551_442_976, 1000, false),
+        // UCUM's SI derived units within the dimensions above.
+        atom(&["N"], Dimension([1, 1, -2, 0, 0, 0, 0, 0]), 1000, 1, true),
+        atom(&["J"], Dimension([2, 1, -2, 0, 0, 0, 0, 0]), 1000, 1, true),
+        atom(&["W"], Dimension([2, 1, -3, 0, 0, 0, 0, 0]), 1000, 1, true),
+        atom(&["Hz"], Dimension([0, 0, -1, 0, 0, 0, 0, 0]), 1, 1, true),
+        atom(&["Bq"], Dimension([0, 0, -1, 0, 0, 0, 0, 0]), 1, 1, true),
+        atom(&["Gy"], Dimension([2, 0, -2, 0, 0, 0, 0, 0]), 1, 1, true),
+        atom(&["Sv"], Dimension([2, 0, -2, 0, 0, 0, 0, 0]), 1, 1, true),
+        atom(&["bar"], pressure, 100_000_000, 1, true),
+        atom(&["t"], mass, 1_000_000, 1, true),
+        atom(&["ar"], Dimension([2, 0, 0, 0, 0, 0, 0, 0]), 100, 1, true),
+        // UCUM: the grain is 64.79891 mg, and the pound 7000 grains.
+        atom(&["[gr]"], mass, 6_479_891, 100_000_000, false),
+        // UCUM: the cubic inch, and the US liquid measures by the gallon.
+        atom(&["[cin_i]"], volume, 16_387_064, 1_000_000_000_000, false),
+        atom(
+            &["[qt_us]"],
+            volume,
+            3_785_411_784,
+            4_000_000_000_000,
+            false,
+        ),
+        atom(
+            &["[pt_us]"],
+            volume,
+            3_785_411_784,
+            8_000_000_000_000,
+            false,
+        ),
+        atom(
+            &["[gil_us]"],
+            volume,
+            3_785_411_784,
+            32_000_000_000_000,
+            false,
+        ),
+        atom(
+            &["[fdr_us]"],
+            volume,
+            3_785_411_784,
+            1_024_000_000_000_000,
+            false,
+        ),
+        // UCUM: the international yard and the square and cubic inch, foot
+        // and yard; the US survey foot (1200/3937 m) and inch.
+        atom(&["[yd_i]"], length, 9144, 10_000, false),
+        atom(
+            &["[sin_i]"],
+            Dimension([2, 0, 0, 0, 0, 0, 0, 0]),
+            64_516,
+            100_000_000,
+            false,
+        ),
+        atom(
+            &["[sft_i]"],
+            Dimension([2, 0, 0, 0, 0, 0, 0, 0]),
+            9_290_304,
+            100_000_000,
+            false,
+        ),
+        atom(
+            &["[cft_i]"],
+            volume,
+            28_316_846_592,
+            1_000_000_000_000,
+            false,
+        ),
+        atom(
+            &["[cyd_i]"],
+            volume,
+            764_554_857_984,
+            1_000_000_000_000,
+            false,
+        ),
+        atom(&["[ft_us]"], length, 1200, 3937, false),
+        atom(&["[in_us]"], length, 100, 3937, false),
+        // UCUM: the US tablespoon, teaspoon and cup, by the fluid ounce; the
+        // drop, a twentieth of a millilitre.
+        atom(
+            &["[tbs_us]"],
+            volume,
+            3_785_411_784,
+            256_000_000_000_000,
+            false,
+        ),
+        atom(
+            &["[tsp_us]"],
+            volume,
+            3_785_411_784,
+            768_000_000_000_000,
+            false,
+        ),
+        atom(
+            &["[cup_us]"],
+            volume,
+            3_785_411_784,
+            16_000_000_000_000,
+            false,
+        ),
+        atom(&["[drp]"], volume, 1, 20_000_000, false),
+        // UCUM: the torr is 133.322 Pa, like the millimetre of mercury.
+        atom(&["Torr"], pressure, 133_322, 1, false),
+        // UCUM: the thermochemical and international calories, the calorie
+        // that is the thermochemical one, and the nutrition label's Calorie.
+        atom(
+            &["cal_th", "cal"],
+            Dimension([2, 1, -2, 0, 0, 0, 0, 0]),
+            4184,
+            1,
+            true,
+        ),
+        atom(
+            &["cal_IT"],
+            Dimension([2, 1, -2, 0, 0, 0, 0, 0]),
+            41_868,
+            10,
+            true,
+        ),
+        atom(
+            &["[Cal]"],
+            Dimension([2, 1, -2, 0, 0, 0, 0, 0]),
+            4_184_000,
+            1,
+            false,
+        ),
+        // UCUM: the metabolic equivalent, 3.5 mL of oxygen per minute per kilogram.
+        atom(
+            &["[MET]"],
+            Dimension([3, -1, -1, 0, 0, 0, 0, 0]),
+            7,
+            120_000_000_000,
+            false,
+        ),
+        // UCUM: the avoirdupois dram, a sixteenth of an ounce.
+        atom(&["[dr_av]"], mass, 45_359_237, 25_600_000, false),
+        atom(
+            &["[min_us]"],
+            volume,
+            3_785_411_784,
+            61_440_000_000_000_000,
+            false,
+        ),
     ]
 }
 
 /// SI prefixes and their powers of ten.
-const PREFIXES: [(&str, i32); 15] = [
+const PREFIXES: [(&str, i32); 22] = [
     ("da", 1),
+    ("Y", 24),
+    ("Z", 21),
+    ("E", 18),
+    ("P", 15),
     ("T", 12),
     ("G", 9),
     ("M", 6),
@@ -337,6 +483,9 @@ const PREFIXES: [(&str, i32); 15] = [
     ("n", -9),
     ("p", -12),
     ("f", -15),
+    ("a", -18),
+    ("z", -21),
+    ("y", -24),
 ];
 
 /// Units that editors write most, offered as "did you mean" suggestions.
@@ -621,10 +770,10 @@ fn lookup(symbol: &str, atoms: &[Atom]) -> Result<Option<Unit>, UnitProblem> {
             continue;
         };
         // Prefixes go on symbols only, never on spelled-out names: `mL`, not `mliter`.
-        if let Some(atom) = atoms
-            .iter()
-            .find(|atom| atom.metric && rest.len() <= 4 && atom.symbols.contains(&rest))
-        {
+        if let Some(atom) = atoms.iter().find(|atom| {
+            // A symbol with a subscript, such as `cal_th`, is a symbol too.
+            atom.metric && (rest.len() <= 4 || rest.contains('_')) && atom.symbols.contains(&rest)
+        }) {
             let unit = unit_of(atom)?;
             let scale = Rational::power_of_ten(exponent).ok_or(UnitProblem::OutOfRange)?;
             return Ok(Some(Unit {
