@@ -8,9 +8,9 @@
 //! purpose: nothing in it is shared with `clinrule-eval` except the checked
 //! rule set it reads and the case the case reader produced.
 //!
-//! What it does not model (differentials, arithmetic, `as_of`, ages counted
-//! from a birth date) makes [`evaluate`] return `None`; the generated rule
-//! sets never use them.
+//! What it does not model (differentials read by rules, arithmetic, `as_of`,
+//! ages counted from a birth date) makes [`evaluate`] return `None`; the
+//! generated rule sets never use them.
 
 use clinrule_check::CheckedRuleSet;
 use clinrule_check::model::{CheckedExprKind, Const, Count, Expr, FactType, RowMatch};
@@ -222,16 +222,31 @@ fn modelled(rule_set: &CheckedRuleSet) -> bool {
                 | CheckedExprKind::Tally(_)
         ) && expr.children().all(plain)
     }
-    rule_set.differentials().is_empty()
-        && rule_set
-            .facts()
-            .iter()
-            .all(|fact| fact.set_aside.is_empty())
+    // A differential that no rule, score or derived value reads is shown,
+    // not decided on: the reference leaves it aside.
+    let read: Vec<&Expr> = rule_set
+        .rules()
+        .iter()
+        .map(|rule| &rule.condition)
+        .chain(rule_set.lets().iter().map(|derived| &derived.value))
+        .chain(rule_set.scores().iter().flat_map(|score| {
+            score.applies.iter().map(|clause| &clause.condition).chain(
+                score
+                    .criteria
+                    .iter()
+                    .flat_map(|criterion| criterion.choices.iter().map(|choice| &choice.condition)),
+            )
+        }))
+        .collect();
+    rule_set
+        .facts()
+        .iter()
+        .all(|fact| fact.set_aside.is_empty())
         && rule_set
             .facts()
             .iter()
             .all(|fact| fact.derived_from.is_none())
-        && rule_set.expressions().into_iter().all(plain)
+        && read.into_iter().all(plain)
 }
 
 /// Sorted, without repeats.

@@ -47,13 +47,15 @@ pub const MAX_CANDIDATES: usize = 10_000;
 /// The candidate closest to `word`, if it is close enough to be a likely typo.
 ///
 /// A candidate qualifies when its distance is at most a third of the longer
-/// word's length (and at least one edit is always allowed); among equals the
-/// first candidate wins, so the answer is deterministic.
+/// word's length (and at least one edit is always allowed). Among equally
+/// close candidates, one of the word's own length wins (`fro` is `for` with
+/// two letters swapped sooner than `from` with one left out), then the
+/// first, so the answer is deterministic.
 pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
-    let mut best: Option<(usize, &'a str)> = None;
+    let mut best: Option<((usize, bool), &'a str)> = None;
     let word_length = word.chars().count();
     // A word longer than any name is nobody's typo: comparing it would cost
     // its length times each candidate's.
@@ -82,8 +84,9 @@ where
         } else {
             edit_distance(word, candidate)
         };
-        if distance <= allowed && best.is_none_or(|(best_distance, _)| distance < best_distance) {
-            best = Some((distance, candidate));
+        let rank = (distance, candidate_length != word_length);
+        if distance <= allowed && best.is_none_or(|(best_rank, _)| rank < best_rank) {
+            best = Some((rank, candidate));
         }
     }
     best.map(|(_, candidate)| candidate)
@@ -111,5 +114,11 @@ mod tests {
         assert_eq!(did_you_mean("blood_lead", facts), Some("lab.blood_lead"));
         assert_eq!(did_you_mean("weight", facts), None);
         assert_eq!(did_you_mean("ag", facts), Some("age"));
+    }
+
+    #[test]
+    fn a_swap_wins_over_a_missing_letter() {
+        assert_eq!(did_you_mean("fro", ["from", "for"]), Some("for"));
+        assert_eq!(did_you_mean("frm", ["from", "for"]), Some("from"));
     }
 }
