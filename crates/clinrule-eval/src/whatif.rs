@@ -474,8 +474,13 @@ fn status_in(
     (index, rule): (usize, &CheckedRule),
     domains: &Domains,
 ) -> RuleStatus {
+    // Only what the rule reads is computed: a differential shown beside
+    // the rules, say, is not worked out again for each value tried.
     let mut evaluator = Evaluator::new(rule_set, case);
-    evaluator.derived();
+    let needed = rule_set.dependencies().needed_by_rule(index);
+    if !needed.is_empty() {
+        evaluator.derived_only(needed);
+    }
     let outcome = evaluator.rule(rule);
     if outcome.status == RuleStatus::Undetermined
         && let Some(status) =
