@@ -1391,6 +1391,27 @@ impl Lowerer<'_> {
         Some((key?, table))
     }
 
+    /// `from 0 to 3`, `from 7`, `to 3` (a band's or a row's), or a row's
+    /// codes: the lowest and highest numbers and the codes written.
+    fn range(
+        &self,
+        pair: Pair<'_, Rule>,
+    ) -> (Option<NumberLiteral>, Option<NumberLiteral>, Vec<Ident>) {
+        let (mut low, mut high, mut codes) = (None, None, Vec::new());
+        let mut bound_is_low = true;
+        for bound in pair.into_inner() {
+            match bound.as_rule() {
+                Rule::kw_from => bound_is_low = true,
+                Rule::kw_to => bound_is_low = false,
+                Rule::number if bound_is_low => low = Some(self.number_literal(&bound)),
+                Rule::number => high = Some(self.number_literal(&bound)),
+                Rule::code => codes.push(self.ident(&bound)),
+                _ => {}
+            }
+        }
+        (low, high, codes)
+    }
+
     fn table_row(&mut self, pair: Pair<'_, Rule>) -> Option<TableRow> {
         let span = self.span(&pair);
         let mut key = None;
@@ -1400,22 +1421,7 @@ impl Lowerer<'_> {
         for part in pair.into_inner() {
             match part.as_rule() {
                 Rule::row_key => {
-                    let mut low = None;
-                    let mut high = None;
-                    let mut codes = Vec::new();
-                    let mut bound_is_low = true;
-                    for bound in part.into_inner() {
-                        match bound.as_rule() {
-                            Rule::kw_from => bound_is_low = true,
-                            Rule::kw_to => bound_is_low = false,
-                            Rule::number if bound_is_low => {
-                                low = Some(self.number_literal(&bound));
-                            }
-                            Rule::number => high = Some(self.number_literal(&bound)),
-                            Rule::code => codes.push(self.ident(&bound)),
-                            _ => {}
-                        }
-                    }
+                    let (low, high, codes) = self.range(part);
                     key = Some(if codes.is_empty() {
                         RowKey::Range { low, high }
                     } else {
@@ -1576,18 +1582,9 @@ impl Lowerer<'_> {
                     }
                 }
                 Rule::band_range => {
-                    let mut bound_is_low = true;
-                    for bound in part.into_inner() {
-                        match bound.as_rule() {
-                            Rule::kw_from => bound_is_low = true,
-                            Rule::kw_to => bound_is_low = false,
-                            Rule::number if bound_is_low => {
-                                band.low = Some(self.number_literal(&bound))
-                            }
-                            Rule::number => band.high = Some(self.number_literal(&bound)),
-                            _ => {}
-                        }
-                    }
+                    let (low, high, _) = self.range(part);
+                    band.low = low;
+                    band.high = high;
                 }
                 _ => {}
             }

@@ -342,6 +342,23 @@ fn truth_word(value: Option<&Val>) -> &'static str {
     value.map_or(Val::Unknown.truth(), Val::truth).word()
 }
 
+/// The `applies` conditions of a score or of the rule set, each with its result.
+fn population_json<'a>(
+    rule_set: &'a CheckedRuleSet,
+    clauses: &'a [clinrule_check::model::ScoreApplies],
+    values: &[Vec<Val>],
+) -> Vec<PopulationJson<'a>> {
+    clauses
+        .iter()
+        .zip(values)
+        .map(|(clause, nodes)| PopulationJson {
+            title: clause.title.as_deref(),
+            source: rule_set.text(clause.condition.span),
+            result: truth_word(nodes.first()),
+        })
+        .collect()
+}
+
 /// Writes the JSON result, pretty-printed, ending with a newline.
 pub fn render(evaluated: &Evaluated<'_>) -> String {
     let mut text = render_with(evaluated, true);
@@ -493,16 +510,7 @@ fn render_with(evaluated: &Evaluated<'_>, pretty: bool) -> String {
                 id: &score.id,
                 title: score.title.as_deref(),
                 applicable: outcome.applicable.word(),
-                population: score
-                    .applies
-                    .iter()
-                    .zip(&outcome.applies)
-                    .map(|(clause, nodes)| PopulationJson {
-                        title: clause.title.as_deref(),
-                        source: rule_set.text(clause.condition.span),
-                        result: truth_word(nodes.first()),
-                    })
-                    .collect(),
+                population: population_json(rule_set, &score.applies, &outcome.applies),
                 total: if exact && outcome.applicable == Truth::True {
                     json_number(outcome.low)
                 } else {
@@ -650,16 +658,7 @@ fn render_with(evaluated: &Evaluated<'_>, pretty: bool) -> String {
             authors: &metadata.authors,
             file: rule_set.source().name(),
             applicable: evaluation.applicable.word(),
-            population: rule_set
-                .population()
-                .iter()
-                .zip(&evaluation.population)
-                .map(|(clause, nodes)| PopulationJson {
-                    title: clause.title.as_deref(),
-                    source: rule_set.text(clause.condition.span),
-                    result: truth_word(nodes.first()),
-                })
-                .collect(),
+            population: population_json(rule_set, rule_set.population(), &evaluation.population),
         },
         case: CaseJson {
             id: case.id.as_deref(),

@@ -136,34 +136,23 @@ pub fn render(evaluated: &Evaluated<'_>, palette: Palette, level: Level) -> Stri
     // known to be, among them.
     let population =
         reasons::population_of(rule_set, rule_set.population(), &evaluation.population);
-    match evaluation.applicable {
-        Truth::False => {
-            let _ = writeln!(
-                out,
-                "{} not for this patient: this rule set applies only to {}",
-                palette.truth(Truth::False),
-                population
-                    .iter()
-                    .filter(|(truth, _)| *truth == Truth::False)
-                    .map(|(_, words)| words.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            );
-        }
-        Truth::Unknown => {
-            let _ = writeln!(
-                out,
-                "{} not known yet whether this rule set applies: {}",
-                palette.truth(Truth::Unknown),
-                population
-                    .iter()
-                    .filter(|(truth, _)| *truth == Truth::Unknown)
-                    .map(|(_, words)| words.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            );
-        }
-        Truth::True => {}
+    let heading = match evaluation.applicable {
+        Truth::False => Some("not for this patient: this rule set applies only to"),
+        Truth::Unknown => Some("not known yet whether this rule set applies:"),
+        Truth::True => None,
+    };
+    if let Some(heading) = heading {
+        let conditions: Vec<&str> = population
+            .iter()
+            .filter(|(truth, _)| *truth == evaluation.applicable)
+            .map(|(_, words)| words.as_str())
+            .collect();
+        let _ = writeln!(
+            out,
+            "{} {heading} {}",
+            palette.truth(evaluation.applicable),
+            conditions.join("; ")
+        );
     }
 
     // Values the case gives that the rule set sets aside: shown, not used.
