@@ -209,6 +209,10 @@ const CELSIUS_SYMBOLS: [&str; 3] = ["Cel", "°C", "degC"];
 /// Fahrenheit: kelvin = (fahrenheit + 459.67) * 5/9.
 const FAHRENHEIT_SYMBOLS: [&str; 3] = ["[degF]", "°F", "degF"];
 
+/// UCUM's US gallon, 231 cubic inches, in cubic metres: every US liquid
+/// measure is a fraction of it.
+const US_GALLON: (i128, i128) = (3_785_411_784, 1_000_000_000_000);
+
 fn atoms() -> [Atom; 83] {
     let length = Dimension::base(LENGTH);
     let mass = Dimension::base(MASS);
@@ -274,20 +278,8 @@ fn atoms() -> [Atom; 83] {
         // UCUM: the international mile is 5280 feet.
         atom(&["[mi_i]"], length, 1_609_344, 1000, false),
         // UCUM: the US gallon is 231 cubic inches; a fluid ounce is a 128th.
-        atom(
-            &["[gal_us]"],
-            volume,
-            3_785_411_784,
-            1_000_000_000_000,
-            false,
-        ),
-        atom(
-            &["[foz_us]"],
-            volume,
-            3_785_411_784,
-            128_000_000_000_000,
-            false,
-        ),
+        atom(&["[gal_us]"], volume, US_GALLON.0, US_GALLON.1, false),
+        atom(&["[foz_us]"], volume, US_GALLON.0, US_GALLON.1 * 128, false),
         // UCUM: the standard atmosphere, exactly 101325 Pa.
         atom(&["atm"], pressure, 101_325_000, 1, false),
         // UCUM: a metre of water column is 9.80665 kPa; of mercury, 133.3220 kPa.
@@ -332,32 +324,14 @@ fn atoms() -> [Atom; 83] {
         atom(&["[gr]"], mass, 6_479_891, 100_000_000, false),
         // UCUM: the cubic inch, and the US liquid measures by the gallon.
         atom(&["[cin_i]"], volume, 16_387_064, 1_000_000_000_000, false),
-        atom(
-            &["[qt_us]"],
-            volume,
-            3_785_411_784,
-            4_000_000_000_000,
-            false,
-        ),
-        atom(
-            &["[pt_us]"],
-            volume,
-            3_785_411_784,
-            8_000_000_000_000,
-            false,
-        ),
-        atom(
-            &["[gil_us]"],
-            volume,
-            3_785_411_784,
-            32_000_000_000_000,
-            false,
-        ),
+        atom(&["[qt_us]"], volume, US_GALLON.0, US_GALLON.1 * 4, false),
+        atom(&["[pt_us]"], volume, US_GALLON.0, US_GALLON.1 * 8, false),
+        atom(&["[gil_us]"], volume, US_GALLON.0, US_GALLON.1 * 32, false),
         atom(
             &["[fdr_us]"],
             volume,
-            3_785_411_784,
-            1_024_000_000_000_000,
+            US_GALLON.0,
+            US_GALLON.1 * 1024,
             false,
         ),
         // UCUM: the international yard and the square and cubic inch, foot
@@ -395,27 +369,9 @@ fn atoms() -> [Atom; 83] {
         atom(&["[in_us]"], length, 100, 3937, false),
         // UCUM: the US tablespoon, teaspoon and cup, by the fluid ounce; the
         // drop, a twentieth of a millilitre.
-        atom(
-            &["[tbs_us]"],
-            volume,
-            3_785_411_784,
-            256_000_000_000_000,
-            false,
-        ),
-        atom(
-            &["[tsp_us]"],
-            volume,
-            3_785_411_784,
-            768_000_000_000_000,
-            false,
-        ),
-        atom(
-            &["[cup_us]"],
-            volume,
-            3_785_411_784,
-            16_000_000_000_000,
-            false,
-        ),
+        atom(&["[tbs_us]"], volume, US_GALLON.0, US_GALLON.1 * 256, false),
+        atom(&["[tsp_us]"], volume, US_GALLON.0, US_GALLON.1 * 768, false),
+        atom(&["[cup_us]"], volume, US_GALLON.0, US_GALLON.1 * 16, false),
         atom(&["[drp]"], volume, 1, 20_000_000, false),
         // UCUM: the torr is 133.322 Pa, like the millimetre of mercury.
         atom(&["Torr"], pressure, 133_322, 1, false),
@@ -455,8 +411,8 @@ fn atoms() -> [Atom; 83] {
         atom(
             &["[min_us]"],
             volume,
-            3_785_411_784,
-            61_440_000_000_000_000,
+            US_GALLON.0,
+            US_GALLON.1 * 61440,
             false,
         ),
     ]
